@@ -1,0 +1,55 @@
+# CIMIS Hub — `make run` serves the hub with demo data, `make test` runs the whole suite.
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+HUB := $(VENV)/bin/hub
+STAMP := $(VENV)/.installed
+HUB_PORT ?= 5000
+PO := $(wildcard hub/translations/*/LC_MESSAGES/messages.po)
+MO := $(PO:.po=.mo)
+
+.PHONY: run test test-sqlite test-postgres setup lint format translations extract-messages bench clean
+
+run: setup
+	$(HUB) setup
+	$(HUB) run --host 127.0.0.1 --port $(HUB_PORT)
+
+test: $(STAMP) $(MO)
+	$(PY) -m pytest
+	$(PY) .ci/postgres_suite.py
+
+test-sqlite: $(STAMP) $(MO)
+	$(PY) -m pytest
+
+test-postgres: $(STAMP) $(MO)
+	$(PY) .ci/postgres_suite.py
+
+setup: $(STAMP) $(MO)
+
+$(STAMP): setup.cfg pyproject.toml
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed ($(PYTHON) not found; set PYTHON=...)"; exit 1; }
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test,dev]'
+	touch $(STAMP)
+
+%.mo: %.po $(STAMP)
+	$(VENV)/bin/pybabel compile --use-fuzzy -i $< -o $@ >/dev/null
+
+# Re-extract the messages after changing visible strings, then translate the new entries.
+extract-messages: $(STAMP)
+	$(VENV)/bin/pybabel extract -F hub/translations/babel.cfg -k _l -k lazy_gettext -k _m -o hub/translations/messages.pot --no-location --sort-output .
+	$(VENV)/bin/pybabel update -i hub/translations/messages.pot -d hub/translations --no-fuzzy-matching
+	$(PY) -m hub.translations.fill_english
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+
+format: $(STAMP)
+	$(VENV)/bin/ruff format .
+
+bench: $(STAMP)
+	@echo "Benchmarks live in bench/; see docs/BENCHMARKS.md"
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache .ruff_cache *.egg-info $(MO)

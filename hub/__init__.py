@@ -1,0 +1,112 @@
+"""CIMIS Hub: one Flask application for the regional networks of CROSS INNOVATION MADE IN SAXONY II."""
+
+from __future__ import annotations
+
+import logging
+import os
+from datetime import timedelta
+from pathlib import Path
+
+from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from hub.settings import check_production_safety, load_settings
+
+MIGRATIONS_DIR = str(Path(__file__).resolve().parent / "migrations")
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the application: settings, extensions, request hooks, blueprints."""
+    app = Flask(__name__, instance_relative_config=True)
+    settings = load_settings()
+    if test_config:
+        settings.update({k: v for k, v in test_config.items() if k in settings})
+    _apply_settings(app, settings)
+    if test_config:
+        app.config.update(test_config)
+    check_production_safety({**settings, "SECRET_KEY": app.config["SECRET_KEY"]})
+    os.makedirs(app.instance_path, exist_ok=True)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+
+    _init_extensions(app)
+    _register_blueprints(app)
+
+    from hub import cli, web
+
+    web.install(app)
+    cli.install(app)
+    return app
+
+
+def _apply_settings(app: Flask, s: dict) -> None:
+    database_url = s["DATABASE_URL"] or f"sqlite:///{Path(app.instance_path) / 'hub.sqlite3'}"
+    languages = [lang.strip() for lang in s["LANGUAGES"].split(",") if lang.strip()]
+    app.config.update(
+        {k: v for k, v in s.items() if k != "DATABASE_URL"},
+        SQLALCHEMY_DATABASE_URI=database_url,
+        SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True},
+        LANGUAGES=languages,
+        DEFAULT_LOCALE=languages[0],
+        BABEL_DEFAULT_LOCALE=languages[0],
+        BABEL_DEFAULT_TIMEZONE=s["TIMEZONE"],
+        BABEL_TRANSLATION_DIRECTORIES=str(Path(__file__).resolve().parent / "translations"),
+        WTF_CSRF_CHECK_DEFAULT=False,
+        WTF_CSRF_TIME_LIMIT=None,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        REMEMBER_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_DURATION=timedelta(days=14),
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=12),
+        MAX_CONTENT_LENGTH=20 * 1024 * 1024,
+        RATELIMIT_STORAGE_URI=s["RATELIMIT_STORAGE_URI"],
+        RATELIMIT_HEADERS_ENABLED=True,
+        API_TITLE="CIMIS Hub API",
+        API_VERSION="v1",
+        OPENAPI_VERSION="3.0.3",
+        OPENAPI_URL_PREFIX="/api/v1",
+        OPENAPI_JSON_PATH="openapi.json",
+    )
+
+
+def _init_extensions(app: Flask) -> None:
+    from hub import i18n
+    from hub.accounts import auth
+    from hub.extensions import api, babel, csrf, db, limiter, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True, compare_type=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
+    i18n.install(app)
+    limiter.init_app(app)
+    auth.install(login_manager, app)
+    api.init_app(app)
+
+
+def _register_blueprints(app: Flask) -> None:
+    import regions
+    import shared
+    from hub import api_v1, views
+    from hub.accounts.views import bp as accounts_bp
+    from hub.extensions import api
+    from hub.mail.views import bp as mail_bp
+
+    app.register_blueprint(views.bp)
+    app.register_blueprint(accounts_bp)
+    app.register_blueprint(mail_bp)
+    app.register_blueprint(regions.bp)
+    app.register_blueprint(shared.bp)
+    api_v1.register(api, app)
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
+    """SQLite: enforce foreign keys, let readers and a writer work side by side."""
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.close()

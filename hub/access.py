@@ -1,0 +1,78 @@
+"""Who may call a view: markers and decorators read by the request hooks in hub.web."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import abort, g, request
+from flask_login import current_user
+
+from hub.accounts.models import Role
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def public(view):
+    """The view is open to visitors without an account (also inside a region)."""
+    view.hub_public = True
+    return view
+
+
+def personal(view):
+    """The view changes only the caller's own account, so read-only roles may use it too."""
+    view.hub_personal = True
+    return view
+
+
+def region_role_required(*roles: Role):
+    """Allow the view to the given roles in the current region.
+
+    Admins may always; the umbrella may read (GET) every region's pages but never change anything.
+    """
+    allowed = set(roles) | {Role.ADMIN}
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            role = g.get("region_role")
+            if role in allowed or (role == Role.UMBRELLA and request.method in SAFE_METHODS):
+                return view(*args, **kwargs)
+            abort(403)
+
+        wrapped.hub_roles = allowed
+        return wrapped
+
+    return decorator
+
+
+coordinator_required = region_role_required(Role.COORDINATOR)
+
+
+def admin_required(view):
+    """Only administrators."""
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if not current_user.is_authenticated:
+            from hub.extensions import login_manager
+
+            return login_manager.unauthorized()
+        if not current_user.is_admin:
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def umbrella_required(view):
+    """The umbrella reviewers and administrators."""
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if not current_user.is_authenticated:
+            from hub.extensions import login_manager
+
+            return login_manager.unauthorized()
+        if current_user.global_role not in (Role.UMBRELLA, Role.ADMIN):
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapped

@@ -1,0 +1,150 @@
+"""Users, their memberships in regions, invitations and personal access tokens."""
+
+from __future__ import annotations
+
+import enum
+import secrets
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import Enum, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from hub.db import db, utcnow
+from hub.tenancy import RegionScoped
+
+
+class Role(enum.StrEnum):
+    """What a person may do. participant and coordinator hold in one region; umbrella and admin everywhere."""
+
+    PARTICIPANT = "participant"
+    COORDINATOR = "coordinator"
+    UMBRELLA = "umbrella"
+    ADMIN = "admin"
+
+
+REGIONAL_ROLES = (Role.PARTICIPANT, Role.COORDINATOR)
+GLOBAL_ROLES = (Role.UMBRELLA, Role.ADMIN)
+
+
+def _new_session_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class User(UserMixin, db.Model):
+    """A person with an account. One account can belong to several regions."""
+
+    __tablename__ = "user_account"
+    personal_data = ("email", "name", "locale", "last_login_at")
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    global_role: Mapped[Role | None] = mapped_column(
+        Enum(Role, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
+    )
+    locale: Mapped[str | None] = mapped_column(String(5))
+    active: Mapped[bool] = mapped_column(default=True)
+    # Changing it (password change or reset) ends every session of the account.
+    session_token: Mapped[str] = mapped_column(String(64), default=_new_session_token, unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_login_at: Mapped[datetime | None]
+
+    memberships: Mapped[list[Membership]] = relationship(back_populates="user", cascade="all, delete-orphan")
+    tokens: Mapped[list[AccessToken]] = relationship(back_populates="user", cascade="all, delete-orphan")
+
+    def get_id(self) -> str:
+        return self.session_token
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    @property
+    def is_admin(self) -> bool:
+        return self.global_role == Role.ADMIN
+
+    @property
+    def is_umbrella(self) -> bool:
+        return self.global_role == Role.UMBRELLA
+
+    @property
+    def is_read_only(self) -> bool:
+        """The umbrella reviews everything and changes nothing."""
+        return self.global_role == Role.UMBRELLA
+
+    def role_in(self, region) -> Role | None:
+        """The role this user holds in a region (global roles hold everywhere)."""
+        if self.global_role is not None:
+            return self.global_role
+        for m in self.memberships:
+            if m.region_id == region.id:
+                return m.role
+        return None
+
+    def renew_session_token(self) -> None:
+        """End every existing login session of this account."""
+        self.session_token = _new_session_token()
+
+    def __repr__(self) -> str:
+        return f"<User {self.email}>"
+
+
+class Membership(RegionScoped, db.Model):
+    """A user's role in one region."""
+
+    __tablename__ = "membership"
+    __table_args__ = (UniqueConstraint("user_id", "region_id", name="uq_membership_user_region"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    role: Mapped[Role] = mapped_column(
+        Enum(Role, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    user: Mapped[User] = relationship(back_populates="memberships")
+
+
+class Invitation(RegionScoped, db.Model):
+    """A coordinator's invitation into their region, redeemed once through an e-mailed link."""
+
+    __tablename__ = "invitation"
+    personal_data = ("email", "name")
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254))
+    name: Mapped[str] = mapped_column(String(120), default="")
+    role: Mapped[Role] = mapped_column(
+        Enum(Role, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
+    )
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    accepted_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+
+    invited_by: Mapped[User | None] = relationship()
+
+    @property
+    def is_open(self) -> bool:
+        return self.accepted_at is None and self.revoked_at is None and self.expires_at > utcnow()
+
+
+class AccessToken(db.Model):
+    """A personal access token for the JSON API; only its hash is stored."""
+
+    __tablename__ = "access_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(80))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    prefix: Mapped[str] = mapped_column(String(12))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_used_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+
+    user: Mapped[User] = relationship(back_populates="tokens")

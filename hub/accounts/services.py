@@ -1,0 +1,258 @@
+"""Accounts: create, authenticate, invite, reset passwords, personal access tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from flask import current_app, url_for
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from hub.accounts.models import GLOBAL_ROLES, AccessToken, Invitation, Membership, Role, User
+from hub.accounts.passwords import hash_password, needs_rehash, verify_password
+from hub.db import db, utcnow
+from hub.mail.services import queue_mail
+from hub.tenancy import all_regions, current_region_id
+
+
+class AccountError(ValueError):
+    """A request about accounts that cannot be carried out; ``field`` names the culprit."""
+
+    def __init__(self, message, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+def _digest(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def normalise_email(email: str) -> str:
+    """E-mail addresses are compared case-insensitively."""
+    return email.strip().lower()
+
+
+def user_by_email(email: str) -> User | None:
+    """The account with this e-mail address, if any."""
+    return db.session.scalar(select(User).where(User.email == normalise_email(email)))
+
+
+def load_user_for_session(session_token: str) -> User | None:
+    """Load a logged-in user with all their memberships, which span regions by nature."""
+    with all_regions():
+        return db.session.scalar(
+            select(User)
+            .where(User.session_token == session_token, User.active)
+            .options(selectinload(User.memberships).selectinload(Membership.region))
+        )
+
+
+def create_user(email: str, name: str, password: str | None = None, *, role: Role = Role.PARTICIPANT,
+                region=None) -> User:
+    """Create an account; regional roles need a region, global roles none. The caller commits."""
+    if user_by_email(email):
+        raise AccountError("An account with this e-mail address exists already.", "email")
+    user = User(email=normalise_email(email), name=name.strip(),
+                password_hash=hash_password(password) if password else None)
+    db.session.add(user)
+    grant_role(user, role, region)
+    return user
+
+
+def grant_role(user: User, role: Role, region=None) -> None:
+    """Give a user a global role, or a role in one region (replacing an earlier one there)."""
+    if role in GLOBAL_ROLES:
+        user.global_role = role
+        return
+    if region is None:
+        raise AccountError("This role needs a region.", "region")
+    with all_regions():
+        membership = db.session.scalar(
+            select(Membership).where(Membership.user_id == user.id, Membership.region_id == region.id)
+        ) if user.id else None
+        if membership is None:
+            user.memberships.append(Membership(region=region, region_id=region.id, role=role))
+        else:
+            membership.role = role
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The active account with this e-mail and password, or None."""
+    user = user_by_email(email)
+    if user is None or not user.active:
+        verify_password(None, password)
+        return None
+    if not verify_password(user.password_hash, password):
+        return None
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    user.last_login_at = utcnow()
+    return user
+
+
+def set_password(user: User, password: str) -> None:
+    """Set a new password and end the account's other sessions."""
+    user.password_hash = hash_password(password)
+    user.renew_session_token()
+
+
+# Invitations ----------------------------------------------------------------------------------
+
+def invite(region, email: str, name: str, role: Role, invited_by: User | None) -> tuple[Invitation, str]:
+    """Invite someone into the region in scope; e-mails a one-time link valid for some days."""
+    if role not in (Role.PARTICIPANT, Role.COORDINATOR):
+        raise AccountError("Only participants and coordinators can be invited.", "role")
+    email = normalise_email(email)
+    existing = user_by_email(email)
+    if existing is not None and existing.role_in(region) is not None and existing.global_role is None:
+        raise AccountError("This person is a member of the region already.", "email")
+    open_invitation = db.session.scalar(
+        select(Invitation).where(Invitation.email == email, Invitation.accepted_at.is_(None),
+                                 Invitation.revoked_at.is_(None), Invitation.expires_at > utcnow())
+    )
+    if open_invitation is not None:
+        open_invitation.revoked_at = utcnow()  # a new invitation replaces the old link
+    raw = secrets.token_urlsafe(32)
+    invitation = Invitation(
+        region_id=region.id, email=email, name=name.strip(), role=role, token_hash=_digest(raw),
+        invited_by=invited_by,
+        expires_at=utcnow() + timedelta(days=current_app.config["INVITATION_DAYS"]),
+    )
+    db.session.add(invitation)
+    queue_mail(email, "invitation", region=region, invitation=invitation,
+               link=external_url("accounts.accept_invitation", token=raw),
+               inviter=invited_by.name if invited_by else region.organisation)
+    return invitation, raw
+
+
+def find_open_invitation(raw_token: str) -> Invitation | None:
+    """The open invitation behind a link; the token is the credential, so the look-up spans regions."""
+    with all_regions():
+        invitation = db.session.scalar(
+            select(Invitation).where(Invitation.token_hash == _digest(raw_token))
+            .options(selectinload(Invitation.region))
+        )
+    return invitation if invitation is not None and invitation.is_open else None
+
+
+def accept_invitation(raw_token: str, name: str, password: str | None) -> User:
+    """Redeem an invitation: create the account (or add the region to an existing one)."""
+    invitation = find_open_invitation(raw_token)
+    if invitation is None:
+        raise AccountError("This invitation link is invalid, used or expired.")
+    with all_regions():
+        user = user_by_email(invitation.email)
+        if user is None:
+            if not password:
+                raise AccountError("Please choose a password.", "password")
+            user = User(email=invitation.email, name=name.strip() or invitation.name,
+                        password_hash=hash_password(password))
+            db.session.add(user)
+        if user.role_in(invitation.region) is None or user.global_role is not None:
+            grant_role(user, invitation.role, invitation.region)
+        invitation.accepted_at = utcnow()
+    return user
+
+
+def revoke_invitation(invitation: Invitation) -> None:
+    """Withdraw an invitation that was not accepted yet."""
+    if invitation.accepted_at is not None:
+        raise AccountError("This invitation was accepted already.")
+    invitation.revoked_at = invitation.revoked_at or utcnow()
+
+
+# Password reset -------------------------------------------------------------------------------
+
+def _reset_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="password-reset")
+
+
+def request_password_reset(email: str) -> None:
+    """E-mail a reset link if the account exists; say nothing either way."""
+    user = user_by_email(email)
+    if user is None or not user.active:
+        return
+    # The token names the session token, so it dies with the next password change: one use only.
+    token = _reset_serializer().dumps({"uid": user.id, "st": user.session_token})
+    queue_mail(user.email, "password_reset", locale=user.locale, user=user,
+               link=external_url("accounts.reset_password", token=token),
+               hours=current_app.config["PASSWORD_RESET_HOURS"])
+
+
+def user_for_reset_token(token: str) -> User | None:
+    """The account a reset link belongs to, while the link is valid and unused."""
+    try:
+        data = _reset_serializer().loads(token, max_age=current_app.config["PASSWORD_RESET_HOURS"] * 3600)
+    except (SignatureExpired, BadSignature):
+        return None
+    user = db.session.get(User, data.get("uid")) if isinstance(data, dict) else None
+    if user is None or not user.active or user.session_token != data.get("st"):
+        return None
+    return user
+
+
+def reset_password(token: str, password: str) -> User:
+    """Set a new password through a reset link."""
+    user = user_for_reset_token(token)
+    if user is None:
+        raise AccountError("This link is invalid, used or expired.")
+    set_password(user, password)
+    return user
+
+
+# Personal access tokens -----------------------------------------------------------------------
+
+TOKEN_PREFIX = "cimis_"
+
+
+def create_access_token(user: User, name: str) -> tuple[AccessToken, str]:
+    """Make a token for the API; the raw value is returned once and never stored."""
+    raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = AccessToken(user=user, name=name.strip(), token_hash=_digest(raw), prefix=raw[:12])
+    db.session.add(token)
+    return token, raw
+
+
+def user_for_access_token(raw: str) -> User | None:
+    """The active user behind a valid, unrevoked token (recording its use)."""
+    token = db.session.scalar(select(AccessToken).where(AccessToken.token_hash == _digest(raw)))
+    if token is None or token.revoked_at is not None or not token.user.active:
+        return None
+    now = utcnow()
+    if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=5):
+        token.last_used_at = now
+        db.session.commit()
+    return load_user_for_session(token.user.session_token)
+
+
+def revoke_access_token(user: User, token_id: int) -> AccessToken:
+    """Revoke one of the user's own tokens."""
+    token = db.session.scalar(select(AccessToken).where(AccessToken.id == token_id, AccessToken.user_id == user.id))
+    if token is None:
+        raise AccountError("No such token.")
+    token.revoked_at = token.revoked_at or utcnow()
+    return token
+
+
+def region_members(region_id: int | None = None) -> list[Membership]:
+    """The memberships of the region in scope, with their users."""
+    assert region_id is None or region_id == current_region_id()
+    return list(db.session.scalars(
+        select(Membership).join(Membership.user).options(selectinload(Membership.user))
+        .order_by(User.name)
+    ))
+
+
+def external_url(endpoint: str, **values) -> str:
+    """An absolute URL for e-mails, also outside a request."""
+    from flask import has_request_context
+
+    if has_request_context():
+        return url_for(endpoint, _external=True, **values)
+    base = current_app.config["BASE_URL"].rstrip("/")
+    with current_app.test_request_context(base_url=base):
+        return url_for(endpoint, _external=True, **values)

@@ -1,0 +1,55 @@
+"""Languages, time zones and the German way of showing money and dates."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from flask import current_app, request, session
+from flask_babel import format_currency, format_date, format_datetime, get_locale
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+LANGUAGE_NAMES = {"de": "Deutsch", "en": "English"}
+
+
+def languages() -> list[str]:
+    """The interface languages, the default first."""
+    return current_app.config["LANGUAGES"]
+
+
+def select_locale() -> str:
+    """The user's chosen language (session, then account), else the default (German)."""
+    choice = session.get("lang") if request else None
+    if not choice and current_user and current_user.is_authenticated:
+        choice = current_user.locale
+    return choice if choice in languages() else languages()[0]
+
+
+def select_timezone() -> str:
+    """Times are shown in Europe/Berlin."""
+    return current_app.config["TIMEZONE"]
+
+
+def money(value: Decimal | int | str | None) -> str:
+    """An exact amount in euros, shown the German way: 1.234,56 €."""
+    if value is None:
+        return ""
+    return format_currency(Decimal(value), "EUR", locale="de_DE")
+
+
+def install(app) -> None:
+    """Register template filters for dates and money."""
+    app.jinja_env.filters["money"] = money
+    app.jinja_env.filters["datetime"] = lambda v, fmt="medium": format_datetime(v, fmt) if v else ""
+    app.jinja_env.filters["date"] = lambda v, fmt="medium": format_date(v, fmt) if v else ""
+    app.jinja_env.globals["LANGUAGE_NAMES"] = LANGUAGE_NAMES
+    app.jinja_env.globals["ROLE_LABELS"] = ROLE_LABELS
+    app.context_processor(lambda: {"current_locale": str(get_locale())})
+
+
+ROLE_LABELS = {
+    "participant": _l("Participant"),
+    "coordinator": _l("Coordinator"),
+    "umbrella": _l("Umbrella project"),
+    "admin": _l("Administrator"),
+}

@@ -1,0 +1,35 @@
+"""The mail outbox: every e-mail is a row first, and leaves only when SMTP took it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from hub.db import db, utcnow
+
+
+class OutboxMessage(db.Model):
+    """One e-mail waiting for, or done with, delivery."""
+
+    __tablename__ = "outbox_message"
+    personal_data = ("recipient", "body")
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recipient: Mapped[str] = mapped_column(String(254))
+    subject: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    # A unique key makes a queued side effect idempotent (job, subject, time slot).
+    dedupe_key: Mapped[str | None] = mapped_column(String(200), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str | None] = mapped_column(String(500))
+    sent_at: Mapped[datetime | None] = mapped_column(index=True)
+
+    @property
+    def status(self) -> str:
+        if self.sent_at is not None:
+            return "sent"
+        return "retrying" if self.attempts else "queued"

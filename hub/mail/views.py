@@ -1,0 +1,24 @@
+"""The outbox for administrators: what was sent, what waits, what failed."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template, request
+from sqlalchemy import select
+
+from hub.access import admin_required
+from hub.db import db
+from hub.mail.models import OutboxMessage
+
+bp = Blueprint("mail", __name__, url_prefix="/admin", template_folder="templates")
+
+PAGE_SIZE = 50
+
+
+@bp.get("/outbox")
+@admin_required
+def outbox():
+    """List the newest messages of the outbox."""
+    page = max(request.args.get("page", 1, type=int), 1)
+    messages = db.paginate(select(OutboxMessage).order_by(OutboxMessage.id.desc()), page=page,
+                           per_page=PAGE_SIZE, error_out=False)
+    return render_template("mail/outbox.html", messages=messages)

@@ -1,0 +1,129 @@
+"""The one validation layer: marshmallow schemas for HTML forms and the JSON API alike.
+
+Marshmallow's built-in messages are replaced by translatable ones, so a bad field is explained
+in the user's language on pages and in the API.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import gettext
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, pre_load, validate
+from werkzeug.datastructures import MultiDict
+
+
+class Message(str):
+    """A validation message that marshmallow treats as a string and that is translated when shown.
+
+    Its string value is the English msgid; ``str(message)`` gives it in the current language with
+    the values that marshmallow's ``.format(...)`` filled in.
+    """
+
+    def __new__(cls, msgid: str, params: dict | None = None):
+        obj = super().__new__(cls, msgid)
+        obj.params = params or {}
+        return obj
+
+    def format(self, *args, **kwargs) -> "Message":
+        return Message(str.__str__(self), {**self.params, **kwargs})
+
+    def __str__(self) -> str:
+        text = gettext(str.__str__(self))
+        return text.format(**self.params) if self.params else text
+
+    def __reduce__(self):
+        return (Message, (str.__str__(self), self.params))
+
+
+_m = Message
+
+
+def localize(messages):
+    """Turn a (nested) marshmallow error structure into text in the current language."""
+    if isinstance(messages, dict):
+        return {k: localize(v) for k, v in messages.items()}
+    if isinstance(messages, (list, tuple)):
+        return [localize(v) for v in messages]
+    return str(messages)
+
+
+def _translate_defaults() -> None:
+    fields.Field.default_error_messages.update({
+        "required": _m("This field is required."),
+        "null": _m("This field may not be empty."),
+        "validator_failed": _m("Invalid value."),
+    })
+    fields.String.default_error_messages.update({"invalid": _m("Not a valid text.")})
+    fields.Email.default_error_messages.update({"invalid": _m("Not a valid e-mail address.")})
+    fields.Url.default_error_messages.update({"invalid": _m("Not a valid web address.")})
+    fields.Integer.default_error_messages.update({"invalid": _m("Not a valid whole number.")})
+    fields.Number.default_error_messages.update({"invalid": _m("Not a valid number."),
+                                                 "too_large": _m("The number is too large.")})
+    fields.Decimal.default_error_messages.update({"invalid": _m("Not a valid amount."),
+                                                  "special": _m("Not a valid amount.")})
+    fields.Boolean.default_error_messages.update({"invalid": _m("Not a valid yes/no value.")})
+    fields.DateTime.default_error_messages.update({"invalid": _m("Not a valid date and time.")})
+    fields.Date.default_error_messages.update({"invalid": _m("Not a valid date.")})
+    fields.List.default_error_messages.update({"invalid": _m("Not a valid list.")})
+    fields.Enum.default_error_messages.update({"unknown": _m("Must be one of: {choices}.")})
+    validate.Length.message_min = _m("Shorter than the minimum length of {min}.")
+    validate.Length.message_max = _m("Longer than the maximum length of {max}.")
+    validate.Length.message_all = _m("Length must be between {min} and {max}.")
+    validate.Length.message_equal = _m("Length must be {equal}.")
+    validate.OneOf.default_message = _m("Must be one of: {choices}.")
+    validate.Range.message_min = _m("Must be at least {min}.")
+    validate.Range.message_max = _m("Must be at most {max}.")
+    validate.Range.message_all = _m("Must be between {min} and {max}.")
+    validate.Email.default_message = _m("Not a valid e-mail address.")
+    validate.URL.default_message = _m("Not a valid web address.")
+
+
+_translate_defaults()
+
+
+class BaseSchema(Schema):
+    """Strips text, treats empty form fields as missing and ignores unknown keys."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    @pre_load
+    def _clean(self, data: Any, **kwargs):
+        if not isinstance(data, dict):
+            return data
+        cleaned = {}
+        for key, value in data.items():
+            if isinstance(value, str):
+                value = value.strip()
+                if value == "":
+                    continue
+            cleaned[key] = value
+        return cleaned
+
+
+def load_form(schema: Schema, form: MultiDict) -> tuple[dict | None, dict[str, list[str]]]:
+    """Validate submitted form data; return (data, {}) or (None, errors by field)."""
+    raw: dict[str, Any] = {}
+    for name, field in schema.load_fields.items():
+        key = field.data_key or name
+        if isinstance(field, fields.List):
+            values = [v for v in form.getlist(key) if v != ""]
+            if values:
+                raw[key] = values
+        elif key in form:
+            raw[key] = form.get(key)
+    try:
+        return schema.load(raw), {}
+    except ValidationError as err:
+        messages = err.messages if isinstance(err.messages, dict) else {"_schema": err.messages}
+        return None, {k: localize(v if isinstance(v, list) else [v]) for k, v in messages.items()}
+
+
+class Password(fields.String):
+    """A new password: 12 to 128 characters (OWASP ASVS 2.1.1, 2.1.2)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("validate", validate.Length(min=12, max=128))
+        kwargs.setdefault("load_only", True)
+        super().__init__(**kwargs)

@@ -1,0 +1,157 @@
+"""The path of a request: region from the URL, scope, role checks, CSRF, errors."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import current_app, g, jsonify, render_template, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+from sqlalchemy import select
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from hub.access import SAFE_METHODS
+from hub.accounts.models import Role
+from hub.db import db
+from hub.extensions import api, csrf, login_manager
+from hub.tenancy.models import Region
+from hub.tenancy.scope import ReadOnlyScopeError, Scope, enter_scope, reset_scope
+
+log = logging.getLogger("hub.web")
+
+ERROR_TEXTS = {
+    400: (_l("Bad request"), _l("The request could not be understood. Please check your input.")),
+    401: (_l("Please log in"), _l("You need to log in to see this page.")),
+    403: (_l("Access denied"), _l("You are not allowed to do this.")),
+    404: (_l("Not found"), _l("This page does not exist, or you cannot see it.")),
+    405: (_l("Not allowed"), _l("This action is not possible here.")),
+    413: (_l("Too large"), _l("The upload is too large.")),
+    422: (_l("Invalid input"), _l("Some fields are not valid. Please correct them.")),
+    429: (_l("Too many attempts"), _l("Too many attempts. Please wait a moment and try again.")),
+    500: (_l("Something went wrong"), _l("An unexpected error occurred. We have been notified.")),
+}
+
+
+def is_api_request() -> bool:
+    """Requests to the JSON API get JSON answers."""
+    return request.path.startswith("/api/")
+
+
+def _view_flag(name: str) -> bool:
+    view = current_app.view_functions.get(request.endpoint or "")
+    return bool(getattr(view, name, False))
+
+
+def pull_region(endpoint, values) -> None:
+    """Take the region slug out of the URL values; views read g.region instead."""
+    if values and "region" in values:
+        g.region_slug = values.pop("region")
+
+
+def add_region(endpoint, values) -> None:
+    """url_for() inside a region fills in the region by itself."""
+    if "region" in values or not g.get("region"):
+        return
+    if current_app.url_map.is_endpoint_expecting(endpoint, "region"):
+        values["region"] = g.region.slug
+
+
+def enter_request_scope():
+    """Start every request with no region; a region URL sets the region the user may enter."""
+    g.scope_token = enter_scope(Scope())
+    slug = g.pop("region_slug", None)
+    if current_user.is_authenticated and current_user.is_read_only:
+        if request.method not in SAFE_METHODS and not _view_flag("hub_personal"):
+            return _forbidden_for_read_only()
+    if slug is None:
+        return None
+    region = db.session.scalar(select(Region).where(Region.slug == slug, Region.active))
+    if region is None:
+        return error_response(404)
+    g.region = region
+    role = current_user.role_in(region) if current_user.is_authenticated else None
+    g.region_role = role
+    if role is None and not _view_flag("hub_public"):
+        if not current_user.is_authenticated:
+            return login_manager.unauthorized()
+        return error_response(403)
+    read_only = role is None or role == Role.UMBRELLA
+    reset_scope(g.scope_token)
+    g.scope_token = enter_scope(Scope(region_id=region.id, read_only=read_only))
+    return None
+
+
+def _forbidden_for_read_only():
+    return error_response(403, _("The umbrella project reads all regions but changes nothing."))
+
+
+def leave_request_scope(exc=None) -> None:
+    """Restore the scope that was in force before the request."""
+    token = g.pop("scope_token", None)
+    if token is not None:
+        reset_scope(token)
+
+
+def protect_csrf():
+    """CSRF for every state-changing request, except API calls authenticated by a bearer token."""
+    if request.method in SAFE_METHODS or not current_app.config.get("WTF_CSRF_ENABLED", True):
+        return
+    if request.headers.get("Authorization", "").startswith("Bearer "):
+        return
+    csrf.protect()
+
+
+def error_response(code: int, message: str | None = None, errors: dict | None = None):
+    """An error as a page in the user's language, or as JSON in the API."""
+    title, text = ERROR_TEXTS.get(code, ERROR_TEXTS[500 if code >= 500 else 400])
+    if is_api_request():
+        body = {"code": code, "status": str(title), "message": message or str(text)}
+        if errors:
+            body["errors"] = errors
+        return jsonify(body), code
+    return render_template("errors/error.html", code=code, title=title, message=message or text), code
+
+
+def handle_http_exception(exc: HTTPException):
+    """Every HTTP error goes through error_response; the API keeps flask-smorest's field errors."""
+    if is_api_request() and exc.code == 422:
+        return api.handle_http_exception(exc)
+    if exc.code == 429:
+        return error_response(429)
+    if isinstance(exc, CSRFError):
+        return error_response(400, _("The form has expired. Please reload the page and try again."))
+    return error_response(exc.code or 500)
+
+
+def handle_read_only(exc: ReadOnlyScopeError):
+    """A write in a read-only scope is a refused action, not a crash."""
+    db.session.rollback()
+    return _forbidden_for_read_only()
+
+
+def handle_unexpected(exc: Exception):
+    """Log the error, roll back, answer 500 in the user's language."""
+    if isinstance(exc, HTTPException):
+        return handle_http_exception(exc)
+    db.session.rollback()
+    log.exception("unhandled error on %s %s", request.method, request.path)
+    return error_response(500)
+
+
+def install(app) -> None:
+    """Register the request hooks and error handlers on the app."""
+    from hub.tenancy.registry import active_regions
+
+    app.jinja_env.globals["all_regions_nav"] = active_regions
+    app.url_value_preprocessor(pull_region)
+    app.url_defaults(add_region)
+    app.before_request(enter_request_scope)
+    app.before_request(protect_csrf)
+    app.teardown_request(leave_request_scope)
+    app.register_error_handler(HTTPException, handle_http_exception)
+    app.register_error_handler(ReadOnlyScopeError, handle_read_only)
+    app.register_error_handler(InternalServerError, handle_unexpected)
+    if not app.config.get("PROPAGATE_EXCEPTIONS"):
+        app.register_error_handler(Exception, handle_unexpected)

@@ -1,0 +1,10 @@
+"""What a region's people do inside their tenant, mounted at /<region>/…"""
+
+from flask import Blueprint
+
+from regions.home.views import bp as home_bp
+from regions.members.views import bp as members_bp
+
+bp = Blueprint("region", __name__, url_prefix="/<region>")
+bp.register_blueprint(home_bp, name="home")
+bp.register_blueprint(members_bp, name="members")

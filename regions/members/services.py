@@ -1,0 +1,52 @@
+"""A region's members and invitations, as the coordinator manages them."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from hub.accounts.models import Invitation, Membership, Role, User
+from hub.accounts.services import AccountError
+from hub.db import db, utcnow
+
+
+def list_members() -> list[Membership]:
+    """The region's memberships with their users, by name."""
+    return list(db.session.scalars(
+        select(Membership).join(Membership.user).options(selectinload(Membership.user)).order_by(User.name)
+    ))
+
+
+def open_invitations() -> list[Invitation]:
+    """Invitations of the region that can still be accepted."""
+    return list(db.session.scalars(
+        select(Invitation)
+        .where(Invitation.accepted_at.is_(None), Invitation.revoked_at.is_(None), Invitation.expires_at > utcnow())
+        .order_by(Invitation.created_at.desc())
+    ))
+
+
+def get_membership(membership_id: int) -> Membership | None:
+    """A membership of the region in scope (another region's answers None)."""
+    return db.session.get(Membership, membership_id)
+
+
+def get_invitation(invitation_id: int) -> Invitation | None:
+    """An invitation of the region in scope (another region's answers None)."""
+    return db.session.get(Invitation, invitation_id)
+
+
+def change_role(membership: Membership, role: Role, acting_user: User) -> None:
+    """Make a member participant or coordinator; a coordinator cannot demote themselves."""
+    if role not in (Role.PARTICIPANT, Role.COORDINATOR):
+        raise AccountError("Only participant and coordinator are roles within a region.", "role")
+    if membership.user_id == acting_user.id and role != Role.COORDINATOR:
+        raise AccountError("You cannot take your own coordinator role away.", "role")
+    membership.role = role
+
+
+def remove_member(membership: Membership, acting_user: User) -> None:
+    """Take a person out of the region (their account stays)."""
+    if membership.user_id == acting_user.id:
+        raise AccountError("You cannot remove yourself from the region.")
+    db.session.delete(membership)

@@ -1,0 +1,96 @@
+"""The coordinator's member management: members, roles, invitations."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from hub.access import coordinator_required
+from hub.accounts import services as accounts
+from hub.accounts.schemas import InvitationSchema
+from hub.db import db
+from hub.schemas import load_form
+from regions.members import services
+from regions.members.schemas import RoleChangeSchema
+
+bp = Blueprint("members", __name__, url_prefix="/members", template_folder="templates")
+
+
+def _page(errors=None, form=None, status=200):
+    return render_template("region/members.html", members=services.list_members(),
+                           invitations=services.open_invitations(), errors=errors or {}, form=form or {}), status
+
+
+@bp.get("/")
+@coordinator_required
+def index():
+    """Members of the region and open invitations."""
+    return _page()
+
+
+@bp.post("/invitations")
+@coordinator_required
+def invite():
+    """Invite someone by e-mail into the region."""
+    data, errors = load_form(InvitationSchema(), request.form)
+    if data:
+        try:
+            accounts.invite(g.region, data["email"], data["name"], data["role"], current_user._get_current_object())
+        except accounts.AccountError as exc:
+            errors = {exc.field or "_form": [_(exc.message)]}
+        else:
+            db.session.commit()
+            flash(_("Invitation sent to %(email)s.", email=data["email"]), "success")
+            return redirect(url_for(".index"))
+    db.session.rollback()
+    return _page(errors, request.form, 422)
+
+
+@bp.post("/invitations/<int:invitation_id>/revoke")
+@coordinator_required
+def revoke_invitation(invitation_id: int):
+    """Withdraw an invitation."""
+    invitation = services.get_invitation(invitation_id) or abort(404)
+    try:
+        accounts.revoke_invitation(invitation)
+    except accounts.AccountError as exc:
+        flash(_(exc.message), "error")
+        return redirect(url_for(".index"))
+    db.session.commit()
+    flash(_("The invitation has been withdrawn."), "success")
+    return redirect(url_for(".index"))
+
+
+@bp.post("/<int:membership_id>/role")
+@coordinator_required
+def change_role(membership_id: int):
+    """Make a member coordinator or participant."""
+    membership = services.get_membership(membership_id) or abort(404)
+    data, errors = load_form(RoleChangeSchema(), request.form)
+    if data:
+        try:
+            services.change_role(membership, data["role"], current_user._get_current_object())
+        except accounts.AccountError as exc:
+            errors = {"role": [_(exc.message)]}
+        else:
+            db.session.commit()
+            flash(_("The role has been changed."), "success")
+            return redirect(url_for(".index"))
+    db.session.rollback()
+    return _page(errors, status=422)
+
+
+@bp.post("/<int:membership_id>/remove")
+@coordinator_required
+def remove(membership_id: int):
+    """Take a member out of the region."""
+    membership = services.get_membership(membership_id) or abort(404)
+    try:
+        services.remove_member(membership, current_user._get_current_object())
+    except accounts.AccountError as exc:
+        flash(_(exc.message), "error")
+        return redirect(url_for(".index"))
+    db.session.commit()
+    flash(_("The member has been removed from the region."), "success")
+    return redirect(url_for(".index"))
