@@ -1,0 +1,118 @@
+"""Fixtures: one app and database per test session, a clean database per test.
+
+Set HUB_TEST_DATABASE_URL to run the same suite on PostgreSQL (`make test` does that when a
+server is reachable; see .ci/postgres_suite.py).
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from flask_migrate import upgrade
+from sqlalchemy import select
+
+from hub import create_app
+from hub.db import db
+from hub.extensions import limiter
+from hub.tenancy import all_regions
+from hub.tenancy.models import Region
+from hub.tenancy.registry import sync_regions
+from tests.factories import Factory
+
+
+def _database_url(tmp_path_factory) -> str:
+    url = os.environ.get("HUB_TEST_DATABASE_URL")
+    if url:
+        return url
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'hub-test.sqlite3'}"
+
+
+TEST_CONFIG = {
+    "TESTING": True,
+    "SECRET_KEY": "test-secret-key-that-is-long-enough-0123456789",
+    "WTF_CSRF_ENABLED": False,
+    "PASSWORD_HASH_PROFILE": "cheapest",
+    "MAIL_SERVER": "",
+    "BASE_URL": "http://hub.test",
+    "SERVER_NAME": None,
+}
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory):
+    """The application on a migrated test database with the regions of config/regions.toml."""
+    app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": _database_url(tmp_path_factory)})
+    with app.app_context():
+        upgrade()
+        sync_regions()
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _clean_database(request, app):
+    """Every test starts with the regions only, an empty rate limiter and no region in scope."""
+    yield
+    with app.app_context():
+        db.session.rollback()
+        with all_regions():
+            for table in reversed(db.metadata.sorted_tables):
+                if table.name != "region":
+                    db.session.execute(table.delete())
+            db.session.commit()
+            sync_regions()
+    limiter.reset()
+
+
+@pytest.fixture
+def ctx(app):
+    """An application context for tests that call services directly."""
+    with app.app_context():
+        yield
+        db.session.rollback()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def regions(app) -> dict[str, Region]:
+    """The regions by slug (detached copies, usable in any context)."""
+    with app.app_context():
+        found = {r.slug: r for r in db.session.scalars(select(Region))}
+        db.session.expunge_all()
+    return found
+
+
+@pytest.fixture
+def make(app, regions) -> Factory:
+    """Factories for users, memberships, invitations, tokens: make.user(...), make.coordinator(...)."""
+    return Factory(app, regions)
+
+
+class AuthActions:
+    """Log a test client in and out (flaskr's helper), through the real login form."""
+
+    def __init__(self, client):
+        self._client = client
+
+    def login(self, user_or_email, password: str = "correct horse battery"):
+        email = getattr(user_or_email, "email", user_or_email)
+        return self._client.post("/login", data={"email": email, "password": password})
+
+    def logout(self):
+        return self._client.post("/logout")
+
+
+@pytest.fixture
+def auth(client):
+    return AuthActions(client)

@@ -1,0 +1,217 @@
+"""The isolation suite, generated from ``app.url_map``.
+
+For every route and method, pointed at data of another region:
+- a coordinator or participant of Erzgebirge, or a visitor, gets 401/403/404 (or the login page),
+  never the other region's data in the body, and the database does not change;
+- the umbrella role changes nothing anywhere (403), but reads every region;
+- a positive control shows the same route works for the other region's own coordinator, so the
+  refusals above are the wall's doing and not a broken route.
+
+A new route is covered without editing this file: URL arguments are filled from ``SAMPLES`` in
+tests/factories.py (one factory per kind of object). A route that cannot be covered is listed in
+UNCOVERED with its reason; an argument that is neither fails the suite.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from sqlalchemy import select
+
+from hub import create_app
+from hub.db import db
+from hub.tenancy import all_regions
+from tests.conftest import TEST_CONFIG
+from tests.factories import PASSWORD, SAMPLES
+
+HOME, FOREIGN = "erzgebirge", "meissen"
+UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
+
+UNCOVERED = {
+    "static": "the hub's own CSS and JS files, the same for everyone",
+    "api_docs.docs_asset": "Swagger UI's files from the swagger-ui-bundle package, the same for everyone",
+    "accounts.accept_invitation": "the secret token in the URL is the credential; unknown, used and "
+                                  "expired tokens answer 404 (tests/test_accounts.py)",
+    "accounts.reset_password": "the signed token in the URL is the credential; forged, used and expired "
+                               "tokens answer 404 (tests/test_accounts.py)",
+}
+
+# State-changing routes that only touch the caller's own account: the umbrella may use them.
+PERSONAL = {
+    "accounts.logout": "ends the caller's own session",
+    "accounts.set_language": "the caller's own interface language",
+    "accounts.change_password": "the caller's own password",
+    "accounts.create_token": "the caller's own API tokens",
+    "accounts.revoke_token": "the caller's own API tokens",
+}
+
+
+def _rules():
+    app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    return app, sorted(app.url_map.iter_rules(), key=lambda r: (r.rule, r.endpoint))
+
+
+_APP, _RULES = _rules()
+
+
+def _cases(predicate):
+    out = []
+    for rule in _RULES:
+        if rule.endpoint in UNCOVERED:
+            continue
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            if predicate(rule, method):
+                out.append(pytest.param(rule.rule, rule.endpoint, method, id=f"{method} {rule.rule}"))
+    return out
+
+
+def _object_args(rule) -> set[str]:
+    return set(rule.arguments) - {"region"}
+
+
+def test_every_route_argument_can_be_filled():
+    unknown = {
+        f"{rule.endpoint}: <{arg}>"
+        for rule in _RULES if rule.endpoint not in UNCOVERED
+        for arg in _object_args(rule) if arg not in SAMPLES
+    }
+    assert not unknown, "register a sample in tests/factories.py or list the route in UNCOVERED: " + ", ".join(sorted(unknown))
+
+
+def test_personal_routes_are_exactly_the_views_marked_personal():
+    marked = {ep for ep, view in _APP.view_functions.items() if getattr(view, "hub_personal", False)}
+    assert marked == set(PERSONAL)
+
+
+# -- helpers ----------------------------------------------------------------------------------------
+
+class World:
+    """Actors in the home region, and one sample of every kind in both regions."""
+
+    def __init__(self, app, make):
+        self.app = app
+        self.make = make
+        self.marker = {HOME: f"HOME{uuid.uuid4().hex[:8]}", FOREIGN: f"FOREIGN{uuid.uuid4().hex[:8]}"}
+        self.actors = {
+            "coordinator": make.coordinator(HOME),
+            "participant": make.participant(HOME),
+            "umbrella": make.umbrella(),
+            "foreign_coordinator": make.coordinator(FOREIGN),
+            "anonymous": None,
+        }
+        self.samples = {
+            region: {arg: factory(make, region, self.marker[region]) for arg, factory in SAMPLES.items()}
+            for region in (HOME, FOREIGN)
+        }
+        # API tokens belong to a person, not a region: let the actors own one each too.
+        for name in ("coordinator", "participant", "umbrella", "foreign_coordinator"):
+            make.access_token(self.actors[name], name=f"own token of {name}")
+
+    def url(self, rule_endpoint: str, region: str, objects_from: str, **overrides) -> str:
+        rule = next(r for r in self.app.url_map.iter_rules() if r.endpoint == rule_endpoint)
+        values = {}
+        for arg in rule.arguments:
+            if arg == "region":
+                values[arg] = region
+            else:
+                values[arg] = self.samples[objects_from][arg].id
+        values.update(overrides)
+        with self.app.test_request_context():
+            from flask import url_for
+
+            return url_for(rule_endpoint, **values)
+
+    def client_for(self, actor: str):
+        """A test client logged in as the actor, through the real login form."""
+        client = self.app.test_client()
+        person = self.actors[actor]
+        if person is not None:
+            response = client.post("/login", data={"email": person.email, "password": PASSWORD})
+            assert response.status_code == 302, f"login of {actor} failed"
+        return client
+
+    def snapshot(self):
+        with self.app.app_context(), all_regions():
+            return {
+                table.name: sorted(map(tuple, db.session.execute(select(table)).all()), key=repr)
+                for table in db.metadata.sorted_tables
+            }
+
+
+@pytest.fixture
+def world(app, make):
+    return World(app, make)
+
+
+def _call(client, method, url):
+    return client.open(url, method=method, data={}, follow_redirects=False)
+
+
+def _refused(response, actor) -> bool:
+    if response.status_code in (401, 403, 404):
+        return True
+    # visitors are sent to the login page
+    return actor == "anonymous" and response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+# -- the suite --------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("actor", ["coordinator", "participant", "anonymous"])
+@pytest.mark.parametrize("path,endpoint,method", _cases(lambda rule, method: bool(_object_args(rule))))
+def test_another_regions_object_is_out_of_reach(world, actor, path, endpoint, method):
+    """Own region in the URL, the object from the other region: 404 (or refused), nothing leaks, nothing changes."""
+    region_choices = [HOME, FOREIGN] if "region" in path else [HOME]
+    client = world.client_for(actor)
+    for region in region_choices:
+        before = world.snapshot()
+        response = _call(client, method, world.url(endpoint, region, objects_from=FOREIGN))
+        body = response.get_data(as_text=True)
+        assert _refused(response, actor), f"{actor} {method} {path} in {region}: {response.status_code}"
+        assert world.marker[FOREIGN] not in body
+        assert world.snapshot() == before
+
+
+@pytest.mark.parametrize("actor", ["coordinator", "participant", "anonymous"])
+@pytest.mark.parametrize("path,endpoint,method",
+                         _cases(lambda rule, method: "region" in rule.arguments and not _object_args(rule)))
+def test_another_region_cannot_be_entered(world, actor, path, endpoint, method):
+    """A region's pages for someone who is not its member: refused, unless public; nothing leaks or changes."""
+    client = world.client_for(actor)
+    before = world.snapshot()
+    response = _call(client, method, world.url(endpoint, FOREIGN, objects_from=FOREIGN))
+    view = world.app.view_functions[endpoint]
+    if not (getattr(view, "hub_public", False) and method == "GET"):
+        assert _refused(response, actor), f"{actor} {method} {path}: {response.status_code}"
+    assert world.marker[FOREIGN] not in response.get_data(as_text=True)
+    assert world.snapshot() == before
+
+
+@pytest.mark.parametrize("path,endpoint,method",
+                         _cases(lambda rule, method: method in UNSAFE and rule.endpoint not in PERSONAL))
+def test_umbrella_changes_nothing(world, path, endpoint, method):
+    """Every state-changing route refuses the umbrella role, in every region."""
+    client = world.client_for("umbrella")
+    for region in (HOME, FOREIGN):
+        before = world.snapshot()
+        response = _call(client, method, world.url(endpoint, region, objects_from=region))
+        assert response.status_code == 403, f"umbrella {method} {path}: {response.status_code}"
+        assert world.snapshot() == before
+
+
+@pytest.mark.parametrize("path,endpoint,method",
+                         _cases(lambda rule, method: method == "GET" and "region" in rule.arguments))
+def test_umbrella_reads_every_region(world, path, endpoint, method):
+    client = world.client_for("umbrella")
+    for region in (HOME, FOREIGN):
+        response = _call(client, method, world.url(endpoint, region, objects_from=region))
+        assert response.status_code == 200, f"umbrella GET {path} in {region}: {response.status_code}"
+
+
+@pytest.mark.parametrize("path,endpoint,method", _cases(
+    lambda rule, method: ("region" in rule.arguments or _object_args(rule)) and rule.endpoint not in PERSONAL))
+def test_positive_control_the_regions_own_coordinator_gets_through(world, path, endpoint, method):
+    """The routes refused above work for the other region's coordinator on its own data."""
+    client = world.client_for("foreign_coordinator")
+    response = _call(client, method, world.url(endpoint, FOREIGN, objects_from=FOREIGN))
+    assert response.status_code not in (401, 403, 404, 500), f"{method} {path}: {response.status_code}"
