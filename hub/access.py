@@ -50,6 +50,7 @@ coordinator_required = region_role_required(Role.COORDINATOR)
 
 def admin_required(view):
     """Only administrators."""
+
     @wraps(view)
     def wrapped(*args, **kwargs):
         if not current_user.is_authenticated:
@@ -65,6 +66,7 @@ def admin_required(view):
 
 def umbrella_required(view):
     """The umbrella reviewers and administrators."""
+
     @wraps(view)
     def wrapped(*args, **kwargs):
         if not current_user.is_authenticated:

@@ -25,7 +25,7 @@ class Message(str):
         obj.params = params or {}
         return obj
 
-    def format(self, *args, **kwargs) -> "Message":
+    def format(self, *args, **kwargs) -> Message:
         return Message(str.__str__(self), {**self.params, **kwargs})
 
     def __str__(self) -> str:
@@ -49,19 +49,23 @@ def localize(messages):
 
 
 def _translate_defaults() -> None:
-    fields.Field.default_error_messages.update({
-        "required": _m("This field is required."),
-        "null": _m("This field may not be empty."),
-        "validator_failed": _m("Invalid value."),
-    })
+    fields.Field.default_error_messages.update(
+        {
+            "required": _m("This field is required."),
+            "null": _m("This field may not be empty."),
+            "validator_failed": _m("Invalid value."),
+        }
+    )
     fields.String.default_error_messages.update({"invalid": _m("Not a valid text.")})
     fields.Email.default_error_messages.update({"invalid": _m("Not a valid e-mail address.")})
     fields.Url.default_error_messages.update({"invalid": _m("Not a valid web address.")})
     fields.Integer.default_error_messages.update({"invalid": _m("Not a valid whole number.")})
-    fields.Number.default_error_messages.update({"invalid": _m("Not a valid number."),
-                                                 "too_large": _m("The number is too large.")})
-    fields.Decimal.default_error_messages.update({"invalid": _m("Not a valid amount."),
-                                                  "special": _m("Not a valid amount.")})
+    fields.Number.default_error_messages.update(
+        {"invalid": _m("Not a valid number."), "too_large": _m("The number is too large.")}
+    )
+    fields.Decimal.default_error_messages.update(
+        {"invalid": _m("Not a valid amount."), "special": _m("Not a valid amount.")}
+    )
     fields.Boolean.default_error_messages.update({"invalid": _m("Not a valid yes/no value.")})
     fields.DateTime.default_error_messages.update({"invalid": _m("Not a valid date and time.")})
     fields.Date.default_error_messages.update({"invalid": _m("Not a valid date.")})

@@ -53,9 +53,9 @@ def load_region_registry(path: Path | None = None) -> list[dict[str, Any]]:
 
 def check_production_safety(config: dict[str, Any]) -> None:
     """Refuse to run in production with a default or missing secret key."""
-    if config.get("ENV") == "production":
-        if str(config.get("SECRET_KEY", "")) in INSECURE_SECRET_KEYS or len(config["SECRET_KEY"]) < 32:
-            raise ConfigError(
-                "HUB_SECRET_KEY must be set to a long random value in production "
-                "(e.g. python -c 'import secrets; print(secrets.token_urlsafe(48))')."
-            )
+    secret = str(config.get("SECRET_KEY") or "")
+    if config.get("ENV") == "production" and (secret in INSECURE_SECRET_KEYS or len(secret) < 32):
+        raise ConfigError(
+            "HUB_SECRET_KEY must be set to a long random value in production "
+            "(e.g. python -c 'import secrets; print(secrets.token_urlsafe(48))')."
+        )

@@ -29,9 +29,7 @@ def index():
 @public
 def region_css():
     """Each region's accent colour as a CSS class, so templates need no inline styles."""
-    rules = [
-        f".region-{r.slug}{{--accent:{r.accent_color}}}" for r in db.session.scalars(select(Region))
-    ]
+    rules = [f".region-{r.slug}{{--accent:{r.accent_color}}}" for r in db.session.scalars(select(Region))]
     response = Response("\n".join(rules) + "\n", mimetype="text/css")
     response.cache_control.public = True
     response.cache_control.max_age = 300

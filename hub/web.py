@@ -62,9 +62,9 @@ def enter_request_scope():
     """Start every request with no region; a region URL sets the region the user may enter."""
     g.scope_token = enter_scope(Scope())
     slug = g.pop("region_slug", None)
-    if current_user.is_authenticated and current_user.is_read_only:
-        if request.method not in SAFE_METHODS and not _view_flag("hub_personal"):
-            return _forbidden_for_read_only()
+    read_only_user = current_user.is_authenticated and current_user.is_read_only
+    if read_only_user and request.method not in SAFE_METHODS and not _view_flag("hub_personal"):
+        return _forbidden_for_read_only()
     if slug is None:
         return None
     region = db.session.scalar(select(Region).where(Region.slug == slug, Region.active))

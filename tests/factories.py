@@ -35,8 +35,15 @@ class Factory:
     def _region(self, slug):
         return db.session.merge(self.regions[slug], load=False) if slug else None
 
-    def user(self, role: Role | str = Role.PARTICIPANT, region: str | None = None, *, name: str | None = None,
-             email: str | None = None, password: str = PASSWORD) -> Made:
+    def user(
+        self,
+        role: Role | str = Role.PARTICIPANT,
+        region: str | None = None,
+        *,
+        name: str | None = None,
+        email: str | None = None,
+        password: str = PASSWORD,
+    ) -> Made:
         role = Role(role)
         n = next(_seq)
         email = email or f"person{n}@example.org"
@@ -69,8 +76,9 @@ class Factory:
             membership = db.session.scalar(select(Membership).where(Membership.user_id == person.id))
             return Made(id=membership.id, email=person.email, name=person.name, region=region)
 
-    def invitation(self, region: str, *, email: str | None = None, name: str | None = None,
-                   role: Role = Role.PARTICIPANT) -> Made:
+    def invitation(
+        self, region: str, *, email: str | None = None, name: str | None = None, role: Role = Role.PARTICIPANT
+    ) -> Made:
         """An open invitation into a region; ``extra`` holds the raw token of its link."""
         n = next(_seq)
         email = email or f"invitee{n}@example.org"
@@ -99,10 +107,12 @@ SAMPLES = {}
 
 def sample(*arg_names: str):
     """Register a factory of sample objects for URL arguments with these names."""
+
     def register(fn):
         for name in arg_names:
             SAMPLES[name] = fn
         return fn
+
     return register
 
 

@@ -32,9 +32,9 @@ UNCOVERED = {
     "static": "the hub's own CSS and JS files, the same for everyone",
     "api_docs.docs_asset": "Swagger UI's files from the swagger-ui-bundle package, the same for everyone",
     "accounts.accept_invitation": "the secret token in the URL is the credential; unknown, used and "
-                                  "expired tokens answer 404 (tests/test_accounts.py)",
+    "expired tokens answer 404 (tests/test_accounts.py)",
     "accounts.reset_password": "the signed token in the URL is the credential; forged, used and expired "
-                               "tokens answer 404 (tests/test_accounts.py)",
+    "tokens answer 404 (tests/test_accounts.py)",
 }
 
 # State-changing routes that only touch the caller's own account: the umbrella may use them.
@@ -73,10 +73,14 @@ def _object_args(rule) -> set[str]:
 def test_every_route_argument_can_be_filled():
     unknown = {
         f"{rule.endpoint}: <{arg}>"
-        for rule in _RULES if rule.endpoint not in UNCOVERED
-        for arg in _object_args(rule) if arg not in SAMPLES
+        for rule in _RULES
+        if rule.endpoint not in UNCOVERED
+        for arg in _object_args(rule)
+        if arg not in SAMPLES
     }
-    assert not unknown, "register a sample in tests/factories.py or list the route in UNCOVERED: " + ", ".join(sorted(unknown))
+    assert not unknown, "register a sample in tests/factories.py or list the route in UNCOVERED: " + ", ".join(
+        sorted(unknown)
+    )
 
 
 def test_personal_routes_are_exactly_the_views_marked_personal():
@@ -85,6 +89,7 @@ def test_personal_routes_are_exactly_the_views_marked_personal():
 
 
 # -- helpers ----------------------------------------------------------------------------------------
+
 
 class World:
     """Actors in the home region, and one sample of every kind in both regions."""
@@ -157,6 +162,7 @@ def _refused(response, actor) -> bool:
 
 # -- the suite --------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("actor", ["coordinator", "participant", "anonymous"])
 @pytest.mark.parametrize("path,endpoint,method", _cases(lambda rule, method: bool(_object_args(rule))))
 def test_another_regions_object_is_out_of_reach(world, actor, path, endpoint, method):
@@ -173,8 +179,9 @@ def test_another_regions_object_is_out_of_reach(world, actor, path, endpoint, me
 
 
 @pytest.mark.parametrize("actor", ["coordinator", "participant", "anonymous"])
-@pytest.mark.parametrize("path,endpoint,method",
-                         _cases(lambda rule, method: "region" in rule.arguments and not _object_args(rule)))
+@pytest.mark.parametrize(
+    "path,endpoint,method", _cases(lambda rule, method: "region" in rule.arguments and not _object_args(rule))
+)
 def test_another_region_cannot_be_entered(world, actor, path, endpoint, method):
     """A region's pages for someone who is not its member: refused, unless public; nothing leaks or changes."""
     client = world.client_for(actor)
@@ -187,8 +194,9 @@ def test_another_region_cannot_be_entered(world, actor, path, endpoint, method):
     assert world.snapshot() == before
 
 
-@pytest.mark.parametrize("path,endpoint,method",
-                         _cases(lambda rule, method: method in UNSAFE and rule.endpoint not in PERSONAL))
+@pytest.mark.parametrize(
+    "path,endpoint,method", _cases(lambda rule, method: method in UNSAFE and rule.endpoint not in PERSONAL)
+)
 def test_umbrella_changes_nothing(world, path, endpoint, method):
     """Every state-changing route refuses the umbrella role, in every region."""
     client = world.client_for("umbrella")
@@ -199,8 +207,9 @@ def test_umbrella_changes_nothing(world, path, endpoint, method):
         assert world.snapshot() == before
 
 
-@pytest.mark.parametrize("path,endpoint,method",
-                         _cases(lambda rule, method: method == "GET" and "region" in rule.arguments))
+@pytest.mark.parametrize(
+    "path,endpoint,method", _cases(lambda rule, method: method == "GET" and "region" in rule.arguments)
+)
 def test_umbrella_reads_every_region(world, path, endpoint, method):
     client = world.client_for("umbrella")
     for region in (HOME, FOREIGN):
@@ -208,8 +217,10 @@ def test_umbrella_reads_every_region(world, path, endpoint, method):
         assert response.status_code == 200, f"umbrella GET {path} in {region}: {response.status_code}"
 
 
-@pytest.mark.parametrize("path,endpoint,method", _cases(
-    lambda rule, method: ("region" in rule.arguments or _object_args(rule)) and rule.endpoint not in PERSONAL))
+@pytest.mark.parametrize(
+    "path,endpoint,method",
+    _cases(lambda rule, method: ("region" in rule.arguments or _object_args(rule)) and rule.endpoint not in PERSONAL),
+)
 def test_positive_control_the_regions_own_coordinator_gets_through(world, path, endpoint, method):
     """The routes refused above work for the other region's coordinator on its own data."""
     client = world.client_for("foreign_coordinator")

@@ -106,8 +106,11 @@ def test_flush_into_another_region_raises(ctx, two_regions):
 def test_new_row_for_another_region_raises(ctx, two_regions):
     erz, mei = two_regions
     with region_scope(erz):
-        db.session.add(Invitation(region_id=mei, email="x@example.org", role=Role.PARTICIPANT,
-                                  token_hash="x" * 64, expires_at=utcnow()))
+        db.session.add(
+            Invitation(
+                region_id=mei, email="x@example.org", role=Role.PARTICIPANT, token_hash="x" * 64, expires_at=utcnow()
+            )
+        )
         with pytest.raises(TenancyError):
             db.session.flush()
     db.session.rollback()
@@ -116,8 +119,7 @@ def test_new_row_for_another_region_raises(ctx, two_regions):
 def test_new_row_without_region_takes_the_region_in_scope(ctx, two_regions):
     erz, _ = two_regions
     with region_scope(erz):
-        invitation = Invitation(email="x@example.org", role=Role.PARTICIPANT, token_hash="y" * 64,
-                                expires_at=utcnow())
+        invitation = Invitation(email="x@example.org", role=Role.PARTICIPANT, token_hash="y" * 64, expires_at=utcnow())
         db.session.add(invitation)
         db.session.flush()
         assert invitation.region_id == erz
@@ -125,8 +127,7 @@ def test_new_row_without_region_takes_the_region_in_scope(ctx, two_regions):
 
 
 def test_new_row_without_any_region_raises(ctx, two_regions):
-    db.session.add(Invitation(email="x@example.org", role=Role.PARTICIPANT, token_hash="z" * 64,
-                              expires_at=utcnow()))
+    db.session.add(Invitation(email="x@example.org", role=Role.PARTICIPANT, token_hash="z" * 64, expires_at=utcnow()))
     with pytest.raises(TenancyError):
         db.session.flush()
     db.session.rollback()

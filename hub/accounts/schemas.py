@@ -39,8 +39,12 @@ class ForgotPasswordSchema(BaseSchema):
 class InvitationSchema(BaseSchema):
     email = fields.Email(required=True, validate=validate.Length(max=254))
     name = fields.String(load_default="", validate=validate.Length(max=120))
-    role = fields.Enum(Role, by_value=True, load_default=Role.PARTICIPANT,
-                       validate=validate.OneOf([Role.PARTICIPANT, Role.COORDINATOR]))
+    role = fields.Enum(
+        Role,
+        by_value=True,
+        load_default=Role.PARTICIPANT,
+        validate=validate.OneOf([Role.PARTICIPANT, Role.COORDINATOR]),
+    )
 
 
 class AccessTokenCreateSchema(BaseSchema):

@@ -51,13 +51,15 @@ def load_user_for_session(session_token: str) -> User | None:
         )
 
 
-def create_user(email: str, name: str, password: str | None = None, *, role: Role = Role.PARTICIPANT,
-                region=None) -> User:
+def create_user(
+    email: str, name: str, password: str | None = None, *, role: Role = Role.PARTICIPANT, region=None
+) -> User:
     """Create an account; regional roles need a region, global roles none. The caller commits."""
     if user_by_email(email):
         raise AccountError("An account with this e-mail address exists already.", "email")
-    user = User(email=normalise_email(email), name=name.strip(),
-                password_hash=hash_password(password) if password else None)
+    user = User(
+        email=normalise_email(email), name=name.strip(), password_hash=hash_password(password) if password else None
+    )
     db.session.add(user)
     grant_role(user, role, region)
     return user
@@ -71,9 +73,13 @@ def grant_role(user: User, role: Role, region=None) -> None:
     if region is None:
         raise AccountError("This role needs a region.", "region")
     with all_regions():
-        membership = db.session.scalar(
-            select(Membership).where(Membership.user_id == user.id, Membership.region_id == region.id)
-        ) if user.id else None
+        membership = (
+            db.session.scalar(
+                select(Membership).where(Membership.user_id == user.id, Membership.region_id == region.id)
+            )
+            if user.id
+            else None
+        )
         if membership is None:
             user.memberships.append(Membership(region=region, region_id=region.id, role=role))
         else:
@@ -102,6 +108,7 @@ def set_password(user: User, password: str) -> None:
 
 # Invitations ----------------------------------------------------------------------------------
 
+
 def invite(region, email: str, name: str, role: Role, invited_by: User | None) -> tuple[Invitation, str]:
     """Invite someone into the region in scope; e-mails a one-time link valid for some days."""
     if role not in (Role.PARTICIPANT, Role.COORDINATOR):
@@ -111,21 +118,34 @@ def invite(region, email: str, name: str, role: Role, invited_by: User | None) -
     if existing is not None and existing.role_in(region) is not None and existing.global_role is None:
         raise AccountError("This person is a member of the region already.", "email")
     open_invitation = db.session.scalar(
-        select(Invitation).where(Invitation.email == email, Invitation.accepted_at.is_(None),
-                                 Invitation.revoked_at.is_(None), Invitation.expires_at > utcnow())
+        select(Invitation).where(
+            Invitation.email == email,
+            Invitation.accepted_at.is_(None),
+            Invitation.revoked_at.is_(None),
+            Invitation.expires_at > utcnow(),
+        )
     )
     if open_invitation is not None:
         open_invitation.revoked_at = utcnow()  # a new invitation replaces the old link
     raw = secrets.token_urlsafe(32)
     invitation = Invitation(
-        region_id=region.id, email=email, name=name.strip(), role=role, token_hash=_digest(raw),
+        region_id=region.id,
+        email=email,
+        name=name.strip(),
+        role=role,
+        token_hash=_digest(raw),
         invited_by=invited_by,
         expires_at=utcnow() + timedelta(days=current_app.config["INVITATION_DAYS"]),
     )
     db.session.add(invitation)
-    queue_mail(email, "invitation", region=region, invitation=invitation,
-               link=external_url("accounts.accept_invitation", token=raw),
-               inviter=invited_by.name if invited_by else region.organisation)
+    queue_mail(
+        email,
+        "invitation",
+        region=region,
+        invitation=invitation,
+        link=external_url("accounts.accept_invitation", token=raw),
+        inviter=invited_by.name if invited_by else region.organisation,
+    )
     return invitation, raw
 
 
@@ -133,7 +153,8 @@ def find_open_invitation(raw_token: str) -> Invitation | None:
     """The open invitation behind a link; the token is the credential, so the look-up spans regions."""
     with all_regions():
         invitation = db.session.scalar(
-            select(Invitation).where(Invitation.token_hash == _digest(raw_token))
+            select(Invitation)
+            .where(Invitation.token_hash == _digest(raw_token))
             .options(selectinload(Invitation.region))
         )
     return invitation if invitation is not None and invitation.is_open else None
@@ -149,8 +170,9 @@ def accept_invitation(raw_token: str, name: str, password: str | None) -> User:
         if user is None:
             if not password:
                 raise AccountError("Please choose a password.", "password")
-            user = User(email=invitation.email, name=name.strip() or invitation.name,
-                        password_hash=hash_password(password))
+            user = User(
+                email=invitation.email, name=name.strip() or invitation.name, password_hash=hash_password(password)
+            )
             db.session.add(user)
         if user.role_in(invitation.region) is None or user.global_role is not None:
             grant_role(user, invitation.role, invitation.region)
@@ -167,6 +189,7 @@ def revoke_invitation(invitation: Invitation) -> None:
 
 # Password reset -------------------------------------------------------------------------------
 
+
 def _reset_serializer() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="password-reset")
 
@@ -178,9 +201,14 @@ def request_password_reset(email: str) -> None:
         return
     # The token names the session token, so it dies with the next password change: one use only.
     token = _reset_serializer().dumps({"uid": user.id, "st": user.session_token})
-    queue_mail(user.email, "password_reset", locale=user.locale, user=user,
-               link=external_url("accounts.reset_password", token=token),
-               hours=current_app.config["PASSWORD_RESET_HOURS"])
+    queue_mail(
+        user.email,
+        "password_reset",
+        locale=user.locale,
+        user=user,
+        link=external_url("accounts.reset_password", token=token),
+        hours=current_app.config["PASSWORD_RESET_HOURS"],
+    )
 
 
 def user_for_reset_token(token: str) -> User | None:
@@ -241,10 +269,11 @@ def revoke_access_token(user: User, token_id: int) -> AccessToken:
 def region_members(region_id: int | None = None) -> list[Membership]:
     """The memberships of the region in scope, with their users."""
     assert region_id is None or region_id == current_region_id()
-    return list(db.session.scalars(
-        select(Membership).join(Membership.user).options(selectinload(Membership.user))
-        .order_by(User.name)
-    ))
+    return list(
+        db.session.scalars(
+            select(Membership).join(Membership.user).options(selectinload(Membership.user)).order_by(User.name)
+        )
+    )
 
 
 def external_url(endpoint: str, **values) -> str:

@@ -41,8 +41,9 @@ def _login_limits_apply() -> bool:
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_IP"], exempt_when=_login_limits_apply)
-@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], key_func=_login_account_key,
-               exempt_when=_login_limits_apply)
+@limiter.limit(
+    lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], key_func=_login_account_key, exempt_when=_login_limits_apply
+)
 @public
 def login():
     """Log in with e-mail and password."""
@@ -143,10 +144,16 @@ def accept_invitation(token: str):
                 login_user(user)
                 return redirect(url_for("region.home.index", region=invitation.region.slug))
             return redirect(url_for("accounts.login", next=url_for("region.home.index", region=invitation.region.slug)))
-        return render_template("accounts/accept_invitation.html", invitation=invitation, existing=existing,
-                               errors=errors, form=form), 422
-    return render_template("accounts/accept_invitation.html", invitation=invitation, existing=existing,
-                           errors=errors, form={"name": invitation.name})
+        return render_template(
+            "accounts/accept_invitation.html", invitation=invitation, existing=existing, errors=errors, form=form
+        ), 422
+    return render_template(
+        "accounts/accept_invitation.html",
+        invitation=invitation,
+        existing=existing,
+        errors=errors,
+        form={"name": invitation.name},
+    )
 
 
 @bp.get("/account")

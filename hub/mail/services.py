@@ -18,8 +18,9 @@ from hub.mail.models import OutboxMessage
 log = logging.getLogger("hub.mail")
 
 
-def queue_mail(recipient: str, template: str, *, locale: str | None = None, dedupe_key: str | None = None,
-               **context) -> OutboxMessage:
+def queue_mail(
+    recipient: str, template: str, *, locale: str | None = None, dedupe_key: str | None = None, **context
+) -> OutboxMessage:
     """Render ``mail/<template>.txt`` in the recipient's language and put it in the outbox.
 
     The first line of the rendered template is the subject. The caller commits.
@@ -27,8 +28,9 @@ def queue_mail(recipient: str, template: str, *, locale: str | None = None, dedu
     with force_locale(locale or current_app.config["DEFAULT_LOCALE"]):
         rendered = render_template(f"mail/{template}.txt", **context).strip()
     subject, _, body = rendered.partition("\n")
-    message = OutboxMessage(recipient=recipient, subject=subject.strip(), body=body.strip() + "\n",
-                            dedupe_key=dedupe_key)
+    message = OutboxMessage(
+        recipient=recipient, subject=subject.strip(), body=body.strip() + "\n", dedupe_key=dedupe_key
+    )
     db.session.add(message)
     if not current_app.config["MAIL_SERVER"]:
         log.info("mail to %s queued (no MAIL_SERVER set): %s\n%s", recipient, message.subject, message.body)
@@ -36,7 +38,7 @@ def queue_mail(recipient: str, template: str, *, locale: str | None = None, dedu
 
 
 def _backoff(attempts: int) -> timedelta:
-    return timedelta(minutes=min(2 ** attempts, 12 * 60))
+    return timedelta(minutes=min(2**attempts, 12 * 60))
 
 
 def _smtp():
@@ -55,12 +57,18 @@ def send_due(limit: int = 100) -> dict[str, int]:
     result = {"sent": 0, "failed": 0}
     if not cfg["MAIL_SERVER"]:
         return result
-    due = list(db.session.scalars(
-        select(OutboxMessage)
-        .where(OutboxMessage.sent_at.is_(None), OutboxMessage.next_attempt_at <= utcnow(),
-               OutboxMessage.attempts < cfg["MAIL_MAX_ATTEMPTS"])
-        .order_by(OutboxMessage.id).limit(limit)
-    ))
+    due = list(
+        db.session.scalars(
+            select(OutboxMessage)
+            .where(
+                OutboxMessage.sent_at.is_(None),
+                OutboxMessage.next_attempt_at <= utcnow(),
+                OutboxMessage.attempts < cfg["MAIL_MAX_ATTEMPTS"],
+            )
+            .order_by(OutboxMessage.id)
+            .limit(limit)
+        )
+    )
     if not due:
         return result
     try:

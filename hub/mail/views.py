@@ -19,6 +19,7 @@ PAGE_SIZE = 50
 def outbox():
     """List the newest messages of the outbox."""
     page = max(request.args.get("page", 1, type=int), 1)
-    messages = db.paginate(select(OutboxMessage).order_by(OutboxMessage.id.desc()), page=page,
-                           per_page=PAGE_SIZE, error_out=False)
+    messages = db.paginate(
+        select(OutboxMessage).order_by(OutboxMessage.id.desc()), page=page, per_page=PAGE_SIZE, error_out=False
+    )
     return render_template("mail/outbox.html", messages=messages)

@@ -44,7 +44,7 @@ class Scope:
     read_only: bool = False
 
 
-_scope: ContextVar[Scope] = ContextVar("hub_tenancy_scope", default=Scope())
+_scope: ContextVar[Scope] = ContextVar("hub_tenancy_scope", default=Scope())  # noqa: B039 - frozen
 
 
 def current_scope() -> Scope:
@@ -105,7 +105,7 @@ class RegionScoped:
         return mapped_column(ForeignKey("region.id", ondelete="RESTRICT"), index=True)
 
     @declared_attr
-    def region(cls) -> Mapped["Region"]:  # noqa: F821 - resolved by the registry
+    def region(cls) -> Mapped[Region]:  # noqa: F821 - resolved by the registry
         return relationship("Region")
 
 
@@ -132,10 +132,7 @@ def scoped_table_names() -> frozenset[str]:
 
 def _touches_scoped_table(statement) -> bool:
     names = scoped_table_names()
-    for element in visitors.iterate(statement):
-        if isinstance(element, Table) and element.name in names:
-            return True
-    return False
+    return any(isinstance(element, Table) and element.name in names for element in visitors.iterate(statement))
 
 
 def _touches_scoped(state: ORMExecuteState) -> bool:
@@ -158,9 +155,8 @@ def _hold_queries_to_region(state: ORMExecuteState) -> None:
         return
     if scope.region_id is None:
         raise TenancyError("a query of region-scoped data needs a region (or all_regions())")
-    if state.is_insert or state.is_update or state.is_delete:
-        if scope.read_only:
-            raise ReadOnlyScopeError("this scope may not change region data")
+    if (state.is_insert or state.is_update or state.is_delete) and scope.read_only:
+        raise ReadOnlyScopeError("this scope may not change region data")
     if state.is_insert:
         _check_insert_params(state, scope.region_id)
         return

@@ -6,8 +6,9 @@ from hub.access import coordinator_required
 from regions.members import services
 from regions.members.schemas import MemberSchema
 
-blp = Blueprint("api_members", __name__, url_prefix="/api/v1/regions/<region>/members",
-                description="A region's members")
+blp = Blueprint(
+    "api_members", __name__, url_prefix="/api/v1/regions/<region>/members", description="A region's members"
+)
 
 
 @blp.get("/")

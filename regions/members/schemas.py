@@ -16,5 +16,6 @@ class MemberSchema(BaseSchema):
 
 
 class RoleChangeSchema(BaseSchema):
-    role = fields.Enum(Role, by_value=True, required=True,
-                       validate=validate.OneOf([Role.PARTICIPANT, Role.COORDINATOR]))
+    role = fields.Enum(
+        Role, by_value=True, required=True, validate=validate.OneOf([Role.PARTICIPANT, Role.COORDINATOR])
+    )

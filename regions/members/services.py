@@ -12,18 +12,22 @@ from hub.db import db, utcnow
 
 def list_members() -> list[Membership]:
     """The region's memberships with their users, by name."""
-    return list(db.session.scalars(
-        select(Membership).join(Membership.user).options(selectinload(Membership.user)).order_by(User.name)
-    ))
+    return list(
+        db.session.scalars(
+            select(Membership).join(Membership.user).options(selectinload(Membership.user)).order_by(User.name)
+        )
+    )
 
 
 def open_invitations() -> list[Invitation]:
     """Invitations of the region that can still be accepted."""
-    return list(db.session.scalars(
-        select(Invitation)
-        .where(Invitation.accepted_at.is_(None), Invitation.revoked_at.is_(None), Invitation.expires_at > utcnow())
-        .order_by(Invitation.created_at.desc())
-    ))
+    return list(
+        db.session.scalars(
+            select(Invitation)
+            .where(Invitation.accepted_at.is_(None), Invitation.revoked_at.is_(None), Invitation.expires_at > utcnow())
+            .order_by(Invitation.created_at.desc())
+        )
+    )
 
 
 def get_membership(membership_id: int) -> Membership | None:

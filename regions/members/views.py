@@ -18,8 +18,13 @@ bp = Blueprint("members", __name__, url_prefix="/members", template_folder="temp
 
 
 def _page(errors=None, form=None, status=200):
-    return render_template("region/members.html", members=services.list_members(),
-                           invitations=services.open_invitations(), errors=errors or {}, form=form or {}), status
+    return render_template(
+        "region/members.html",
+        members=services.list_members(),
+        invitations=services.open_invitations(),
+        errors=errors or {},
+        form=form or {},
+    ), status
 
 
 @bp.get("/")
