@@ -30,9 +30,15 @@ def regions_cli():
 @with_appcontext
 def regions_sync():
     """Write config/regions.toml into the database."""
+    import tomllib
+
     from hub.tenancy.registry import sync_regions
 
-    report = sync_regions()
+    try:
+        report = sync_regions()
+    except (ValueError, KeyError, tomllib.TOMLDecodeError) as exc:
+        db.session.rollback()
+        raise click.ClickException(f"regions.toml: {exc}") from exc
     for key, slugs in report.items():
         if slugs:
             click.echo(f"{key}: {', '.join(slugs)}")

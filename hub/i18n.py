@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from babel.numbers import format_currency
 from flask import current_app, request, session
-from flask_babel import format_currency, format_date, format_datetime, get_locale
+from flask_babel import format_date, format_datetime, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 

@@ -21,6 +21,20 @@ from hub.tenancy.registry import sync_regions
 from tests.factories import Factory
 
 
+def pytest_configure(config):
+    """Compile stale translation catalogues, so that a bare `pytest` sees the same German as `make test`."""
+    from pathlib import Path
+
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    for po in (Path(__file__).resolve().parent.parent / "hub" / "translations").glob("*/LC_MESSAGES/messages.po"):
+        mo = po.with_suffix(".mo")
+        if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
+            with open(po, "rb") as src, open(mo, "wb") as dst:
+                write_mo(dst, read_po(src, locale=po.parent.parent.name))
+
+
 def _database_url(tmp_path_factory) -> str:
     url = os.environ.get("HUB_TEST_DATABASE_URL")
     if url:

@@ -15,7 +15,8 @@ from hub.accounts.models import GLOBAL_ROLES, AccessToken, Invitation, Membershi
 from hub.accounts.passwords import hash_password, needs_rehash, verify_password
 from hub.db import db, utcnow
 from hub.mail.services import queue_mail
-from hub.tenancy import all_regions, current_region_id
+from hub.schemas import _m
+from hub.tenancy import all_regions
 
 
 class AccountError(ValueError):
@@ -56,7 +57,7 @@ def create_user(
 ) -> User:
     """Create an account; regional roles need a region, global roles none. The caller commits."""
     if user_by_email(email):
-        raise AccountError("An account with this e-mail address exists already.", "email")
+        raise AccountError(_m("An account with this e-mail address exists already."), "email")
     user = User(
         email=normalise_email(email), name=name.strip(), password_hash=hash_password(password) if password else None
     )
@@ -71,7 +72,7 @@ def grant_role(user: User, role: Role, region=None) -> None:
         user.global_role = role
         return
     if region is None:
-        raise AccountError("This role needs a region.", "region")
+        raise AccountError(_m("This role needs a region."), "region")
     with all_regions():
         membership = (
             db.session.scalar(
@@ -112,11 +113,11 @@ def set_password(user: User, password: str) -> None:
 def invite(region, email: str, name: str, role: Role, invited_by: User | None) -> tuple[Invitation, str]:
     """Invite someone into the region in scope; e-mails a one-time link valid for some days."""
     if role not in (Role.PARTICIPANT, Role.COORDINATOR):
-        raise AccountError("Only participants and coordinators can be invited.", "role")
+        raise AccountError(_m("Only participants and coordinators can be invited."), "role")
     email = normalise_email(email)
     existing = user_by_email(email)
     if existing is not None and existing.role_in(region) is not None and existing.global_role is None:
-        raise AccountError("This person is a member of the region already.", "email")
+        raise AccountError(_m("This person is a member of the region already."), "email")
     open_invitation = db.session.scalar(
         select(Invitation).where(
             Invitation.email == email,
@@ -164,12 +165,12 @@ def accept_invitation(raw_token: str, name: str, password: str | None) -> User:
     """Redeem an invitation: create the account (or add the region to an existing one)."""
     invitation = find_open_invitation(raw_token)
     if invitation is None:
-        raise AccountError("This invitation link is invalid, used or expired.")
+        raise AccountError(_m("This invitation link is invalid, used or expired."))
     with all_regions():
         user = user_by_email(invitation.email)
         if user is None:
             if not password:
-                raise AccountError("Please choose a password.", "password")
+                raise AccountError(_m("Please choose a password."), "password")
             user = User(
                 email=invitation.email, name=name.strip() or invitation.name, password_hash=hash_password(password)
             )
@@ -183,7 +184,7 @@ def accept_invitation(raw_token: str, name: str, password: str | None) -> User:
 def revoke_invitation(invitation: Invitation) -> None:
     """Withdraw an invitation that was not accepted yet."""
     if invitation.accepted_at is not None:
-        raise AccountError("This invitation was accepted already.")
+        raise AccountError(_m("This invitation was accepted already."))
     invitation.revoked_at = invitation.revoked_at or utcnow()
 
 
@@ -227,7 +228,7 @@ def reset_password(token: str, password: str) -> User:
     """Set a new password through a reset link."""
     user = user_for_reset_token(token)
     if user is None:
-        raise AccountError("This link is invalid, used or expired.")
+        raise AccountError(_m("This link is invalid, used or expired."))
     set_password(user, password)
     return user
 
@@ -261,19 +262,9 @@ def revoke_access_token(user: User, token_id: int) -> AccessToken:
     """Revoke one of the user's own tokens."""
     token = db.session.scalar(select(AccessToken).where(AccessToken.id == token_id, AccessToken.user_id == user.id))
     if token is None:
-        raise AccountError("No such token.")
+        raise AccountError(_m("No such token."))
     token.revoked_at = token.revoked_at or utcnow()
     return token
-
-
-def region_members(region_id: int | None = None) -> list[Membership]:
-    """The memberships of the region in scope, with their users."""
-    assert region_id is None or region_id == current_region_id()
-    return list(
-        db.session.scalars(
-            select(Membership).join(Membership.user).options(selectinload(Membership.user)).order_by(User.name)
-        )
-    )
 
 
 def external_url(endpoint: str, **values) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from flask import current_app
 from sqlalchemy import select
 
 from hub.db import db
@@ -19,11 +20,14 @@ def sync_regions(entries: list[dict] | None = None) -> dict[str, list[str]]:
     entries = load_region_registry() if entries is None else entries
     report: dict[str, list[str]] = {"created": [], "updated": [], "deactivated": []}
     existing = {r.slug: r for r in db.session.scalars(select(Region))}
+    reserved = reserved_slugs()
     seen = set()
     for position, entry in enumerate(entries):
         slug = entry["slug"]
         if not SLUG.match(slug):
             raise ValueError(f"region slug {slug!r} must be lower-case letters, digits and dashes")
+        if slug in reserved:
+            raise ValueError(f"region slug {slug!r} is taken by the hub's own pages ({', '.join(sorted(reserved))})")
         if not COLOR.match(entry.get("accent_color", "#444444")):
             raise ValueError(f"region {slug}: accent_color must look like #1a2b3c")
         seen.add(slug)
@@ -52,6 +56,15 @@ def sync_regions(entries: list[dict] | None = None) -> dict[str, list[str]]:
             report["deactivated"].append(slug)
     db.session.commit()
     return report
+
+
+def reserved_slugs() -> set[str]:
+    """First path segments of the hub's own URLs, which a region slug would shadow."""
+    return {
+        rule.rule.strip("/").split("/")[0]
+        for rule in current_app.url_map.iter_rules()
+        if not rule.rule.startswith("/<")
+    } - {""}
 
 
 def active_regions() -> list[Region]:

@@ -8,6 +8,7 @@ from sqlalchemy.orm import selectinload
 from hub.accounts.models import Invitation, Membership, Role, User
 from hub.accounts.services import AccountError
 from hub.db import db, utcnow
+from hub.schemas import _m
 
 
 def list_members() -> list[Membership]:
@@ -43,14 +44,14 @@ def get_invitation(invitation_id: int) -> Invitation | None:
 def change_role(membership: Membership, role: Role, acting_user: User) -> None:
     """Make a member participant or coordinator; a coordinator cannot demote themselves."""
     if role not in (Role.PARTICIPANT, Role.COORDINATOR):
-        raise AccountError("Only participant and coordinator are roles within a region.", "role")
+        raise AccountError(_m("Only participant and coordinator are roles within a region."), "role")
     if membership.user_id == acting_user.id and role != Role.COORDINATOR:
-        raise AccountError("You cannot take your own coordinator role away.", "role")
+        raise AccountError(_m("You cannot take your own coordinator role away."), "role")
     membership.role = role
 
 
 def remove_member(membership: Membership, acting_user: User) -> None:
     """Take a person out of the region (their account stays)."""
     if membership.user_id == acting_user.id:
-        raise AccountError("You cannot remove yourself from the region.")
+        raise AccountError(_m("You cannot remove yourself from the region."))
     db.session.delete(membership)

@@ -43,7 +43,7 @@ def invite():
         try:
             accounts.invite(g.region, data["email"], data["name"], data["role"], current_user._get_current_object())
         except accounts.AccountError as exc:
-            errors = {exc.field or "_form": [_(exc.message)]}
+            errors = {exc.field or "_form": [str(exc.message)]}
         else:
             db.session.commit()
             flash(_("Invitation sent to %(email)s.", email=data["email"]), "success")
@@ -60,7 +60,7 @@ def revoke_invitation(invitation_id: int):
     try:
         accounts.revoke_invitation(invitation)
     except accounts.AccountError as exc:
-        flash(_(exc.message), "error")
+        flash(str(exc.message), "error")
         return redirect(url_for(".index"))
     db.session.commit()
     flash(_("The invitation has been withdrawn."), "success")
@@ -77,7 +77,7 @@ def change_role(membership_id: int):
         try:
             services.change_role(membership, data["role"], current_user._get_current_object())
         except accounts.AccountError as exc:
-            errors = {"role": [_(exc.message)]}
+            errors = {"role": [str(exc.message)]}
         else:
             db.session.commit()
             flash(_("The role has been changed."), "success")
@@ -94,7 +94,7 @@ def remove(membership_id: int):
     try:
         services.remove_member(membership, current_user._get_current_object())
     except accounts.AccountError as exc:
-        flash(_(exc.message), "error")
+        flash(str(exc.message), "error")
         return redirect(url_for(".index"))
     db.session.commit()
     flash(_("The member has been removed from the region."), "success")
