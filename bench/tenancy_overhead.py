@@ -43,15 +43,21 @@ def main() -> None:
         regions = db.session.scalars(select(Region).order_by(Region.id)).all()
         with all_regions():
             if not db.session.scalar(select(func.count()).select_from(User)):
-                db.session.execute(insert(User), [
-                    {"email": f"u{i}@bench.example", "name": f"Person {i}", "session_token": f"st{i}"}
-                    for i in range(args.users)
-                ])
+                db.session.execute(
+                    insert(User),
+                    [
+                        {"email": f"u{i}@bench.example", "name": f"Person {i}", "session_token": f"st{i}"}
+                        for i in range(args.users)
+                    ],
+                )
                 ids = db.session.scalars(select(User.id)).all()
-                db.session.execute(insert(Membership), [
-                    {"user_id": uid, "region_id": regions[i % 4].id, "role": Role.PARTICIPANT}
-                    for i, uid in enumerate(ids)
-                ])
+                db.session.execute(
+                    insert(Membership),
+                    [
+                        {"user_id": uid, "region_id": regions[i % 4].id, "role": Role.PARTICIPANT}
+                        for i, uid in enumerate(ids)
+                    ],
+                )
                 db.session.commit()
         region_id = regions[0].id
 
@@ -67,13 +73,19 @@ def main() -> None:
 
         def core_sql():
             with db.engine.connect() as conn:
-                return conn.execute(text(
-                    "SELECT * FROM membership WHERE region_id = :r ORDER BY id LIMIT 20"), {"r": region_id}).all()
+                return conn.execute(
+                    text("SELECT * FROM membership WHERE region_id = :r ORDER BY id LIMIT 20"), {"r": region_id}
+                ).all()
 
-        print(f"# {platform.node()} · {platform.processor() or platform.machine()} · "
-              f"{time.strftime('%Y-%m-%d')} · {db.engine.dialect.name} · {args.users} memberships")
-        for name, fn in [("ORM + region filter", orm_scoped), ("ORM, all_regions()", orm_unfiltered),
-                         ("Core SQL", core_sql)]:
+        print(
+            f"# {platform.node()} · {platform.processor() or platform.machine()} · "
+            f"{time.strftime('%Y-%m-%d')} · {db.engine.dialect.name} · {args.users} memberships"
+        )
+        for name, fn in [
+            ("ORM + region filter", orm_scoped),
+            ("ORM, all_regions()", orm_unfiltered),
+            ("Core SQL", core_sql),
+        ]:
             assert len(fn()) == 20
             samples = []
             for _ in range(args.runs):
@@ -82,7 +94,8 @@ def main() -> None:
                 db.session.expunge_all()
                 samples.append((time.perf_counter() - start) * 1000)
             samples.sort()
-            print(f"{name:24s} median {statistics.median(samples):.3f} ms   p95 {samples[int(len(samples) * .95)]:.3f} ms")
+            p95 = samples[int(len(samples) * 0.95)]
+            print(f"{name:24s} median {statistics.median(samples):.3f} ms   p95 {p95:.3f} ms")
 
 
 if __name__ == "__main__":

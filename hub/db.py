@@ -61,4 +61,6 @@ class TenantSession(FlaskSession):
         return check_loaded_object(obj)
 
 
-db = SQLAlchemy(model_class=Base, session_options={"class_": TenantSession})
+# expire_on_commit=False: the logged-in user, loaded with their cross-region memberships, must not be
+# silently reloaded (outside all_regions()) after a commit in the middle of a request.
+db = SQLAlchemy(model_class=Base, session_options={"class_": TenantSession, "expire_on_commit": False})

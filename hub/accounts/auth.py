@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import redirect, request, url_for
+from flask import g, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
 
 from hub.accounts import services
@@ -20,11 +20,21 @@ def install(login_manager, app) -> None:
     login_manager.unauthorized_handler(_unauthorized)
 
 
+def bearer_token(req) -> str | None:
+    """The token of an ``Authorization: Bearer …`` header (the scheme is case-insensitive)."""
+    scheme, _, token = req.headers.get("Authorization", "").partition(" ")
+    return token.strip() or None if scheme.lower() == "bearer" else None
+
+
 def _user_from_bearer_token(req):
-    header = req.headers.get("Authorization", "")
-    if not header.startswith("Bearer "):
+    """Personal access tokens open the JSON API only, never the pages (a leaked token cannot make more)."""
+    token = bearer_token(req)
+    if token is None or not req.path.startswith("/api/"):
         return None
-    return services.user_for_access_token(header.removeprefix("Bearer ").strip())
+    user = services.user_for_access_token(token)
+    if user is not None:
+        g.authenticated_by_token = True
+    return user
 
 
 def _unauthorized():

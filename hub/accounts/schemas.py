@@ -7,6 +7,8 @@ from marshmallow import ValidationError, fields, validate, validates_schema
 from hub.accounts.models import Role
 from hub.schemas import BaseSchema, Password, _m
 
+ROLE_CHOICE = _m("Please choose participant or coordinator.")
+
 
 class LoginSchema(BaseSchema):
     email = fields.String(required=True, validate=validate.Length(max=254))
@@ -43,7 +45,8 @@ class InvitationSchema(BaseSchema):
         Role,
         by_value=True,
         load_default=Role.PARTICIPANT,
-        validate=validate.OneOf([Role.PARTICIPANT, Role.COORDINATOR]),
+        validate=validate.OneOf([Role.PARTICIPANT, Role.COORDINATOR], error=ROLE_CHOICE),
+        error_messages={"unknown": ROLE_CHOICE},
     )
 
 

@@ -178,6 +178,7 @@ def accept_invitation(raw_token: str, name: str, password: str | None) -> User:
         if user.role_in(invitation.region) is None or user.global_role is not None:
             grant_role(user, invitation.role, invitation.region)
         invitation.accepted_at = utcnow()
+        db.session.flush()  # write the membership while the door is open; the caller commits
     return user
 
 

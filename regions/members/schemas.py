@@ -3,6 +3,7 @@
 from marshmallow import fields, validate
 
 from hub.accounts.models import Role
+from hub.accounts.schemas import ROLE_CHOICE
 from hub.schemas import BaseSchema
 
 
@@ -17,5 +18,9 @@ class MemberSchema(BaseSchema):
 
 class RoleChangeSchema(BaseSchema):
     role = fields.Enum(
-        Role, by_value=True, required=True, validate=validate.OneOf([Role.PARTICIPANT, Role.COORDINATOR])
+        Role,
+        by_value=True,
+        required=True,
+        validate=validate.OneOf([Role.PARTICIPANT, Role.COORDINATOR], error=ROLE_CHOICE),
+        error_messages={"unknown": ROLE_CHOICE},
     )
