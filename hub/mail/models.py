@@ -30,6 +30,11 @@ class OutboxMessage(db.Model):
 
     @property
     def status(self) -> str:
+        """queued, retrying, failed (no attempts left) or sent."""
+        from flask import current_app
+
         if self.sent_at is not None:
             return "sent"
+        if self.attempts >= current_app.config["MAIL_MAX_ATTEMPTS"]:
+            return "failed"
         return "retrying" if self.attempts else "queued"

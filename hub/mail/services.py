@@ -44,10 +44,14 @@ def _backoff(attempts: int) -> timedelta:
 def _smtp():
     cfg = current_app.config
     smtp = smtplib.SMTP(cfg["MAIL_SERVER"], cfg["MAIL_PORT"], timeout=cfg["MAIL_TIMEOUT"])
-    if cfg["MAIL_USE_TLS"]:
-        smtp.starttls()
-    if cfg["MAIL_USERNAME"]:
-        smtp.login(cfg["MAIL_USERNAME"], cfg["MAIL_PASSWORD"])
+    try:
+        if cfg["MAIL_USE_TLS"]:
+            smtp.starttls()
+        if cfg["MAIL_USERNAME"]:
+            smtp.login(cfg["MAIL_USERNAME"], cfg["MAIL_PASSWORD"])
+    except BaseException:
+        smtp.close()
+        raise
     return smtp
 
 
