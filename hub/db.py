@@ -64,3 +64,18 @@ class TenantSession(FlaskSession):
 # expire_on_commit=False: the logged-in user, loaded with their cross-region memberships, must not be
 # silently reloaded (outside all_regions()) after a commit in the middle of a request.
 db = SQLAlchemy(model_class=Base, session_options={"class_": TenantSession, "expire_on_commit": False})
+
+
+# Full-text machinery that the models do not describe and the migrations make by hand: SQLite's FTS5
+# tables with their triggers, PostgreSQL's generated tsvector column and its index.
+SEARCH_TABLE_PREFIXES = ("directory_fts",)
+SEARCH_COLUMNS = ("search_tsv",)
+
+
+def include_name(name, type_, parent_names) -> bool:
+    """Leave the hand-made full-text machinery out of Alembic's model comparison."""
+    if type_ == "table" and name and name.startswith(SEARCH_TABLE_PREFIXES):
+        return False
+    if type_ == "column" and name in SEARCH_COLUMNS:
+        return False
+    return not (type_ == "index" and name and "search_tsv" in name)

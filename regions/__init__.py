@@ -4,7 +4,9 @@ from flask import Blueprint
 
 from regions.home.views import bp as home_bp
 from regions.members.views import bp as members_bp
+from regions.profiles.views import bp as profiles_bp
 
 bp = Blueprint("region", __name__, url_prefix="/<region>")
 bp.register_blueprint(home_bp, name="home")
 bp.register_blueprint(members_bp, name="members")
+bp.register_blueprint(profiles_bp, name="profiles")

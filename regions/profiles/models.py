@@ -1,0 +1,86 @@
+"""Participant profiles (region-scoped) and their consent history."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, Enum, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from hub.accounts.models import User
+from hub.db import db, utcnow
+from hub.tenancy import RegionScoped
+from regions.profiles.vocab import ContactVisibility, ProfileKind, Visibility
+
+
+def _enum(cls):
+    return Enum(cls, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
+
+
+class Profile(RegionScoped, db.Model):
+    """A creative's or an organisation's profile in one region."""
+
+    __tablename__ = "profile"
+    __table_args__ = (UniqueConstraint("region_id", "user_id", name="uq_profile_region_user"),)
+    personal_data = ("display_name", "contact_email", "contact_phone", "website", "town", "picture")
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Coordinators may keep profiles of people without an account: user_id is then empty.
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"), index=True)
+    kind: Mapped[ProfileKind] = mapped_column(_enum(ProfileKind))
+    display_name: Mapped[str] = mapped_column(String(120))
+    organisation_name: Mapped[str] = mapped_column(String(200), default="")
+    pitch: Mapped[str] = mapped_column(String(280), default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    submarkets: Mapped[list[str]] = mapped_column(JSON, default=list)
+    sector: Mapped[str] = mapped_column(String(120), default="")
+    offer_tags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    offers_text: Mapped[str] = mapped_column(Text, default="")
+    need_tags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    needs_text: Mapped[str] = mapped_column(Text, default="")
+    town: Mapped[str] = mapped_column(String(120), default="")
+    website: Mapped[str] = mapped_column(String(300), default="")
+    contact_email: Mapped[str] = mapped_column(String(254), default="", index=True)
+    contact_phone: Mapped[str] = mapped_column(String(40), default="")
+    languages: Mapped[list[str]] = mapped_column(JSON, default=list)
+    picture: Mapped[str | None] = mapped_column(String(80))
+    visibility: Mapped[Visibility] = mapped_column(_enum(Visibility), default=Visibility.PRIVATE)
+    contact_visibility: Mapped[ContactVisibility] = mapped_column(
+        _enum(ContactVisibility), default=ContactVisibility.ON_REQUEST
+    )
+    consent_version: Mapped[str | None] = mapped_column(String(20))
+    consent_given_at: Mapped[datetime | None]
+    archived_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    user: Mapped[User | None] = relationship()
+
+    @property
+    def has_consent(self) -> bool:
+        return self.consent_given_at is not None
+
+    @property
+    def is_listed(self) -> bool:
+        """Shown in the directory at all (to someone other than the coordination)."""
+        return self.archived_at is None and self.has_consent and self.visibility != Visibility.PRIVATE
+
+    @property
+    def tags(self) -> list[str]:
+        return list(dict.fromkeys([*self.offer_tags, *self.need_tags]))
+
+    def __repr__(self) -> str:
+        return f"<Profile {self.id} {self.display_name!r}>"
+
+
+class ConsentRecord(RegionScoped, db.Model):
+    """Append-only history of a profile's consent: given or withdrawn, when, which wording."""
+
+    __tablename__ = "consent_record"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    profile_id: Mapped[int] = mapped_column(ForeignKey("profile.id", ondelete="CASCADE"), index=True)
+    action: Mapped[str] = mapped_column(String(10))  # given | withdrawn
+    version: Mapped[str] = mapped_column(String(20))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    by_user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))

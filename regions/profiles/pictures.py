@@ -1,0 +1,65 @@
+"""Profile pictures: checked by content (not by name), size-limited, resized, stored as JPEG."""
+
+from __future__ import annotations
+
+import io
+import secrets
+from pathlib import Path
+
+from flask import current_app
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from hub.schemas import _m
+
+MAX_BYTES = 5 * 1024 * 1024
+MAX_PIXELS = 40_000_000
+ALLOWED_FORMATS = {"JPEG", "PNG", "WEBP", "GIF"}
+SIZE = 512
+
+
+class PictureError(ValueError):
+    """The upload is not a picture we accept."""
+
+
+def picture_dir() -> Path:
+    path = Path(current_app.instance_path) / "uploads" / "profiles"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def store_picture(stream) -> str:
+    """Check and resize an uploaded picture; return the stored file's name."""
+    data = stream.read(MAX_BYTES + 1)
+    if len(data) > MAX_BYTES:
+        raise PictureError(_m("The picture is larger than 5 MB."))
+    if not data:
+        raise PictureError(_m("The file is empty."))
+    Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+    try:
+        with Image.open(io.BytesIO(data)) as probe:
+            if probe.format not in ALLOWED_FORMATS:
+                raise PictureError(_m("Please upload a JPEG, PNG, WebP or GIF picture."))
+            probe.verify()
+        with Image.open(io.BytesIO(data)) as image:
+            image = ImageOps.exif_transpose(image)
+            image.thumbnail((SIZE, SIZE))
+            if image.mode not in ("RGB", "L"):
+                image = image.convert("RGBA")
+                background = Image.new("RGB", image.size, (255, 255, 255))
+                background.paste(image, mask=image.getchannel("A"))
+                image = background
+            out = io.BytesIO()
+            image.save(out, "JPEG", quality=85, optimize=True)
+    except PictureError:
+        raise
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
+        raise PictureError(_m("This file is not a picture we can read.")) from exc
+    name = f"{secrets.token_hex(16)}.jpg"
+    (picture_dir() / name).write_bytes(out.getvalue())
+    return name
+
+
+def remove_picture(name: str | None) -> None:
+    """Delete a stored picture file."""
+    if name:
+        (picture_dir() / Path(name).name).unlink(missing_ok=True)

@@ -1,0 +1,112 @@
+"""Profiles inside the region in scope: create, edit, consent, archive."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, or_, select
+
+from hub.accounts.models import User
+from hub.db import db, utcnow
+from regions.profiles.models import ConsentRecord, Profile
+from regions.profiles.vocab import CONSENT_VERSION, ProfileKind
+
+EDITABLE = (
+    "kind", "display_name", "organisation_name", "pitch", "description", "submarkets", "sector", "offer_tags",
+    "offers_text", "need_tags", "needs_text", "town", "website", "contact_email", "contact_phone", "languages",
+    "visibility", "contact_visibility",
+)
+
+
+class ProfileError(ValueError):
+    """A profile change that cannot be made; ``field`` names the culprit."""
+
+    def __init__(self, message, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+def get_profile(profile_id: int) -> Profile | None:
+    """A profile of the region in scope (another region's answers None)."""
+    return db.session.get(Profile, profile_id)
+
+
+def own_profile(user: User) -> Profile | None:
+    """The user's own profile in the region in scope."""
+    return db.session.scalar(select(Profile).where(Profile.user_id == user.id))
+
+
+def list_profiles(*, archived: bool = False, q: str = "") -> list[Profile]:
+    """The region's profiles for the coordination, by name."""
+    stmt = select(Profile).where(Profile.archived_at.is_not(None) if archived else Profile.archived_at.is_(None))
+    if q:
+        like = f"%{q.strip().lower()}%"
+        stmt = stmt.where(or_(func.lower(Profile.display_name).like(like), func.lower(Profile.contact_email).like(like)))
+    return list(db.session.scalars(stmt.order_by(func.lower(Profile.display_name))))
+
+
+def _apply(profile: Profile, data: dict) -> None:
+    for key in EDITABLE:
+        if key in data:
+            setattr(profile, key, data[key])
+    if profile.kind == ProfileKind.ORGANISATION:
+        profile.submarkets = []
+    else:
+        profile.sector = ""
+
+
+def create_profile(data: dict, *, user: User | None = None, acting_user: User | None = None) -> Profile:
+    """A new profile in the region in scope; consent is recorded if given. The caller commits."""
+    if user is not None and own_profile(user) is not None:
+        raise ProfileError("This person has a profile in this region already.")
+    profile = Profile(user_id=user.id if user else None, kind=data["kind"], display_name=data["display_name"])
+    _apply(profile, data)
+    db.session.add(profile)
+    db.session.flush()
+    if data.get("consent"):
+        give_consent(profile, acting_user or user)
+    return profile
+
+
+def update_profile(profile: Profile, data: dict, *, acting_user: User | None = None) -> Profile:
+    """Change a profile; the consent box given or withdrawn changes the consent too."""
+    _apply(profile, data)
+    if "consent" in data:
+        if data["consent"] and not profile.has_consent:
+            give_consent(profile, acting_user)
+        elif not data["consent"] and profile.has_consent:
+            withdraw_consent(profile, acting_user)
+    return profile
+
+
+def give_consent(profile: Profile, by_user: User | None) -> None:
+    """Record consent to show the profile, with time and the wording's version."""
+    profile.consent_version = CONSENT_VERSION
+    profile.consent_given_at = utcnow()
+    db.session.add(ConsentRecord(profile_id=profile.id, region_id=profile.region_id, action="given",
+                                 version=CONSENT_VERSION, by_user_id=by_user.id if by_user else None))
+
+
+def withdraw_consent(profile: Profile, by_user: User | None) -> None:
+    """Withdraw consent: the profile leaves the directory in the same transaction."""
+    db.session.add(ConsentRecord(profile_id=profile.id, region_id=profile.region_id, action="withdrawn",
+                                 version=profile.consent_version or CONSENT_VERSION,
+                                 by_user_id=by_user.id if by_user else None))
+    profile.consent_version = None
+    profile.consent_given_at = None
+
+
+def archive(profile: Profile) -> None:
+    """Take a profile out of use (it stays for the program's records)."""
+    profile.archived_at = profile.archived_at or utcnow()
+
+
+def unarchive(profile: Profile) -> None:
+    """Bring an archived profile back."""
+    profile.archived_at = None
+
+
+def consent_history(profile: Profile) -> list[ConsentRecord]:
+    """The profile's consent records, oldest first."""
+    return list(db.session.scalars(
+        select(ConsentRecord).where(ConsentRecord.profile_id == profile.id).order_by(ConsentRecord.id)
+    ))

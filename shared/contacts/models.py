@@ -1,0 +1,52 @@
+"""Contact requests between participants, usually across regions."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import Enum, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from hub.db import db, utcnow
+from regions.profiles.models import Profile
+
+
+class ContactStatus(enum.StrEnum):
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+
+
+class ContactRequest(db.Model):
+    """One participant asks another for contact; the addressee accepts or declines.
+
+    It belongs to two regions at once, so it is not region-scoped: every query of it goes through
+    shared.contacts.services, which opts out of the wall with all_regions() and checks the caller.
+    """
+
+    __tablename__ = "contact_request"
+    __table_args__ = (UniqueConstraint("sender_profile_id", "recipient_profile_id", name="uq_contact_request_pair"),)
+    personal_data = ("message",)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sender_profile_id: Mapped[int] = mapped_column(ForeignKey("profile.id", ondelete="CASCADE"), index=True)
+    recipient_profile_id: Mapped[int] = mapped_column(ForeignKey("profile.id", ondelete="CASCADE"), index=True)
+    sender_region_id: Mapped[int] = mapped_column(ForeignKey("region.id"), index=True)
+    recipient_region_id: Mapped[int] = mapped_column(ForeignKey("region.id"), index=True)
+    message: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[ContactStatus] = mapped_column(
+        Enum(ContactStatus, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]),
+        default=ContactStatus.PENDING,
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    decided_at: Mapped[datetime | None]
+
+    sender: Mapped[Profile] = relationship(foreign_keys=[sender_profile_id])
+    recipient: Mapped[Profile] = relationship(foreign_keys=[recipient_profile_id])
+
+    @property
+    def crosses_regions(self) -> bool:
+        return self.sender_region_id != self.recipient_region_id
+
+

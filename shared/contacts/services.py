@@ -1,0 +1,163 @@
+"""Contact requests: ask, accept, decline; and who may see whose contact details.
+
+Contact requests join two regions, so this module opts out of the wall (all_regions()) and checks
+every caller itself: only the two people involved see a request, only the addressee decides.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import selectinload
+
+from hub.accounts.models import Role, User
+from hub.db import db, utcnow
+from hub.mail.services import queue_mail
+from hub.schemas import _m
+from hub.tenancy import all_regions
+from regions.profiles.models import Profile
+from regions.profiles.vocab import ContactVisibility
+from shared.contacts.models import ContactRequest, ContactStatus
+from shared.directory.search import Viewer, find_visible_profile
+
+
+class ContactError(ValueError):
+    """A contact request that cannot be made or decided."""
+
+    def __init__(self, message, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+def own_profiles(user: User) -> list[Profile]:
+    """The user's own, active profiles in all their regions."""
+    with all_regions():
+        return list(db.session.scalars(
+            select(Profile).where(Profile.user_id == user.id, Profile.archived_at.is_(None)).order_by(Profile.id)
+        ))
+
+
+def request_contact(user: User, recipient_id: int, message: str, sender_profile_id: int | None = None):
+    """Ask the owner of a visible profile for contact; they are told by e-mail."""
+    viewer = Viewer.of(user)
+    recipient = find_visible_profile(viewer, recipient_id)
+    if recipient is None:
+        raise ContactError(_m("This profile does not exist or is not visible to you."))
+    mine = own_profiles(user)
+    if not mine:
+        raise ContactError(_m("Please create your own profile first, so that the other side knows who asks."))
+    sender = next((p for p in mine if p.id == sender_profile_id), mine[0])
+    if recipient.user_id == user.id:
+        raise ContactError(_m("This is your own profile."))
+    if recipient.user_id is None:
+        raise ContactError(_m("This profile has no account yet; please ask its region's coordination."))
+    with all_regions():
+        existing = db.session.scalar(select(ContactRequest).where(
+            or_(
+                (ContactRequest.sender_profile_id == sender.id) & (ContactRequest.recipient_profile_id == recipient.id),
+                (ContactRequest.sender_profile_id == recipient.id) & (ContactRequest.recipient_profile_id == sender.id),
+            )
+        ))
+        if existing is not None:
+            raise ContactError(_m("You are already in contact with this profile, or a request is open."))
+        contact = ContactRequest(sender_profile_id=sender.id, recipient_profile_id=recipient.id,
+                                 sender_region_id=sender.region_id, recipient_region_id=recipient.region_id,
+                                 message=message.strip())
+        db.session.add(contact)
+        addressee = db.session.get(User, recipient.user_id)
+        queue_mail(addressee.email, "contact_request", locale=addressee.locale, sender=sender,
+                   recipient=recipient, message=contact.message)
+    return contact
+
+
+def requests_of(user: User) -> tuple[list[ContactRequest], list[ContactRequest]]:
+    """(received, sent) contact requests of the user's profiles, newest first."""
+    ids = [p.id for p in own_profiles(user)]
+    if not ids:
+        return [], []
+    with all_regions():
+        rows = db.session.scalars(
+            select(ContactRequest)
+            .where(or_(ContactRequest.sender_profile_id.in_(ids), ContactRequest.recipient_profile_id.in_(ids)))
+            .options(selectinload(ContactRequest.sender), selectinload(ContactRequest.recipient))
+            .order_by(ContactRequest.created_at.desc())
+        ).all()
+    received = [r for r in rows if r.recipient_profile_id in ids]
+    sent = [r for r in rows if r.sender_profile_id in ids]
+    return received, sent
+
+
+def get_request_for(user: User, contact_request_id: int) -> ContactRequest | None:
+    """A contact request that involves the user (another's answers None)."""
+    with all_regions():
+        contact = db.session.get(ContactRequest, contact_request_id)
+        if contact is None:
+            return None
+        owners = {contact.sender.user_id, contact.recipient.user_id}
+    return contact if user.id in owners else None
+
+
+def decide(user: User, contact_request_id: int, accept: bool) -> ContactRequest:
+    """The addressee accepts or declines; on acceptance both see each other's contact details."""
+    contact = get_request_for(user, contact_request_id)
+    if contact is None:
+        raise ContactError(_m("No such contact request."))
+    with all_regions():
+        if contact.recipient.user_id != user.id:
+            raise ContactError(_m("Only the addressee can answer a contact request."))
+        if contact.status != ContactStatus.PENDING:
+            raise ContactError(_m("This request has been answered already."))
+        contact.status = ContactStatus.ACCEPTED if accept else ContactStatus.DECLINED
+        contact.decided_at = utcnow()
+        if accept and contact.sender.user_id:
+            asker = db.session.get(User, contact.sender.user_id)
+            queue_mail(asker.email, "contact_accepted", locale=asker.locale, sender=contact.sender,
+                       recipient=contact.recipient)
+    return contact
+
+
+def may_see_contact_details(viewer: Viewer, profile: Profile) -> bool:
+    """Contact details: the owner, the region's coordination and admins always; members when the
+    participant allows it; everyone else after an accepted contact request."""
+    if viewer.user_id is None:
+        return False
+    if profile.user_id == viewer.user_id or profile.region_id in viewer.coordinated_regions:
+        return True
+    if viewer.sees_all and _is_admin(viewer):
+        return True
+    if profile.contact_visibility == ContactVisibility.MEMBERS:
+        return True
+    with all_regions():
+        mine = select(Profile.id).where(Profile.user_id == viewer.user_id)
+        return db.session.scalar(
+            select(func.count()).select_from(ContactRequest).where(
+                ContactRequest.status == ContactStatus.ACCEPTED,
+                or_(
+                    (ContactRequest.sender_profile_id == profile.id) & ContactRequest.recipient_profile_id.in_(mine),
+                    (ContactRequest.recipient_profile_id == profile.id) & ContactRequest.sender_profile_id.in_(mine),
+                ),
+            )
+        ) > 0
+
+
+def _is_admin(viewer: Viewer) -> bool:
+    user = db.session.get(User, viewer.user_id)
+    return user is not None and user.global_role == Role.ADMIN
+
+
+def cross_region_counts(region_id: int) -> dict[str, dict[int, int]]:
+    """For a region's coordination: accepted and open contacts with each other region (numbers only)."""
+    with all_regions():
+        rows = db.session.execute(
+            select(ContactRequest.sender_region_id, ContactRequest.recipient_region_id, ContactRequest.status,
+                   func.count())
+            .where(ContactRequest.sender_region_id != ContactRequest.recipient_region_id,
+                   or_(ContactRequest.sender_region_id == region_id, ContactRequest.recipient_region_id == region_id))
+            .group_by(ContactRequest.sender_region_id, ContactRequest.recipient_region_id, ContactRequest.status)
+        ).all()
+    out: dict[str, dict[int, int]] = {s.value: {} for s in ContactStatus}
+    for sender_region, recipient_region, status, n in rows:
+        other = recipient_region if sender_region == region_id else sender_region
+        bucket = out[ContactStatus(status).value]
+        bucket[other] = bucket.get(other, 0) + n
+    return out

@@ -1,0 +1,110 @@
+"""Keeps the directory index in step with the profiles: every flush that adds, changes or deletes a
+profile rewrites its entry in the same transaction, so the directory never needs a manual rebuild."""
+
+from __future__ import annotations
+
+from flask_babel import force_locale
+from sqlalchemy import delete, event, insert, select
+from sqlalchemy.orm import Session
+
+from regions.profiles.models import Profile
+from regions.profiles.vocab import SUBMARKETS, ProfileKind, Visibility
+from shared.directory.models import DirectoryEntry, DirectoryTerm
+from shared.directory.text import facet_key, fold, token
+
+ENTRY = DirectoryEntry.__table__
+TERM = DirectoryTerm.__table__
+
+
+def entry_row(profile: Profile) -> dict:
+    """The index entry of one profile."""
+    submarket_labels = []
+    for lang in ("de", "en"):
+        with force_locale(lang):
+            submarket_labels += [str(SUBMARKETS.get(code, code)) for code in profile.submarkets]
+    text = " ".join([
+        profile.display_name, profile.organisation_name, profile.pitch, profile.description,
+        " ".join(profile.offer_tags), profile.offers_text, " ".join(profile.need_tags), profile.needs_text,
+        profile.town, profile.sector, " ".join(submarket_labels),
+    ])
+    filters = [token("region", profile.region_id), token("kind", profile.kind.value)]
+    if profile.town:
+        filters.append(token("town", profile.town))
+    if profile.sector:
+        filters.append(token("sector", profile.sector))
+    filters += [token("sm", code) for code in profile.submarkets]
+    filters += [token("tag", tag) for tag in profile.tags]
+    return {
+        "profile_id": profile.id,
+        "region_id": profile.region_id,
+        "user_id": profile.user_id,
+        "kind": ProfileKind(profile.kind).value,
+        "visibility": Visibility(profile.visibility).value,
+        "listed": profile.has_consent and profile.archived_at is None,
+        "archived": profile.archived_at is not None,
+        "town": profile.town.strip(),
+        "sector": profile.sector.strip(),
+        "name_key": fold(profile.display_name)[:120],
+        "body": fold(text),
+        "filters": " ".join(dict.fromkeys(filters)),
+    }
+
+
+def term_rows(profile: Profile) -> list[dict]:
+    """The multi-valued facets of one profile."""
+    rows = {}
+    for code in profile.submarkets:
+        rows[("submarket", code)] = code
+    for tag in profile.tags:
+        key = facet_key(tag)[:120]
+        if key:
+            rows.setdefault(("tag", key), tag.strip()[:120])
+    return [
+        {"profile_id": profile.id, "region_id": profile.region_id, "facet": facet, "value": value, "label": label}
+        for (facet, value), label in rows.items()
+    ]
+
+
+def reindex(connection, profiles: list[Profile], removed_ids: list[int] = ()) -> None:
+    """Rewrite the entries of these profiles (and drop those of removed ones)."""
+    ids = [p.id for p in profiles] + list(removed_ids)
+    if not ids:
+        return
+    for chunk in _chunks(ids, 500):
+        connection.execute(delete(TERM).where(TERM.c.profile_id.in_(chunk)))
+        connection.execute(delete(ENTRY).where(ENTRY.c.profile_id.in_(chunk)))
+    if profiles:
+        connection.execute(insert(ENTRY), [entry_row(p) for p in profiles])
+        terms = [row for p in profiles for row in term_rows(p)]
+        if terms:
+            connection.execute(insert(TERM), terms)
+
+
+def _chunks(items, size):
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
+
+
+@event.listens_for(Session, "after_flush")
+def _follow_profile_changes(session: Session, flush_context) -> None:
+    changed = [
+        obj for obj in (*session.new, *session.dirty)
+        if isinstance(obj, Profile) and (obj in session.new or session.is_modified(obj))
+    ]
+    removed = [obj.id for obj in session.deleted if isinstance(obj, Profile)]
+    if changed or removed:
+        reindex(session.connection(), changed, removed)
+
+
+def rebuild_all(session: Session) -> int:
+    """Rebuild the whole index (after a restore, say); the hooks keep it current otherwise."""
+    from hub.tenancy import all_regions
+
+    with all_regions():
+        profiles = session.scalars(select(Profile)).all()
+    connection = session.connection()
+    connection.execute(delete(TERM))
+    connection.execute(delete(ENTRY))
+    for chunk in _chunks(profiles, 1000):
+        reindex(connection, chunk)
+    return len(profiles)

@@ -1,0 +1,50 @@
+"""The directory's search index: one entry per profile, kept in step with the profiles on every flush."""
+
+from __future__ import annotations
+
+from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from hub.db import db
+from hub.tenancy import RegionScoped
+
+
+class DirectoryEntry(RegionScoped, db.Model):
+    """What the directory knows of a profile: who may see it, its facets and its folded text.
+
+    On SQLite the FTS5 table ``directory_fts`` mirrors ``body`` and ``filters`` through triggers; on
+    PostgreSQL the generated column ``search_tsv`` (GIN-indexed) does. Both are made by the migration.
+    """
+
+    __tablename__ = "directory_entry"
+
+    profile_id: Mapped[int] = mapped_column(ForeignKey("profile.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int | None] = mapped_column(index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    visibility: Mapped[str] = mapped_column(String(20))
+    listed: Mapped[bool]  # consent given and not archived
+    archived: Mapped[bool]
+    town: Mapped[str] = mapped_column(String(120), default="")
+    sector: Mapped[str] = mapped_column(String(120), default="")
+    name_key: Mapped[str] = mapped_column(String(120), default="")
+    body: Mapped[str] = mapped_column(Text, default="")
+    filters: Mapped[str] = mapped_column(Text, default="")
+
+    __table_args__ = (
+        Index("ix_directory_entry_kind_region", "kind", "region_id"),
+        Index("ix_directory_entry_town", "town"),
+        Index("ix_directory_entry_name_key", "name_key"),
+    )
+
+
+class DirectoryTerm(RegionScoped, db.Model):
+    """A multi-valued facet of a profile: a submarket or a tag, for counting and filtering."""
+
+    __tablename__ = "directory_term"
+
+    profile_id: Mapped[int] = mapped_column(ForeignKey("profile.id", ondelete="CASCADE"), primary_key=True)
+    facet: Mapped[str] = mapped_column(String(12), primary_key=True)  # submarket | tag
+    value: Mapped[str] = mapped_column(String(120), primary_key=True)  # folded key
+    label: Mapped[str] = mapped_column(String(120))  # as the participant wrote it
+
+    __table_args__ = (Index("ix_directory_term_facet_value", "facet", "value"),)

@@ -1,0 +1,28 @@
+"""Schemas of the directory: the search query and a contact request."""
+
+from __future__ import annotations
+
+from marshmallow import fields, validate
+
+from hub.schemas import BaseSchema
+from regions.profiles.vocab import SUBMARKETS, ProfileKind
+from shared.directory.search import MAX_PAGE
+
+
+class DirectoryQuerySchema(BaseSchema):
+    """Search parameters; any text is accepted and never reaches the engine as syntax."""
+
+    q = fields.String(load_default="", validate=validate.Length(max=200))
+    region = fields.String(load_default=None, validate=validate.Length(max=40))
+    kind = fields.String(load_default=None, validate=validate.OneOf([k.value for k in ProfileKind]))
+    submarket = fields.String(load_default=None, validate=validate.OneOf(list(SUBMARKETS)))
+    sector = fields.String(load_default=None, validate=validate.Length(max=120))
+    tag = fields.String(load_default=None, validate=validate.Length(max=120))
+    town = fields.String(load_default=None, validate=validate.Length(max=120))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=MAX_PAGE))
+    per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
+
+
+class ContactRequestSchema(BaseSchema):
+    message = fields.String(required=True, validate=validate.Length(min=10, max=1000))
+    sender_profile_id = fields.Integer(load_default=None)
