@@ -97,7 +97,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(accounts_bp)
     app.register_blueprint(mail_bp)
     app.register_blueprint(regions.bp)
-    app.register_blueprint(shared.bp)
+    for blueprint in shared.blueprints:
+        app.register_blueprint(blueprint)
     api_v1.register(api, app)
 
 

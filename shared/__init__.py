@@ -1,6 +1,8 @@
-"""The cross-region commons: the network overview, the directory; the calendar follows."""
+"""The cross-region commons: the network overview, the directory and contact requests; the calendar follows."""
 
 import shared.directory.index  # noqa: F401  (keeps the directory index in step with the profiles)
-from shared.network.views import bp
+from shared.directory.views import bp as directory_bp
+from shared.directory.views import contacts_bp
+from shared.network.views import bp as network_bp
 
-__all__ = ["bp"]
+blueprints = [network_bp, directory_bp, contacts_bp]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import itertools
 from dataclasses import dataclass
 
@@ -11,6 +12,17 @@ from hub.db import db
 from hub.tenancy import all_regions
 
 PASSWORD = "correct horse battery"
+
+
+def tiny_png(color=(200, 80, 40), size=(40, 30)) -> bytes:
+    """A small real PNG picture."""
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", size, color).save(out, "PNG")
+    return out.getvalue()
+
+
 _seq = itertools.count(1)
 
 
@@ -23,6 +35,7 @@ class Made:
     name: str = ""
     region: str | None = None
     extra: str = ""
+    owner: Made | None = None  # who may legitimately reach it, when not the region's coordination
 
 
 class Factory:
@@ -87,6 +100,53 @@ class Factory:
             db.session.commit()
             return Made(id=invitation.id, email=invitation.email, name=invitation.name, region=region, extra=raw)
 
+    def profile(
+        self,
+        region: str,
+        *,
+        user: Made | None = None,
+        name: str | None = None,
+        kind: str = "creative",
+        visibility: str = "private",
+        consent: bool | None = None,
+        picture: bool = False,
+        **fields,
+    ) -> Made:
+        """A profile in a region (kept by the coordination unless ``user`` is given)."""
+        from hub.accounts.models import User
+        from hub.tenancy import region_scope
+        from regions.profiles import pictures
+        from regions.profiles import services as profiles
+        from regions.profiles.vocab import ContactVisibility, ProfileKind, Visibility
+
+        n = next(_seq)
+        data = {
+            "kind": ProfileKind(kind),
+            "display_name": name or f"Profile {n}",
+            "visibility": Visibility(visibility),
+            "contact_visibility": ContactVisibility(fields.pop("contact_visibility", "on_request")),
+            "consent": visibility != "private" if consent is None else consent,
+            **fields,
+        }
+        with self.app.app_context(), self.app.test_request_context(), region_scope(self.regions[region].id):
+            owner = db.session.get(User, user.id) if user else None
+            profile = profiles.create_profile(data, user=owner, acting_user=owner)
+            if picture:
+                profile.picture = pictures.store_picture(io.BytesIO(tiny_png()))
+            db.session.commit()
+            return Made(id=profile.id, name=profile.display_name, region=region, email=user.email if user else "")
+
+    def contact_request(self, sender: Made, recipient: Made, message: str = "Hallo, lass uns sprechen!") -> Made:
+        """A pending contact request between two profiles that belong to accounts."""
+        from hub.accounts.models import User
+        from shared.contacts import services as contacts
+
+        with self.app.app_context(), self.app.test_request_context():
+            asker = db.session.get(User, sender.owner.id)
+            contact = contacts.request_contact(asker, recipient.id, message, sender.id)
+            db.session.commit()
+            return Made(id=contact.id, region=recipient.region, owner=recipient.owner)
+
     def access_token(self, user: Made, name: str = "script") -> Made:
         """A personal access token; ``extra`` holds the raw token."""
         with self.app.app_context():
@@ -130,3 +190,21 @@ def _sample_invitation(make: Factory, region: str, marker: str) -> Made:
 def _sample_access_token(make: Factory, region: str, marker: str) -> Made:
     owner = make.participant(region, name=f"{marker} token owner", email=f"{marker.lower()}-t@example.org")
     return make.access_token(owner, name=f"{marker} token")
+
+
+@sample("profile_id")
+def _sample_profile(make: Factory, region: str, marker: str) -> Made:
+    """A private profile with a picture, kept by the coordination."""
+    return make.profile(region, name=f"{marker} profile", picture=True, pitch=f"{marker} pitch")
+
+
+@sample("contact_request_id")
+def _sample_contact_request(make: Factory, region: str, marker: str) -> Made:
+    """A pending request between two network-visible participants of the region; its owner is the addressee."""
+    asker = make.participant(region, name=f"{marker} asker", email=f"{marker.lower()}-asker@example.org")
+    addressee = make.participant(region, name=f"{marker} addressee", email=f"{marker.lower()}-addr@example.org")
+    sender = make.profile(region, user=asker, name=f"{marker} sender profile", visibility="network")
+    sender.owner = asker
+    recipient = make.profile(region, user=addressee, name=f"{marker} recipient profile", visibility="network")
+    recipient.owner = addressee
+    return make.contact_request(sender, recipient, message=f"{marker} message text")

@@ -66,6 +66,10 @@ def _cases(predicate):
     return out
 
 
+def _rule(endpoint: str):
+    return next(r for r in _RULES if r.endpoint == endpoint)
+
+
 def _object_args(rule) -> set[str]:
     return set(rule.arguments) - {"region"}
 
@@ -134,6 +138,12 @@ class World:
         if person is not None:
             response = client.post("/login", data={"email": person.email, "password": PASSWORD})
             assert response.status_code == 302, f"login of {actor} failed"
+        return client
+
+    def client_for_email(self, email: str):
+        """A test client logged in as the person with this e-mail (a sample's owner)."""
+        client = self.app.test_client()
+        assert client.post("/login", data={"email": email, "password": PASSWORD}).status_code == 302
         return client
 
     def snapshot(self):
@@ -222,7 +232,8 @@ def test_umbrella_reads_every_region(world, path, endpoint, method):
     _cases(lambda rule, method: ("region" in rule.arguments or _object_args(rule)) and rule.endpoint not in PERSONAL),
 )
 def test_positive_control_the_regions_own_coordinator_gets_through(world, path, endpoint, method):
-    """The routes refused above work for the other region's coordinator on its own data."""
-    client = world.client_for("foreign_coordinator")
+    """The routes refused above work for the other region's coordinator (or the object's owner) on its own data."""
+    owners = {m.owner.email for arg in _object_args(_rule(endpoint)) if (m := world.samples[FOREIGN][arg]).owner}
+    client = world.client_for_email(owners.pop()) if owners else world.client_for("foreign_coordinator")
     response = _call(client, method, world.url(endpoint, FOREIGN, objects_from=FOREIGN))
     assert response.status_code not in (401, 403, 404, 500), f"{method} {path}: {response.status_code}"

@@ -54,17 +54,22 @@ def test_select_returns_only_the_region_in_scope(ctx, two_regions):
 
 
 def test_relationship_loads_are_filtered(ctx, make, regions):
-    person = make.participant("erzgebirge")
-    with all_regions():
-        user = db.session.get(User, person.id)
-        from hub.accounts.services import grant_role
+    """A lazy load of a scoped object through a relationship sees only the region in scope."""
+    from shared.contacts.models import ContactRequest
 
-        grant_role(user, Role.PARTICIPANT, db.session.merge(regions["meissen"], load=False))
-        db.session.commit()
+    asker, addressee = make.participant("erzgebirge"), make.participant("meissen")
+    sender = make.profile("erzgebirge", user=asker, visibility="network")
+    sender.owner = asker
+    recipient = make.profile("meissen", user=addressee, visibility="network")
+    contact = make.contact_request(sender, recipient)
+    db.session.expunge_all()
+    with region_scope(regions["erzgebirge"].id):
+        loaded = db.session.get(ContactRequest, contact.id)
+        assert loaded.sender.id == sender.id
+        assert loaded.recipient is None
     db.session.expunge_all()
     with region_scope(regions["meissen"].id):
-        user = db.session.get(User, person.id)
-        assert [m.region_id for m in user.memberships] == [regions["meissen"].id]
+        assert db.session.get(ContactRequest, contact.id).recipient.id == recipient.id
 
 
 def test_get_hides_another_regions_object_even_from_the_identity_map(ctx, two_regions):
@@ -177,3 +182,15 @@ def test_scopes_nest_and_restore(ctx, two_regions):
         assert db.session.scalar(select(func.count()).select_from(Membership)) == 2
     with pytest.raises(TenancyError):
         db.session.scalar(select(func.count()).select_from(Membership))
+
+
+def test_a_users_memberships_load_across_regions_after_a_rollback(ctx, make, regions):
+    """A person's memberships are declared cross-region: reloading them needs no region."""
+    person = make.participant("erzgebirge")
+    with all_regions():
+        user = db.session.get(User, person.id)
+        assert len(user.memberships) == 1
+    db.session.rollback()  # expires the user, as a failed form does in a request
+    assert [m.region_id for m in user.memberships] == [regions["erzgebirge"].id]
+    with pytest.raises(TenancyError):
+        db.session.scalars(select(Membership)).all()

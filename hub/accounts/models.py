@@ -51,7 +51,10 @@ class User(UserMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
 
-    memberships: Mapped[list[Membership]] = relationship(back_populates="user", cascade="all, delete-orphan")
+    # A person's memberships span regions by nature: they decide which regions the person may enter.
+    memberships: Mapped[list[Membership]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", info={"all_regions": True}
+    )
     tokens: Mapped[list[AccessToken]] = relationship(back_populates="user", cascade="all, delete-orphan")
 
     def get_id(self) -> str:

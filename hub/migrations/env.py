@@ -90,9 +90,7 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
-        context.configure(
-            connection=connection, target_metadata=get_metadata(), include_name=include_name, **conf_args
-        )
+        context.configure(connection=connection, target_metadata=get_metadata(), include_name=include_name, **conf_args)
 
         with context.begin_transaction():
             context.run_migrations()

@@ -146,6 +146,8 @@ def _hold_queries_to_region(state: ORMExecuteState) -> None:
     """Add ``region_id = :current`` to every ORM query, bulk UPDATE and bulk DELETE of a scoped model."""
     if state.is_column_load:
         return  # refreshes attributes of an object that was already let through
+    if state.is_relationship_load and _crosses_regions(state):
+        return
     scope = _scope.get()
     if scope.all_regions:
         if scope.read_only and (state.is_update or state.is_delete or state.is_insert) and _touches_scoped(state):
@@ -164,6 +166,12 @@ def _hold_queries_to_region(state: ORMExecuteState) -> None:
     state.statement = state.statement.options(
         with_loader_criteria(RegionScoped, lambda cls: cls.region_id == region_id, include_aliases=True)
     )
+
+
+def _crosses_regions(state: ORMExecuteState) -> bool:
+    """A relationship declared with ``info={"all_regions": True}`` loads across the wall, visibly so."""
+    prop = getattr(state.loader_strategy_path, "prop", None)
+    return bool(prop is not None and prop.info.get("all_regions"))
 
 
 def _check_insert_params(state: ORMExecuteState, region_id: int) -> None:

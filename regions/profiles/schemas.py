@@ -30,7 +30,8 @@ class Tags(fields.List):
         super().__init__(
             fields.String(validate=validate.Length(min=2, max=60)),
             validate=validate.Length(max=MAX_TAGS, error=_m("At most {max} tags.")),
-            load_default=list, **kwargs,
+            load_default=list,
+            **kwargs,
         )
 
 
@@ -53,8 +54,10 @@ class ProfileInputSchema(BaseSchema):
     contact_email = fields.Email(load_default="", validate=validate.Length(max=254))
     contact_phone = fields.String(
         load_default="",
-        validate=[validate.Length(max=40),
-                  validate.Regexp(r"^[0-9+()/ .-]*$", error=_m("Only digits, spaces and + ( ) / - . are allowed."))],
+        validate=[
+            validate.Length(max=40),
+            validate.Regexp(r"^[0-9+()/ .-]*$", error=_m("Only digits, spaces and + ( ) / - . are allowed.")),
+        ],
     )
     languages = fields.List(fields.String(validate=validate.OneOf(list(LANGUAGES))), load_default=list)
     visibility = fields.Enum(Visibility, by_value=True, load_default=Visibility.PRIVATE)
@@ -105,9 +108,25 @@ class ProfileSchema(BaseSchema):
 
     # Field sets per audience (CTFd's idea): the same profile dumps differently for each.
     views = {
-        "member": ["id", "region", "kind", "display_name", "organisation_name", "pitch", "description", "submarkets",
-                   "sector", "offer_tags", "offers_text", "need_tags", "needs_text", "town", "website", "languages",
-                   "has_picture"],
+        "member": [
+            "id",
+            "region",
+            "kind",
+            "display_name",
+            "organisation_name",
+            "pitch",
+            "description",
+            "submarkets",
+            "sector",
+            "offer_tags",
+            "offers_text",
+            "need_tags",
+            "needs_text",
+            "town",
+            "website",
+            "languages",
+            "has_picture",
+        ],
         "contact": ["contact_email", "contact_phone"],
         "owner": ["visibility", "contact_visibility", "consent_given_at", "archived_at", "created_at", "updated_at"],
     }

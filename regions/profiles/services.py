@@ -10,9 +10,24 @@ from regions.profiles.models import ConsentRecord, Profile
 from regions.profiles.vocab import CONSENT_VERSION, ProfileKind
 
 EDITABLE = (
-    "kind", "display_name", "organisation_name", "pitch", "description", "submarkets", "sector", "offer_tags",
-    "offers_text", "need_tags", "needs_text", "town", "website", "contact_email", "contact_phone", "languages",
-    "visibility", "contact_visibility",
+    "kind",
+    "display_name",
+    "organisation_name",
+    "pitch",
+    "description",
+    "submarkets",
+    "sector",
+    "offer_tags",
+    "offers_text",
+    "need_tags",
+    "needs_text",
+    "town",
+    "website",
+    "contact_email",
+    "contact_phone",
+    "languages",
+    "visibility",
+    "contact_visibility",
 )
 
 
@@ -40,7 +55,9 @@ def list_profiles(*, archived: bool = False, q: str = "") -> list[Profile]:
     stmt = select(Profile).where(Profile.archived_at.is_not(None) if archived else Profile.archived_at.is_(None))
     if q:
         like = f"%{q.strip().lower()}%"
-        stmt = stmt.where(or_(func.lower(Profile.display_name).like(like), func.lower(Profile.contact_email).like(like)))
+        stmt = stmt.where(
+            or_(func.lower(Profile.display_name).like(like), func.lower(Profile.contact_email).like(like))
+        )
     return list(db.session.scalars(stmt.order_by(func.lower(Profile.display_name))))
 
 
@@ -82,15 +99,28 @@ def give_consent(profile: Profile, by_user: User | None) -> None:
     """Record consent to show the profile, with time and the wording's version."""
     profile.consent_version = CONSENT_VERSION
     profile.consent_given_at = utcnow()
-    db.session.add(ConsentRecord(profile_id=profile.id, region_id=profile.region_id, action="given",
-                                 version=CONSENT_VERSION, by_user_id=by_user.id if by_user else None))
+    db.session.add(
+        ConsentRecord(
+            profile_id=profile.id,
+            region_id=profile.region_id,
+            action="given",
+            version=CONSENT_VERSION,
+            by_user_id=by_user.id if by_user else None,
+        )
+    )
 
 
 def withdraw_consent(profile: Profile, by_user: User | None) -> None:
     """Withdraw consent: the profile leaves the directory in the same transaction."""
-    db.session.add(ConsentRecord(profile_id=profile.id, region_id=profile.region_id, action="withdrawn",
-                                 version=profile.consent_version or CONSENT_VERSION,
-                                 by_user_id=by_user.id if by_user else None))
+    db.session.add(
+        ConsentRecord(
+            profile_id=profile.id,
+            region_id=profile.region_id,
+            action="withdrawn",
+            version=profile.consent_version or CONSENT_VERSION,
+            by_user_id=by_user.id if by_user else None,
+        )
+    )
     profile.consent_version = None
     profile.consent_given_at = None
 
@@ -107,6 +137,8 @@ def unarchive(profile: Profile) -> None:
 
 def consent_history(profile: Profile) -> list[ConsentRecord]:
     """The profile's consent records, oldest first."""
-    return list(db.session.scalars(
-        select(ConsentRecord).where(ConsentRecord.profile_id == profile.id).order_by(ConsentRecord.id)
-    ))
+    return list(
+        db.session.scalars(
+            select(ConsentRecord).where(ConsentRecord.profile_id == profile.id).order_by(ConsentRecord.id)
+        )
+    )

@@ -18,9 +18,13 @@ bp = Blueprint("profiles", __name__, template_folder="templates")
 @bp.app_context_processor
 def _vocabularies():
     return {
-        "KIND_LABELS": vocab.KIND_LABELS, "SUBMARKETS": vocab.SUBMARKETS, "LANGUAGES": vocab.LANGUAGES,
-        "VISIBILITY_LABELS": vocab.VISIBILITY_LABELS, "CONTACT_VISIBILITY_LABELS": vocab.CONTACT_VISIBILITY_LABELS,
-        "CONSENT_TEXT": vocab.CONSENT_TEXT, "CONSENT_VERSION": vocab.CONSENT_VERSION,
+        "KIND_LABELS": vocab.KIND_LABELS,
+        "SUBMARKETS": vocab.SUBMARKETS,
+        "LANGUAGES": vocab.LANGUAGES,
+        "VISIBILITY_LABELS": vocab.VISIBILITY_LABELS,
+        "CONTACT_VISIBILITY_LABELS": vocab.CONTACT_VISIBILITY_LABELS,
+        "CONSENT_TEXT": vocab.CONSENT_TEXT,
+        "CONSENT_VERSION": vocab.CONSENT_VERSION,
     }
 
 
@@ -84,8 +88,9 @@ def index():
     """The region's profiles, for the coordination."""
     archived = request.args.get("archived") == "1"
     q = request.args.get("q", "")[:100]
-    return render_template("profiles/index.html", profiles=services.list_profiles(archived=archived, q=q),
-                           archived=archived, q=q)
+    return render_template(
+        "profiles/index.html", profiles=services.list_profiles(archived=archived, q=q), archived=archived, q=q
+    )
 
 
 @bp.route("/profiles/new", methods=["GET", "POST"])

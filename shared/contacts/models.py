@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import Enum, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import Enum, ForeignKey, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hub.db import db, utcnow
@@ -48,5 +48,3 @@ class ContactRequest(db.Model):
     @property
     def crosses_regions(self) -> bool:
         return self.sender_region_id != self.recipient_region_id
-
-

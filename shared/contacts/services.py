@@ -32,9 +32,11 @@ class ContactError(ValueError):
 def own_profiles(user: User) -> list[Profile]:
     """The user's own, active profiles in all their regions."""
     with all_regions():
-        return list(db.session.scalars(
-            select(Profile).where(Profile.user_id == user.id, Profile.archived_at.is_(None)).order_by(Profile.id)
-        ))
+        return list(
+            db.session.scalars(
+                select(Profile).where(Profile.user_id == user.id, Profile.archived_at.is_(None)).order_by(Profile.id)
+            )
+        )
 
 
 def request_contact(user: User, recipient_id: int, message: str, sender_profile_id: int | None = None):
@@ -52,21 +54,35 @@ def request_contact(user: User, recipient_id: int, message: str, sender_profile_
     if recipient.user_id is None:
         raise ContactError(_m("This profile has no account yet; please ask its region's coordination."))
     with all_regions():
-        existing = db.session.scalar(select(ContactRequest).where(
-            or_(
-                (ContactRequest.sender_profile_id == sender.id) & (ContactRequest.recipient_profile_id == recipient.id),
-                (ContactRequest.sender_profile_id == recipient.id) & (ContactRequest.recipient_profile_id == sender.id),
+        existing = db.session.scalar(
+            select(ContactRequest).where(
+                or_(
+                    (ContactRequest.sender_profile_id == sender.id)
+                    & (ContactRequest.recipient_profile_id == recipient.id),
+                    (ContactRequest.sender_profile_id == recipient.id)
+                    & (ContactRequest.recipient_profile_id == sender.id),
+                )
             )
-        ))
+        )
         if existing is not None:
             raise ContactError(_m("You are already in contact with this profile, or a request is open."))
-        contact = ContactRequest(sender_profile_id=sender.id, recipient_profile_id=recipient.id,
-                                 sender_region_id=sender.region_id, recipient_region_id=recipient.region_id,
-                                 message=message.strip())
+        contact = ContactRequest(
+            sender_profile_id=sender.id,
+            recipient_profile_id=recipient.id,
+            sender_region_id=sender.region_id,
+            recipient_region_id=recipient.region_id,
+            message=message.strip(),
+        )
         db.session.add(contact)
         addressee = db.session.get(User, recipient.user_id)
-        queue_mail(addressee.email, "contact_request", locale=addressee.locale, sender=sender,
-                   recipient=recipient, message=contact.message)
+        queue_mail(
+            addressee.email,
+            "contact_request",
+            locale=addressee.locale,
+            asker=sender,
+            addressee=recipient,
+            message=contact.message,
+        )
     return contact
 
 
@@ -111,8 +127,9 @@ def decide(user: User, contact_request_id: int, accept: bool) -> ContactRequest:
         contact.decided_at = utcnow()
         if accept and contact.sender.user_id:
             asker = db.session.get(User, contact.sender.user_id)
-            queue_mail(asker.email, "contact_accepted", locale=asker.locale, sender=contact.sender,
-                       recipient=contact.recipient)
+            queue_mail(
+                asker.email, "contact_accepted", locale=asker.locale, asker=contact.sender, addressee=contact.recipient
+            )
     return contact
 
 
@@ -129,15 +146,22 @@ def may_see_contact_details(viewer: Viewer, profile: Profile) -> bool:
         return True
     with all_regions():
         mine = select(Profile.id).where(Profile.user_id == viewer.user_id)
-        return db.session.scalar(
-            select(func.count()).select_from(ContactRequest).where(
-                ContactRequest.status == ContactStatus.ACCEPTED,
-                or_(
-                    (ContactRequest.sender_profile_id == profile.id) & ContactRequest.recipient_profile_id.in_(mine),
-                    (ContactRequest.recipient_profile_id == profile.id) & ContactRequest.sender_profile_id.in_(mine),
-                ),
+        return (
+            db.session.scalar(
+                select(func.count())
+                .select_from(ContactRequest)
+                .where(
+                    ContactRequest.status == ContactStatus.ACCEPTED,
+                    or_(
+                        (ContactRequest.sender_profile_id == profile.id)
+                        & ContactRequest.recipient_profile_id.in_(mine),
+                        (ContactRequest.recipient_profile_id == profile.id)
+                        & ContactRequest.sender_profile_id.in_(mine),
+                    ),
+                )
             )
-        ) > 0
+            > 0
+        )
 
 
 def _is_admin(viewer: Viewer) -> bool:
@@ -149,10 +173,13 @@ def cross_region_counts(region_id: int) -> dict[str, dict[int, int]]:
     """For a region's coordination: accepted and open contacts with each other region (numbers only)."""
     with all_regions():
         rows = db.session.execute(
-            select(ContactRequest.sender_region_id, ContactRequest.recipient_region_id, ContactRequest.status,
-                   func.count())
-            .where(ContactRequest.sender_region_id != ContactRequest.recipient_region_id,
-                   or_(ContactRequest.sender_region_id == region_id, ContactRequest.recipient_region_id == region_id))
+            select(
+                ContactRequest.sender_region_id, ContactRequest.recipient_region_id, ContactRequest.status, func.count()
+            )
+            .where(
+                ContactRequest.sender_region_id != ContactRequest.recipient_region_id,
+                or_(ContactRequest.sender_region_id == region_id, ContactRequest.recipient_region_id == region_id),
+            )
             .group_by(ContactRequest.sender_region_id, ContactRequest.recipient_region_id, ContactRequest.status)
         ).all()
     out: dict[str, dict[int, int]] = {s.value: {} for s in ContactStatus}

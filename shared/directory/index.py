@@ -22,11 +22,21 @@ def entry_row(profile: Profile) -> dict:
     for lang in ("de", "en"):
         with force_locale(lang):
             submarket_labels += [str(SUBMARKETS.get(code, code)) for code in profile.submarkets]
-    text = " ".join([
-        profile.display_name, profile.organisation_name, profile.pitch, profile.description,
-        " ".join(profile.offer_tags), profile.offers_text, " ".join(profile.need_tags), profile.needs_text,
-        profile.town, profile.sector, " ".join(submarket_labels),
-    ])
+    text = " ".join(
+        [
+            profile.display_name,
+            profile.organisation_name,
+            profile.pitch,
+            profile.description,
+            " ".join(profile.offer_tags),
+            profile.offers_text,
+            " ".join(profile.need_tags),
+            profile.needs_text,
+            profile.town,
+            profile.sector,
+            " ".join(submarket_labels),
+        ]
+    )
     filters = [token("region", profile.region_id), token("kind", profile.kind.value)]
     if profile.town:
         filters.append(token("town", profile.town))
@@ -82,13 +92,14 @@ def reindex(connection, profiles: list[Profile], removed_ids: list[int] = ()) ->
 
 def _chunks(items, size):
     for i in range(0, len(items), size):
-        yield items[i:i + size]
+        yield items[i : i + size]
 
 
 @event.listens_for(Session, "after_flush")
 def _follow_profile_changes(session: Session, flush_context) -> None:
     changed = [
-        obj for obj in (*session.new, *session.dirty)
+        obj
+        for obj in (*session.new, *session.dirty)
         if isinstance(obj, Profile) and (obj in session.new or session.is_modified(obj))
     ]
     removed = [obj.id for obj in session.deleted if isinstance(obj, Profile)]

@@ -129,18 +129,27 @@ def search(viewer: Viewer, query: DirectoryQuery) -> SearchResult:
             ordered = ordered.join(match, match.c.profile_id == E.profile_id).order_by(rank, E.name_key)
         else:
             ordered = ordered.order_by(E.name_key, E.profile_id)
-        ids = list(db.session.scalars(
-            ordered.where(*conditions).limit(query.per_page).offset((page - 1) * query.per_page)
-        ))
-        found = {
-            p.id: p for p in db.session.scalars(
-                select(Profile).where(Profile.id.in_(ids)).options(selectinload(Profile.user))
-            )
-        } if ids else {}
+        ids = list(
+            db.session.scalars(ordered.where(*conditions).limit(query.per_page).offset((page - 1) * query.per_page))
+        )
+        found = (
+            {
+                p.id: p
+                for p in db.session.scalars(
+                    select(Profile).where(Profile.id.in_(ids)).options(selectinload(Profile.user))
+                )
+            }
+            if ids
+            else {}
+        )
     total = sum(n for (facet, _value, _label), n in counts.items() if facet == "region")
     return SearchResult(
-        profiles=[found[i] for i in ids if i in found], total=total, page=page, per_page=query.per_page,
-        facets=_facets(counts, query, regions), regions=regions,
+        profiles=[found[i] for i in ids if i in found],
+        total=total,
+        page=page,
+        per_page=query.per_page,
+        facets=_facets(counts, query, regions),
+        regions=regions,
     )
 
 
@@ -178,8 +187,10 @@ def _text_match(words: list[str], query: DirectoryQuery, by_slug: dict[str, Regi
     if tokens:
         expression = f"body : ({expression}) AND filters : ({' AND '.join(tokens)})"
     sub = (
-        text("SELECT rowid AS profile_id, bm25(directory_fts, 1.0, 0.0) AS rank FROM directory_fts "
-             "WHERE directory_fts MATCH :expression")
+        text(
+            "SELECT rowid AS profile_id, bm25(directory_fts, 1.0, 0.0) AS rank FROM directory_fts "
+            "WHERE directory_fts MATCH :expression"
+        )
         .bindparams(expression=expression)
         .columns(profile_id=Integer, rank=Float)
         .subquery("fts")
@@ -213,9 +224,11 @@ def _facet_counts(matched) -> dict[tuple[str, str, str], int]:
         select(literal("kind"), matched.c.kind, literal(""), n).group_by(matched.c.kind),
         select(literal("town"), matched.c.town, literal(""), n).where(matched.c.town != "").group_by(matched.c.town),
         select(literal("sector"), matched.c.sector, literal(""), n)
-        .where(matched.c.sector != "").group_by(matched.c.sector),
+        .where(matched.c.sector != "")
+        .group_by(matched.c.sector),
         select(T.facet, T.value, func.min(T.label), n)
-        .join(matched, matched.c.profile_id == T.profile_id).group_by(T.facet, T.value),
+        .join(matched, matched.c.profile_id == T.profile_id)
+        .group_by(T.facet, T.value),
     ]
     rows = db.session.execute(union_all(*parts)).all()
     return {(facet, value, label): count for facet, value, label, count in rows}

@@ -40,8 +40,12 @@ def profile(profile_id: int):
     found = _visible_or_404(profile_id)
     viewer = Viewer.of(current_user)
     return render_template(
-        "directory/profile.html", profile=found, show_contact=contacts.may_see_contact_details(viewer, found),
-        own_profiles=contacts.own_profiles(current_user), errors={}, form={},
+        "directory/profile.html",
+        profile=found,
+        show_contact=contacts.may_see_contact_details(viewer, found),
+        own_profiles=contacts.own_profiles(current_user),
+        errors={},
+        form={},
     )
 
 
@@ -63,8 +67,9 @@ def contact(profile_id: int):
     data, errors = load_form(ContactRequestSchema(), request.form)
     if data:
         try:
-            contacts.request_contact(current_user._get_current_object(), found.id, data["message"],
-                                     data.get("sender_profile_id"))
+            contacts.request_contact(
+                current_user._get_current_object(), found.id, data["message"], data.get("sender_profile_id")
+            )
         except contacts.ContactError as exc:
             errors = {exc.field or "_form": [str(exc.message)]}
         else:
@@ -74,8 +79,12 @@ def contact(profile_id: int):
     db.session.rollback()
     viewer = Viewer.of(current_user)
     return render_template(
-        "directory/profile.html", profile=found, show_contact=contacts.may_see_contact_details(viewer, found),
-        own_profiles=contacts.own_profiles(current_user), errors=errors, form=request.form,
+        "directory/profile.html",
+        profile=found,
+        show_contact=contacts.may_see_contact_details(viewer, found),
+        own_profiles=contacts.own_profiles(current_user),
+        errors=errors,
+        form=request.form,
     ), 422
 
 
@@ -114,8 +123,8 @@ def _decide(contact_request_id: int, accept: bool):
         flash(str(exc.message), "error")
         return redirect(url_for(".contact_list"))
     db.session.commit()
-    flash(_("Contact accepted: you now see each other's contact details.") if accept else
-          _("Contact request declined."), "success")
+    flash(
+        _("Contact accepted: you now see each other's contact details.") if accept else _("Contact request declined."),
+        "success",
+    )
     return redirect(url_for(".contact_list"))
-
-

@@ -1,8 +1,8 @@
-"""profiles and directory
+"""profiles, directory and contacts
 
 Revision ID: 0002
 Revises: 0001
-Create Date: 2026-11-25 18:08:41.961982
+Create Date: 2026-11-25 18:18:51.592351
 
 """
 from alembic import op
@@ -75,6 +75,29 @@ def upgrade():
     with op.batch_alter_table('consent_record', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_consent_record_profile_id'), ['profile_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_consent_record_region_id'), ['region_id'], unique=False)
+
+    op.create_table('contact_request',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('sender_profile_id', sa.Integer(), nullable=False),
+    sa.Column('recipient_profile_id', sa.Integer(), nullable=False),
+    sa.Column('sender_region_id', sa.Integer(), nullable=False),
+    sa.Column('recipient_region_id', sa.Integer(), nullable=False),
+    sa.Column('message', sa.Text(), nullable=False),
+    sa.Column('status', sa.Enum('pending', 'accepted', 'declined', name='contactstatus', native_enum=False, length=20), nullable=False),
+    sa.Column('created_at', hub.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('decided_at', hub.db.UTCDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['recipient_profile_id'], ['profile.id'], name=op.f('fk_contact_request_recipient_profile_id_profile'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['recipient_region_id'], ['region.id'], name=op.f('fk_contact_request_recipient_region_id_region')),
+    sa.ForeignKeyConstraint(['sender_profile_id'], ['profile.id'], name=op.f('fk_contact_request_sender_profile_id_profile'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['sender_region_id'], ['region.id'], name=op.f('fk_contact_request_sender_region_id_region')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_contact_request')),
+    sa.UniqueConstraint('sender_profile_id', 'recipient_profile_id', name='uq_contact_request_pair')
+    )
+    with op.batch_alter_table('contact_request', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_contact_request_recipient_profile_id'), ['recipient_profile_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_contact_request_recipient_region_id'), ['recipient_region_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_contact_request_sender_profile_id'), ['sender_profile_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_contact_request_sender_region_id'), ['sender_region_id'], unique=False)
 
     op.create_table('directory_entry',
     sa.Column('profile_id', sa.Integer(), nullable=False),
@@ -174,6 +197,13 @@ def downgrade():
         batch_op.drop_index('ix_directory_entry_kind_region')
 
     op.drop_table('directory_entry')
+    with op.batch_alter_table('contact_request', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_contact_request_sender_region_id'))
+        batch_op.drop_index(batch_op.f('ix_contact_request_sender_profile_id'))
+        batch_op.drop_index(batch_op.f('ix_contact_request_recipient_region_id'))
+        batch_op.drop_index(batch_op.f('ix_contact_request_recipient_profile_id'))
+
+    op.drop_table('contact_request')
     with op.batch_alter_table('consent_record', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_consent_record_region_id'))
         batch_op.drop_index(batch_op.f('ix_consent_record_profile_id'))
