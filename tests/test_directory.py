@@ -1,0 +1,288 @@
+"""The shared directory: German-friendly search over all regions, only what the viewer may see."""
+
+from __future__ import annotations
+
+import pytest
+
+from hub.db import db
+from shared.directory.search import DirectoryQuery, Viewer, search
+from shared.directory.text import fold, terms
+
+
+def _viewer(app, made_user):
+    from hub.accounts.models import User
+    from hub.accounts.services import load_user_for_session
+    from hub.tenancy import all_regions
+
+    with all_regions():
+        token = db.session.get(User, made_user.id).session_token
+    return Viewer.of(load_user_for_session(token))
+
+
+def _names(app, viewer_user, **query):
+    with app.test_request_context():
+        result = search(_viewer(app, viewer_user), DirectoryQuery(**query))
+        return [p.display_name for p in result.profiles], result
+
+
+# -- folding --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("spelling", ["Möbelbau", "mobelbau", "moebelbau", "MÖBELBAU", "MOEBELBAU"])
+def test_every_spelling_of_an_umlaut_folds_alike(spelling):
+    assert fold(spelling) == fold("Möbelbau")
+
+
+def test_sharp_s_folds_to_ss():
+    assert fold("Straße") == fold("strasse") == fold("STRASSE")
+
+
+def test_search_syntax_never_reaches_the_engine():
+    assert terms('"foo" NEAR(bar) * -baz (qux OR') == ["foo", "near", "bar", "baz", "qux", "or"]
+
+
+# -- search ---------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def network(make):
+    """A viewer in Lausitz and profiles in several regions with different visibility."""
+    viewer = make.participant("lausitz")
+    people = {
+        "network_erz": make.profile(
+            "erzgebirge",
+            name="Tischlerei Möbelbau Schneeberg",
+            visibility="network",
+            town="Schneeberg",
+            offer_tags=["Möbelbau", "Holz"],
+            kind="organisation",
+            sector="Handwerk",
+        ),
+        "region_erz": make.profile(
+            "erzgebirge", name="Holzdesign Regional", visibility="region", offer_tags=["Möbelbau"]
+        ),
+        "private_erz": make.profile("erzgebirge", name="Möbelbau Privat", visibility="private"),
+        "no_consent": make.profile("meissen", name="Möbelbau ohne Einwilligung", visibility="network", consent=False),
+        "archived": make.profile("meissen", name="Möbelbau Archiviert", visibility="network"),
+        "street": make.profile(
+            "dresden",
+            name="Atelier an der Königsbrücker Straße",
+            visibility="network",
+            submarkets=["design"],
+            offer_tags=["Grafik"],
+        ),
+        "own_region": make.profile("lausitz", name="Lausitzer Möbelbau", visibility="region", town="Bautzen"),
+    }
+    from hub.tenancy import all_regions
+    from regions.profiles.models import Profile
+    from regions.profiles.services import archive
+
+    with make.app.app_context(), all_regions():
+        archive(db.session.get(Profile, people["archived"].id))
+        db.session.commit()
+    return viewer, people
+
+
+@pytest.mark.parametrize("q", ["Möbelbau", "mobelbau", "moebelbau", "MÖBELBAU", "möbel"])
+def test_umlaut_spellings_find_the_same_profiles(app, network, q):
+    viewer, _ = network
+    names, _ = _names(app, viewer, q=q)
+    assert sorted(names) == ["Lausitzer Möbelbau", "Tischlerei Möbelbau Schneeberg"]
+
+
+def test_strasse_finds_strasse_with_sharp_s(app, network):
+    viewer, _ = network
+    assert _names(app, viewer, q="strasse")[0] == ["Atelier an der Königsbrücker Straße"]
+    assert _names(app, viewer, q="königsbrücker straße")[0] == ["Atelier an der Königsbrücker Straße"]
+
+
+def test_private_region_only_unconsented_and_archived_profiles_stay_hidden_from_other_regions(app, network):
+    viewer, _ = network
+    names, result = _names(app, viewer)
+    assert "Holzdesign Regional" not in names
+    assert "Möbelbau Privat" not in names
+    assert "Möbelbau ohne Einwilligung" not in names
+    assert "Möbelbau Archiviert" not in names
+    assert sorted(names) == [
+        "Atelier an der Königsbrücker Straße",
+        "Lausitzer Möbelbau",
+        "Tischlerei Möbelbau Schneeberg",
+    ]
+    assert result.total == 3
+
+
+def test_region_only_profiles_are_seen_by_their_own_region(app, make, network):
+    member = make.participant("erzgebirge")
+    names, _ = _names(app, member, q="möbelbau")
+    assert "Holzdesign Regional" in names and "Möbelbau Privat" not in names
+
+
+def test_the_coordination_also_sees_its_regions_private_profiles(app, make, network):
+    coordinator = make.coordinator("erzgebirge")
+    names, _ = _names(app, coordinator, q="möbelbau")
+    assert "Möbelbau Privat" in names and "Möbelbau Archiviert" not in names
+    assert "Möbelbau ohne Einwilligung" not in names  # Meißen's, not consented
+
+
+def test_umbrella_sees_every_active_profile(app, make, network):
+    names, result = _names(app, make.umbrella(), q="möbelbau")
+    assert result.total == 5 and "Möbelbau Archiviert" not in names
+
+
+def test_withdrawing_consent_takes_the_profile_out_at_once(app, make, network):
+    viewer, people = network
+    from hub.tenancy import region_scope
+    from regions.profiles.models import Profile
+    from regions.profiles.services import withdraw_consent
+
+    with app.app_context(), region_scope(make.regions["erzgebirge"].id):
+        withdraw_consent(db.session.get(Profile, people["network_erz"].id), None)
+        db.session.commit()
+    assert "Tischlerei Möbelbau Schneeberg" not in _names(app, viewer, q="möbelbau")[0]
+
+
+def test_editing_a_profile_updates_the_index(app, make, network):
+    viewer, people = network
+    from hub.tenancy import region_scope
+    from regions.profiles.models import Profile
+
+    with app.app_context(), region_scope(make.regions["dresden"].id):
+        db.session.get(Profile, people["street"].id).pitch = "Wir bauen Kletterwände"
+        db.session.commit()
+    assert _names(app, viewer, q="kletterwande")[0] == ["Atelier an der Königsbrücker Straße"]
+
+
+def test_deleting_a_profile_removes_it_from_the_index(app, make, network):
+    viewer, people = network
+    from hub.tenancy import region_scope
+    from regions.profiles.models import Profile
+
+    with app.app_context(), region_scope(make.regions["dresden"].id):
+        db.session.delete(db.session.get(Profile, people["street"].id))
+        db.session.commit()
+    assert _names(app, viewer, q="strasse")[0] == []
+
+
+def test_filters_and_their_counts(app, network):
+    viewer, _ = network
+    names, result = _names(app, viewer, q="möbelbau", region="erzgebirge")
+    assert names == ["Tischlerei Möbelbau Schneeberg"]
+    regions = {f.value: f.count for f in result.facets["region"]}
+    assert regions == {"erzgebirge": 1}
+    _, everything = _names(app, viewer)
+    assert {f.value: f.count for f in everything.facets["region"]} == {"erzgebirge": 1, "lausitz": 1, "dresden": 1}
+    assert {f.value: f.count for f in everything.facets["kind"]} == {"organisation": 1, "creative": 2}
+    assert {f.label: f.count for f in everything.facets["tag"]}["Möbelbau"] == 1
+    names, _ = _names(app, viewer, tag="möbelbau")
+    assert names == ["Tischlerei Möbelbau Schneeberg"]
+    names, _ = _names(app, viewer, submarket="design")
+    assert names == ["Atelier an der Königsbrücker Straße"]
+    names, _ = _names(app, viewer, town="Bautzen")
+    assert names == ["Lausitzer Möbelbau"]
+    names, _ = _names(app, viewer, kind="organisation", sector="Handwerk")
+    assert names == ["Tischlerei Möbelbau Schneeberg"]
+
+
+def test_best_match_comes_first(app, make):
+    viewer = make.participant("lausitz")
+    make.profile("dresden", name="Grafik Studio", visibility="network", pitch="Grafik, Grafik und noch mehr Grafik")
+    make.profile("dresden", name="Tischlerei", visibility="network", description="Auch ein wenig Grafik.")
+    assert _names(app, viewer, q="grafik")[0][0] == "Grafik Studio"
+
+
+@pytest.mark.parametrize(
+    "q",
+    [
+        '"',
+        '"unbalanced',
+        "NEAR(",
+        "*",
+        "-",
+        "(((",
+        "a OR",
+        "AND",
+        "NOT x",
+        "^",
+        ":",
+        "x:y",
+        "'; DROP TABLE profile; --",
+        "\\",
+        "%",
+        "_",
+        "🙂",
+        "  ",
+    ],
+)
+def test_full_text_syntax_in_the_query_is_harmless(client, auth, make, network, q):
+    viewer, _ = network
+    auth.login(viewer)
+    response = client.get("/directory/", query_string={"q": q})
+    assert response.status_code == 200
+
+
+def test_pagination(app, make):
+    viewer = make.participant("lausitz")
+    for i in range(25):
+        make.profile("meissen", name=f"Studio {i:02d}", visibility="network")
+    names, result = _names(app, viewer, per_page=20)
+    assert len(names) == 20 and result.total == 25 and result.pages == 2
+    names2, _ = _names(app, viewer, per_page=20, page=2)
+    assert len(names2) == 5 and not set(names) & set(names2)
+
+
+# -- pages ----------------------------------------------------------------------------------------
+
+
+def test_directory_needs_login(client):
+    response = client.get("/directory/")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_directory_page_shows_results_and_facets(client, auth, network):
+    viewer, _ = network
+    auth.login(viewer)
+    page = client.get("/directory/", query_string={"q": "moebelbau"}).get_data(as_text=True)
+    assert "Tischlerei Möbelbau Schneeberg" in page and "Lausitzer Möbelbau" in page
+    assert "Holzdesign Regional" not in page
+    assert "2 Profile gefunden" in page
+
+
+def test_invalid_filters_answer_a_clear_message(client, auth, network):
+    viewer, _ = network
+    auth.login(viewer)
+    response = client.get("/directory/", query_string={"kind": "dragon", "page": "x"})
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "Keine gültige ganze Zahl." in page
+
+
+def test_directory_page_query_count_does_not_grow_with_the_page_size(app, client, auth, make):
+    from sqlalchemy import event
+
+    viewer = make.participant("lausitz")
+    for i in range(30):
+        make.profile(
+            "dresden",
+            name=f"Studio {i:02d}",
+            visibility="network",
+            offer_tags=["Grafik", f"Tag{i}"],
+            picture=(i % 2 == 0),
+        )
+    auth.login(viewer)
+    counts = {}
+    for per_page in (5, 30):
+        statements = []
+
+        def count(conn, cursor, statement, parameters, context, executemany):
+            statements.append(statement)
+
+        with app.app_context():
+            engine = db.engine
+        event.listen(engine, "before_cursor_execute", count)
+        try:
+            assert client.get("/directory/", query_string={"per_page": per_page, "q": "studio"}).status_code == 200
+        finally:
+            event.remove(engine, "before_cursor_execute", count)
+        counts[per_page] = len(statements)
+    assert counts[5] == counts[30]
+    assert counts[30] <= 8
