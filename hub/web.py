@@ -16,6 +16,7 @@ from hub.access import SAFE_METHODS
 from hub.accounts.models import Role
 from hub.db import db
 from hub.extensions import api, csrf, login_manager
+from hub.schemas import localize
 from hub.tenancy.models import Region
 from hub.tenancy.scope import ReadOnlyScopeError, Scope, enter_scope, reset_scope
 
@@ -117,6 +118,12 @@ def error_response(code: int, message: str | None = None, errors: dict | None = 
 def handle_http_exception(exc: HTTPException):
     """Every HTTP error goes through error_response; the API keeps flask-smorest's field errors."""
     if is_api_request() and exc.code == 422:
+        data = getattr(exc, "data", None)
+        if data is not None:
+            for key in ("messages", "errors"):
+                if key in data:
+                    data[key] = localize(data[key])
+            data.setdefault("message", str(ERROR_TEXTS[422][1]))
         return api.handle_http_exception(exc)
     if exc.code == 429:
         return error_response(429)

@@ -2,7 +2,7 @@
 
 import shared.directory.index  # noqa: F401  (keeps the directory index in step with the profiles)
 from shared.directory.views import bp as directory_bp
-from shared.directory.views import contacts_bp
+from shared.directory.views import contacts_bp, region_contacts_bp
 from shared.network.views import bp as network_bp
 
-blueprints = [network_bp, directory_bp, contacts_bp]
+blueprints = [network_bp, directory_bp, contacts_bp, region_contacts_bp]

@@ -273,7 +273,7 @@ def test_directory_page_query_count_does_not_grow_with_the_page_size(app, client
     for per_page in (5, 30):
         statements = []
 
-        def count(conn, cursor, statement, parameters, context, executemany):
+        def count(conn, cursor, statement, parameters, context, executemany, statements=statements):
             statements.append(statement)
 
         with app.app_context():

@@ -37,6 +37,12 @@ UNCOVERED = {
     "tokens answer 404 (tests/test_accounts.py)",
 }
 
+# Region pages that are not region data but the caller's own: the umbrella has none of them.
+NOT_UMBRELLA_READS = {
+    "region.profiles.own": "a member's own profile in the region; the umbrella holds no profiles",
+    "api_profiles.OwnProfile": "a member's own profile in the region; the umbrella holds no profiles",
+}
+
 # State-changing routes that only touch the caller's own account: the umbrella may use them.
 PERSONAL = {
     "accounts.logout": "ends the caller's own session",
@@ -113,6 +119,8 @@ class World:
             region: {arg: factory(make, region, self.marker[region]) for arg, factory in SAMPLES.items()}
             for region in (HOME, FOREIGN)
         }
+        # The other region's coordinator keeps an own profile there, as members do.
+        make.profile(FOREIGN, user=self.actors["foreign_coordinator"], name="Koordination mit Profil")
         # API tokens belong to a person, not a region: let the actors own one each too.
         for name in ("coordinator", "participant", "umbrella", "foreign_coordinator"):
             make.access_token(self.actors[name], name=f"own token of {name}")
@@ -218,7 +226,10 @@ def test_umbrella_changes_nothing(world, path, endpoint, method):
 
 
 @pytest.mark.parametrize(
-    "path,endpoint,method", _cases(lambda rule, method: method == "GET" and "region" in rule.arguments)
+    "path,endpoint,method",
+    _cases(
+        lambda rule, method: method == "GET" and "region" in rule.arguments and rule.endpoint not in NOT_UMBRELLA_READS
+    ),
 )
 def test_umbrella_reads_every_region(world, path, endpoint, method):
     client = world.client_for("umbrella")
@@ -237,3 +248,9 @@ def test_positive_control_the_regions_own_coordinator_gets_through(world, path, 
     client = world.client_for_email(owners.pop()) if owners else world.client_for("foreign_coordinator")
     response = _call(client, method, world.url(endpoint, FOREIGN, objects_from=FOREIGN))
     assert response.status_code not in (401, 403, 404, 500), f"{method} {path}: {response.status_code}"
+
+
+def test_umbrella_is_refused_the_own_profile_pages(world):
+    client = world.client_for("umbrella")
+    for endpoint in NOT_UMBRELLA_READS:
+        assert _call(client, "GET", world.url(endpoint, FOREIGN, objects_from=FOREIGN)).status_code == 403

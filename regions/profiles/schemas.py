@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import marshmallow
 from marshmallow import fields, pre_load, validate
 
 from hub.schemas import BaseSchema, _m
@@ -75,6 +76,19 @@ class ProfileInputSchema(BaseSchema):
                 if isinstance(data.get(key), str):
                     data[key] = [data[key]]
         return data
+
+
+class ProfilePatchSchema(ProfileInputSchema):
+    """The same fields, all optional, for PATCH."""
+
+    class Meta(ProfileInputSchema.Meta):
+        pass
+
+    def __init__(self, **kwargs):
+        super().__init__(partial=True, **kwargs)
+
+    def on_bind_field(self, field_name, field_obj):
+        field_obj.load_default = marshmallow.missing
 
 
 class ProfileSchema(BaseSchema):

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from hub.access import coordinator_required
+from hub.accounts.models import Role
 from hub.db import db
 from hub.schemas import load_form
 from regions.profiles import pictures, services, vocab
@@ -68,8 +69,8 @@ def _form(template, profile, errors, status=200, **context):
 @login_required
 def own():
     """The participant's own profile in this region: create it or change it."""
-    if g.region_role is None:
-        abort(403)
+    if g.region_role not in (Role.PARTICIPANT, Role.COORDINATOR):
+        abort(403)  # profiles belong to members; the umbrella and admins hold none
     profile = services.own_profile(current_user)
     if request.method == "POST":
         saved, errors = _save(profile, user=current_user._get_current_object())

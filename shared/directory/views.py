@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_from_directory, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, send_from_directory, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from hub.access import coordinator_required
 from hub.db import db
 from hub.schemas import load_form
+from hub.tenancy.registry import active_regions
 from regions.profiles import pictures
 from shared.contacts import services as contacts
 from shared.directory.schemas import ContactRequestSchema, DirectoryQuerySchema
@@ -128,3 +130,15 @@ def _decide(contact_request_id: int, accept: bool):
         "success",
     )
     return redirect(url_for(".contact_list"))
+
+
+region_contacts_bp = Blueprint("region_contacts", __name__, url_prefix="/<region>/contacts", template_folder="templates")
+
+
+@region_contacts_bp.get("/")
+@coordinator_required
+def region_contacts():
+    """How many contacts the region's participants have across region borders (numbers, never messages)."""
+    counts = contacts.cross_region_counts(g.region.id)
+    others = [r for r in active_regions() if r.id != g.region.id]
+    return render_template("directory/region_contacts.html", counts=counts, others=others)
