@@ -132,7 +132,9 @@ def _decide(contact_request_id: int, accept: bool):
     return redirect(url_for(".contact_list"))
 
 
-region_contacts_bp = Blueprint("region_contacts", __name__, url_prefix="/<region>/contacts", template_folder="templates")
+region_contacts_bp = Blueprint(
+    "region_contacts", __name__, url_prefix="/<region>/contacts", template_folder="templates"
+)
 
 
 @region_contacts_bp.get("/")
