@@ -35,6 +35,17 @@ DEMO_PEOPLE = [
 ]
 
 
+# Features add their demo data with @demo_loader (a loader returns how many things it changed), so
+# that the hub does not need to know them.
+_LOADERS = []
+
+
+def demo_loader(fn):
+    """Register a feature's demo data, run after the people exist."""
+    _LOADERS.append(fn)
+    return fn
+
+
 def load_demo() -> int:
     """Create what is missing of the demo network; return how many things changed."""
     report = sync_regions()
@@ -53,5 +64,8 @@ def load_demo() -> int:
                 grant_role(user, role, region)
                 db.session.flush()
                 changes += 1
+        db.session.commit()
+    for loader in _LOADERS:
+        changes += loader()
         db.session.commit()
     return changes

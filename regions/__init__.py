@@ -10,3 +10,5 @@ bp = Blueprint("region", __name__, url_prefix="/<region>")
 bp.register_blueprint(home_bp, name="home")
 bp.register_blueprint(members_bp, name="members")
 bp.register_blueprint(profiles_bp, name="profiles")
+
+import regions.profiles.demo  # noqa: E402,F401  (registers the demo profiles)
