@@ -286,3 +286,32 @@ def test_directory_page_query_count_does_not_grow_with_the_page_size(app, client
         counts[per_page] = len(statements)
     assert counts[5] == counts[30]
     assert counts[30] <= 8
+
+
+def test_bulk_profile_updates_are_refused_so_the_index_cannot_fall_behind(app, make):
+    from sqlalchemy import update
+
+    from hub.tenancy import region_scope
+    from regions.profiles.models import Profile
+    from shared.directory.index import IndexBypassError
+
+    make.profile("dresden", name="Studio", visibility="network")
+    with app.app_context(), region_scope(make.regions["dresden"].id):
+        with pytest.raises(IndexBypassError):
+            db.session.execute(update(Profile).values(pitch="bulk"))
+        db.session.rollback()
+
+
+def test_reindex_command_rebuilds_the_index(app, make, runner):
+    viewer = make.participant("lausitz")
+    make.profile("dresden", name="Studio Neu", visibility="network")
+    from hub.tenancy import all_regions
+    from shared.directory.models import DirectoryEntry
+
+    with app.app_context(), all_regions():
+        db.session.execute(DirectoryEntry.__table__.delete())
+        db.session.commit()
+    assert _names(app, viewer)[0] == []
+    result = runner.invoke(args=["directory", "reindex"])
+    assert "rebuilt for 1 profiles" in result.output
+    assert _names(app, viewer)[0] == ["Studio Neu"]

@@ -119,3 +119,13 @@ def rebuild_all(session: Session) -> int:
     for chunk in _chunks(profiles, 1000):
         reindex(connection, chunk)
     return len(profiles)
+
+
+class IndexBypassError(RuntimeError):
+    """A bulk UPDATE or DELETE of profiles would leave the directory index behind."""
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _refuse_bulk_profile_changes(state) -> None:
+    if (state.is_update or state.is_delete) and any(m.class_ is Profile for m in state.all_mappers):
+        raise IndexBypassError("change profiles through the session (objects), so the directory index follows")
