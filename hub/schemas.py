@@ -121,7 +121,16 @@ def load_form(schema: Schema, form: MultiDict) -> tuple[dict | None, dict[str, l
         return schema.load(raw), {}
     except ValidationError as err:
         messages = err.messages if isinstance(err.messages, dict) else {"_schema": err.messages}
-        return None, {k: localize(v if isinstance(v, list) else [v]) for k, v in messages.items()}
+        return None, {k: _flat(localize(v)) for k, v in messages.items()}
+
+
+def _flat(messages) -> list[str]:
+    """One list of texts per field, also for list fields whose errors come per entry ({1: [...]})."""
+    if isinstance(messages, dict):
+        return list(dict.fromkeys(m for v in messages.values() for m in _flat(v)))
+    if isinstance(messages, list):
+        return list(dict.fromkeys(m for v in messages for m in _flat(v)))
+    return [messages]
 
 
 class Password(fields.String):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import secrets
+import warnings
 from pathlib import Path
 
 from flask import current_app
@@ -27,6 +28,9 @@ def picture_dir() -> Path:
     return path
 
 
+Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+
+
 def store_picture(stream) -> str:
     """Check and resize an uploaded picture; return the stored file's name."""
     data = stream.read(MAX_BYTES + 1)
@@ -34,11 +38,17 @@ def store_picture(stream) -> str:
         raise PictureError(_m("The picture is larger than 5 MB."))
     if not data:
         raise PictureError(_m("The file is empty."))
-    Image.MAX_IMAGE_PIXELS = MAX_PIXELS
     try:
-        with Image.open(io.BytesIO(data)) as probe:
+        with warnings.catch_warnings():
+            # Pillow only warns between MAX_IMAGE_PIXELS and twice that: make the warning a refusal.
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            probe = Image.open(io.BytesIO(data))
+        with probe:
             if probe.format not in ALLOWED_FORMATS:
                 raise PictureError(_m("Please upload a JPEG, PNG, WebP or GIF picture."))
+            width, height = probe.size
+            if width * height > MAX_PIXELS:
+                raise PictureError(_m("The picture has too many pixels (at most 40 megapixels)."))
             probe.verify()
         with Image.open(io.BytesIO(data)) as image:
             image = ImageOps.exif_transpose(image)
@@ -52,7 +62,9 @@ def store_picture(stream) -> str:
             image.save(out, "JPEG", quality=85, optimize=True)
     except PictureError:
         raise
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
+    except (Image.DecompressionBombWarning, Image.DecompressionBombError) as exc:
+        raise PictureError(_m("The picture has too many pixels (at most 40 megapixels).")) from exc
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
         raise PictureError(_m("This file is not a picture we can read.")) from exc
     name = f"{secrets.token_hex(16)}.jpg"
     (picture_dir() / name).write_bytes(out.getvalue())

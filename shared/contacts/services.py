@@ -48,11 +48,22 @@ def request_contact(user: User, recipient_id: int, message: str, sender_profile_
     mine = own_profiles(user)
     if not mine:
         raise ContactError(_m("Please create your own profile first, so that the other side knows who asks."))
-    sender = next((p for p in mine if p.id == sender_profile_id), mine[0])
     if recipient.user_id == user.id:
         raise ContactError(_m("This is your own profile."))
     if recipient.user_id is None:
         raise ContactError(_m("This profile has no account yet; please ask its region's coordination."))
+    with all_regions():
+        addressee = db.session.get(User, recipient.user_id)
+    # The addressee must be able to see who asks, or "both see each other's details" would not hold.
+    addressee_view = Viewer.of(addressee)
+    seen_by_addressee = [p for p in mine if find_visible_profile(addressee_view, p.id) is not None]
+    sender = next((p for p in seen_by_addressee if p.id == sender_profile_id), None) or next(
+        iter(seen_by_addressee), None
+    )
+    if sender is None:
+        raise ContactError(
+            _m("Your profile is not visible to this person. Make it visible to the network (with your consent) first.")
+        )
     with all_regions():
         existing = db.session.scalar(
             select(ContactRequest).where(
@@ -67,14 +78,13 @@ def request_contact(user: User, recipient_id: int, message: str, sender_profile_
         if existing is not None:
             raise ContactError(_m("You are already in contact with this profile, or a request is open."))
         contact = ContactRequest(
-            sender_profile_id=sender.id,
-            recipient_profile_id=recipient.id,
+            sender=sender,
+            recipient=recipient,
             sender_region_id=sender.region_id,
             recipient_region_id=recipient.region_id,
             message=message.strip(),
         )
         db.session.add(contact)
-        addressee = db.session.get(User, recipient.user_id)
         queue_mail(
             addressee.email,
             "contact_request",
