@@ -4,11 +4,13 @@ from flask import Blueprint
 
 from regions.home.views import bp as home_bp
 from regions.members.views import bp as members_bp
+from regions.profiles.transfer_views import bp as transfer_bp
 from regions.profiles.views import bp as profiles_bp
 
 bp = Blueprint("region", __name__, url_prefix="/<region>")
 bp.register_blueprint(home_bp, name="home")
 bp.register_blueprint(members_bp, name="members")
 bp.register_blueprint(profiles_bp, name="profiles")
+bp.register_blueprint(transfer_bp, name="transfer")
 
 import regions.profiles.demo  # noqa: E402,F401  (registers the demo profiles)

@@ -186,14 +186,15 @@ def _check_insert_params(state: ORMExecuteState, region_id: int) -> None:
 def _guard_writes(session: Session, flush_context, instances) -> None:
     """Refuse to flush a scoped row into a region other than the one in scope."""
     scope = _scope.get()
-    for obj in chain(session.new, session.dirty, session.deleted):
+    new = set(session.new)  # session.new builds a fresh set on every access
+    for obj in chain(new, session.dirty, session.deleted):
         if not isinstance(obj, RegionScoped):
             continue
         if obj in session.dirty and not session.is_modified(obj):
             continue
         if scope.read_only:
             raise ReadOnlyScopeError(f"{type(obj).__name__}: this scope may not change region data")
-        if obj in session.new and obj.region_id is None and getattr(obj, "region", None) is None:
+        if obj in new and obj.region_id is None and getattr(obj, "region", None) is None:
             if scope.region_id is None:
                 raise TenancyError(f"{type(obj).__name__} needs a region")
             obj.region_id = scope.region_id

@@ -61,7 +61,8 @@ def list_profiles(*, archived: bool = False, q: str = "") -> list[Profile]:
     return list(db.session.scalars(stmt.order_by(func.lower(Profile.display_name))))
 
 
-def _apply(profile: Profile, data: dict) -> None:
+def apply_fields(profile: Profile, data: dict) -> None:
+    """Write the editable fields present in validated data; kind decides submarkets vs. sector."""
     for key in EDITABLE:
         if key in data:
             setattr(profile, key, data[key])
@@ -76,7 +77,7 @@ def create_profile(data: dict, *, user: User | None = None, acting_user: User | 
     if user is not None and own_profile(user) is not None:
         raise ProfileError("This person has a profile in this region already.")
     profile = Profile(user_id=user.id if user else None, kind=data["kind"], display_name=data["display_name"])
-    _apply(profile, data)
+    apply_fields(profile, data)
     db.session.add(profile)
     db.session.flush()
     if data.get("consent"):
@@ -86,7 +87,7 @@ def create_profile(data: dict, *, user: User | None = None, acting_user: User | 
 
 def update_profile(profile: Profile, data: dict, *, acting_user: User | None = None) -> Profile:
     """Change a profile; the consent box given or withdrawn changes the consent too."""
-    _apply(profile, data)
+    apply_fields(profile, data)
     if "consent" in data:
         if data["consent"] and not profile.has_consent:
             give_consent(profile, acting_user)

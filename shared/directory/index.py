@@ -97,10 +97,11 @@ def _chunks(items, size):
 
 @event.listens_for(Session, "after_flush")
 def _follow_profile_changes(session: Session, flush_context) -> None:
+    new = set(session.new)
     changed = [
         obj
-        for obj in (*session.new, *session.dirty)
-        if isinstance(obj, Profile) and (obj in session.new or session.is_modified(obj))
+        for obj in (*new, *session.dirty)
+        if isinstance(obj, Profile) and (obj in new or session.is_modified(obj))
     ]
     removed = [obj.id for obj in session.deleted if isinstance(obj, Profile)]
     if changed or removed:
