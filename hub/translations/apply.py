@@ -1,6 +1,7 @@
 """Merge translations from a Python dict file into a catalogue: `python -m hub.translations.apply de FILE`.
 
-The dict maps English msgids to translations; entries already translated are kept unless --force.
+The dict ``TRANSLATIONS`` maps English msgids to translations (plurals: the singular msgid to a
+tuple); entries already translated are kept unless --force.
 Prints the msgids that are still untranslated.
 """
 
@@ -27,11 +28,15 @@ def main(argv: list[str]) -> int:
     for message in catalog:
         if not message.id:
             continue
-        if message.id in table and (force or not message.string):
-            message.string = table[message.id]
+        key = message.id[0] if isinstance(message.id, tuple) else message.id
+        empty = not (any(message.string) if isinstance(message.string, tuple) else message.string)
+        if key in table and (force or empty):
+            value = table[key]
+            message.string = tuple(value) if isinstance(message.id, tuple) else value
             message.flags.discard("fuzzy")
-        if not message.string:
-            missing.append(message.id)
+            empty = False
+        if empty:
+            missing.append(key)
     with open(po, "wb") as fh:
         write_po(fh, catalog, width=100)
     for msgid in missing:
