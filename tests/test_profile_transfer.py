@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 
 from hub.db import db
 from hub.tenancy import all_regions, region_scope
-from regions.profiles import services, transfer
+from regions.profiles import services, spreadsheets, transfer
 from regions.profiles.models import Profile
 
 HOME, OTHER = "erzgebirge", "meissen"
@@ -494,7 +494,7 @@ def test_a_workbook_that_would_unpack_into_a_bomb_is_refused_before_it_is_read(a
     data = xlsx_file([ANNA])
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         unpacked = sum(info.file_size for info in archive.infolist())
-    monkeypatch.setattr(transfer, "MAX_UNPACKED_BYTES", unpacked - 1)
+    monkeypatch.setattr(spreadsheets, "MAX_UNPACKED_BYTES", unpacked - 1)
     response = upload(coordinator, data, "bombe.xlsx")
     assert response.status_code == 422
     assert "The workbook is too large to read." in text(response)

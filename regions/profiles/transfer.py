@@ -1,5 +1,4 @@
-"""Profiles in and out of spreadsheets: the coordination's import (CSV or XLSX as German Excel writes
-them) and export (CSV for German Excel, XLSX).
+"""The coordination's profile import: a spreadsheet (read by spreadsheets.py) checked as a plan first.
 
 An import is read, checked row by row with ``ProfileInputSchema`` and shown as a plan first; only a
 plan without problems is written, all rows in one transaction. Between the preview and the
@@ -9,20 +8,13 @@ confirmation the upload waits under ``instance/imports/`` with a random name tha
 from __future__ import annotations
 
 import contextlib
-import csv
-import io
 import re
 import secrets
 import time
-import unicodedata
-import zipfile
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError
 from sqlalchemy import func, select
 
@@ -32,267 +24,28 @@ from hub.tenancy.scope import current_region_id
 from regions.profiles import services
 from regions.profiles.models import Profile
 from regions.profiles.schemas import ProfileInputSchema
-from regions.profiles.vocab import LANGUAGES, SUBMARKET_GERMAN_NAMES, SUBMARKETS, ContactVisibility, Visibility
+from regions.profiles.spreadsheets import (  # noqa: F401 - the views and the benchmark read these from here
+    COLUMN_NAMES,
+    FIELD_BY_COLUMN,
+    FIELD_LABELS,
+    KINDS,
+    LANGUAGE_CODES,
+    MAX_BYTES,
+    MAX_ROWS,
+    REQUIRED_COLUMNS,
+    SUBMARKET_CODES,
+    Table,
+    TransferError,
+    _unescape,
+    export_csv,
+    export_xlsx,
+    fold,
+    read_table,
+)
+from regions.profiles.vocab import ContactVisibility, Visibility
 
-MAX_BYTES = 5 * 1024 * 1024
-MAX_ROWS = 20_000
-MAX_UNPACKED_BYTES = 100 * 1024 * 1024  # an XLSX is a zip: refuse one that would unpack into a bomb
-MAX_COLUMNS = 60
-HEADER_SEARCH_ROWS = 10  # a title or a note may stand above the header row
 BATCH = 500
 KEEP_UPLOADS_SECONDS = 24 * 3600
-
-
-class TransferError(ValueError):
-    """The file cannot be read as a table of participants; ``message`` says why in the user's language."""
-
-    def __init__(self, message):
-        super().__init__(message)
-        self.message = message
-
-
-# -- what the columns and cells may say --------------------------------------------------------------
-
-
-def fold(text: str) -> str:
-    """A header or vocabulary word reduced to letters and digits: "E-Mail " → "email", "Teilmärkte" → "teilmaerkte"."""
-    text = unicodedata.normalize("NFC", text).lower()
-    for umlaut, spelled in (("ä", "ae"), ("ö", "oe"), ("ü", "ue"), ("ß", "ss")):
-        text = text.replace(umlaut, spelled)
-    return re.sub(r"[^a-z0-9]", "", text)
-
-
-COLUMN_NAMES = {
-    "display_name": ("name", "anzeigename", "displayname"),
-    "kind": ("art", "typ", "kind", "profilart"),
-    "organisation_name": ("organisation", "organization", "organisationname", "organisationsname", "firma"),
-    "contact_email": ("email", "emailadresse", "mail", "contactemail", "kontaktemail"),
-    "contact_phone": ("telefon", "telefonnummer", "tel", "phone", "contactphone"),
-    "town": ("ort", "stadt", "wohnort", "town", "city"),
-    "website": ("website", "webseite", "homepage", "internetseite", "url"),
-    "pitch": ("pitch", "kurzbeschreibung"),
-    "description": ("beschreibung", "description"),
-    "submarkets": ("teilmarkt", "teilmaerkte", "submarket", "submarkets"),
-    "sector": ("branche", "sector"),
-    "offer_tags": ("angebote", "angebot", "offertags", "offers"),
-    "offers_text": ("angebotetext", "angebotstext", "offerstext"),
-    "need_tags": ("bedarfe", "bedarf", "suche", "needtags", "needs"),
-    "needs_text": ("bedarfetext", "bedarfstext", "suchetext", "needstext"),
-    "languages": ("sprachen", "sprache", "languages", "language"),
-}
-FIELD_BY_COLUMN = {name: key for key, names in COLUMN_NAMES.items() for name in names}
-REQUIRED_COLUMNS = ("display_name", "kind", "contact_email")
-
-FIELD_LABELS = {
-    "display_name": _l("Name"),
-    "kind": _l("Kind"),
-    "organisation_name": _l("Organisation"),
-    "contact_email": _l("E-mail"),
-    "contact_phone": _l("Phone"),
-    "town": _l("Town"),
-    "website": _l("Website"),
-    "pitch": _l("Short pitch"),
-    "description": _l("Description"),
-    "submarkets": _l("Submarkets"),
-    "sector": _l("Sector"),
-    "offer_tags": _l("Offers"),
-    "offers_text": _l("What I / we can do"),
-    "need_tags": _l("Looking for"),
-    "needs_text": _l("What we are looking for"),
-    "languages": _l("Languages"),
-}
-
-KINDS = {
-    **dict.fromkeys(("kreative", "kreativ", "kreativer", "kreativschaffende", "creative"), "creative"),
-    **dict.fromkeys(
-        ("organisation", "organization", "unternehmen", "verein", "firma", "institution", "einrichtung"),
-        "organisation",
-    ),
-}
-
-# German names as the export writes them; the import reads these, the codes and SUBMARKET_GERMAN_NAMES.
-SUBMARKET_NAMES_DE = {
-    "music": "Musikwirtschaft",
-    "books": "Buchmarkt",
-    "art": "Kunstmarkt",
-    "film": "Filmwirtschaft",
-    "broadcasting": "Rundfunkwirtschaft",
-    "performing_arts": "Markt für darstellende Künste",
-    "design": "Designwirtschaft",
-    "architecture": "Architekturmarkt",
-    "press": "Pressemarkt",
-    "advertising": "Werbemarkt",
-    "software_games": "Software-/Games-Industrie",
-    "other": "Sonstiges",
-}
-LANGUAGE_NAMES_DE = {
-    "de": "Deutsch",
-    "en": "Englisch",
-    "cs": "Tschechisch",
-    "pl": "Polnisch",
-    "hsb": "Obersorbisch",
-    "fr": "Französisch",
-    "es": "Spanisch",
-    "uk": "Ukrainisch",
-    "ru": "Russisch",
-    "ar": "Arabisch",
-}
-LANGUAGE_NAMES_EN = {
-    "de": "German",
-    "en": "English",
-    "cs": "Czech",
-    "pl": "Polish",
-    "hsb": "Upper Sorbian",
-    "fr": "French",
-    "es": "Spanish",
-    "uk": "Ukrainian",
-    "ru": "Russian",
-    "ar": "Arabic",
-}
-SUBMARKET_CODES = {
-    **{fold(code): code for code in SUBMARKETS},
-    **{fold(name): code for name, code in SUBMARKET_GERMAN_NAMES.items()},
-    **{fold(name): code for code, name in SUBMARKET_NAMES_DE.items()},
-}
-LANGUAGE_CODES = {
-    **{fold(code): code for code in LANGUAGES},
-    **{fold(name): code for code, name in LANGUAGE_NAMES_DE.items()},
-    **{fold(name): code for code, name in LANGUAGE_NAMES_EN.items()},
-    "sorbisch": "hsb",
-}
-
-
-# -- reading a file into a table ---------------------------------------------------------------------
-
-
-@dataclass
-class Table:
-    """The cells of an uploaded sheet: the header row and the data rows with their spreadsheet row numbers."""
-
-    kind: str  # csv | xlsx
-    header: list[str]
-    header_row: int
-    rows: list[tuple[int, list[str]]]
-
-
-def read_table(data: bytes, filename: str) -> Table:
-    """Read an uploaded CSV or XLSX file; raise TransferError with a message the user understands."""
-    if len(data) > MAX_BYTES:
-        raise TransferError(_m("The file is larger than 5 MB."))
-    if not data.strip().strip(b"\xef\xbb\xbf"):
-        raise TransferError(_m("The file is empty."))
-    suffix = Path(filename or "").suffix.lower()
-    if suffix == ".xls" or data.startswith(b"\xd0\xcf\x11\xe0"):
-        raise TransferError(_m("This is the old Excel format (.xls). Please save it as .xlsx or as CSV."))
-    if data.startswith(b"PK\x03\x04") and suffix in ("", ".xlsx", ".xlsm", ".csv", ".txt"):
-        return _table("xlsx", _xlsx_cells(data))
-    if suffix in (".xlsx", ".xlsm"):
-        raise TransferError(_m("This file is not a readable Excel workbook (.xlsx)."))
-    if suffix not in ("", ".csv", ".txt", ".tsv"):
-        raise TransferError(_m("Please upload a CSV file or an Excel workbook (.xlsx)."))
-    return _table("csv", _csv_cells(_decode(data)))
-
-
-def _decode(data: bytes) -> str:
-    """UTF-8 (with or without BOM) first, then Windows-1252, as German Excel saves CSV."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        encodings = ("utf-16",)  # Excel's "Unicode text"
-    else:
-        encodings = ("utf-8-sig", "cp1252")
-    for encoding in encodings:
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise TransferError(_m("This file is not a readable CSV text. Please save it from Excel as CSV."))
-    text = text.rstrip("\x1a")  # the end-of-file mark some old Windows programs still write
-    controls = sum(1 for ch in text if unicodedata.category(ch) == "Cc" and ch not in "\t\r\n")
-    if "\x00" in text or controls > 5 + len(text) // 100:
-        raise TransferError(_m("This file is not a readable CSV text. Please save it from Excel as CSV."))
-    return text
-
-
-def _csv_cells(text: str) -> list[list[str]]:
-    """Split CSV text into rows, with the delimiter (semicolon, comma or tab) that the header row uses."""
-    first_line, _, rest = text.partition("\n")
-    sep = re.fullmatch(r'"?sep=(.)"?', first_line.strip(), re.IGNORECASE)
-    if sep:  # Excel's own hint line; Excel does not show it as a row, so neither do we
-        text, delimiter = rest, sep.group(1)
-    else:
-        lines = [line for line in text.splitlines() if line.strip()][:HEADER_SEARCH_ROWS]
-
-        def score(delimiter):
-            rows = csv.reader(lines, delimiter=delimiter)
-            return max(((_known_columns(cells), len(cells)) for cells in rows), default=(0, 0))
-
-        delimiter = max(";,\t", key=score)
-    try:
-        return [list(row) for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
-    except (csv.Error, TypeError) as exc:
-        raise TransferError(_m("This file is not a readable CSV text. Please save it from Excel as CSV.")) from exc
-
-
-def _xlsx_cells(data: bytes) -> list[list[str]]:
-    """The cells of the workbook's first sheet as text."""
-    import openpyxl
-
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            if sum(info.file_size for info in archive.infolist()) > MAX_UNPACKED_BYTES:
-                raise TransferError(_m("The workbook is too large to read."))
-        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        try:
-            sheet = workbook.worksheets[0]
-            sheet.reset_dimensions()  # some programs write a wrong size into the sheet
-            rows = []
-            for row in sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True):
-                rows.append([_cell_text(value) for value in row])
-                if len(rows) > MAX_ROWS + 50:
-                    break
-            return rows
-        finally:
-            workbook.close()
-    except TransferError:
-        raise
-    except Exception as exc:  # noqa: BLE001 - a broken workbook fails in many ways inside openpyxl
-        raise TransferError(_m("This file is not a readable Excel workbook (.xlsx).")) from exc
-
-
-def _cell_text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, datetime):
-        return value.strftime("%d.%m.%Y")
-    return str(value)
-
-
-def _known_columns(cells) -> int:
-    return sum(fold(cell) in FIELD_BY_COLUMN for cell in cells)
-
-
-def _table(kind: str, cells: list[list[str]]) -> Table:
-    """Find the header row (of the first rows, the one naming most known columns) and the data rows below it."""
-    numbered = [(number, row) for number, row in enumerate(cells, start=1) if any(c.strip() for c in row)]
-    if not numbered:
-        raise TransferError(_m("The file is empty."))
-    candidates = numbered[:HEADER_SEARCH_ROWS]
-    position = max(range(len(candidates)), key=lambda i: (_known_columns(candidates[i][1]), -i))
-    header_row, header = numbered[position]
-    rows = numbered[position + 1 :]
-    if not _known_columns(header):
-        raise TransferError(
-            _m("No header row was found: the first row must name the columns, e.g. Name; Art; E-Mail; Ort.")
-        )
-    if not rows:
-        raise TransferError(_m("The file has a header row but no participants."))
-    if len(rows) > MAX_ROWS:
-        raise TransferError(_m("The file has more than {max} rows. Please split it.").format(max=MAX_ROWS))
-    return Table(kind=kind, header=[c.strip() for c in header], header_row=header_row, rows=rows)
-
 
 # -- checking the rows: the plan ---------------------------------------------------------------------
 
@@ -511,101 +264,3 @@ def claim_upload(token: str) -> Table:
 def discard_upload(token: str) -> None:
     """Delete a kept upload of the region in scope (cancelled preview)."""
     _upload_path(token).unlink(missing_ok=True)
-
-
-# -- export ------------------------------------------------------------------------------------------
-
-KIND_NAMES_DE = {"creative": "Kreative", "organisation": "Organisation"}
-VISIBILITY_NAMES_DE = {"private": "privat", "region": "Region", "network": "Netzwerk"}
-CONTACT_VISIBILITY_NAMES_DE = {"members": "Mitglieder", "on_request": "auf Anfrage"}
-
-# German headings, a fixed file format: German Excel opens it, and the import reads it back.
-EXPORT_COLUMNS = [
-    ("Name", lambda p: p.display_name),
-    ("Art", lambda p: KIND_NAMES_DE[p.kind.value]),
-    ("Organisation", lambda p: p.organisation_name),
-    ("E-Mail", lambda p: p.contact_email),
-    ("Telefon", lambda p: p.contact_phone),
-    ("Ort", lambda p: p.town),
-    ("Website", lambda p: p.website),
-    ("Kurzbeschreibung", lambda p: p.pitch),
-    ("Beschreibung", lambda p: p.description),
-    ("Teilmärkte", lambda p: ", ".join(SUBMARKET_NAMES_DE.get(c, c) for c in p.submarkets)),
-    ("Branche", lambda p: p.sector),
-    ("Angebote", lambda p: ", ".join(p.offer_tags)),
-    ("Angebote (Text)", lambda p: p.offers_text),
-    ("Bedarfe", lambda p: ", ".join(p.need_tags)),
-    ("Bedarfe (Text)", lambda p: p.needs_text),
-    ("Sprachen", lambda p: ", ".join(LANGUAGE_NAMES_DE.get(c, c) for c in p.languages)),
-    ("Sichtbarkeit", lambda p: VISIBILITY_NAMES_DE[p.visibility.value]),
-    ("Kontaktdaten sichtbar für", lambda p: CONTACT_VISIBILITY_NAMES_DE[p.contact_visibility.value]),
-    ("Einwilligung", lambda p: "ja" if p.has_consent else "nein"),
-    ("Einwilligung am", lambda p: _local(p.consent_given_at)),
-    ("Benutzerkonto", lambda p: "ja" if p.user_id else "nein"),
-    ("Angelegt am", lambda p: _local(p.created_at)),
-]
-
-
-def _local(moment: datetime | None) -> datetime | None:
-    if moment is None:
-        return None
-    return moment.astimezone(ZoneInfo(current_app.config.get("TIMEZONE", "Europe/Berlin"))).replace(tzinfo=None)
-
-
-def export_rows() -> tuple[list[str], list[list]]:
-    """The headings and one row per active profile of the region in scope."""
-    profiles = services.list_profiles()
-    return [h for h, _ in EXPORT_COLUMNS], [[get(p) for _, get in EXPORT_COLUMNS] for p in profiles]
-
-
-def _escape(value: str) -> str:
-    """Keep spreadsheet programs from running a cell as a formula (CSV injection)."""
-    return f"'{value}" if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
-def _unescape(value: str) -> str:
-    return value[1:] if value[:1] == "'" and value[1:2] in ("=", "+", "-", "@") else value
-
-
-def export_csv() -> bytes:
-    """The export as German Excel opens it: UTF-8 with BOM, semicolons, CRLF."""
-    header, rows = export_rows()
-    out = io.StringIO(newline="")
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow([v.strftime("%d.%m.%Y %H:%M") if isinstance(v, datetime) else _escape(v or "") for v in row])
-    return out.getvalue().encode("utf-8-sig")
-
-
-def export_xlsx() -> bytes:
-    """The export as an Excel workbook; text cells stay text, never formulas."""
-    import openpyxl
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-    from openpyxl.styles import Font
-
-    header, rows = export_rows()
-    workbook = openpyxl.Workbook(write_only=True)
-    sheet = workbook.create_sheet("Profile")
-    bold = Font(bold=True)
-    cells = []
-    for heading in header:
-        cell = WriteOnlyCell(sheet, heading)
-        cell.font = bold
-        cells.append(cell)
-    sheet.append(cells)
-    for row in rows:
-        cells = []
-        for value in row:
-            if isinstance(value, datetime):
-                cell = WriteOnlyCell(sheet, value)
-                cell.number_format = "DD.MM.YYYY HH:MM"
-            else:
-                cell = WriteOnlyCell(sheet, ILLEGAL_CHARACTERS_RE.sub("", value or ""))
-                cell.data_type = "s"
-            cells.append(cell)
-        sheet.append(cells)
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
