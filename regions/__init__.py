@@ -14,3 +14,4 @@ bp.register_blueprint(profiles_bp, name="profiles")
 bp.register_blueprint(transfer_bp, name="transfer")
 
 import regions.profiles.demo  # noqa: E402,F401  (registers the demo profiles)
+import regions.events.models  # noqa: E402,F401  (known to migrations; views follow)

@@ -1,0 +1,105 @@
+"""Events (region-scoped), recurring series, and registrations with a waiting list."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import JSON, Enum, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from hub.accounts.models import User
+from hub.db import db, utcnow
+from hub.tenancy import RegionScoped
+from regions.events.vocab import Audience, EventStatus, EventType, RegistrationStatus
+
+
+def _enum(cls):
+    return Enum(cls, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
+
+
+def _uid() -> str:
+    return f"{uuid.uuid4()}@cimis-hub"
+
+
+class EventSeries(RegionScoped, db.Model):
+    """A recurring series (RRULE); its occurrences are Event rows, each changeable on its own."""
+
+    __tablename__ = "event_series"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    rrule: Mapped[str] = mapped_column(String(300))
+    uid: Mapped[str] = mapped_column(String(80), default=_uid, unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    events: Mapped[list[Event]] = relationship(back_populates="series", order_by="Event.starts_at")
+
+
+class Event(RegionScoped, db.Model):
+    """One event (or one occurrence of a series). Times are stored in UTC, shown in its time zone."""
+
+    __tablename__ = "event"
+    __table_args__ = (
+        Index("ix_event_starts_at_status", "starts_at", "status"),
+        Index("ix_event_region_starts_at", "region_id", "starts_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    series_id: Mapped[int | None] = mapped_column(ForeignKey("event_series.id", ondelete="CASCADE"), index=True)
+    # An occurrence changed on its own is detached: later changes to the whole series leave it alone.
+    detached: Mapped[bool] = mapped_column(default=False)
+    uid: Mapped[str] = mapped_column(String(80), default=_uid, unique=True)
+    sequence: Mapped[int] = mapped_column(default=0)
+    title: Mapped[str] = mapped_column(String(200))
+    type: Mapped[EventType] = mapped_column(_enum(EventType), default=EventType.OTHER)
+    description: Mapped[str] = mapped_column(Text, default="")
+    starts_at: Mapped[datetime]
+    ends_at: Mapped[datetime]
+    timezone: Mapped[str] = mapped_column(String(60), default="Europe/Berlin")
+    all_day: Mapped[bool] = mapped_column(default=False)
+    venue: Mapped[str] = mapped_column(String(200), default="")
+    address: Mapped[str] = mapped_column(String(300), default="")
+    online_url: Mapped[str] = mapped_column(String(500), default="")
+    audience: Mapped[Audience] = mapped_column(_enum(Audience), default=Audience.REGION)
+    capacity: Mapped[int | None]
+    registration_deadline: Mapped[datetime | None]
+    status: Mapped[EventStatus] = mapped_column(_enum(EventStatus), default=EventStatus.DRAFT)
+    questions: Mapped[list[dict]] = mapped_column(JSON, default=list)
+    # Kept by one conditional UPDATE each, so that concurrent registrations never overbook.
+    registered_count: Mapped[int] = mapped_column(default=0)
+    waitlisted_count: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    series: Mapped[EventSeries | None] = relationship(back_populates="events")
+
+    @property
+    def is_full(self) -> bool:
+        return self.capacity is not None and self.registered_count >= self.capacity
+
+    @property
+    def places_left(self) -> int | None:
+        return None if self.capacity is None else max(self.capacity - self.registered_count, 0)
+
+
+class Registration(RegionScoped, db.Model):
+    """A person's place (or waiting-list place) at an event, with their answers and check-in."""
+
+    __tablename__ = "registration"
+    __table_args__ = (UniqueConstraint("event_id", "user_id", name="uq_registration_event_user"),)
+    personal_data = ("answers",)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    status: Mapped[RegistrationStatus] = mapped_column(_enum(RegistrationStatus))
+    answers: Mapped[dict] = mapped_column(JSON, default=dict)
+    registered_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    # The waiting list's order: the moment someone joined it.
+    queued_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    cancelled_at: Mapped[datetime | None]
+    checked_in_at: Mapped[datetime | None]
+
+    event: Mapped[Event] = relationship()
+    user: Mapped[User] = relationship(foreign_keys=[user_id])

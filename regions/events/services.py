@@ -1,0 +1,367 @@
+"""Events and registrations inside the region in scope.
+
+Capacity holds under any number of simultaneous registrations, from any number of processes: a place
+is taken by one conditional UPDATE of the event's counters (``registered_count < capacity``), which
+the database applies atomically on PostgreSQL (row lock, re-checked condition) and SQLite (one
+writer at a time). The registration rows then follow the counters in the same transaction.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from dateutil.rrule import rrulestr
+from sqlalchemy import or_, select, update
+
+from hub.accounts.models import User
+from hub.db import db, utcnow
+from hub.mail.services import queue_mail
+from hub.schemas import _m
+from regions.events.models import Event, EventSeries, Registration
+from regions.events.vocab import EventStatus, RegistrationStatus
+
+MAX_OCCURRENCES = 120
+MAX_SERIES_YEARS = 5
+EDITABLE = (
+    "title",
+    "type",
+    "description",
+    "timezone",
+    "all_day",
+    "venue",
+    "address",
+    "online_url",
+    "audience",
+    "capacity",
+    "registration_deadline",
+    "status",
+    "questions",
+)
+SCHEDULE_FIELDS = ("starts_at", "ends_at", "all_day", "timezone")
+
+
+class EventError(ValueError):
+    """An event change or registration that cannot be made; ``field`` names the culprit."""
+
+    def __init__(self, message, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+# -- times ------------------------------------------------------------------------------------------
+
+
+def to_utc(local: datetime, tz: str) -> datetime:
+    """A wall-clock time in a time zone, as an aware UTC datetime (right across DST changes)."""
+    if local.tzinfo is not None:
+        return local.astimezone(UTC)
+    return local.replace(tzinfo=ZoneInfo(tz)).astimezone(UTC)
+
+
+def local_time(moment: datetime, tz: str) -> datetime:
+    """An aware UTC datetime on the wall clock of a time zone."""
+    return moment.astimezone(ZoneInfo(tz))
+
+
+def schedule_from(data: dict) -> tuple[datetime, datetime]:
+    """Start and end in UTC from validated form data (local times or, for all-day events, dates)."""
+    tz = data.get("timezone") or "Europe/Berlin"
+    if data.get("all_day"):
+        first: date = data["start_date"]
+        last: date = data.get("end_date") or first
+        return to_utc(datetime.combine(first, time()), tz), to_utc(
+            datetime.combine(last + timedelta(days=1), time()), tz
+        )
+    return to_utc(data["starts_at"], tz), to_utc(data["ends_at"], tz)
+
+
+# -- events -----------------------------------------------------------------------------------------
+
+
+def get_event(event_id: int) -> Event | None:
+    """An event of the region in scope (another region's answers None)."""
+    return db.session.get(Event, event_id)
+
+
+def list_events(*, past: bool = False) -> list[Event]:
+    """The region's events, upcoming first (or past ones, newest first)."""
+    now = utcnow()
+    stmt = select(Event)
+    stmt = (
+        stmt.where(Event.ends_at < now).order_by(Event.starts_at.desc())
+        if past
+        else stmt.where(Event.ends_at >= now).order_by(Event.starts_at)
+    )
+    return list(db.session.scalars(stmt.limit(500)))
+
+
+def occurrences(rule: str, first_start: datetime, tz: str) -> list[datetime]:
+    """The local start times of a series; endless or oversized rules are refused."""
+    text = rule.strip().removeprefix("RRULE:")
+    upper = text.upper()
+    if "COUNT=" not in upper and "UNTIL=" not in upper:
+        raise EventError(
+            _m("A repeating event needs an end: a number of times (COUNT) or an end date (UNTIL)."), "rrule"
+        )
+    start_local = local_time(first_start, tz).replace(tzinfo=None)
+    try:
+        rule_obj = rrulestr(text, dtstart=start_local, ignoretz=True)
+        limit = start_local + timedelta(days=366 * MAX_SERIES_YEARS)
+        starts = []
+        for moment in rule_obj:
+            if moment > limit or len(starts) >= MAX_OCCURRENCES:
+                raise EventError(
+                    _m("A series may have at most {max} dates within five years.").format(max=MAX_OCCURRENCES), "rrule"
+                )
+            starts.append(moment)
+    except EventError:
+        raise
+    except (ValueError, TypeError, OverflowError) as exc:
+        raise EventError(_m("This repeat rule is not valid."), "rrule") from exc
+    if not starts:
+        raise EventError(_m("This repeat rule gives no date."), "rrule")
+    return starts
+
+
+def _apply(event: Event, data: dict) -> None:
+    for key in EDITABLE:
+        if key in data:
+            setattr(event, key, data[key])
+
+
+def create_event(data: dict, *, starts_at: datetime, ends_at: datetime, rrule: str | None = None) -> Event:
+    """A new event, or a series of them (every occurrence an event of its own). The caller commits."""
+    if ends_at <= starts_at:
+        raise EventError(_m("The end must be after the start."), "ends_at")
+    if not rrule:
+        event = Event(starts_at=starts_at, ends_at=ends_at, title=data["title"])
+        _apply(event, data)
+        db.session.add(event)
+        db.session.flush()
+        return event
+    tz = data.get("timezone") or "Europe/Berlin"
+    duration_local = local_time(ends_at, tz).replace(tzinfo=None) - local_time(starts_at, tz).replace(tzinfo=None)
+    series = EventSeries(rrule=rrule.strip().removeprefix("RRULE:"))
+    db.session.add(series)
+    first = None
+    for local_start in occurrences(rrule, starts_at, tz):
+        event = Event(
+            series=series,
+            title=data["title"],
+            starts_at=to_utc(local_start, tz),
+            ends_at=to_utc(local_start + duration_local, tz),
+        )
+        _apply(event, data)
+        db.session.add(event)
+        first = first or event
+    db.session.flush()
+    return first
+
+
+def update_event(
+    event: Event,
+    data: dict,
+    *,
+    starts_at: datetime | None = None,
+    ends_at: datetime | None = None,
+    whole_series: bool = False,
+) -> list[Event]:
+    """Change one event (detaching it from its series) or every not-detached, not-past occurrence."""
+    start, end = starts_at or event.starts_at, ends_at or event.ends_at
+    if end <= start:
+        raise EventError(_m("The end must be after the start."), "ends_at")
+    capacity = data.get("capacity", event.capacity)
+    targets = [event]
+    if whole_series and event.series_id:
+        targets = [e for e in event.series.events if e.id == event.id or (not e.detached and e.ends_at >= utcnow())]
+    for target in targets:
+        if capacity is not None and capacity < target.registered_count:
+            raise EventError(
+                _m("{count} people are registered already; the capacity cannot be lower.").format(
+                    count=target.registered_count
+                ),
+                "capacity",
+            )
+    shift = start - event.starts_at
+    length = end - start
+    for target in targets:
+        _apply(target, data)
+        if target is event or shift:
+            target.starts_at = target.starts_at + shift if target is not event else start
+            target.ends_at = target.starts_at + length
+        target.sequence += 1
+        if not whole_series and target.series_id:
+            target.detached = True
+    db.session.flush()
+    for target in targets:
+        promote_waiting(target)
+    return targets
+
+
+def cancel_event(event: Event) -> None:
+    """Cancel an event: it stays in calendars as cancelled; registered people are told by e-mail."""
+    if event.status == EventStatus.CANCELLED:
+        return
+    event.status = EventStatus.CANCELLED
+    event.sequence += 1
+    for registration in db.session.scalars(
+        select(Registration).where(
+            Registration.event_id == event.id, Registration.status != RegistrationStatus.CANCELLED
+        )
+    ):
+        queue_mail(
+            registration.user.email,
+            "event_cancelled",
+            locale=registration.user.locale,
+            event=event,
+            user=registration.user,
+        )
+
+
+# -- registrations ----------------------------------------------------------------------------------
+
+
+def registration_of(event: Event, user: User) -> Registration | None:
+    """A person's registration for an event (also a cancelled one)."""
+    return db.session.scalar(
+        select(Registration).where(Registration.event_id == event.id, Registration.user_id == user.id)
+    )
+
+
+def check_open_for_registration(event: Event) -> None:
+    """Refuse registrations for drafts, cancelled or past events and after the deadline."""
+    now = utcnow()
+    if event.status == EventStatus.CANCELLED:
+        raise EventError(_m("This event has been cancelled."))
+    if event.status != EventStatus.PUBLISHED:
+        raise EventError(_m("This event is not open for registration yet."))
+    if event.ends_at <= now:
+        raise EventError(_m("This event is over."))
+    if event.registration_deadline is not None and event.registration_deadline < now:
+        raise EventError(_m("The registration deadline has passed."))
+
+
+def check_answers(event: Event, answers: dict) -> dict:
+    """Keep the answers to the event's questions; a required one must not be empty."""
+    clean = {}
+    for question in event.questions or []:
+        value = str(answers.get(question["key"], "")).strip()[:500]
+        if question.get("required") and not value:
+            raise EventError(_m("Please answer: {question}").format(question=question["label"]), question["key"])
+        clean[question["key"]] = value
+    return clean
+
+
+def _take_place(event_id: int) -> bool:
+    """Take a place if one is free and nobody waits: one atomic conditional UPDATE."""
+    result = db.session.execute(
+        update(Event)
+        .where(
+            Event.id == event_id,
+            Event.waitlisted_count == 0,
+            or_(Event.capacity.is_(None), Event.registered_count < Event.capacity),
+        )
+        .values(registered_count=Event.registered_count + 1)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
+
+
+def _count(event_id: int, **deltas) -> None:
+    values = {getattr(Event, k): getattr(Event, k) + v for k, v in deltas.items()}
+    db.session.execute(
+        update(Event).where(Event.id == event_id).values(values).execution_options(synchronize_session=False)
+    )
+
+
+def register(event: Event, user: User, answers: dict | None = None, *, by: User | None = None) -> Registration:
+    """Register someone: a place if one is free, else the waiting list. The caller commits."""
+    check_open_for_registration(event)
+    clean = check_answers(event, answers or {})
+    existing = registration_of(event, user)
+    if existing is not None and existing.status != RegistrationStatus.CANCELLED:
+        raise EventError(_m("This person is registered already.") if by else _m("You are registered already."))
+    took = _take_place(event.id)
+    if not took:
+        _count(event.id, waitlisted_count=1)
+    status = RegistrationStatus.REGISTERED if took else RegistrationStatus.WAITLISTED
+    registration = existing or Registration(event_id=event.id, region_id=event.region_id, user_id=user.id)
+    registration.status = status
+    registration.answers = clean
+    registration.registered_by_id = by.id if by else None
+    registration.queued_at = utcnow()
+    registration.cancelled_at = None
+    if existing is None:
+        db.session.add(registration)
+    db.session.flush()
+    db.session.refresh(event)
+    return registration
+
+
+def cancel_registration(registration: Registration) -> None:
+    """Give a place (or a waiting-list place) back; the first one waiting moves up. The caller commits."""
+    if registration.status == RegistrationStatus.CANCELLED:
+        raise EventError(_m("This registration is cancelled already."))
+    was = registration.status
+    registration.status = RegistrationStatus.CANCELLED
+    registration.cancelled_at = utcnow()
+    if was == RegistrationStatus.REGISTERED:
+        _count(registration.event_id, registered_count=-1)
+    else:
+        _count(registration.event_id, waitlisted_count=-1)
+    db.session.flush()
+    event = registration.event
+    db.session.refresh(event)
+    promote_waiting(event)
+
+
+def promote_waiting(event: Event) -> list[Registration]:
+    """Move people up from the waiting list, in order, while places are free; each is told by e-mail."""
+    promoted = []
+    while True:
+        result = db.session.execute(
+            update(Event)
+            .where(
+                Event.id == event.id,
+                Event.waitlisted_count > 0,
+                or_(Event.capacity.is_(None), Event.registered_count < Event.capacity),
+            )
+            .values(registered_count=Event.registered_count + 1, waitlisted_count=Event.waitlisted_count - 1)
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount != 1:
+            break
+        first = db.session.scalar(
+            select(Registration)
+            .where(Registration.event_id == event.id, Registration.status == RegistrationStatus.WAITLISTED)
+            .order_by(Registration.queued_at, Registration.id)
+            .limit(1)
+        )
+        first.status = RegistrationStatus.REGISTERED
+        db.session.flush()
+        queue_mail(first.user.email, "waitlist_promoted", locale=first.user.locale, event=event, user=first.user)
+        promoted.append(first)
+    db.session.refresh(event)
+    return promoted
+
+
+def check_in(registration: Registration, present: bool = True) -> None:
+    """Record attendance on the day."""
+    if registration.status != RegistrationStatus.REGISTERED:
+        raise EventError(_m("Only registered people can be checked in."))
+    registration.checked_in_at = utcnow() if present else None
+
+
+def registrations(event: Event) -> list[Registration]:
+    """The event's registrations: registered first, then the waiting list in order, then cancelled."""
+    rank = {RegistrationStatus.REGISTERED: 0, RegistrationStatus.WAITLISTED: 1, RegistrationStatus.CANCELLED: 2}
+    rows = db.session.scalars(
+        select(Registration).where(Registration.event_id == event.id).order_by(Registration.queued_at, Registration.id)
+    ).all()
+    return sorted(rows, key=lambda r: rank[r.status])
+
+
+def now_utc() -> datetime:
+    return datetime.now(UTC)

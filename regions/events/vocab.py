@@ -1,0 +1,66 @@
+"""Kinds, audiences and states of events."""
+
+from __future__ import annotations
+
+import enum
+
+from flask_babel import lazy_gettext as _l
+
+
+class EventType(enum.StrEnum):
+    KICKOFF = "kickoff"
+    SPEED_DATING = "speed_dating"
+    EXPERT = "expert"
+    PEER_LEARNING = "peer_learning"
+    NETWORK_MEETING = "network_meeting"
+    FINAL = "final"
+    OTHER = "other"
+
+
+class Audience(enum.StrEnum):
+    """Who may see and register: the own region, the whole network, or everyone (public page)."""
+
+    REGION = "region"
+    NETWORK = "network"
+    PUBLIC = "public"
+
+
+class EventStatus(enum.StrEnum):
+    DRAFT = "draft"
+    PUBLISHED = "published"
+    CANCELLED = "cancelled"
+
+
+class RegistrationStatus(enum.StrEnum):
+    REGISTERED = "registered"
+    WAITLISTED = "waitlisted"
+    CANCELLED = "cancelled"
+
+
+TYPE_LABELS = {
+    EventType.KICKOFF: _l("Kickoff with speed-dating"),
+    EventType.SPEED_DATING: _l("Speed-dating"),
+    EventType.EXPERT: _l("Expert event"),
+    EventType.PEER_LEARNING: _l("Peer learning"),
+    EventType.NETWORK_MEETING: _l("Network meeting"),
+    EventType.FINAL: _l("Final event"),
+    EventType.OTHER: _l("Other event"),
+}
+
+AUDIENCE_LABELS = {
+    Audience.REGION: _l("Members of the region"),
+    Audience.NETWORK: _l("Members of all regions"),
+    Audience.PUBLIC: _l("Public"),
+}
+
+STATUS_LABELS = {
+    EventStatus.DRAFT: _l("Draft"),
+    EventStatus.PUBLISHED: _l("Published"),
+    EventStatus.CANCELLED: _l("Cancelled"),
+}
+
+REGISTRATION_LABELS = {
+    RegistrationStatus.REGISTERED: _l("registered"),
+    RegistrationStatus.WAITLISTED: _l("on the waiting list"),
+    RegistrationStatus.CANCELLED: _l("cancelled"),
+}
