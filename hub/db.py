@@ -79,3 +79,29 @@ def include_name(name, type_, parent_names) -> bool:
     if type_ == "column" and name in SEARCH_COLUMNS:
         return False
     return not (type_ == "index" and name and "search_tsv" in name)
+
+
+def in_transaction(work, *, attempts: int = 8):
+    """Run ``work()`` and commit; retry the whole unit when SQLite reports a busy database.
+
+    SQLite lets one writer at a time; a transaction whose snapshot went stale while it waited gets
+    "database is locked" at once instead of waiting. Redoing the unit from the start is then correct.
+    PostgreSQL applies the same conditional UPDATEs under row locks and needs no retry.
+    """
+    import random
+    import time
+
+    from sqlalchemy.exc import OperationalError
+
+    for attempt in range(attempts):
+        try:
+            result = work()
+            db.session.commit()
+            return result
+        except OperationalError as exc:
+            db.session.rollback()
+            busy = "locked" in str(exc.orig).lower() or "busy" in str(exc.orig).lower()
+            if not busy or attempt == attempts - 1:
+                raise
+            time.sleep(random.uniform(0.01, 0.05) * (attempt + 1))
+    raise RuntimeError("unreachable")

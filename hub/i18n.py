@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from babel.numbers import format_currency
 from flask import current_app, request, session
@@ -43,6 +44,7 @@ def install(app) -> None:
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["datetime"] = lambda v, fmt="medium": format_datetime(v, fmt) if v else ""
     app.jinja_env.filters["date"] = lambda v, fmt="medium": format_date(v, fmt) if v else ""
+    app.jinja_env.filters["localtime"] = lambda v, tz="Europe/Berlin": v.astimezone(ZoneInfo(tz)) if v else v
     app.jinja_env.globals["LANGUAGE_NAMES"] = LANGUAGE_NAMES
     app.jinja_env.globals["ROLE_LABELS"] = ROLE_LABELS
     app.context_processor(lambda: {"current_locale": str(get_locale())})

@@ -2,6 +2,7 @@
 
 from flask import Blueprint
 
+from regions.events.views import bp as events_bp
 from regions.home.views import bp as home_bp
 from regions.members.views import bp as members_bp
 from regions.profiles.transfer_views import bp as transfer_bp
@@ -11,7 +12,7 @@ bp = Blueprint("region", __name__, url_prefix="/<region>")
 bp.register_blueprint(home_bp, name="home")
 bp.register_blueprint(members_bp, name="members")
 bp.register_blueprint(profiles_bp, name="profiles")
+bp.register_blueprint(events_bp, name="events")
 bp.register_blueprint(transfer_bp, name="transfer")
 
 import regions.profiles.demo  # noqa: E402,F401  (registers the demo profiles)
-import regions.events.models  # noqa: E402,F401  (known to migrations; views follow)

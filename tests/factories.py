@@ -147,6 +147,41 @@ class Factory:
             db.session.commit()
             return Made(id=contact.id, region=recipient.region, owner=recipient.owner)
 
+    def event(
+        self, region: str, *, title: str | None = None, start=None, hours: float = 2, rrule: str | None = None, **fields
+    ) -> Made:
+        """An event in a region (published, visible to the region unless said otherwise)."""
+        from datetime import UTC, datetime, timedelta
+
+        from hub.tenancy import region_scope
+        from regions.events import services as events
+        from regions.events.vocab import Audience, EventStatus, EventType
+
+        n = next(_seq)
+        start = start or datetime.now(UTC).replace(microsecond=0) + timedelta(days=14 + n % 30)
+        data = {
+            "title": title or f"Event {n}",
+            "type": EventType(fields.pop("type", "network_meeting")),
+            "audience": Audience(fields.pop("audience", "region")),
+            "status": EventStatus(fields.pop("status", "published")),
+            **fields,
+        }
+        with self.app.app_context(), self.app.test_request_context(), region_scope(self.regions[region].id):
+            event = events.create_event(data, starts_at=start, ends_at=start + timedelta(hours=hours), rrule=rrule)
+            db.session.commit()
+            return Made(id=event.id, name=event.title, region=region)
+
+    def registration(self, event: Made, user: Made, answers: dict | None = None) -> Made:
+        """Register a person for an event (a place, or the waiting list when full)."""
+        from hub.accounts.models import User
+        from hub.tenancy import region_scope
+        from regions.events import services as events
+
+        with self.app.app_context(), self.app.test_request_context(), region_scope(self.regions[event.region].id):
+            registration = events.register(events.get_event(event.id), db.session.get(User, user.id), answers)
+            db.session.commit()
+            return Made(id=registration.id, region=event.region, extra=registration.status.value, owner=user)
+
     def access_token(self, user: Made, name: str = "script") -> Made:
         """A personal access token; ``extra`` holds the raw token."""
         with self.app.app_context():
@@ -208,3 +243,26 @@ def _sample_contact_request(make: Factory, region: str, marker: str) -> Made:
     recipient = make.profile(region, user=addressee, name=f"{marker} recipient profile", visibility="network")
     recipient.owner = addressee
     return make.contact_request(sender, recipient, message=f"{marker} message text")
+
+
+@sample("event_id")
+def _sample_event(make: Factory, region: str, marker: str) -> Made:
+    """A draft region-only event with a question (drafts are the coordination's alone)."""
+    return make.event(
+        region,
+        title=f"{marker} event",
+        status="draft",
+        capacity=10,
+        description=f"{marker} description",
+        questions=[{"key": "q1", "label": "Org?", "required": False}],
+    )
+
+
+@sample("registration_id")
+def _sample_registration(make: Factory, region: str, marker: str) -> Made:
+    """A registration of a region member for a published event of the region."""
+    person = make.participant(region, name=f"{marker} attendee", email=f"{marker.lower()}-reg@example.org")
+    event = make.event(region, title=f"{marker} open event", capacity=5)
+    registration = make.registration(event, person)
+    registration.owner = None  # reached by the region's coordination, not by the attendee
+    return registration

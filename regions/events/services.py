@@ -206,6 +206,7 @@ def cancel_event(event: Event) -> None:
         return
     event.status = EventStatus.CANCELLED
     event.sequence += 1
+    event.detached = event.series_id is not None  # a cancelled date stays cancelled when the series changes
     for registration in db.session.scalars(
         select(Registration).where(
             Registration.event_id == event.id, Registration.status != RegistrationStatus.CANCELLED
