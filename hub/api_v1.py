@@ -73,13 +73,17 @@ def docs_asset(filename: str):
 
 def register(api, app) -> None:
     """Register every API blueprint of the hub and its features, and the docs page."""
+    from regions.events.api import blp as events_blp
     from regions.members.api import blp as members_blp
     from regions.profiles.api import blp as profiles_blp
+    from shared.calendar.api import blp as calendar_blp
     from shared.directory.api import blp as directory_blp
 
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
     api.register_blueprint(blp)
     api.register_blueprint(members_blp)
     api.register_blueprint(profiles_blp)
+    api.register_blueprint(events_blp)
     api.register_blueprint(directory_blp)
+    api.register_blueprint(calendar_blp)
     app.register_blueprint(docs)

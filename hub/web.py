@@ -12,13 +12,13 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy import select
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from hub.access import SAFE_METHODS
+from hub.access import SAFE_METHODS, role_allows
 from hub.accounts.models import Role
 from hub.db import db
 from hub.extensions import api, csrf, login_manager
 from hub.schemas import localize
 from hub.tenancy.models import Region
-from hub.tenancy.scope import ReadOnlyScopeError, Scope, enter_scope, reset_scope
+from hub.tenancy.scope import SCOPED_URL_ARGS, ReadOnlyScopeError, Scope, enter_scope, reset_scope
 
 log = logging.getLogger("hub.web")
 
@@ -81,6 +81,14 @@ def enter_request_scope():
     read_only = role is None or role == Role.UMBRELLA
     reset_scope(g.scope_token)
     g.scope_token = enter_scope(Scope(region_id=region.id, read_only=read_only))
+    # Refuse before the view parses anything: the role first, then objects of another region.
+    view = current_app.view_functions.get(request.endpoint or "")
+    if not role_allows(view, role, request.method):
+        return error_response(403)
+    for name, value in (request.view_args or {}).items():
+        model = SCOPED_URL_ARGS.get(name)
+        if model is not None and db.session.get(model, value) is None:
+            return error_response(404)
     return None
 
 

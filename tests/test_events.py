@@ -322,7 +322,7 @@ def _register_many(database_url: str, event_id: int, region_id: int, user_ids: l
     app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url})
     outcomes = []
     with app.app_context(), app.test_request_context():
-        barrier.wait()
+        barrier.wait(timeout=30)  # a worker that failed to start breaks the barrier instead of hanging
         for user_id in user_ids:
             with region_scope(region_id):
 
@@ -343,7 +343,7 @@ def test_capacity_holds_under_200_simultaneous_registrations_from_several_proces
     with context.Manager() as manager:
         barrier = manager.Barrier(workers)
         with context.Pool(workers) as pool:
-            results = pool.starmap(
+            results = pool.starmap_async(
                 _register_many,
                 [
                     (
@@ -355,7 +355,7 @@ def test_capacity_holds_under_200_simultaneous_registrations_from_several_proces
                     )
                     for i in range(workers)
                 ],
-            )
+            ).get(timeout=120)
     outcomes = [o for chunk in results for o in chunk]
     assert outcomes.count("registered") == 50 and outcomes.count("waitlisted") == 150
     assert _statuses(app, event.id) == {"registered": 50, "waitlisted": 150}

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hub.db import db, utcnow
 from hub.tenancy import RegionScoped
+from hub.tenancy.scope import scoped_url_arg
 
 
 class Role(enum.StrEnum):
@@ -151,3 +152,7 @@ class AccessToken(db.Model):
     revoked_at: Mapped[datetime | None]
 
     user: Mapped[User] = relationship(back_populates="tokens")
+
+
+scoped_url_arg("membership_id", Membership)
+scoped_url_arg("invitation_id", Invitation)

@@ -226,3 +226,14 @@ def check_loaded_object(obj):
     if scope.region_id is None:
         raise TenancyError("a query of region-scoped data needs a region (or all_regions())")
     return obj if obj.region_id == scope.region_id else None
+
+
+# URL arguments that name a region-scoped object (``<int:event_id>``): inside a region URL the hub
+# looks the object up before the view runs, so another region's object answers 404 before any body
+# is parsed or any code of the view runs.
+SCOPED_URL_ARGS: dict[str, type] = {}
+
+
+def scoped_url_arg(name: str, model: type) -> None:
+    """Declare that the URL argument ``name`` is the id of a ``model`` of the region in scope."""
+    SCOPED_URL_ARGS[name] = model

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from hub.accounts.models import User
 from hub.db import db, utcnow
 from hub.tenancy import RegionScoped
+from hub.tenancy.scope import scoped_url_arg
 from regions.events.vocab import Audience, EventStatus, EventType, RegistrationStatus
 
 
@@ -103,3 +104,7 @@ class Registration(RegionScoped, db.Model):
 
     event: Mapped[Event] = relationship()
     user: Mapped[User] = relationship(foreign_keys=[user_id])
+
+
+scoped_url_arg("event_id", Event)
+scoped_url_arg("registration_id", Registration)

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from hub.accounts.models import User
 from hub.db import db, utcnow
 from hub.tenancy import RegionScoped
+from hub.tenancy.scope import scoped_url_arg
 from regions.profiles.vocab import ContactVisibility, ProfileKind, Visibility
 
 
@@ -84,3 +85,6 @@ class ConsentRecord(RegionScoped, db.Model):
     version: Mapped[str] = mapped_column(String(20))
     at: Mapped[datetime] = mapped_column(default=utcnow)
     by_user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+
+
+scoped_url_arg("profile_id", Profile)
