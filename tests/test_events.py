@@ -361,3 +361,30 @@ def test_capacity_holds_under_200_simultaneous_registrations_from_several_proces
     assert _statuses(app, event.id) == {"registered": 50, "waitlisted": 150}
     ev = _event(app, event.id)
     assert (ev.registered_count, ev.waitlisted_count) == (50, 150)
+
+
+def test_cancelling_twice_changes_the_counters_once(app, make):
+    event = make.event("erzgebirge", capacity=2)
+    made = make.registration(event, make.participant("erzgebirge"))
+    with app.app_context(), region_scope(make.regions["erzgebirge"].id):
+        stale = db.session.get(Registration, made.id)
+        db.session.expunge(stale)  # a second request that read "registered" before the first cancelled
+        services.cancel_registration(db.session.get(Registration, made.id))
+        db.session.commit()
+        fresh = db.session.merge(stale, load=False)
+        with pytest.raises(services.EventError):
+            services.cancel_registration(fresh)
+        db.session.rollback()
+    ev = _event(app, event.id)
+    assert (ev.registered_count, ev.waitlisted_count) == (0, 0)
+
+
+def test_nobody_moves_up_into_a_cancelled_event(app, make):
+    event = make.event("erzgebirge", capacity=1)
+    first = make.registration(event, make.participant("erzgebirge"))
+    waiting = make.registration(event, make.participant("erzgebirge"))
+    with app.app_context(), region_scope(make.regions["erzgebirge"].id):
+        services.cancel_event(services.get_event(event.id))
+        services.cancel_registration(db.session.get(Registration, first.id))
+        db.session.commit()
+        assert db.session.get(Registration, waiting.id).status == RegistrationStatus.WAITLISTED

@@ -41,7 +41,7 @@ class Event(RegionScoped, db.Model):
 
     __tablename__ = "event"
     __table_args__ = (
-        Index("ix_event_starts_at_status", "starts_at", "status"),
+        Index("ix_event_starts_at_ends_at_status", "starts_at", "ends_at", "status"),
         Index("ix_event_region_starts_at", "region_id", "starts_at"),
     )
 

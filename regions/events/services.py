@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from dateutil.rrule import rrulestr
 from sqlalchemy import or_, select, update
+from sqlalchemy.orm import selectinload
 
 from hub.accounts.models import User
 from hub.db import db, utcnow
@@ -208,9 +209,9 @@ def cancel_event(event: Event) -> None:
     event.sequence += 1
     event.detached = event.series_id is not None  # a cancelled date stays cancelled when the series changes
     for registration in db.session.scalars(
-        select(Registration).where(
-            Registration.event_id == event.id, Registration.status != RegistrationStatus.CANCELLED
-        )
+        select(Registration)
+        .where(Registration.event_id == event.id, Registration.status != RegistrationStatus.CANCELLED)
+        .options(selectinload(Registration.user))
     ):
         queue_mail(
             registration.user.email,
@@ -288,14 +289,28 @@ def register(event: Event, user: User, answers: dict | None = None, *, by: User 
     if not took:
         _count(event.id, waitlisted_count=1)
     status = RegistrationStatus.REGISTERED if took else RegistrationStatus.WAITLISTED
-    registration = existing or Registration(event_id=event.id, region_id=event.region_id, user_id=user.id)
-    registration.status = status
-    registration.answers = clean
-    registration.registered_by_id = by.id if by else None
-    registration.queued_at = utcnow()
-    registration.cancelled_at = None
+    values = {
+        "status": status,
+        "answers": clean,
+        "registered_by_id": by.id if by else None,
+        "queued_at": utcnow(),
+        "cancelled_at": None,
+    }
     if existing is None:
-        db.session.add(registration)
+        registration = Registration(event_id=event.id, region_id=event.region_id, user_id=user.id, **values)
+        db.session.add(registration)  # the unique (event, user) constraint stops a concurrent twin
+    else:
+        # Reuse the cancelled row only if it is still cancelled: a concurrent twin makes this a no-op.
+        reused = db.session.execute(
+            update(Registration)
+            .where(Registration.id == existing.id, Registration.status == RegistrationStatus.CANCELLED)
+            .values(values)
+            .execution_options(synchronize_session=False)
+        )
+        if reused.rowcount != 1:
+            raise EventError(_m("This person is registered already.") if by else _m("You are registered already."))
+        registration = existing
+        db.session.refresh(registration)
     db.session.flush()
     db.session.refresh(event)
     return registration
@@ -303,11 +318,21 @@ def register(event: Event, user: User, answers: dict | None = None, *, by: User 
 
 def cancel_registration(registration: Registration) -> None:
     """Give a place (or a waiting-list place) back; the first one waiting moves up. The caller commits."""
-    if registration.status == RegistrationStatus.CANCELLED:
-        raise EventError(_m("This registration is cancelled already."))
     was = registration.status
-    registration.status = RegistrationStatus.CANCELLED
-    registration.cancelled_at = utcnow()
+    # Only the request that really changes the row adjusts the counters (a double click changes nothing).
+    changed = db.session.execute(
+        update(Registration)
+        .where(
+            Registration.id == registration.id,
+            Registration.status == was,
+            Registration.status != RegistrationStatus.CANCELLED,
+        )
+        .values(status=RegistrationStatus.CANCELLED, cancelled_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    if changed.rowcount != 1:
+        raise EventError(_m("This registration is cancelled already."))
+    db.session.refresh(registration)
     if was == RegistrationStatus.REGISTERED:
         _count(registration.event_id, registered_count=-1)
     else:
@@ -321,6 +346,8 @@ def cancel_registration(registration: Registration) -> None:
 def promote_waiting(event: Event) -> list[Registration]:
     """Move people up from the waiting list, in order, while places are free; each is told by e-mail."""
     promoted = []
+    if event.status != EventStatus.PUBLISHED or event.ends_at <= utcnow():
+        return promoted  # nobody moves up into a cancelled, draft or finished event
     while True:
         result = db.session.execute(
             update(Event)
@@ -340,6 +367,9 @@ def promote_waiting(event: Event) -> list[Registration]:
             .order_by(Registration.queued_at, Registration.id)
             .limit(1)
         )
+        if first is None:  # the counter says someone waits, the rows disagree: stop, do not invent a place
+            _count(event.id, registered_count=-1, waitlisted_count=1)
+            break
         first.status = RegistrationStatus.REGISTERED
         db.session.flush()
         queue_mail(first.user.email, "waitlist_promoted", locale=first.user.locale, event=event, user=first.user)

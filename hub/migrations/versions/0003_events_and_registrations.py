@@ -68,7 +68,7 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_event_region_id'), ['region_id'], unique=False)
         batch_op.create_index('ix_event_region_starts_at', ['region_id', 'starts_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_event_series_id'), ['series_id'], unique=False)
-        batch_op.create_index('ix_event_starts_at_status', ['starts_at', 'status'], unique=False)
+        batch_op.create_index('ix_event_starts_at_ends_at_status', ['starts_at', 'ends_at', 'status'], unique=False)
 
     op.create_table('registration',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -106,7 +106,7 @@ def downgrade():
 
     op.drop_table('registration')
     with op.batch_alter_table('event', schema=None) as batch_op:
-        batch_op.drop_index('ix_event_starts_at_status')
+        batch_op.drop_index('ix_event_starts_at_ends_at_status')
         batch_op.drop_index(batch_op.f('ix_event_series_id'))
         batch_op.drop_index('ix_event_region_starts_at')
         batch_op.drop_index(batch_op.f('ix_event_region_id'))

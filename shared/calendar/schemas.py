@@ -1,0 +1,190 @@
+"""Schemas of the shared calendar: what pages and API accept, and how an event is shown to whom."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, time, timedelta
+
+from marshmallow import ValidationError, fields, post_load, validate
+
+from hub.schemas import BaseSchema, _m
+from regions.events.vocab import TYPE_LABELS, Audience, EventStatus, EventType, RegistrationStatus
+from shared.calendar.services import display_zone, event_url, ics_url
+
+MAX_WINDOW_DAYS = 400
+DEFAULT_WINDOW_DAYS = 31
+MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+class MonthField(fields.Field):
+    """A month as ``2026-03``; loads as its first day."""
+
+    default_error_messages = {"invalid": _m("Not a valid month; use the form 2026-03.")}
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        match = MONTH.match(str(value))
+        if not match or not (2000 <= int(match[1]) <= 2100 and 1 <= int(match[2]) <= 12):
+            raise self.make_error("invalid")
+        return date(int(match[1]), int(match[2]), 1)
+
+
+class Moment(fields.Field):
+    """A date (midnight on the hub's clock) or an ISO date and time (without a zone: the hub's clock).
+
+    Loads as an aware datetime.
+    """
+
+    default_error_messages = {
+        "invalid": _m("Not a valid date or date and time; use e.g. 2026-03-01 or 2026-03-01T09:00:00Z.")
+    }
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = str(value).strip()
+        try:
+            if len(text) == 10:
+                return datetime.combine(date.fromisoformat(text), time(), display_zone())
+            moment = datetime.fromisoformat(text)
+        except ValueError as exc:
+            raise self.make_error("invalid") from exc
+        if not 2000 <= moment.year <= 2100:
+            raise self.make_error("invalid")
+        return moment if moment.tzinfo else moment.replace(tzinfo=display_zone())
+
+
+class Filters(BaseSchema):
+    """Filters that the page and the API share."""
+
+    region = fields.List(fields.String(validate=validate.Length(max=40)), load_default=list)
+    type = fields.List(fields.Enum(EventType, by_value=True), load_default=list)
+    mine = fields.Boolean(load_default=False)
+
+
+class CalendarQuerySchema(Filters):
+    """The calendar page: a month grid or the list of coming events."""
+
+    month = MonthField(load_default=None)
+    view = fields.String(load_default="month", validate=validate.OneOf(["month", "list"]))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=1000))
+
+
+class CalendarWindowSchema(Filters):
+    """The API's calendar: events overlapping [start, end), at most 400 days at once."""
+
+    start = Moment(load_default=None, metadata={"description": "Date or ISO date-time; default: today"})
+    end = Moment(load_default=None, metadata={"description": "Exclusive; default: start + 31 days"})
+
+    @post_load
+    def _window(self, data, **kwargs):
+        if data["start"] is None:
+            today = datetime.now(display_zone()).date()
+            data["start"] = datetime.combine(today, time(), display_zone())
+        if data["end"] is None:
+            data["end"] = data["start"] + timedelta(days=DEFAULT_WINDOW_DAYS)
+        if data["end"] <= data["start"]:
+            raise ValidationError(_m("The end must be after the start."), "end")
+        if data["end"] - data["start"] > timedelta(days=MAX_WINDOW_DAYS):
+            raise ValidationError(_m("At most {days} days at once.").format(days=MAX_WINDOW_DAYS), "end")
+        return data
+
+
+class RegistrationRequestSchema(BaseSchema):
+    """A registration: the answers to the event's questions, by question key."""
+
+    answers = fields.Dict(
+        keys=fields.String(validate=validate.Length(max=60)),
+        values=fields.String(validate=validate.Length(max=500)),
+        load_default=dict,
+    )
+
+
+# -- output -----------------------------------------------------------------------------------------
+
+
+class RegionRefSchema(BaseSchema):
+    slug = fields.String(dump_only=True)
+    name = fields.String(dump_only=True)
+
+
+class QuestionSchema(BaseSchema):
+    key = fields.String(dump_only=True)
+    label = fields.String(dump_only=True)
+    required = fields.Boolean(dump_only=True)
+
+
+class CalendarEventSchema(BaseSchema):
+    """An event as the calendar shows it; the online link only to signed-in viewers."""
+
+    id = fields.Integer(dump_only=True)
+    title = fields.String(dump_only=True)
+    type = fields.String(dump_only=True, metadata={"enum": [t.value for t in EventType]})
+    type_label = fields.Function(lambda e: str(TYPE_LABELS[e.type]), dump_only=True)
+    region = fields.Nested(RegionRefSchema, dump_only=True)
+    starts_at = fields.DateTime(dump_only=True)
+    ends_at = fields.DateTime(dump_only=True)
+    timezone = fields.String(dump_only=True)
+    all_day = fields.Boolean(dump_only=True)
+    description = fields.String(dump_only=True)
+    venue = fields.String(dump_only=True)
+    address = fields.String(dump_only=True)
+    online_url = fields.String(dump_only=True)
+    audience = fields.String(dump_only=True, metadata={"enum": [a.value for a in Audience]})
+    status = fields.String(dump_only=True, metadata={"enum": [s.value for s in EventStatus]})
+    capacity = fields.Integer(dump_only=True, allow_none=True)
+    places_left = fields.Integer(dump_only=True, allow_none=True)
+    waiting_list = fields.Integer(attribute="waitlisted_count", dump_only=True)
+    registration_deadline = fields.DateTime(dump_only=True, allow_none=True)
+    questions = fields.List(fields.Nested(QuestionSchema), dump_only=True)
+    my_registration = fields.Function(
+        lambda e: e.my_status.value if e.my_status else None,
+        dump_only=True,
+        metadata={"description": "registered, waitlisted or null"},
+    )
+    url = fields.Function(lambda e: event_url(e.id, external=True), dump_only=True)
+    ics_url = fields.Function(lambda e: ics_url(e.id, external=True), dump_only=True)
+
+    views = {
+        "public": [
+            "id",
+            "title",
+            "type",
+            "type_label",
+            "region",
+            "starts_at",
+            "ends_at",
+            "timezone",
+            "all_day",
+            "description",
+            "venue",
+            "address",
+            "audience",
+            "status",
+            "capacity",
+            "places_left",
+            "waiting_list",
+            "registration_deadline",
+            "questions",
+            "url",
+            "ics_url",
+        ],
+        "member": ["online_url", "my_registration"],
+    }
+
+    def get_attribute(self, obj, attr, default):
+        # Always an Event or an Entry: read attributes directly (the default probes for item access first).
+        return getattr(obj, attr, default)
+
+    @classmethod
+    def for_viewer(cls, signed_in: bool, **kwargs) -> CalendarEventSchema:
+        """The fields a visitor (public) or a signed-in member may see."""
+        audiences = ("public", "member") if signed_in else ("public",)
+        return cls(only=[name for audience in audiences for name in cls.views[audience]], **kwargs)
+
+
+class OwnRegistrationSchema(BaseSchema):
+    """One's own registration with the event."""
+
+    id = fields.Integer(dump_only=True)
+    status = fields.Enum(RegistrationStatus, by_value=True, dump_only=True)
+    answers = fields.Dict(keys=fields.String(), values=fields.String(), dump_only=True)
+    created_at = fields.DateTime(dump_only=True)
+    event = fields.Nested(CalendarEventSchema.for_viewer(True), dump_only=True)

@@ -1,0 +1,177 @@
+"""The shared calendar: every event a viewer may see, across regions, as a month or a list; the event page
+with self-registration."""
+
+from __future__ import annotations
+
+from babel.dates import get_day_names
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from marshmallow import ValidationError
+
+from hub.access import public
+from hub.accounts.services import external_url
+from hub.db import db
+from hub.schemas import load_form, localize
+from hub.tenancy.registry import active_regions
+from regions.events.services import EventError
+from regions.events.vocab import AUDIENCE_LABELS, REGISTRATION_LABELS, STATUS_LABELS, TYPE_LABELS, RegistrationStatus
+from shared.calendar import services as calendar
+from shared.calendar.schemas import CalendarQuerySchema, RegistrationRequestSchema
+from shared.directory.search import Viewer
+
+bp = Blueprint("calendar", __name__, url_prefix="/calendar", template_folder="templates")
+
+bp.add_app_template_global(calendar.when, "event_when")
+bp.add_app_template_global(external_url, "external_url")
+
+ANSWER_PREFIX = "answer-"
+
+
+@bp.context_processor
+def _vocabulary():
+    return {
+        "TYPE_LABELS": TYPE_LABELS,
+        "AUDIENCE_LABELS": AUDIENCE_LABELS,
+        "STATUS_LABELS": STATUS_LABELS,
+        "REGISTRATION_LABELS": REGISTRATION_LABELS,
+    }
+
+
+def _viewer() -> Viewer:
+    return Viewer.of(current_user)
+
+
+@bp.get("/")
+@public
+def index():
+    """The calendar of the network: a month grid (default) or the coming events as a list."""
+    data, errors = load_form(CalendarQuerySchema(), request.args)
+    data = data or CalendarQuerySchema().load({})
+    regions = active_regions()
+    by_slug = {r.slug: r for r in regions}
+    signed_in = current_user.is_authenticated
+    chosen = [slug for slug in data["region"] if slug in by_slug]
+    filters = calendar.Filters(
+        regions=tuple(by_slug[slug].id for slug in chosen),
+        types=tuple(t.value for t in data["type"]),
+        mine=data["mine"] and signed_in,
+    )
+    # The filter part of every link on the page (month switch, view switch, pages).
+    args = {"region": chosen, "type": list(filters.types)}
+    if filters.mine:
+        args["mine"] = "1"
+    context = {
+        "regions": regions,
+        "regions_options": {r.slug: r.name for r in regions},
+        "types_options": {t.value: label for t, label in TYPE_LABELS.items()},
+        "region_slugs": {r.id: r.slug for r in regions},
+        "region_names": {r.id: r.name for r in regions},
+        # One URL built, the rest appended: a month holds hundreds of links.
+        "event_base": url_for(".event", event_id=0)[:-1],
+        "filters": filters,
+        "chosen_regions": chosen,
+        "args": args,
+        "errors": errors,
+        "signed_in": signed_in,
+    }
+    if data["view"] == "list":
+        entries, more = calendar.upcoming(_viewer(), filters, page=data["page"])
+        return render_template("calendar/list.html", entries=entries, more=more, page=data["page"], **context)
+    first = data["month"] or calendar.this_month()
+    month = calendar.month(_viewer(), first, filters)
+    return render_template("calendar/month.html", month=month, weekdays=_weekdays(), **context)
+
+
+def _weekdays() -> list[tuple[str, str]]:
+    """Monday to Sunday: (short, full) names in the user's language."""
+    locale = get_locale()
+    short, full = get_day_names("abbreviated", locale=locale), get_day_names("wide", locale=locale)
+    return [(short[n], full[n]) for n in range(7)]
+
+
+def _visible_or_404(event_id: int) -> calendar.Entry:
+    entry = calendar.find_entry(_viewer(), event_id)
+    if entry is None:
+        abort(404)
+    return entry
+
+
+def _event_page(entry: calendar.Entry, errors: dict | None = None, form=None, status: int = 200):
+    signed_in = current_user.is_authenticated
+    return render_template(
+        "calendar/event.html",
+        entry=entry,
+        event=entry.event,
+        signed_in=signed_in,
+        problem=calendar.registration_problem(entry.event),
+        position=calendar.waiting_position(entry.event, current_user)
+        if entry.my_status == RegistrationStatus.WAITLISTED
+        else None,
+        ics_url=calendar.ics_url(entry.id),
+        answer_prefix=ANSWER_PREFIX,
+        errors=errors or {},
+        form=form or {},
+    ), status
+
+
+@bp.get("/events/<int:event_id>")
+@public
+def event(event_id: int):
+    """One event; public events can be read (and shared) without an account."""
+    return _event_page(_visible_or_404(event_id))
+
+
+def _answers_from(entry: calendar.Entry, form) -> tuple[dict | None, dict]:
+    """The answers of the registration form (``answer-<key>`` fields), validated."""
+    raw = {q["key"]: form.get(ANSWER_PREFIX + q["key"], "") for q in entry.questions or []}
+    try:
+        return RegistrationRequestSchema().load({"answers": raw})["answers"], {}
+    except ValidationError as err:
+        per_key = localize(err.messages).get("answers", {})
+        errors = {}
+        for key, messages in per_key.items():
+            texts = messages.get("value", messages) if isinstance(messages, dict) else messages
+            errors[ANSWER_PREFIX + key] = texts if isinstance(texts, list) else [texts]
+        return None, errors or {"_form": [_("Some fields are not valid. Please correct them.")]}
+
+
+def _refused(entry: calendar.Entry, exc: EventError, form):
+    db.session.rollback()
+    key = ANSWER_PREFIX + exc.field if exc.field else "_form"
+    return _event_page(calendar.find_entry(_viewer(), entry.id) or entry, {key: [str(exc.message)]}, form, 422)
+
+
+@bp.post("/events/<int:event_id>/register")
+@login_required
+def register(event_id: int):
+    """Register oneself for a visible event: a place, or the waiting list when it is full."""
+    entry = _visible_or_404(event_id)
+    answers, errors = _answers_from(entry, request.form)
+    if errors:
+        return _event_page(entry, errors, request.form, 422)
+    try:
+        registration = calendar.register_self(entry.event, current_user._get_current_object(), answers)
+    except EventError as exc:
+        return _refused(entry, exc, request.form)
+    db.session.commit()
+    if registration.status == RegistrationStatus.REGISTERED:
+        flash(_("You are registered. A confirmation is on its way by e-mail."), "success")
+    else:
+        flash(_("The event is full: you are on the waiting list and will hear from us by e-mail."), "success")
+    return redirect(url_for(".event", event_id=entry.id))
+
+
+@bp.post("/events/<int:event_id>/cancel")
+@login_required
+def cancel(event_id: int):
+    """Cancel one's own registration (or waiting-list place)."""
+    entry = _visible_or_404(event_id)
+    try:
+        calendar.cancel_own(entry.event, current_user._get_current_object())
+    except EventError as exc:
+        return _refused(entry, exc, None)
+    db.session.commit()
+    flash(_("Your registration has been cancelled."), "success")
+    return redirect(url_for(".event", event_id=entry.id))
