@@ -104,10 +104,15 @@ def _register_blueprints(app: Flask) -> None:
 
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
-    """SQLite: enforce foreign keys, let readers and a writer work side by side."""
+    """SQLite: enforce foreign keys, let readers and a writer work side by side, keep hot pages cached.
+
+    The page cache is 64 MiB per connection instead of SQLite's 2 MiB, filled only as pages are read:
+    a directory search reads thousands of scattered index rows, which otherwise go back to the OS.
+    """
     if type(dbapi_connection).__module__.startswith("sqlite3"):
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute("PRAGMA cache_size=-65536")
         cursor.close()

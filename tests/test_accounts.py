@@ -13,9 +13,7 @@ from datetime import timedelta
 from urllib.parse import unquote, urlsplit
 
 import pytest
-from flask_babel import force_locale, gettext
 from itsdangerous import URLSafeTimedSerializer
-from markupsafe import escape
 from sqlalchemy import func, select
 
 from hub.accounts import services
@@ -26,6 +24,7 @@ from hub.extensions import limiter
 from hub.mail.models import OutboxMessage
 from hub.tenancy import all_regions
 from tests.factories import PASSWORD
+from tests.pages import field_error, flashes, form_error, page, shown, shown_field_message
 
 NEW_PASSWORD = "a brand new passphrase"
 
@@ -33,39 +32,9 @@ NEW_PASSWORD = "a brand new passphrase"
 # Helpers ---------------------------------------------------------------------------------------
 
 
-def shown(app, msgid: str, **params) -> str:
-    """A message as a page in the default language shows it (translated, HTML-escaped)."""
-    with app.test_request_context(), force_locale(app.config["DEFAULT_LOCALE"]):
-        return str(escape(gettext(msgid, **params)))
-
-
-def shown_field_message(app, msgid: str, **params) -> str:
-    """A validation message (``{max}``-style placeholders) as a page shows it."""
-    with app.test_request_context(), force_locale(app.config["DEFAULT_LOCALE"]):
-        return str(escape(gettext(msgid).format(**params)))
-
-
 def too_short_password(app) -> str:
     """What a page says about a password outside 12 to 128 characters."""
     return shown_field_message(app, "Length must be between {min} and {max}.", min=12, max=128)
-
-
-def flashes(html: str) -> str | None:
-    """The status messages at the top of a page."""
-    found = re.search(r'<div class="flashes" role="status">(.*?)</div>', html, re.S)
-    return found.group(1).strip() if found else None
-
-
-def field_error(html: str, name: str) -> str | None:
-    """The error message printed beside the form field ``name`` (``<p id="e-name">``)."""
-    found = re.search(rf'<p class="error" id="e-{re.escape(name)}">(.*?)</p>', html, re.S)
-    return found.group(1).strip() if found else None
-
-
-def form_error(html: str) -> str | None:
-    """The message about the whole form, above its fields."""
-    found = re.search(r'<div class="form-errors" role="alert">\s*<p>(.*?)</p>', html, re.S)
-    return found.group(1).strip() if found else None
 
 
 def redirect_path(response) -> str:
@@ -73,10 +42,6 @@ def redirect_path(response) -> str:
     target = urlsplit(response.headers["Location"])
     assert target.netloc in ("", "localhost"), response.headers["Location"]
     return target.path + (f"?{unquote(target.query)}" if target.query else "")
-
-
-def page(response) -> str:
-    return response.get_data(as_text=True)
 
 
 def user_row(app, user_id: int) -> User:

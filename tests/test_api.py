@@ -15,12 +15,9 @@ from hub.db import db
 from hub.settings import load_region_registry
 from hub.tenancy import all_regions
 from tests.factories import PASSWORD
+from tests.pages import bearer
 
 HTTP_METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
-
-
-def bearer(raw: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {raw}"}
 
 
 def assert_json_error(response, code: int) -> dict:

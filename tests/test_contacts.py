@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 
 import pytest
-from flask_babel import force_locale, gettext
 from markupsafe import escape
 from sqlalchemy import func, select
 
@@ -20,50 +19,11 @@ from hub.mail.models import OutboxMessage
 from hub.tenancy import all_regions
 from shared.contacts.models import ContactRequest, ContactStatus
 from tests.factories import PASSWORD
+from tests.pages import bearer, field_error, flashes, form_error, said, said_field_message, shown
 
 MESSAGE = "Guten Tag, wir suchen Holzbau-Partner für ein Festival in Görlitz."
 
 # Helpers ---------------------------------------------------------------------------------------
-
-
-def shown(app, msgid: str, locale: str | None = None, **params) -> str:
-    """A message as a page in ``locale`` (default: the app's default language) shows it."""
-    with app.test_request_context(), force_locale(locale or app.config["DEFAULT_LOCALE"]):
-        return str(escape(gettext(msgid, **params)))
-
-
-def said(app, msgid: str, locale: str | None = None, **params) -> str:
-    """A message as an e-mail or the JSON API says it (plain text, not HTML-escaped)."""
-    with app.test_request_context(), force_locale(locale or app.config["DEFAULT_LOCALE"]):
-        return gettext(msgid, **params)
-
-
-def said_field_message(app, msgid: str, locale: str | None = None, **params) -> str:
-    """A validation message (``{max}``-style placeholders) in plain text."""
-    with app.test_request_context(), force_locale(locale or app.config["DEFAULT_LOCALE"]):
-        return gettext(msgid).format(**params)
-
-
-def field_error(html: str, name: str) -> str | None:
-    """The error message printed beside the form field ``name`` (``<p id="e-name">``)."""
-    found = re.search(rf'<p class="error" id="e-{re.escape(name)}">(.*?)</p>', html, re.S)
-    return found.group(1).strip() if found else None
-
-
-def form_error(html: str) -> str | None:
-    """The message about the whole form, above its fields."""
-    found = re.search(r'<div class="form-errors" role="alert">\s*<p>(.*?)</p>', html, re.S)
-    return found.group(1).strip() if found else None
-
-
-def flashes(html: str) -> str | None:
-    """The status messages at the top of a page."""
-    found = re.search(r'<div class="flashes" role="status">(.*?)</div>', html, re.S)
-    return found.group(1).strip() if found else None
-
-
-def bearer(raw: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {raw}"}
 
 
 def requests_in_db(app) -> list[tuple[int, int, str, str]]:

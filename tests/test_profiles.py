@@ -14,8 +14,6 @@ import struct
 import zlib
 
 import pytest
-from flask_babel import force_locale, gettext
-from markupsafe import escape
 from PIL import Image
 from sqlalchemy import func, select
 
@@ -26,42 +24,9 @@ from regions.profiles.models import ConsentRecord, Profile
 from regions.profiles.vocab import CONSENT_VERSION, LANGUAGES, SUBMARKETS
 from shared.contacts.models import ContactRequest, ContactStatus
 from tests.factories import PASSWORD, tiny_png
+from tests.pages import bearer, field_error, flashes, said_field_message, shown, shown_field_message
 
 # Helpers ---------------------------------------------------------------------------------------
-
-
-def shown(app, msgid: str, locale: str | None = None, **params) -> str:
-    """A message as a page in ``locale`` (default: the app's default language) shows it."""
-    with app.test_request_context(), force_locale(locale or app.config["DEFAULT_LOCALE"]):
-        return str(escape(gettext(msgid, **params)))
-
-
-def shown_field_message(app, msgid: str, locale: str | None = None, **params) -> str:
-    """A validation message (``{max}``-style placeholders) as a page shows it."""
-    with app.test_request_context(), force_locale(locale or app.config["DEFAULT_LOCALE"]):
-        return str(escape(gettext(msgid).format(**params)))
-
-
-def api_message(app, msgid: str, locale: str | None = None, **params) -> str:
-    """A validation message as the JSON API gives it (not HTML-escaped)."""
-    with app.test_request_context(), force_locale(locale or app.config["DEFAULT_LOCALE"]):
-        return gettext(msgid).format(**params)
-
-
-def field_error(html: str, name: str) -> str | None:
-    """The error message printed beside the form field ``name`` (``<p id="e-name">``)."""
-    found = re.search(rf'<p class="error" id="e-{re.escape(name)}">(.*?)</p>', html, re.S)
-    return found.group(1).strip() if found else None
-
-
-def flashes(html: str) -> str | None:
-    """The status messages at the top of a page."""
-    found = re.search(r'<div class="flashes" role="status">(.*?)</div>', html, re.S)
-    return found.group(1).strip() if found else None
-
-
-def bearer(raw: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {raw}"}
 
 
 def profile_form(**fields) -> dict:
@@ -916,10 +881,10 @@ def test_api_bad_fields_answer_422_naming_each_field_in_german(app, client, crea
     assert response.status_code == 422 and response.mimetype == "application/json"
     errors = response.get_json()["errors"]["json"]
     assert set(errors) == {"pitch", "website", "kind"}
-    assert errors["pitch"] == [api_message(app, "Longer than the maximum length of {max}.", max=280)]
+    assert errors["pitch"] == [said_field_message(app, "Longer than the maximum length of {max}.", max=280)]
     assert errors["pitch"] != ["Longer than the maximum length of 280."], "German by default"
-    assert errors["website"] == [api_message(app, "Not a valid web address.")]
-    assert errors["kind"] == [api_message(app, "Must be one of: {choices}.", choices="creative, organisation")]
+    assert errors["website"] == [said_field_message(app, "Not a valid web address.")]
+    assert errors["kind"] == [said_field_message(app, "Must be one of: {choices}.", choices="creative, organisation")]
     assert profile_count(app) == 0
 
 
@@ -971,7 +936,7 @@ def test_api_a_profile_without_a_name_is_refused(app, client, make, token):
     )
 
     assert response.status_code == 422
-    assert response.get_json()["errors"]["json"]["display_name"] == [api_message(app, "This field is required.")]
+    assert response.get_json()["errors"]["json"]["display_name"] == [said_field_message(app, "This field is required.")]
     assert profile_count(app) == 0
 
 

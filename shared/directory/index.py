@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from regions.profiles.models import Profile
 from regions.profiles.vocab import SUBMARKETS, ProfileKind, Visibility
-from shared.directory.models import DirectoryEntry, DirectoryTerm
+from shared.directory.models import FACET_SEP, DirectoryEntry, DirectoryTerm
 from shared.directory.text import facet_key, fold, token
 
 ENTRY = DirectoryEntry.__table__
@@ -57,6 +57,7 @@ def entry_row(profile: Profile) -> dict:
         "name_key": fold(profile.display_name)[:120],
         "body": fold(text),
         "filters": " ".join(dict.fromkeys(filters)),
+        "facets": [FACET_SEP.join((row["facet"], row["value"], row["label"])) for row in term_rows(profile)],
     }
 
 
@@ -99,9 +100,7 @@ def _chunks(items, size):
 def _follow_profile_changes(session: Session, flush_context) -> None:
     new = set(session.new)
     changed = [
-        obj
-        for obj in (*new, *session.dirty)
-        if isinstance(obj, Profile) and (obj in new or session.is_modified(obj))
+        obj for obj in (*new, *session.dirty) if isinstance(obj, Profile) and (obj in new or session.is_modified(obj))
     ]
     removed = [obj.id for obj in session.deleted if isinstance(obj, Profile)]
     if changed or removed:

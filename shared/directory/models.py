@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, String, Text
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hub.db import db
 from hub.tenancy import RegionScoped
+
+# Joins facet, value and label in DirectoryEntry.facets; facets and values never contain it.
+FACET_SEP = "\t"
 
 
 class DirectoryEntry(RegionScoped, db.Model):
@@ -29,6 +33,9 @@ class DirectoryEntry(RegionScoped, db.Model):
     name_key: Mapped[str] = mapped_column(String(120), default="")
     body: Mapped[str] = mapped_column(Text, default="")
     filters: Mapped[str] = mapped_column(Text, default="")
+    # The rows of DirectoryTerm again, as "facet<TAB>value<TAB>label", so that the search counts them with
+    # the hits in one pass: a JSON array on SQLite (json_each), a text[] on PostgreSQL (unnest, faster).
+    facets: Mapped[list[str]] = mapped_column(JSON().with_variant(ARRAY(Text), "postgresql"), default=list)
 
     __table_args__ = (
         Index("ix_directory_entry_kind_region", "kind", "region_id"),

@@ -1,16 +1,31 @@
 """One search over the profiles of all regions, limited to what the viewer may see.
 
-SQLite uses the FTS5 table ``directory_fts`` (bm25 ranking, filters as index tokens so that the
-engine intersects them); PostgreSQL uses the GIN-indexed ``search_tsv`` column (ts_rank_cd). Both
-sit behind ``search()``. The directory is cross-region by nature: it opts out of the region wall
-with ``all_regions()`` and applies its own visibility rule, ``visible_to(viewer)``.
+SQLite uses the FTS5 table ``directory_fts`` (bm25 ranking, the selective filters as index tokens so
+that the engine intersects them); PostgreSQL uses the GIN-indexed ``search_tsv`` column (ts_rank_cd),
+which the planner intersects with the filters' indexes. Both sit behind ``search()``, which counts the
+facets in the same statement that finds the page. The directory is cross-region by nature: it opts
+out of the region wall with ``all_regions()`` and applies its own visibility rule, ``visible_to(viewer)``.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import Float, Integer, String, and_, cast, func, literal, literal_column, or_, select, text, union_all
+from sqlalchemy import (
+    Float,
+    Integer,
+    String,
+    and_,
+    cast,
+    func,
+    literal,
+    literal_column,
+    or_,
+    select,
+    text,
+    true,
+    union_all,
+)
 from sqlalchemy.orm import selectinload
 
 from hub.accounts.models import Role
@@ -19,6 +34,7 @@ from hub.tenancy import all_regions
 from hub.tenancy.models import Region
 from regions.profiles.models import Profile
 from regions.profiles.vocab import ProfileKind, Visibility
+from shared.directory.models import FACET_SEP
 from shared.directory.models import DirectoryEntry as E
 from shared.directory.models import DirectoryTerm as T
 from shared.directory.text import facet_key, terms, token
@@ -109,29 +125,32 @@ class SearchResult:
 
 
 def search(viewer: Viewer, query: DirectoryQuery) -> SearchResult:
-    """Search the directory as this viewer; three queries whatever the page size."""
+    """Search the directory as this viewer; four queries whatever the page size and the number of hits.
+
+    One statement does the work: it finds the visible matches once and returns from them both the
+    page (best first) and the count of every facet value. Then the page's profiles and their users.
+    """
     with all_regions():
         regions = {r.id: r for r in db.session.scalars(select(Region).where(Region.active))}
         by_slug = {r.slug: r for r in regions.values()}
-        words = terms(query.q)
-        conditions = [visible_to(viewer), *_filter_conditions(query, by_slug)]
-        match, rank = _text_match(words, query, by_slug) if words else (None, None)
-
-        base = select(E.profile_id, E.region_id, E.kind, E.town, E.sector)
-        if match is not None:
-            base = base.join(match, match.c.profile_id == E.profile_id)
-        matched = base.where(*conditions).cte("matched").prefix_with("MATERIALIZED")
-        counts = _facet_counts(matched)
-
         page = min(max(query.page, 1), MAX_PAGE)
-        ordered = select(E.profile_id)
-        if match is not None:
-            ordered = ordered.join(match, match.c.profile_id == E.profile_id).order_by(rank, E.name_key)
-        else:
-            ordered = ordered.order_by(E.name_key, E.profile_id)
-        ids = list(
-            db.session.scalars(ordered.where(*conditions).limit(query.per_page).offset((page - 1) * query.per_page))
-        )
+        hits, order = _hits(viewer, query, by_slug, terms(query.q))
+        positions: dict[int, int] = {}
+        counts: dict[tuple[str, str], int] = {}
+        labels: dict[tuple[str, str], str] = {}
+        for part, key, kind, town, sector, n in db.session.execute(_summary(hits, order, query, page)):
+            if part == "page":
+                positions[int(key)] = n
+            elif part == "columns":
+                for facet, value in (("region", key), ("kind", kind), ("town", town), ("sector", sector)):
+                    if value:
+                        counts[(facet, value)] = counts.get((facet, value), 0) + n
+            else:  # one (facet, value, label) of the multi-valued facets
+                facet, value, label = key.split(FACET_SEP, 2)
+                counts[(facet, value)] = counts.get((facet, value), 0) + n
+                if (facet, value) not in labels or label < labels[(facet, value)]:
+                    labels[(facet, value)] = label
+        ids = sorted(positions, key=positions.__getitem__)
         found = (
             {
                 p.id: p
@@ -142,15 +161,80 @@ def search(viewer: Viewer, query: DirectoryQuery) -> SearchResult:
             if ids
             else {}
         )
-    total = sum(n for (facet, _value, _label), n in counts.items() if facet == "region")
+    total = sum(n for (facet, _value), n in counts.items() if facet == "region")
     return SearchResult(
         profiles=[found[i] for i in ids if i in found],
         total=total,
         page=page,
         per_page=query.per_page,
-        facets=_facets(counts, query, regions),
+        facets=_facets({(f, v, labels.get((f, v), "")): n for (f, v), n in counts.items()}, query, regions),
         regions=regions,
     )
+
+
+def _hits(viewer: Viewer, query: DirectoryQuery, by_slug: dict[str, Region], words: list[str]):
+    """The visible entries that match, as a materialised CTE with their rank, and the page's ORDER BY."""
+    conditions = [visible_to(viewer), *_filter_conditions(query, by_slug)]
+    columns = [E.profile_id, E.region_id, E.kind, E.town, E.sector, E.facets, E.name_key]
+    if not words:
+        hits = select(*columns, literal(0.0, Float).label("rank")).where(*conditions)
+    elif db.engine.dialect.name == "postgresql":
+        # One scan of directory_entry: the planner intersects the GIN index with the filters' indexes.
+        tsquery = func.to_tsquery("simple", " & ".join(f"{w}:*" for w in words))
+        vector = literal_column("directory_entry.search_tsv")
+        rank = (-func.ts_rank_cd(vector, tsquery)).label("rank")
+        hits = select(*columns, rank).where(vector.op("@@")(tsquery), *conditions)
+    else:
+        # FTS5 first (materialised, so that it drives the join), then the entries by primary key.
+        fts = (
+            text(
+                "SELECT rowid AS profile_id, bm25(directory_fts, 1.0, 0.0) AS rank FROM directory_fts "
+                "WHERE directory_fts MATCH :expression"
+            )
+            .bindparams(expression=_fts_expression(words, query, by_slug))
+            .columns(profile_id=Integer, rank=Float)
+            .cte("fts")
+            .prefix_with("MATERIALIZED")
+        )
+        hits = select(*columns, fts.c.rank).join_from(fts, E, E.profile_id == fts.c.profile_id).where(*conditions)
+    hits = hits.cte("hits").prefix_with("MATERIALIZED")
+    return hits, (hits.c.rank, hits.c.name_key, hits.c.profile_id)
+
+
+def _summary(hits, order, query: DirectoryQuery, page: int):
+    """One statement over the hits: the page's ids with their positions, and the facet counts.
+
+    Rows are (part, key, kind, town, sector, n): ``page`` rows carry a profile id and its position;
+    ``columns`` rows the counts per region, kind, town and sector together; ``terms`` rows the counts
+    per submarket and tag (key is facet, value and label joined by FACET_SEP).
+    """
+    none = literal(None, String)
+    n = func.count()
+    top = select(hits.c.profile_id, *order).order_by(*order).limit(query.per_page)
+    top = top.offset((page - 1) * query.per_page).subquery("top")
+    page_rows = select(
+        literal("page"),
+        cast(top.c.profile_id, String),
+        none,
+        none,
+        none,
+        func.row_number().over(order_by=[top.c[c.name] for c in order]),
+    )
+    column_rows = select(
+        literal("columns"), cast(hits.c.region_id, String), hits.c.kind, hits.c.town, hits.c.sector, n
+    ).group_by(hits.c.region_id, hits.c.kind, hits.c.town, hits.c.sector)
+    if db.engine.dialect.name == "postgresql":
+        items = select(func.unnest(hits.c.facets).label("value")).subquery("item")
+        term_rows = select(literal("terms"), items.c.value, none, none, none, n).group_by(items.c.value)
+    else:
+        items = func.json_each(hits.c.facets).table_valued("value", name="item")
+        term_rows = (
+            select(literal("terms"), items.c.value, none, none, none, n)
+            .select_from(hits)
+            .join(items, true())
+            .group_by(items.c.value)
+        )
+    return union_all(page_rows, column_rows, term_rows)
 
 
 def _filter_conditions(query: DirectoryQuery, by_slug: dict[str, Region]) -> list:
@@ -171,40 +255,24 @@ def _filter_conditions(query: DirectoryQuery, by_slug: dict[str, Region]) -> lis
     return out
 
 
-def _text_match(words: list[str], query: DirectoryQuery, by_slug: dict[str, Region]):
-    """A subquery (profile_id, rank) of the entries matching every word, and the ORDER BY for rank."""
-    if db.engine.dialect.name == "postgresql":
-        tsquery = func.to_tsquery("simple", " & ".join(f"{w}:*" for w in words))
-        vector = literal_column("directory_entry.search_tsv")
-        sub = (
-            select(E.profile_id.label("profile_id"), func.ts_rank_cd(vector, tsquery).label("rank"))
-            .where(vector.op("@@")(tsquery))
-            .subquery("fts")
-        )
-        return sub, sub.c.rank.desc()
+def _fts_expression(words: list[str], query: DirectoryQuery, by_slug: dict[str, Region]) -> str:
+    """The FTS5 query: every word as a prefix in the body, and the selective filters as index tokens.
+
+    The engine then intersects them itself. The kind is left out: with two values it narrows little,
+    and bm25 pays for every token of the expression (it counts the rows of each).
+    """
     expression = " AND ".join(f'"{w}"*' for w in words)
     tokens = _filter_tokens(query, by_slug)
     if tokens:
         expression = f"body : ({expression}) AND filters : ({' AND '.join(tokens)})"
-    sub = (
-        text(
-            "SELECT rowid AS profile_id, bm25(directory_fts, 1.0, 0.0) AS rank FROM directory_fts "
-            "WHERE directory_fts MATCH :expression"
-        )
-        .bindparams(expression=expression)
-        .columns(profile_id=Integer, rank=Float)
-        .subquery("fts")
-    )
-    return sub, sub.c.rank.asc()
+    return expression
 
 
 def _filter_tokens(query: DirectoryQuery, by_slug: dict[str, Region]) -> list[str]:
-    """The active filters as FTS5 index tokens, so the engine intersects them with the words."""
+    """The selective filters as FTS5 index tokens."""
     tokens = []
     if query.region and query.region in by_slug:
         tokens.append(token("region", by_slug[query.region].id))
-    if query.kind:
-        tokens.append(token("kind", query.kind))
     if query.town:
         tokens.append(token("town", query.town))
     if query.sector:
@@ -214,24 +282,6 @@ def _filter_tokens(query: DirectoryQuery, by_slug: dict[str, Region]) -> list[st
     if query.tag:
         tokens.append(token("tag", query.tag))
     return [f'"{t}"' for t in tokens if len(t) > 1]
-
-
-def _facet_counts(matched) -> dict[tuple[str, str, str], int]:
-    """Counts per facet value over the matched set, all facets in one statement."""
-    n = func.count()
-    parts = [
-        select(literal("region"), cast(matched.c.region_id, String), literal(""), n).group_by(matched.c.region_id),
-        select(literal("kind"), matched.c.kind, literal(""), n).group_by(matched.c.kind),
-        select(literal("town"), matched.c.town, literal(""), n).where(matched.c.town != "").group_by(matched.c.town),
-        select(literal("sector"), matched.c.sector, literal(""), n)
-        .where(matched.c.sector != "")
-        .group_by(matched.c.sector),
-        select(T.facet, T.value, func.min(T.label), n)
-        .join(matched, matched.c.profile_id == T.profile_id)
-        .group_by(T.facet, T.value),
-    ]
-    rows = db.session.execute(union_all(*parts)).all()
-    return {(facet, value, label): count for facet, value, label, count in rows}
 
 
 def _facets(counts, query: DirectoryQuery, regions: dict[int, Region]) -> dict[str, list[FacetValue]]:

@@ -7,6 +7,7 @@ Create Date: 2026-11-25 18:18:51.592351
 """
 from alembic import op
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 
 import hub.db  # noqa: F401  (custom column types)
 
@@ -111,6 +112,7 @@ def upgrade():
     sa.Column('name_key', sa.String(length=120), nullable=False),
     sa.Column('body', sa.Text(), nullable=False),
     sa.Column('filters', sa.Text(), nullable=False),
+    sa.Column('facets', sa.JSON().with_variant(postgresql.ARRAY(sa.Text()), 'postgresql'), nullable=False),
     sa.Column('region_id', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['profile_id'], ['profile.id'], name=op.f('fk_directory_entry_profile_id_profile'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['region_id'], ['region.id'], name=op.f('fk_directory_entry_region_id_region'), ondelete='RESTRICT'),
@@ -165,6 +167,11 @@ POSTGRES_FTS = [
     """ALTER TABLE directory_entry ADD COLUMN search_tsv tsvector
         GENERATED ALWAYS AS (to_tsvector('simple', body)) STORED""",
     "CREATE INDEX ix_directory_entry_search_tsv ON directory_entry USING gin (search_tsv)",
+    # The search reads search_tsv (ranking) and facets (counting) of every hit, never body: keep those two
+    # in the row and push body out to TOAST, so that a hit costs one heap page and no TOAST lookups.
+    "ALTER TABLE directory_entry ALTER COLUMN body SET STORAGE EXTERNAL",
+    "ALTER TABLE directory_entry ALTER COLUMN search_tsv SET STORAGE MAIN",
+    "ALTER TABLE directory_entry ALTER COLUMN facets SET STORAGE MAIN",
 ]
 
 

@@ -1,0 +1,60 @@
+"""What a person sees: helpers that read pages and messages the way the tests compare them."""
+
+from __future__ import annotations
+
+import re
+
+from flask_babel import force_locale, gettext
+from markupsafe import escape
+
+
+def shown(app, msgid: str, locale: str | None = None, **params) -> str:
+    """A message as a page in ``locale`` (default: the app's default language) shows it, HTML-escaped."""
+    with app.test_request_context(), force_locale(locale or app.config["DEFAULT_LOCALE"]):
+        return str(escape(gettext(msgid, **params)))
+
+
+def shown_field_message(app, msgid: str, locale: str | None = None, **params) -> str:
+    """A validation message (``{max}``-style placeholders) as a page shows it."""
+    with app.test_request_context(), force_locale(locale or app.config["DEFAULT_LOCALE"]):
+        return str(escape(gettext(msgid).format(**params)))
+
+
+def said(app, msgid: str, locale: str | None = None, **params) -> str:
+    """A message as an e-mail or the JSON API says it (plain text, not HTML-escaped)."""
+    with app.test_request_context(), force_locale(locale or app.config["DEFAULT_LOCALE"]):
+        return gettext(msgid, **params)
+
+
+def said_field_message(app, msgid: str, locale: str | None = None, **params) -> str:
+    """A validation message (``{max}``-style placeholders) in plain text, as the API gives it."""
+    with app.test_request_context(), force_locale(locale or app.config["DEFAULT_LOCALE"]):
+        return gettext(msgid).format(**params)
+
+
+def field_error(html: str, name: str) -> str | None:
+    """The error message printed beside the form field ``name`` (``<p id="e-name">``)."""
+    found = re.search(rf'<p class="error" id="e-{re.escape(name)}">(.*?)</p>', html, re.S)
+    return found.group(1).strip() if found else None
+
+
+def form_error(html: str) -> str | None:
+    """The message about the whole form, above its fields."""
+    found = re.search(r'<div class="form-errors" role="alert">\s*<p>(.*?)</p>', html, re.S)
+    return found.group(1).strip() if found else None
+
+
+def flashes(html: str) -> str | None:
+    """The status messages at the top of a page."""
+    found = re.search(r'<div class="flashes" role="status">(.*?)</div>', html, re.S)
+    return found.group(1).strip() if found else None
+
+
+def page(response) -> str:
+    """The page's HTML as text."""
+    return response.get_data(as_text=True)
+
+
+def bearer(raw: str) -> dict[str, str]:
+    """The header that authenticates an API call with a personal access token."""
+    return {"Authorization": f"Bearer {raw}"}
