@@ -15,4 +15,5 @@ bp.register_blueprint(profiles_bp, name="profiles")
 bp.register_blueprint(events_bp, name="events")
 bp.register_blueprint(transfer_bp, name="transfer")
 
+import regions.events.demo  # noqa: E402,F401  (registers the demo events)
 import regions.profiles.demo  # noqa: E402,F401  (registers the demo profiles)
