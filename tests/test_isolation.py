@@ -33,6 +33,10 @@ UNCOVERED = {
     "api_docs.docs_asset": "Swagger UI's files from the swagger-ui-bundle package, the same for everyone",
     "accounts.accept_invitation": "the secret token in the URL is the credential; unknown, used and "
     "expired tokens answer 404 (tests/test_accounts.py)",
+    "calendar_feeds.private_mine": "the secret feed token in the URL is the credential; unknown, revoked and "
+    "API tokens answer 404 (tests/test_ics.py)",
+    "calendar_feeds.private_network": "the secret feed token in the URL is the credential; unknown, revoked and "
+    "API tokens answer 404 (tests/test_ics.py)",
     "accounts.reset_password": "the signed token in the URL is the credential; forged, used and expired "
     "tokens answer 404 (tests/test_accounts.py)",
 }
@@ -50,6 +54,7 @@ PERSONAL = {
     "accounts.change_password": "the caller's own password",
     "accounts.create_token": "the caller's own API tokens",
     "accounts.revoke_token": "the caller's own API tokens",
+    "calendar_feeds.subscribe": "the caller's own private calendar addresses",
 }
 
 

@@ -1,0 +1,411 @@
+"""iCalendar feeds that calendar programs subscribe to, and single events as .ics downloads.
+
+Routes (blueprint ``feeds_bp``):
+
+- ``/calendar/network.ics`` — the events of all regions an anonymous visitor may see (public ones).
+- ``/<region>/events.ics`` — one region's events the caller may see (visitors: the public ones).
+- ``/calendar/events/<id>.ics`` — one event, if the caller may see it (404 otherwise).
+- ``/calendar/feeds/<token>/mine.ics`` — the token owner's own registrations (registered or on the
+  waiting list; a cancelled registration is left out, a cancelled event stays as STATUS:CANCELLED).
+- ``/calendar/feeds/<token>/network.ics`` — everything the token owner may see, all regions.
+
+Feeds cover a time window: events overlapping the time from one year ago (midnight UTC) to three
+years ahead; drafts are never in a feed (a single draft can be downloaded by its coordination).
+
+How a feed stays fast at 20,000 events: the ETag is made of the feed's count, latest ``updated_at``
+and sum of SEQUENCE (with the viewer's class, the language and the day). A revalidation
+(If-None-Match) gets them from one aggregate query and answers 304 before anything is listed or
+rendered. Otherwise one query lists the events' (id, SEQUENCE, updated_at) — the same ETag comes from
+these rows —, the VEVENTs come from the per-event cache in ``shared.calendar.ics``, and only events
+that changed since they were last rendered are loaded (one more query) and rendered. The body goes to
+the server as byte strings of a few hundred events each, with a known length.
+
+Private feeds: the secret in the URL is a calendar-feed token of the user, stored as an
+``AccessToken`` named "calendar feed". Only a hash of a keyed derivation (HMAC with the app's
+SECRET_KEY) is stored, so the URL's secret is no API token: a leaked feed URL reveals the calendar but
+cannot call the API, and an API token does not open a feed. ``new_feed_token(user)`` replaces the
+user's token (the old URLs answer 404 from then on) and returns the raw secret, which is shown once;
+``revoke_feed_tokens(user)`` ends it. Changing SECRET_KEY ends every feed URL.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, time
+
+from dateutil.relativedelta import relativedelta
+from flask import Blueprint, Response, abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import String, and_, case, func, literal, select, type_coerce
+from sqlalchemy.sql.elements import UnaryExpression
+from sqlalchemy.sql.operators import custom_op
+
+from hub.access import personal, public
+from hub.accounts.models import AccessToken, User
+from hub.accounts.services import external_url, user_for_access_token
+from hub.db import db, utcnow
+from hub.tenancy import all_regions
+from regions.events.models import Event, Registration
+from regions.events.vocab import EventStatus, RegistrationStatus
+from shared.calendar import ics
+from shared.calendar.queries import find_visible_event, visible_events
+from shared.directory.search import Viewer
+
+feeds_bp = Blueprint("calendar_feeds", __name__, template_folder="templates")
+
+FEED_TOKEN_NAME = "calendar feed"
+FEED_STATUSES = (EventStatus.PUBLISHED, EventStatus.CANCELLED)
+YEARS_BACK, YEARS_AHEAD = 1, 3
+# Up to this many missing events are loaded by id; more are loaded with the feed's own conditions.
+LOAD_BY_ID = 500
+MAX_TOKEN_LENGTH = 100
+# VEVENTs per byte string of the body: few large writes for the server, no copy of the whole feed.
+CHUNK_EVENTS = 256
+
+
+# -- the time window --------------------------------------------------------------------------------
+
+
+def feed_window(today=None) -> tuple[datetime, datetime]:
+    """From one year ago to three years ahead, at midnight UTC (it moves once a day)."""
+    today = today or utcnow().date()
+    start = datetime.combine(today - relativedelta(years=YEARS_BACK), time(), UTC)
+    end = datetime.combine(today + relativedelta(years=YEARS_AHEAD), time(), UTC)
+    return start, end
+
+
+# -- what a feed holds ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Feed:
+    """Which events a feed holds: the viewer's visible ones, optionally of one region or registrant."""
+
+    kind: str
+    viewer: Viewer
+    region_id: int | None = None
+    registrant_id: int | None = None
+
+    def viewer_class(self) -> tuple:
+        """What of the viewer decides the content: viewers of one class get the same feed."""
+        v = self.viewer
+        if v.sees_all:
+            return ("all",)
+        if self.region_id is not None:
+            return (v.user_id is not None, self.region_id in v.member_regions, self.region_id in v.coordinated_regions)
+        return (v.user_id is not None, sorted(v.member_regions), sorted(v.coordinated_regions))
+
+    def conditions(self, window: tuple[datetime, datetime]) -> list:
+        start, end = window
+        out = [
+            _scanned(Event.starts_at) < end,
+            Event.ends_at > start,
+            Event.status.in_(FEED_STATUSES),
+            visible_events(self.viewer),
+        ]
+        if self.region_id is not None:
+            out.append(Event.region_id == self.region_id)
+        return out
+
+    def select(self, window, *columns):
+        stmt = select(*columns).select_from(Event).where(*self.conditions(window))
+        if self.registrant_id is not None:
+            stmt = stmt.join(
+                Registration,
+                and_(
+                    Registration.event_id == Event.id,
+                    Registration.user_id == self.registrant_id,
+                    Registration.status != RegistrationStatus.CANCELLED,
+                ),
+            )
+        return stmt
+
+
+def _scanned(column):
+    """The column, on SQLite with a unary + (a no-op there) so that its index is not used for the window.
+
+    The window holds nearly every event; without statistics SQLite's planner would still take the
+    starts_at index and fetch the rows one by one, three times slower than reading the table.
+    """
+    if db.engine.dialect.name != "sqlite":
+        return column
+    return UnaryExpression(column.expression, operator=custom_op("+"), type_=column.type)
+
+
+def _etag(*parts) -> str:
+    digest = hashlib.sha256(repr((ics.FORMAT_VERSION, *parts)).encode()).hexdigest()[:40]
+    return f"ics-{digest}"
+
+
+def _stamp(value) -> str:
+    """updated_at as the database returns it without conversion (a datetime, or SQLite's text), as text."""
+    if isinstance(value, datetime):
+        return (value.astimezone(UTC) if value.tzinfo else value).isoformat()
+    return "" if value is None else str(value)
+
+
+# updated_at exactly as the database returns it: no conversion per row, and equal values stay equal.
+_CHANGED = type_coerce(Event.updated_at, String)
+
+
+def _waitlisted(feed: Feed):
+    if feed.registrant_id is None:
+        return literal(0)
+    return case((Registration.status == RegistrationStatus.WAITLISTED, 1), else_=0)
+
+
+def _feed_etag(feed: Feed, window, name: str, count: int, changed, sequences: int, waitlisted: int) -> str:
+    return _etag(
+        feed.kind,
+        name,
+        feed.region_id,
+        feed.registrant_id,
+        feed.viewer_class(),
+        window[0].date().isoformat(),
+        ics.current_language(),
+        (int(count), _stamp(changed), int(sequences or 0), int(waitlisted or 0)),
+    )
+
+
+def feed_etag(feed: Feed, window, name: str) -> str:
+    """The feed's ETag from one aggregate query, before anything is listed or rendered.
+
+    It changes when an event enters or leaves the feed (the count, or the latest change), when one is
+    changed (its ``updated_at``; the sum of SEQUENCE also for changes that commit out of order), when
+    someone moves up from the waiting list, when the window moves (daily), and with the viewer's class
+    and the language (and the calendar's name). ``feed_body`` computes the same ETag from the rows it lists.
+    """
+    row = db.session.execute(
+        feed.select(
+            window,
+            func.count(),
+            func.max(_CHANGED),
+            func.coalesce(func.sum(Event.sequence), 0),
+            func.coalesce(func.sum(_waitlisted(feed)), 0),
+        )
+    ).one()
+    return _feed_etag(feed, window, name, *row)
+
+
+def feed_body(feed: Feed, window, name: str) -> tuple[str, list[bytes]]:
+    """The ETag and the whole calendar as byte strings of about 256 events each.
+
+    One query lists the events, one more (at most) loads those whose VEVENT is not cached.
+    """
+    rows = [
+        tuple(row)
+        for row in db.session.execute(
+            feed.select(window, Event.id, Event.sequence, _CHANGED, _waitlisted(feed)).order_by(Event.id)
+        )
+    ]
+    etag = _feed_etag(
+        feed,
+        window,
+        name,
+        len(rows),
+        max((row[2] for row in rows), default=None),
+        sum(row[1] for row in rows),
+        sum(row[3] for row in rows),
+    )
+
+    def load(ids: list[int]):
+        # populate_existing: never render from an older copy the session may hold
+        fresh = {"populate_existing": True}
+        if len(ids) <= LOAD_BY_ID:
+            return db.session.scalars(select(Event).where(Event.id.in_(ids)).execution_options(**fresh))
+        wanted = set(ids)
+        return (e for e in db.session.scalars(feed.select(window, Event).execution_options(**fresh)) if e.id in wanted)
+
+    texts = ics.vevents(rows, load)
+    chunks = [ics.calendar_start(name)]
+    chunks += [b"".join(texts[i : i + CHUNK_EVENTS]) for i in range(0, len(texts), CHUNK_EVENTS)]
+    chunks.append(ics.CALENDAR_END)
+    return etag, chunks
+
+
+def event_chunks(event: Event) -> list[bytes]:
+    """One event as a calendar of its own."""
+    return [ics.calendar_start(event.title), ics.render_vevent(event), ics.CALENDAR_END]
+
+
+# -- responses --------------------------------------------------------------------------------------
+
+
+def _not_modified(etag: str, *, private: bool) -> Response:
+    response = Response(status=304)
+    response.set_etag(etag)
+    response.headers["Cache-Control"] = "private, no-cache" if private else "no-cache"
+    return response
+
+
+def _calendar(chunks: list[bytes], etag: str, filename: str, *, private: bool, download: bool = False) -> Response:
+    response = Response(chunks, mimetype="text/calendar")
+    response.headers["Content-Length"] = str(sum(map(len, chunks)))
+    response.set_etag(etag)
+    response.headers["Cache-Control"] = "private, no-cache" if private else "no-cache"
+    disposition = "attachment" if download else "inline"
+    response.headers["Content-Disposition"] = f'{disposition}; filename="{filename}"'
+    if private:
+        response.headers["X-Robots-Tag"] = "noindex"
+    return response
+
+
+def _serve(feed: Feed, name: str, filename: str, *, private: bool) -> Response:
+    """A revalidation costs the aggregate query (304 if unchanged); otherwise the listing gives the ETag."""
+    window = feed_window()
+    if request.if_none_match:
+        etag = feed_etag(feed, window, name)
+        if request.if_none_match.contains_weak(etag):
+            return _not_modified(etag, private=private)
+    etag, chunks = feed_body(feed, window, name)
+    return _calendar(chunks, etag, filename, private=private)
+
+
+def _viewer() -> Viewer:
+    return Viewer.of(current_user)
+
+
+@feeds_bp.get("/calendar/network.ics")
+@public
+def network():
+    """The public network calendar: every region's public events."""
+    feed = Feed("network", Viewer(user_id=None))
+    # The calendar spans the regions; visible_events() is its one visibility rule.
+    with all_regions(read_only=True):
+        return _serve(feed, _("CIMIS Hub – network calendar"), "cimis-network.ics", private=False)
+
+
+@feeds_bp.get("/<region>/events.ics")
+@public
+def region_feed():
+    """One region's events as the caller may see them (inside the region's wall)."""
+    feed = Feed("region", _viewer(), region_id=g.region.id)
+    name = _("CIMIS Hub – %(region)s", region=g.region.name)
+    return _serve(feed, name, f"cimis-{g.region.slug}.ics", private=current_user.is_authenticated)
+
+
+@feeds_bp.get("/calendar/events/<int:event_id>.ics")
+@public
+def event_download(event_id: int):
+    """One event as an .ics file, if the caller may see it."""
+    event = find_visible_event(_viewer(), event_id) or abort(404)
+    etag = _etag("event", event.id, event.sequence, event.updated_at, ics.current_language())
+    private = current_user.is_authenticated
+    if request.if_none_match.contains_weak(etag):
+        return _not_modified(etag, private=private)
+    with all_regions(read_only=True):
+        chunks = event_chunks(event)
+    return _calendar(chunks, etag, f"event-{event.id}.ics", private=private, download=True)
+
+
+@feeds_bp.get("/calendar/feeds/<token>/mine.ics")
+@public
+def private_mine(token: str):
+    """The token owner's own registrations."""
+    user = feed_owner(token) or abort(404)
+    with _language_of(user), all_regions(read_only=True):
+        feed = Feed("mine", Viewer.of(user), registrant_id=user.id)
+        return _serve(feed, _("CIMIS Hub – my events"), "cimis-mine.ics", private=True)
+
+
+@feeds_bp.get("/calendar/feeds/<token>/network.ics")
+@public
+def private_network(token: str):
+    """Everything the token owner may see, in all regions."""
+    user = feed_owner(token) or abort(404)
+    with _language_of(user), all_regions(read_only=True):
+        feed = Feed("network", Viewer.of(user))
+        return _serve(feed, _("CIMIS Hub – network calendar"), "cimis-network.ics", private=True)
+
+
+def _language_of(user: User):
+    languages = current_app.config["LANGUAGES"]
+    return force_locale(user.locale if user.locale in languages else languages[0])
+
+
+# -- feed tokens ------------------------------------------------------------------------------------
+
+
+def _derived(raw: str) -> str:
+    """The value whose hash is stored: keyed with SECRET_KEY, so the URL's secret is no API token."""
+    key = current_app.config["SECRET_KEY"]
+    key = key if isinstance(key, bytes) else key.encode()
+    return hmac.new(key, b"calendar-feed:" + raw.encode(), hashlib.sha256).hexdigest()
+
+
+def _stored_hash(raw: str) -> str:
+    # The same digest as hub.accounts.services uses for access tokens (checked by tests/test_ics.py).
+    return hashlib.sha256(_derived(raw).encode()).hexdigest()
+
+
+def feed_owner(raw: str) -> User | None:
+    """The active user behind a valid, unrevoked feed token; None for anything else."""
+    if not raw or len(raw) > MAX_TOKEN_LENGTH:
+        return None
+    return user_for_access_token(_derived(raw))
+
+
+def active_feed_token(user: User) -> AccessToken | None:
+    """The user's current feed token (for "created on …, last used …"), or None."""
+    return db.session.scalar(
+        select(AccessToken)
+        .where(AccessToken.user_id == user.id, AccessToken.name == FEED_TOKEN_NAME, AccessToken.revoked_at.is_(None))
+        .order_by(AccessToken.created_at.desc())
+        .limit(1)
+    )
+
+
+def revoke_feed_tokens(user: User) -> int:
+    """End the user's private feed URLs; the number of tokens revoked. The caller commits."""
+    now = utcnow()
+    tokens = db.session.scalars(
+        select(AccessToken).where(
+            AccessToken.user_id == user.id, AccessToken.name == FEED_TOKEN_NAME, AccessToken.revoked_at.is_(None)
+        )
+    ).all()
+    for token in tokens:
+        token.revoked_at = now
+    return len(tokens)
+
+
+def new_feed_token(user: User) -> str:
+    """A new secret for the user's private feeds; the previous one stops working at once.
+
+    Returns the raw secret, which is not stored: show the feed URLs (``feed_urls``) once, right after
+    this call. The caller commits.
+    """
+    revoke_feed_tokens(user)
+    raw = secrets.token_urlsafe(32)
+    db.session.add(AccessToken(user_id=user.id, name=FEED_TOKEN_NAME, token_hash=_stored_hash(raw), prefix=raw[:8]))
+    return raw
+
+
+def feed_urls(raw: str) -> dict[str, str]:
+    """The absolute URLs of the private feeds for a raw token: ``mine`` and ``network``."""
+    return {
+        "mine": external_url("calendar_feeds.private_mine", token=raw),
+        "network": external_url("calendar_feeds.private_network", token=raw),
+    }
+
+
+@feeds_bp.route("/calendar/subscribe", methods=["GET", "POST"])
+@login_required
+@personal
+def subscribe():
+    """The person's private calendar subscription: a secret feed address, shown once, renewable."""
+    urls = None
+    if request.method == "POST":
+        if request.form.get("action") == "revoke":
+            revoke_feed_tokens(current_user)
+            db.session.commit()
+            flash(_("Your private calendar addresses have been switched off."), "success")
+            return redirect(url_for(".subscribe"))
+        raw = new_feed_token(current_user._get_current_object())
+        db.session.commit()
+        urls = feed_urls(raw)
+    return render_template("calendar/subscribe.html", urls=urls, active=active_feed_token(current_user))
