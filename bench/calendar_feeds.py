@@ -34,6 +34,8 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from _support import postgres_database  # noqa: E402 - bench/ is on sys.path when run as a script
+
 # The code of the checkout this script is in, not whichever copy the venv has installed.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -50,26 +52,6 @@ WORDS = (
     "ist barrierefrei erreichbar, Parkplätze gibt es hinter dem Haus. Übersetzung ins Polnische und Tschechische "
     "auf Anfrage; Fragen beantwortet die Koordination gern vorab per E-Mail oder Telefon."
 )
-
-
-def _postgres_database(url: str):
-    """Create the PostgreSQL database of this URL if it is missing; the callback drops it if we made it."""
-    import psycopg
-    from sqlalchemy.engine import make_url
-
-    parsed = make_url(url)
-    server = parsed.set(drivername="postgresql", database="postgres").render_as_string(hide_password=False)
-    admin = psycopg.connect(server, autocommit=True)
-    exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", (parsed.database,)).fetchone()
-    if not exists:
-        admin.execute(f'CREATE DATABASE "{parsed.database}"')
-
-    def drop():
-        if not exists:
-            admin.execute(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)')
-        admin.close()
-
-    return drop
 
 
 def event_rows(n: int, regions: list[int], today: date) -> dict[int, list[dict]]:
@@ -126,7 +108,7 @@ def main() -> None:
     parser.add_argument("--database-url")
     args = parser.parse_args()
     url = args.database_url or f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite3"
-    drop = _postgres_database(url) if url.startswith("postgresql") else (lambda: None)
+    drop = postgres_database(url) if url.startswith("postgresql") else (lambda: None)
     try:
         _run(url, args)
     finally:

@@ -33,6 +33,8 @@ from datetime import UTC, datetime
 from itertools import accumulate
 from pathlib import Path
 
+from _support import postgres_database  # noqa: E402 - bench/ is on sys.path when run as a script
+
 # The code of the checkout this script is in, not whichever copy the venv has installed.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -229,26 +231,6 @@ class Generator:
 # -- setup ----------------------------------------------------------------------------------------
 
 
-def _postgres_database(url: str, keep: bool):
-    """Create the PostgreSQL database of this URL if it is missing; the callback drops it if we made it."""
-    import psycopg
-    from sqlalchemy.engine import make_url
-
-    parsed = make_url(url)
-    server = parsed.set(drivername="postgresql", database="postgres").render_as_string(hide_password=False)
-    admin = psycopg.connect(server, autocommit=True)
-    exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", (parsed.database,)).fetchone()
-    if not exists:
-        admin.execute(f'CREATE DATABASE "{parsed.database}"')
-
-    def drop():
-        if not exists and not keep:
-            admin.execute(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)')
-        admin.close()
-
-    return drop
-
-
 def _load(db, n: int, regions: dict) -> None:
     """Insert users and profiles with Core, then index them with rebuild_all (the production code)."""
     from sqlalchemy import insert, select
@@ -341,7 +323,7 @@ def main() -> None:
     url = args.database_url or f"sqlite:///{scratch}/bench.sqlite3"
     os.environ["HUB_DATABASE_URL"] = url
     if url.startswith("postgresql"):
-        drop = _postgres_database(url, args.keep)
+        drop = postgres_database(url, args.keep)
     else:
         drop = (lambda: None) if args.keep or not scratch else (lambda: shutil.rmtree(scratch, ignore_errors=True))
     try:

@@ -30,6 +30,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from _support import postgres_database  # noqa: E402 - bench/ is on sys.path when run as a script
+
 # The code of the checkout this script is in, not whichever copy the venv has installed.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -91,26 +93,6 @@ def generate_csv(rows: int, encoding: str, seed: int = SEED) -> bytes:
     return text.encode(encoding) if encoding != "cp1252" else text.replace("Ł", "L").replace("ł", "l").encode(encoding)
 
 
-def _postgres_database(url: str):
-    """Create the PostgreSQL database of this URL if it is missing; the callback drops it if we made it."""
-    import psycopg
-    from sqlalchemy.engine import make_url
-
-    parsed = make_url(url)
-    server = parsed.set(drivername="postgresql", database="postgres").render_as_string(hide_password=False)
-    admin = psycopg.connect(server, autocommit=True)
-    exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", (parsed.database,)).fetchone()
-    if not exists:
-        admin.execute(f'CREATE DATABASE "{parsed.database}"')
-
-    def drop():
-        if not exists:
-            admin.execute(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)')
-        admin.close()
-
-    return drop
-
-
 def _seconds(fn):
     start = time.perf_counter()
     result = fn()
@@ -125,7 +107,7 @@ def main() -> None:
     parser.add_argument("--database-url")
     args = parser.parse_args()
     url = args.database_url or f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite3"
-    drop = _postgres_database(url) if url.startswith("postgresql") else (lambda: None)
+    drop = postgres_database(url) if url.startswith("postgresql") else (lambda: None)
     try:
         _run(url, args)
     finally:
