@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import tempfile
+from contextlib import contextmanager
+
 
 def postgres_database(url: str, keep: bool = False):
     """Create the PostgreSQL database of this URL if it is missing; the callback drops it if we made it."""
@@ -21,3 +24,25 @@ def postgres_database(url: str, keep: bool = False):
         admin.close()
 
     return drop
+
+
+# The settings every benchmark's app runs with: cheap password hashes, no mail, no CSRF, no limits.
+BENCH_CONFIG = {
+    "SECRET_KEY": "bench-secret-key-that-is-long-enough-0123456789",
+    "PASSWORD_HASH_PROFILE": "cheapest",
+    "WTF_CSRF_ENABLED": False,
+    "MAIL_SERVER": "",
+    "RATELIMIT_ENABLED": False,
+}
+
+
+@contextmanager
+def bench_database(database_url: str | None):
+    """The benchmark's database: the given PostgreSQL URL (created and dropped here if missing), or a
+    fresh SQLite file."""
+    url = database_url or f"sqlite:///{tempfile.mkdtemp(prefix='hub-bench-')}/bench.sqlite3"
+    drop = postgres_database(url) if url.startswith("postgresql") else (lambda: None)
+    try:
+        yield url
+    finally:
+        drop()

@@ -27,14 +27,13 @@ import platform
 import random
 import statistics
 import sys
-import tempfile
 import time
 import uuid
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from _support import postgres_database  # noqa: E402 - bench/ is on sys.path when run as a script
+from _support import BENCH_CONFIG, bench_database  # noqa: E402 - bench/ is on sys.path when run as a script
 
 # The code of the checkout this script is in, not whichever copy the venv has installed.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -107,12 +106,8 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=50)
     parser.add_argument("--database-url")
     args = parser.parse_args()
-    url = args.database_url or f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite3"
-    drop = postgres_database(url) if url.startswith("postgresql") else (lambda: None)
-    try:
+    with bench_database(args.database_url) as url:
         _run(url, args)
-    finally:
-        drop()
 
 
 def _run(url: str, args) -> None:
@@ -132,12 +127,8 @@ def _run(url: str, args) -> None:
 
     app = create_app(
         {
+            **BENCH_CONFIG,
             "SQLALCHEMY_DATABASE_URI": url,
-            "SECRET_KEY": "bench-secret-key-that-is-long-enough-0123456789",
-            "PASSWORD_HASH_PROFILE": "cheapest",
-            "WTF_CSRF_ENABLED": False,
-            "MAIL_SERVER": "",
-            "RATELIMIT_ENABLED": False,
             "BASE_URL": "https://hub.example.org",
         }
     )

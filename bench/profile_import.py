@@ -26,11 +26,10 @@ import platform
 import random
 import re
 import sys
-import tempfile
 import time
 from pathlib import Path
 
-from _support import postgres_database  # noqa: E402 - bench/ is on sys.path when run as a script
+from _support import BENCH_CONFIG, bench_database  # noqa: E402 - bench/ is on sys.path when run as a script
 
 # The code of the checkout this script is in, not whichever copy the venv has installed.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -106,12 +105,8 @@ def main() -> None:
     parser.add_argument("--encoding", default="utf-8-sig", choices=["utf-8-sig", "cp1252"])
     parser.add_argument("--database-url")
     args = parser.parse_args()
-    url = args.database_url or f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite3"
-    drop = postgres_database(url) if url.startswith("postgresql") else (lambda: None)
-    try:
+    with bench_database(args.database_url) as url:
         _run(url, args)
-    finally:
-        drop()
 
 
 def _run(url: str, args) -> None:
@@ -130,12 +125,8 @@ def _run(url: str, args) -> None:
 
     app = create_app(
         {
+            **BENCH_CONFIG,
             "SQLALCHEMY_DATABASE_URI": url,
-            "SECRET_KEY": "bench-secret-key-that-is-long-enough-0123456789",
-            "PASSWORD_HASH_PROFILE": "cheapest",
-            "WTF_CSRF_ENABLED": False,
-            "MAIL_SERVER": "",
-            "RATELIMIT_ENABLED": False,
         }
     )
     data = generate_csv(args.rows, args.encoding)

@@ -39,16 +39,19 @@ def _visible_or_404(profile_id: int):
 @login_required
 def profile(profile_id: int):
     """One profile as the viewer may see it."""
-    found = _visible_or_404(profile_id)
-    viewer = Viewer.of(current_user)
+    return _profile_page(_visible_or_404(profile_id))
+
+
+def _profile_page(found, errors=None, form=None, status=200):
+    """The profile page, with the contact form (and its errors) where the viewer may ask."""
     return render_template(
         "directory/profile.html",
         profile=found,
-        show_contact=contacts.may_see_contact_details(viewer, found),
+        show_contact=contacts.may_see_contact_details(Viewer.of(current_user), found),
         own_profiles=contacts.own_profiles(current_user),
-        errors={},
-        form={},
-    )
+        errors=errors or {},
+        form=form or {},
+    ), status
 
 
 @bp.get("/profiles/<int:profile_id>/picture")
@@ -79,15 +82,7 @@ def contact(profile_id: int):
             flash(_("Your contact request has been sent."), "success")
             return redirect(url_for(".profile", profile_id=found.id))
     db.session.rollback()
-    viewer = Viewer.of(current_user)
-    return render_template(
-        "directory/profile.html",
-        profile=found,
-        show_contact=contacts.may_see_contact_details(viewer, found),
-        own_profiles=contacts.own_profiles(current_user),
-        errors=errors,
-        form=request.form,
-    ), 422
+    return _profile_page(found, errors, request.form, 422)
 
 
 contacts_bp = Blueprint("contacts", __name__, url_prefix="/contacts", template_folder="templates")
