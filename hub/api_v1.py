@@ -73,9 +73,13 @@ def docs_asset(filename: str):
 
 def register(api, app) -> None:
     """Register every API blueprint of the hub and its features, and the docs page."""
+    from hub.cohorts.api import blp as cohorts_blp
     from regions.events.api import blp as events_blp
+    from regions.matches.api import blp as matches_blp
+    from regions.matches.api import suggestions_blp as match_suggestions_blp
     from regions.members.api import blp as members_blp
     from regions.profiles.api import blp as profiles_blp
+    from regions.speeddating.api import blp as speeddating_blp
     from shared.calendar.api import blp as calendar_blp
     from shared.directory.api import blp as directory_blp
 
@@ -86,4 +90,8 @@ def register(api, app) -> None:
     api.register_blueprint(events_blp)
     api.register_blueprint(directory_blp)
     api.register_blueprint(calendar_blp)
+    api.register_blueprint(cohorts_blp)
+    api.register_blueprint(speeddating_blp)
+    api.register_blueprint(match_suggestions_blp)
+    api.register_blueprint(matches_blp)
     app.register_blueprint(docs)

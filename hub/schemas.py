@@ -6,6 +6,7 @@ in the user's language on pages and in the API.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from flask_babel import gettext
@@ -140,3 +141,45 @@ class Password(fields.String):
         kwargs.setdefault("validate", validate.Length(min=12, max=128))
         kwargs.setdefault("load_only", True)
         super().__init__(**kwargs)
+
+
+class ServiceError(ValueError):
+    """A change a service refuses; ``message`` is translatable, ``field`` names the culprit (None: the whole form)."""
+
+    def __init__(self, message, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+    def errors(self) -> dict:
+        """The error as the form and the API show it: {field: [message]}."""
+        return {self.field or "_form": [str(self.message)]}
+
+
+class Amount(fields.Decimal):
+    """An exact amount in euros with at most two decimals; forms may write it the German way (1.234,56)."""
+
+    default_error_messages = {"invalid": _m("Not a valid amount."), "special": _m("Not a valid amount.")}
+
+    def __init__(self, **kwargs):
+        super().__init__(places=None, as_string=True, allow_nan=False, **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, str):
+            text = value.replace("€", "").replace("\u00a0", "").replace(" ", "").strip()
+            if "," in text:
+                text = text.replace(".", "").replace(",", ".")
+            elif re.fullmatch(r"-?\d{1,3}(\.\d{3})+", text):
+                text = text.replace(".", "")
+            value = text
+        if isinstance(value, float):
+            raise self.make_error("invalid")  # a float is not an exact amount
+        amount = super()._deserialize(value, attr, data, **kwargs)
+        if amount.as_tuple().exponent < -2:
+            raise ValidationError(_m("At most two decimals (cents)."))
+        if abs(amount) >= 10**10:
+            raise ValidationError(_m("The number is too large."))
+        return amount
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return None if value is None else f"{value:.2f}"

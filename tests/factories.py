@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import io
 import itertools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from uuid import uuid4
 
 from hub.accounts import services
 from hub.accounts.models import Role
@@ -23,6 +24,23 @@ def tiny_png(color=(200, 80, 40), size=(40, 30)) -> bytes:
     return out.getvalue()
 
 
+def tiny_pdf(text: str = "Konzept") -> bytes:
+    """A small real PDF with one empty page."""
+    body = [
+        b"1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj",
+        b"2 0 obj << /Type /Pages /Kids [3 0 R] /Count 1 >> endobj",
+        b"3 0 obj << /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >> endobj",
+    ]
+    out = b"%PDF-1.4\n% " + text.encode() + b"\n"
+    offsets = []
+    for obj in body:
+        offsets.append(len(out))
+        out += obj + b"\n"
+    xref = len(out)
+    out += b"xref\n0 4\n0000000000 65535 f \n" + b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    return out + b"trailer << /Size 4 /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % xref
+
+
 _seq = itertools.count(1)
 
 
@@ -36,6 +54,34 @@ class Made:
     region: str | None = None
     extra: str = ""
     owner: Made | None = None  # who may legitimately reach it, when not the region's coordination
+
+
+@dataclass
+class MadePerson(Made):
+    """A participant: ``id`` is what the maker says (profile, session participant or match member)."""
+
+    profile_id: int = 0
+
+
+@dataclass
+class MadeSession(Made):
+    """A speed-dating session with its people (ids: session participants) and meeting ids."""
+
+    event: Made | None = None
+    creatives: list[MadePerson] = field(default_factory=list)
+    organisations: list[MadePerson] = field(default_factory=list)
+    meetings: list[int] = field(default_factory=list)
+
+
+@dataclass
+class MadeMatch(Made):
+    """A match with its cohort and members (ids: match members)."""
+
+    cohort: Made | None = None
+    members: list[MadePerson] = field(default_factory=list)
+    milestone: Made | None = None
+    document: Made | None = None
+    entry: Made | None = None
 
 
 class Factory:
@@ -191,6 +237,315 @@ class Factory:
             db.session.commit()
             return Made(id=token.id, name=token.name, region=user.region, extra=raw)
 
+    # -- speed-dating, cohorts and matches -------------------------------------------------------------
+
+    def inside(self, region: str):
+        """``with make.inside(region):`` an app and request context in the region's scope, as a coordinator's
+        request has; uncommitted changes are rolled back at the end. For tests that call services."""
+        from contextlib import ExitStack
+
+        from hub.tenancy import region_scope
+
+        stack = ExitStack()
+        stack.enter_context(self.app.app_context())
+        stack.enter_context(self.app.test_request_context())
+        stack.enter_context(region_scope(self.regions[region].id))
+        stack.callback(db.session.rollback)
+        return stack
+
+    def _staff(self, region: str) -> Made:
+        """The region's coordinator for factories that need someone acting (made once per factory)."""
+        staff = self.__dict__.setdefault("_staff_of", {})
+        if region not in staff:
+            staff[region] = self.coordinator(region, name=f"Koordination {region}")
+        return staff[region]
+
+    def cohort(
+        self,
+        *,
+        name: str | None = None,
+        starts_on=None,
+        ends_on=None,
+        funding: str = "2500.00",
+        planned_expert_events: int = 3,
+    ) -> Made:
+        """A cohort (network-wide, no region): about seven months around today unless dates are given."""
+        from datetime import date, timedelta
+        from decimal import Decimal
+
+        from hub.cohorts import services as cohorts
+
+        n = next(_seq)
+        starts_on = starts_on or date.today() - timedelta(days=60)
+        ends_on = ends_on or starts_on + timedelta(days=212)
+        with self.app.app_context():
+            cohort = cohorts.save_cohort(
+                None,
+                {
+                    "name": name or f"Durchgang {n}",
+                    "starts_on": starts_on,
+                    "ends_on": ends_on,
+                    "funding_per_match": Decimal(funding),
+                    "planned_expert_events": planned_expert_events,
+                    "description": "",
+                },
+            )
+            db.session.commit()
+            return Made(id=cohort.id, name=cohort.name, extra=funding)
+
+    def person(self, region: str, kind: str = "creative", *, name: str | None = None, **fields) -> MadePerson:
+        """A participant with an account and a profile of the given kind; ``owner`` is the account."""
+        n = next(_seq)
+        name = name or f"{'Kreative' if kind == 'creative' else 'Organisation'} {n}"
+        account = self.participant(region, name=name)
+        profile = self.profile(region, user=account, name=name, kind=kind, **fields)
+        return MadePerson(
+            id=profile.id, name=name, region=region, email=account.email, owner=account, profile_id=profile.id
+        )
+
+    def session(
+        self,
+        region: str,
+        event: Made | None = None,
+        *,
+        creatives: int | list[MadePerson] = 3,
+        organisations: int | list[MadePerson] = 2,
+        tables: int = 2,
+        generate: bool = True,
+        rating_deadline=None,
+        mode: str = "everyone",
+        title: str | None = None,
+    ) -> MadeSession:
+        """A speed-dating session at an event: people registered for it (profiles with accounts), taken from
+        the registrations, with a generated schedule. People lists hold participants (id: session participant)."""
+        from regions.events import services as events
+        from regions.speeddating import services as speeddating
+        from regions.speeddating.vocab import PairingMode
+
+        n = next(_seq)
+        title = title or f"Speed-Dating {n}"
+        event = event or self.event(region, title=f"{title} Auftakt", type="kickoff")
+        if isinstance(creatives, int):
+            creatives = [self.person(region, "creative", name=f"{title} Kreative {i + 1}") for i in range(creatives)]
+        if isinstance(organisations, int):
+            organisations = [
+                self.person(region, "organisation", name=f"{title} Organisation {i + 1}") for i in range(organisations)
+            ]
+        for person in [*creatives, *organisations]:
+            self.registration(event, person.owner)
+        with self.inside(region):
+            session = speeddating.create_session(
+                events.get_event(event.id),
+                {"title": title, "tables": tables, "mode": PairingMode(mode), "rating_deadline": rating_deadline},
+            )
+            speeddating.take_from_registrations(session)
+            if generate:
+                speeddating.generate_schedule(session)
+            db.session.commit()
+            place = {p.profile_id: p.id for p in session.participants}
+            made = MadeSession(id=session.id, name=title, region=region, event=event)
+            for people, side in ((creatives, made.creatives), (organisations, made.organisations)):
+                side.extend(
+                    MadePerson(
+                        id=place[p.profile_id],
+                        name=p.name,
+                        region=region,
+                        email=p.email,
+                        owner=p.owner,
+                        profile_id=p.profile_id,
+                    )
+                    for p in people
+                )
+            made.meetings = [m.id for m in session.meetings]
+            return made
+
+    def rating(
+        self,
+        session: MadeSession,
+        rater: MadePerson,
+        ratee: MadePerson,
+        interest: str = "definitely",
+        *,
+        entered_by: Made | None = None,
+        now=None,
+    ) -> Made:
+        """What one participant of a session says about a person they met."""
+        from hub.accounts.models import User
+        from regions.speeddating import services as speeddating
+        from regions.speeddating.models import SessionParticipant
+        from regions.speeddating.vocab import Interest
+
+        with self.inside(session.region):
+            rating = speeddating.rate(
+                speeddating.get_session(session.id),
+                db.session.get(SessionParticipant, rater.id),
+                ratee.id,
+                Interest(interest),
+                entered_by=db.session.get(User, entered_by.id) if entered_by else None,
+                now=now,
+            )
+            db.session.commit()
+            return Made(id=rating.id, region=session.region, extra=interest)
+
+    def suggestions(self, session: MadeSession, cohort: Made, *, method: str = "optimal", limit: int = 1) -> list[Made]:
+        """Run the match suggestions of a session for a cohort; one record per open suggestion."""
+        from hub.cohorts.models import Cohort
+        from regions.matches import suggesting
+        from regions.speeddating import services as speeddating
+
+        with self.inside(session.region):
+            made = suggesting.run_suggestions(
+                speeddating.get_session(session.id), db.session.get(Cohort, cohort.id), method=method, limit=limit
+            )
+            db.session.commit()
+            return [
+                Made(id=s.id, name=f"{s.organisation.display_name} × {s.creative.display_name}", region=session.region)
+                for s in made
+            ]
+
+    def match(
+        self,
+        region: str,
+        cohort: Made | None = None,
+        status: str = "active",
+        *,
+        title: str | None = None,
+        creatives: int | list[MadePerson] = 1,
+        organisations: int | list[MadePerson] = 1,
+        challenge: str = "",
+    ) -> MadeMatch:
+        """A match of a cohort (a new cohort unless given) with creative and organisation members who have
+        accounts; ``members`` hold the member ids (``profile_id`` and ``owner`` the person)."""
+        from datetime import date
+
+        from hub.accounts.models import User
+        from hub.cohorts.models import Cohort
+        from regions.matches import services as matches
+        from regions.matches.vocab import MatchStatus
+        from regions.profiles.models import Profile
+
+        n = next(_seq)
+        title = title or f"Match {n}"
+        cohort = cohort or self.cohort()
+        if isinstance(creatives, int):
+            creatives = [self.person(region, "creative", name=f"{title} Kreative {i + 1}") for i in range(creatives)]
+        if isinstance(organisations, int):
+            organisations = [
+                self.person(region, "organisation", name=f"{title} Organisation {i + 1}") for i in range(organisations)
+            ]
+        people = [*creatives, *organisations]
+        coordinator = self._staff(region)
+        with self.inside(region):
+            the_cohort = db.session.get(Cohort, cohort.id)
+            match = matches.create_match(
+                the_cohort,
+                [(db.session.get(Profile, p.profile_id), None) for p in people],
+                title=title,
+                challenge=challenge or f"{title}: Herausforderung",
+                by=db.session.get(User, coordinator.id),
+            )
+            today = date.today()
+            on = today if the_cohort.contains(today) else the_cohort.starts_on
+            status = MatchStatus(status)
+            if status != MatchStatus.PROPOSED:
+                if status != MatchStatus.DISCONTINUED:
+                    matches.change_status(match, MatchStatus.ACTIVE, on=on)
+                if status != MatchStatus.ACTIVE:
+                    matches.change_status(match, status, on=on)
+            db.session.commit()
+            member_of = {m.profile_id: m.id for m in match.members}
+            return MadeMatch(
+                id=match.id,
+                name=title,
+                region=region,
+                cohort=cohort,
+                members=[
+                    MadePerson(
+                        id=member_of[p.profile_id],
+                        name=p.name,
+                        region=region,
+                        email=p.email,
+                        owner=p.owner,
+                        profile_id=p.profile_id,
+                    )
+                    for p in people
+                ],
+            )
+
+    def milestone(self, match: Made, *, title: str | None = None, due_on=None, done_on=None) -> Made:
+        """A milestone of a match, due within the cohort (its last day unless given)."""
+        from regions.matches import services as matches
+
+        n = next(_seq)
+        with self.inside(match.region):
+            the_match = matches.get_match(match.id)
+            due_on = due_on or the_match.cohort.ends_on
+            milestone = matches.add_milestone(the_match, title or f"Meilenstein {n}", due_on)
+            if done_on:
+                matches.update_milestone(milestone, the_match, {"done_on": done_on})
+            db.session.commit()
+            return Made(id=milestone.id, name=milestone.title, region=match.region)
+
+    def document(
+        self,
+        match: Made,
+        *,
+        filename: str = "Konzept.pdf",
+        data: bytes | None = None,
+        is_receipt: bool = False,
+        by: Made | None = None,
+    ) -> Made:
+        """An uploaded document of a match (a small PDF unless ``data`` is given)."""
+        from werkzeug.datastructures import FileStorage
+
+        from hub.accounts.models import User
+        from regions.matches import documents
+        from regions.matches import services as matches
+
+        by = by or self._staff(match.region)
+        upload = FileStorage(io.BytesIO(data if data is not None else tiny_pdf()), filename=filename)
+        with self.inside(match.region):
+            document = documents.store_document(
+                matches.get_match(match.id), upload, db.session.get(User, by.id), is_receipt=is_receipt
+            )
+            db.session.commit()
+            return Made(id=document.id, name=document.filename, region=match.region, extra=document.content_type)
+
+    def ledger_entry(
+        self,
+        match: Made,
+        kind: str = "payment",
+        amount: str = "100.00",
+        *,
+        purpose: str | None = None,
+        booked_on=None,
+        receipt: Made | None = None,
+        by: Made | None = None,
+    ) -> Made:
+        """A commitment or payment booked on a match's funding; ``extra`` holds the amount."""
+        from datetime import date
+        from decimal import Decimal
+
+        from hub.accounts.models import User
+        from regions.matches import funding
+        from regions.matches import services as matches
+        from regions.matches.models import MatchDocument
+        from regions.matches.vocab import LedgerKind
+
+        by = by or self._staff(match.region)
+        with self.inside(match.region):
+            entry = funding.add_entry(
+                matches.get_match(match.id),
+                LedgerKind(kind),
+                Decimal(amount),
+                booked_on=booked_on or date.today(),
+                purpose=purpose or f"{kind} {amount}",
+                by=db.session.get(User, by.id),
+                receipt=db.session.get(MatchDocument, receipt.id) if receipt else None,
+            )
+            db.session.commit()
+            return Made(id=entry.id, name=entry.purpose, region=match.region, extra=amount)
+
 
 # Samples for the isolation suite ---------------------------------------------------------------
 # Each URL argument that names an object (``<int:membership_id>``) maps to a function that makes
@@ -266,3 +621,106 @@ def _sample_registration(make: Factory, region: str, marker: str) -> Made:
     registration = make.registration(event, person)
     registration.owner = None  # reached by the region's coordination, not by the attendee
     return registration
+
+
+# Speed-dating and matches: the samples of one kind share one world per region (a session, a match),
+# made once per marker, so that the isolation suite builds it only once per test.
+
+
+def _shared(make: Factory, key: tuple, build):
+    cache = make.__dict__.setdefault("_shared_samples", {})
+    if key not in cache:
+        cache[key] = build()
+    return cache[key]
+
+
+def _marker_session(make: Factory, region: str, marker: str) -> MadeSession:
+    """A generated session without ratings (the schedule may still change), people named with the marker."""
+    return _shared(make, ("session", region, marker), lambda: make.session(region, title=f"{marker} session"))
+
+
+def _marker_match(make: Factory, region: str, marker: str) -> MadeMatch:
+    """An active match with two creatives, a milestone, a plain document and a payment."""
+
+    def build():
+        match = make.match(region, title=f"{marker} match", creatives=2)
+        match.milestone = make.milestone(match, title=f"{marker} milestone")
+        match.document = make.document(match, filename=f"{marker}-konzept.pdf")
+        match.entry = make.ledger_entry(match, amount="120.00", purpose=f"{marker} purpose")
+        return match
+
+    return _shared(make, ("match", region, marker), build)
+
+
+@sample("session_id")
+def _sample_session(make: Factory, region: str, marker: str) -> Made:
+    """A session of the region, kept by the coordination."""
+    return _marker_session(make, region, marker)
+
+
+@sample("participant_id")
+def _sample_participant(make: Factory, region: str, marker: str) -> Made:
+    """A creative of a session; its owner is the creative's account (their own schedule and ratings)."""
+    return _marker_session(make, region, marker).creatives[0]
+
+
+@sample("meeting_id")
+def _sample_meeting(make: Factory, region: str, marker: str) -> Made:
+    session = _marker_session(make, region, marker)
+    return Made(id=session.meetings[0], name=session.name, region=region)
+
+
+@sample("part")
+def _sample_print_part(make: Factory, region: str, marker: str) -> Made:
+    """Not an object: which printable of a schedule (the master plan)."""
+    return Made(id="master", region=region)  # type: ignore[arg-type]
+
+
+@sample("fmt")
+def _sample_format(make: Factory, region: str, marker: str) -> Made:
+    """Not an object: the format of a printable (HTML; the PDF is tested in its own module)."""
+    return Made(id="html", region=region)  # type: ignore[arg-type]
+
+
+@sample("suggestion_id")
+def _sample_suggestion(make: Factory, region: str, marker: str) -> Made:
+    """An open suggestion: one creative and one organisation who both said "definitely"."""
+    session = make.session(region, title=f"{marker} rated session", creatives=1, organisations=1, tables=1)
+    creative, organisation = session.creatives[0], session.organisations[0]
+    make.rating(session, creative, organisation, "definitely")
+    make.rating(session, organisation, creative, "definitely")
+    [suggestion] = make.suggestions(session, make.cohort(name=f"Durchgang {region} {uuid4().hex[:8]}"))
+    return suggestion
+
+
+@sample("match_id")
+def _sample_match(make: Factory, region: str, marker: str) -> Made:
+    return _marker_match(make, region, marker)
+
+
+@sample("member_id")
+def _sample_member(make: Factory, region: str, marker: str) -> Made:
+    """The second creative of a match: removing them leaves a valid match."""
+    return _marker_match(make, region, marker).members[1]
+
+
+@sample("milestone_id")
+def _sample_milestone(make: Factory, region: str, marker: str) -> Made:
+    return _marker_match(make, region, marker).milestone
+
+
+@sample("document_id")
+def _sample_document(make: Factory, region: str, marker: str) -> Made:
+    """A plain document (not a receipt), so that it may be deleted."""
+    return _marker_match(make, region, marker).document
+
+
+@sample("entry_id")
+def _sample_ledger_entry(make: Factory, region: str, marker: str) -> Made:
+    return _marker_match(make, region, marker).entry
+
+
+@sample("cohort_id")
+def _sample_cohort(make: Factory, region: str, marker: str) -> Made:
+    """A cohort: network-wide, so the region only tells the two samples apart."""
+    return make.cohort(name=f"{marker} cohort")

@@ -1,0 +1,46 @@
+"""Cohorts: the program periods every region's matches belong to."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+
+from hub.cohorts.models import Cohort
+from hub.db import db
+from hub.money import to_cents
+from hub.schemas import ServiceError, _m
+
+
+def list_cohorts() -> list[Cohort]:
+    """All cohorts, the newest first."""
+    return list(db.session.scalars(select(Cohort).order_by(Cohort.starts_on.desc(), Cohort.id.desc())))
+
+
+def get_cohort(cohort_id: int) -> Cohort | None:
+    return db.session.get(Cohort, cohort_id)
+
+
+def cohort_for(day: date) -> Cohort | None:
+    """The cohort running on a day (the latest-starting one if periods overlap)."""
+    return db.session.scalar(
+        select(Cohort).where(Cohort.starts_on <= day, Cohort.ends_on >= day).order_by(Cohort.starts_on.desc()).limit(1)
+    )
+
+
+def save_cohort(cohort: Cohort | None, fields: dict) -> Cohort:
+    """Create or change a cohort from validated fields (funding_per_match as a Decimal). The caller commits."""
+    if fields["ends_on"] < fields["starts_on"]:
+        raise ServiceError(_m("The end must not be before the start."), "ends_on")
+    name_taken = db.session.scalar(select(Cohort.id).where(Cohort.name == fields["name"]))
+    if name_taken is not None and (cohort is None or name_taken != cohort.id):
+        raise ServiceError(_m("A cohort of this name exists already."), "name")
+    if cohort is None:
+        cohort = Cohort()
+        db.session.add(cohort)
+    values = dict(fields)
+    cohort.funding_per_match_cents = to_cents(values.pop("funding_per_match"))
+    for name, value in values.items():
+        setattr(cohort, name, value)
+    db.session.flush()
+    return cohort

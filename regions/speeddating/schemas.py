@@ -1,0 +1,126 @@
+"""Speed-dating schemas: one layer for the coordination's forms and the JSON API.
+
+Rounds and tables are counted from 1 here, as people count them; the database counts from 0.
+"""
+
+from __future__ import annotations
+
+from marshmallow import fields, post_load, validate
+
+from hub.schemas import BaseSchema
+from regions.speeddating.vocab import Interest, PairingMode
+
+LOCAL = "%Y-%m-%dT%H:%M"
+
+
+class SessionInputSchema(BaseSchema):
+    """A session's settings; local wall-clock times in Europe/Berlin."""
+
+    title = fields.String(required=True, validate=validate.Length(min=3, max=200))
+    mode = fields.Enum(PairingMode, by_value=True, load_default=PairingMode.EVERYONE)
+    tables = fields.Integer(required=True, validate=validate.Range(min=1, max=500))
+    round_minutes = fields.Integer(load_default=7, validate=validate.Range(min=1, max=120))
+    break_minutes = fields.Integer(load_default=2, validate=validate.Range(min=0, max=60))
+    starts_at = fields.NaiveDateTime(format=LOCAL, load_default=None)
+    rating_deadline = fields.NaiveDateTime(format=LOCAL, load_default=None)
+
+
+class NewSessionSchema(SessionInputSchema):
+    event_id = fields.Integer(required=True)
+
+
+class ParticipantInputSchema(BaseSchema):
+    profile_id = fields.Integer(required=True)
+
+
+class TakeRegistrationsSchema(BaseSchema):
+    checked_in_only = fields.Boolean(load_default=False)
+
+
+class PairInputSchema(BaseSchema):
+    creative_id = fields.Integer(required=True)
+    organisation_id = fields.Integer(required=True)
+    kind = fields.String(required=True, validate=validate.OneOf(["wish", "avoid"]))
+
+
+class SlotSchema(BaseSchema):
+    """Where a meeting goes by hand: round and table, counted from 1."""
+
+    round = fields.Integer(required=True, validate=validate.Range(min=1, max=10000))
+    table = fields.Integer(required=True, validate=validate.Range(min=1, max=500))
+
+    @post_load
+    def _from_zero(self, data, **kwargs):
+        return {"round": data["round"] - 1, "table": data["table"] - 1}
+
+
+class SwapSchema(BaseSchema):
+    other_id = fields.Integer(required=True)
+
+
+class PinSchema(BaseSchema):
+    pinned = fields.Boolean(required=True)
+
+
+class RatingInputSchema(BaseSchema):
+    """A rating of a person one met; the coordination names the rater too (paper forms)."""
+
+    ratee_id = fields.Integer(required=True)
+    interest = fields.Enum(Interest, by_value=True, required=True)
+    rater_id = fields.Integer(load_default=None)
+
+
+class MeetingSchema(BaseSchema):
+    id = fields.Integer()
+    round = fields.Function(lambda m: m.round + 1)
+    table = fields.Function(lambda m: m.table + 1)
+    creative_id = fields.Integer()
+    organisation_id = fields.Integer()
+    pinned = fields.Boolean()
+
+
+class ParticipantSchema(BaseSchema):
+    id = fields.Integer()
+    profile_id = fields.Integer()
+    side = fields.Function(lambda p: p.side.value)
+    name = fields.String()
+    organisation = fields.String()
+    registration_id = fields.Integer(allow_none=True)
+
+
+class PairSchema(BaseSchema):
+    id = fields.Integer()
+    creative_id = fields.Integer()
+    organisation_id = fields.Integer()
+    kind = fields.String()
+
+
+class SessionSchema(BaseSchema):
+    id = fields.Integer()
+    event_id = fields.Integer()
+    title = fields.String()
+    mode = fields.Function(lambda s: s.mode.value)
+    tables = fields.Integer()
+    round_minutes = fields.Integer()
+    break_minutes = fields.Integer()
+    starts_at = fields.DateTime()
+    rating_deadline = fields.DateTime(allow_none=True)
+    rounds = fields.Integer()
+    lower_bound = fields.Integer()
+    generated_at = fields.DateTime(allow_none=True)
+
+
+class ScheduleSchema(SessionSchema):
+    participants = fields.List(fields.Nested(ParticipantSchema))
+    pairs = fields.List(fields.Nested(PairSchema))
+    meetings = fields.List(fields.Nested(MeetingSchema))
+
+
+class RatingSchema(BaseSchema):
+    id = fields.Integer()
+    meeting_id = fields.Integer()
+    rater_id = fields.Integer()
+    ratee_id = fields.Integer()
+    interest = fields.Function(lambda r: r.interest.value)
+    entered_by_id = fields.Integer(allow_none=True)
+    updated_at = fields.DateTime()

@@ -1,0 +1,452 @@
+"""The coordination's speed-dating tools, and each participant's own schedule and ratings."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from hub.access import coordinator_required, region_role_required
+from hub.accounts.models import Role
+from hub.cohorts.services import cohort_for, list_cohorts
+from hub.db import db, utcnow
+from hub.pdf import pdf_response
+from hub.schemas import ServiceError, load_form
+from regions.events.models import Event
+from regions.events.services import to_utc
+from regions.profiles.models import Profile
+from regions.speeddating import printing, services, vocab
+from regions.speeddating.models import Meeting, SessionParticipant
+from regions.speeddating.schemas import (
+    NewSessionSchema,
+    PairInputSchema,
+    ParticipantInputSchema,
+    SessionInputSchema,
+    SlotSchema,
+)
+from regions.speeddating.vocab import Interest, Side
+
+bp = Blueprint("speeddating", __name__, url_prefix="/speed-dating", template_folder="templates")
+PARTS = ("people", "tables", "master")
+TZ = "Europe/Berlin"
+
+
+@bp.app_context_processor
+def _vocabularies():
+    return {
+        "SIDES": vocab.SIDE_LABELS,
+        "PAIRING_MODES": vocab.PAIRING_MODE_LABELS,
+        "INTERESTS": vocab.INTEREST_LABELS,
+    }
+
+
+def _coordinating() -> bool:
+    return g.get("region_role") in (Role.COORDINATOR, Role.ADMIN, Role.UMBRELLA)
+
+
+def _session_or_404(session_id: int):
+    return services.get_session(session_id) or abort(404)
+
+
+def _times_to_utc(data: dict) -> dict:
+    for name in ("starts_at", "rating_deadline"):
+        if data.get(name):
+            data[name] = to_utc(data[name], TZ)
+    return data
+
+
+@bp.get("/")
+@region_role_required(Role.PARTICIPANT, Role.COORDINATOR)
+def index():
+    """The coordination's sessions; for a participant, the sessions they take part in."""
+    if _coordinating():
+        return render_template("speeddating/index.html", sessions=services.list_sessions())
+    user = current_user._get_current_object()
+    mine = [(s, services.participant_of(s, user)) for s in services.sessions_of(user)]
+    return render_template("speeddating/mine.html", participations=mine, now=utcnow())
+
+
+def _events():
+    return list(db.session.scalars(select(Event).order_by(Event.starts_at.desc()).limit(200)))
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@coordinator_required
+def new():
+    """Set up a session at one of the region's events."""
+    errors = {}
+    if request.method == "POST":
+        data, errors = load_form(NewSessionSchema(), request.form)
+        if data:
+            event = db.session.get(Event, data.pop("event_id"))
+            if event is None:
+                errors = {"event_id": [_("Please choose an event of the region.")]}
+            else:
+                try:
+                    session = services.create_session(event, _times_to_utc(data))
+                except ServiceError as exc:
+                    errors = exc.errors()
+                else:
+                    services.take_from_registrations(session)
+                    db.session.commit()
+                    flash(_("The session has been created with the event's registrations."), "success")
+                    return redirect(url_for(".show", session_id=session.id))
+        db.session.rollback()
+    selected = request.values.get("event_id", type=int)
+    return render_template(
+        "speeddating/edit.html", session=None, events=_events(), selected=selected, errors=errors,
+        values=request.form if request.method == "POST" else None,
+    ), 422 if errors else 200
+
+
+@bp.route("/<int:session_id>/edit", methods=["GET", "POST"])
+@coordinator_required
+def edit(session_id: int):
+    """Change a session's settings."""
+    session = _session_or_404(session_id)
+    errors = {}
+    if request.method == "POST":
+        data, errors = load_form(SessionInputSchema(), request.form)
+        if data:
+            try:
+                services.update_session(session, _times_to_utc(data))
+            except ServiceError as exc:
+                errors = exc.errors()
+            else:
+                db.session.commit()
+                flash(_("The session has been saved."), "success")
+                return redirect(url_for(".show", session_id=session.id))
+        db.session.rollback()
+        session = _session_or_404(session_id)
+    return render_template(
+        "speeddating/edit.html", session=session, events=None, errors=errors,
+        values=request.form if request.method == "POST" else None,
+    ), 422 if errors else 200
+
+
+def _page(session, errors=None, status=200):
+    """The session's page: people, pairs, schedule, ratings."""
+    rated = services.all_ratings(session)
+    profiles = list(
+        db.session.scalars(
+            select(Profile).where(Profile.archived_at.is_(None)).order_by(Profile.display_name).limit(1000)
+        )
+    )
+    taken = {p.profile_id for p in session.participants}
+    return render_template(
+        "speeddating/show.html",
+        session=session,
+        creatives=services.participants(session, Side.CREATIVE),
+        organisations=services.participants(session, Side.ORGANISATION),
+        people={p.id: p for p in session.participants},
+        grid=_grid(session),
+        ratings_count=len(rated),
+        raters=len({r.rater_id for r in rated}),
+        addable=[p for p in profiles if p.id not in taken],
+        errors=errors or {},
+    ), status
+
+
+def _grid(session) -> list[list[Meeting | None]]:
+    grid = [[None] * session.tables for _ in range(session.rounds)]
+    for meeting in session.meetings:
+        if 0 <= meeting.round < session.rounds and 0 <= meeting.table < session.tables:
+            grid[meeting.round][meeting.table] = meeting
+    return grid
+
+
+@bp.get("/<int:session_id>")
+@coordinator_required
+def show(session_id: int):
+    """One session: its people, the pairs to wish or avoid, the schedule, how far ratings are."""
+    return _page(_session_or_404(session_id))
+
+
+def _act(session_id: int, work, success: str):
+    """Run a change on the session's page: commit and go back, or show the page again with the error."""
+    session = _session_or_404(session_id)
+    try:
+        work(session)
+        db.session.commit()
+    except ServiceError as exc:
+        db.session.rollback()
+        return _page(_session_or_404(session_id), exc.errors(), 422)
+    except IntegrityError:
+        db.session.rollback()
+        return _page(_session_or_404(session_id), {"_form": [_("This change collides with another one.")]}, 409)
+    flash(success, "success")
+    return redirect(url_for(".show", session_id=session_id))
+
+
+def _form_errors(session_id: int, errors: dict):
+    db.session.rollback()
+    return _page(_session_or_404(session_id), errors, 422)
+
+
+@bp.post("/<int:session_id>/participants")
+@coordinator_required
+def add_participant(session_id: int):
+    """Add someone of the region by their profile."""
+    data, errors = load_form(ParticipantInputSchema(), request.form)
+    if not data:
+        return _form_errors(session_id, errors)
+    profile = db.session.get(Profile, data["profile_id"])
+    if profile is None:
+        return _form_errors(session_id, {"profile_id": [_("Please choose a profile of the region.")]})
+    return _act(session_id, lambda s: services.add_participant(s, profile), _("The person has been added."))
+
+
+@bp.post("/<int:session_id>/participants/take")
+@coordinator_required
+def take_registrations(session_id: int):
+    """Add everyone registered for the event (or only those checked in)."""
+    session = _session_or_404(session_id)
+    added, missing = services.take_from_registrations(session, checked_in_only=request.form.get("checked_in") == "1")
+    db.session.commit()
+    flash(_("%(n)s people added from the registrations.", n=added), "success")
+    if missing:
+        flash(_("Without a profile in the region, so not added: %(names)s", names=", ".join(missing)), "warning")
+    return redirect(url_for(".show", session_id=session.id))
+
+
+@bp.post("/<int:session_id>/participants/remove")
+@coordinator_required
+def remove_participant(session_id: int):
+    """Take someone out of the session."""
+    participant = db.session.get(SessionParticipant, request.form.get("participant_id", type=int) or 0)
+    if participant is None or participant.session_id != session_id:
+        return _form_errors(session_id, {"participant_id": [_("This person does not take part in the session.")]})
+    return _act(session_id, lambda s: services.remove_participant(s, participant), _("The person has been removed."))
+
+
+@bp.post("/<int:session_id>/pairs")
+@coordinator_required
+def add_pair(session_id: int):
+    """Wish or avoid a meeting of two people."""
+    data, errors = load_form(PairInputSchema(), request.form)
+    if not data:
+        return _form_errors(session_id, errors)
+    return _act(session_id, lambda s: services.set_pair(s, **data), _("The pair has been saved."))
+
+
+@bp.post("/<int:session_id>/pairs/remove")
+@coordinator_required
+def remove_pair(session_id: int):
+    """Forget a wished or avoided pair."""
+    pair_id = request.form.get("pair_id", type=int) or 0
+    return _act(session_id, lambda s: services.remove_pair(s, pair_id), _("The pair has been removed."))
+
+
+@bp.post("/<int:session_id>/schedule")
+@coordinator_required
+def generate(session_id: int):
+    """Build the schedule with the fewest rounds possible, keeping meetings fixed by hand."""
+
+    def work(session):
+        result = services.generate_schedule(session)
+        if result.rounds > result.lower_bound:
+            flash(
+                _(
+                    "The fixed meetings need %(rounds)s rounds; without them %(bound)s would do.",
+                    rounds=result.rounds,
+                    bound=result.lower_bound,
+                ),
+                "warning",
+            )
+
+    return _act(session_id, work, _("The schedule has been made."))
+
+
+def _meeting_or_404(meeting_id: int) -> Meeting:
+    return db.session.get(Meeting, meeting_id) or abort(404)
+
+
+def _meeting_page(meeting_id: int, errors=None, status=200):
+    meeting = _meeting_or_404(meeting_id)
+    session = _session_or_404(meeting.session_id)
+    return render_template("speeddating/meeting.html", meeting=meeting, session=session, errors=errors or {}), status
+
+
+@bp.get("/meetings/<int:meeting_id>")
+@coordinator_required
+def meeting(meeting_id: int):
+    """One meeting of the schedule, to move, swap or fix by hand."""
+    return _meeting_page(meeting_id)
+
+
+def _meeting_act(meeting_id: int, work, success: str):
+    meeting = _meeting_or_404(meeting_id)
+    session = _session_or_404(meeting.session_id)
+    try:
+        work(session, meeting)
+        db.session.commit()
+    except ServiceError as exc:
+        db.session.rollback()
+        return _meeting_page(meeting_id, exc.errors(), 422)
+    except IntegrityError:
+        db.session.rollback()
+        return _meeting_page(meeting_id, {"_form": [_("This change collides with another one.")]}, 409)
+    flash(success, "success")
+    return redirect(url_for(".show", session_id=session.id))
+
+
+@bp.post("/meetings/<int:meeting_id>/move")
+@coordinator_required
+def move(meeting_id: int):
+    """Put a meeting at another round and table by hand (it stays fixed there)."""
+    data, errors = load_form(SlotSchema(), request.form)
+    if not data:
+        return _meeting_page(meeting_id, errors, 422)
+    return _meeting_act(
+        meeting_id,
+        lambda s, m: services.move_meeting(s, m, data["round"], data["table"]),
+        _("The meeting has been moved."),
+    )
+
+
+@bp.post("/meetings/<int:meeting_id>/swap")
+@coordinator_required
+def swap(meeting_id: int):
+    """Exchange the places of two meetings by hand."""
+    other = db.session.get(Meeting, request.form.get("other_id", type=int) or 0)
+    if other is None:
+        return _meeting_page(meeting_id, {"other_id": [_("Choose two different meetings of this session.")]}, 422)
+    return _meeting_act(meeting_id, lambda s, m: services.swap_meetings(s, m, other), _("The meetings have been swapped."))
+
+
+@bp.post("/meetings/<int:meeting_id>/pin")
+@coordinator_required
+def pin(meeting_id: int):
+    """Fix a meeting at its place (or release it) for the next generation."""
+    meeting = _meeting_or_404(meeting_id)
+    meeting.pinned = request.form.get("pinned", "1") == "1"
+    db.session.commit()
+    return redirect(url_for(".show", session_id=meeting.session_id))
+
+
+# -- printables -------------------------------------------------------------------------------------------
+
+
+def _plan(session, only: SessionParticipant | None = None) -> printing.PrintablePlan:
+    people = [
+        printing.PrintPerson(id=p.id, name=p.name, side=p.side, organisation=p.organisation)
+        for p in session.participants
+    ]
+    meetings = [
+        printing.PrintMeeting(round=m.round, table=m.table, creative_id=m.creative_id, organisation_id=m.organisation_id)
+        for m in session.meetings
+    ]
+    if only is not None:
+        met = {m.creative_id for m in meetings if m.organisation_id == only.id} | {
+            m.organisation_id for m in meetings if m.creative_id == only.id
+        }
+        people = [p for p in people if p.id == only.id or p.id in met]
+        meetings = [m for m in meetings if only.id in (m.creative_id, m.organisation_id)]
+    return printing.PrintablePlan(
+        session_title=session.title,
+        event_title=session.event.title,
+        venue=session.event.venue,
+        region_name=g.region.name,
+        starts_at=session.starts_at,
+        round_minutes=session.round_minutes,
+        break_minutes=session.break_minutes,
+        tables=session.tables,
+        rounds=session.rounds,
+        people=tuple(people),
+        meetings=tuple(meetings),
+        timezone=TZ,
+    )
+
+
+def _printable(plan, part: str, fmt: str, name: str):
+    if part not in PARTS or fmt not in ("html", "pdf"):
+        abort(404)
+    if fmt == "pdf":
+        return pdf_response(printing.schedule_pdf(plan, part), f"{name}-{part}.pdf")
+    return render_template(f"speeddating/print/{part}.html", **printing.print_context(plan), part=part)
+
+
+@bp.get("/<int:session_id>/print/<part>.<fmt>")
+@coordinator_required
+def print_schedule(session_id: int, part: str, fmt: str):
+    """The schedule to print: per person, per table or the master plan, as HTML or PDF."""
+    session = _session_or_404(session_id)
+    return _printable(_plan(session), part, fmt, f"speed-dating-{session.id}")
+
+
+# -- a participant's own schedule and ratings (the coordination uses the same page for paper forms) ----
+
+
+def _participation_or_404(participant_id: int) -> SessionParticipant:
+    participant = db.session.get(SessionParticipant, participant_id) or abort(404)
+    if not _coordinating() and participant.profile.user_id != current_user.id:
+        abort(404)
+    return participant
+
+
+def _rating_page(participant, errors=None, status=200):
+    session = participant.session
+    people = {p.id: p for p in session.participants}
+    meetings = services.meetings_of(session, participant)
+    partner = {
+        m.id: people[m.organisation_id if m.creative_id == participant.id else m.creative_id] for m in meetings
+    }
+    return render_template(
+        "speeddating/participation.html",
+        participant=participant,
+        session=session,
+        meetings=meetings,
+        partner=partner,
+        ratings=services.ratings_by(session, participant),
+        open=session.rating_open(utcnow()),
+        paper_form=_coordinating(),
+        errors=errors or {},
+    ), status
+
+
+@bp.get("/mine/<int:participant_id>")
+@region_role_required(Role.PARTICIPANT, Role.COORDINATOR)
+def participation(participant_id: int):
+    """A participant's rounds, tables and partners, and their ratings of the people they met."""
+    return _rating_page(_participation_or_404(participant_id))
+
+
+@bp.post("/mine/<int:participant_id>")
+@region_role_required(Role.PARTICIPANT, Role.COORDINATOR)
+def rate(participant_id: int):
+    """Save the ratings: one choice per person met (the coordination: typed in from a paper form)."""
+    participant = _participation_or_404(participant_id)
+    session = participant.session
+    by = current_user._get_current_object() if _coordinating() else None
+    choices = {}
+    for key, value in request.form.items():
+        if key.startswith("interest_") and value:
+            try:
+                choices[int(key.removeprefix("interest_"))] = Interest(value)
+            except ValueError:
+                return _rating_page(participant, {key: [_("Please choose one of the answers.")]}, 422)
+    try:
+        for ratee_id, interest in choices.items():
+            services.rate(session, participant, ratee_id, interest, entered_by=by)
+    except ServiceError as exc:
+        db.session.rollback()
+        return _rating_page(_participation_or_404(participant_id), exc.errors(), 422)
+    db.session.commit()
+    flash(_("Your ratings have been saved.") if by is None else _("The paper form has been entered."), "success")
+    return redirect(url_for(".participation", participant_id=participant.id))
+
+
+@bp.get("/mine/<int:participant_id>/schedule.<fmt>")
+@region_role_required(Role.PARTICIPANT, Role.COORDINATOR)
+def my_schedule(participant_id: int, fmt: str):
+    """A participant's own schedule to print."""
+    participant = _participation_or_404(participant_id)
+    plan = _plan(participant.session, only=participant)
+    return _printable(plan, "people", fmt, f"speed-dating-{participant.session_id}-{participant.id}")
+
+
+def default_cohort(session):
+    """The cohort a session's matches most likely belong to: the one running at its event."""
+    return cohort_for(session.event.starts_at.date()) or next(iter(list_cohorts()), None)

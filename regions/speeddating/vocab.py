@@ -1,0 +1,41 @@
+"""The vocabulary of speed-dating: sides, how meetings are chosen, and the interest people state afterwards."""
+
+from __future__ import annotations
+
+import enum
+
+from flask_babel import lazy_gettext as _l
+
+
+class Side(enum.StrEnum):
+    """Creatives move from table to table; organisations hold the tables."""
+
+    CREATIVE = "creative"
+    ORGANISATION = "organisation"
+
+
+class PairingMode(enum.StrEnum):
+    EVERYONE = "everyone"  # every creative meets every organisation (but the pairs to avoid)
+    WISHES = "wishes"  # only the pairs wished for
+
+
+class Interest(enum.StrEnum):
+    """What a participant says after the session about a person they met."""
+
+    DEFINITELY = "definitely"  # "unbedingt"
+    GLADLY = "gladly"  # "gern"
+    RATHER_NOT = "rather_not"  # "eher nicht"
+
+
+SIDE_LABELS = {Side.CREATIVE: _l("Creatives"), Side.ORGANISATION: _l("Organisations")}
+
+PAIRING_MODE_LABELS = {
+    PairingMode.EVERYONE: _l("Everyone meets everyone"),
+    PairingMode.WISHES: _l("Only the meetings wished for"),
+}
+
+INTEREST_LABELS = {
+    Interest.DEFINITELY: _l("definitely"),
+    Interest.GLADLY: _l("gladly"),
+    Interest.RATHER_NOT: _l("rather not"),
+}
