@@ -20,4 +20,5 @@ bp.register_blueprint(speeddating_bp, name="speeddating")
 bp.register_blueprint(matches_bp, name="matches")
 
 import regions.events.demo  # noqa: E402,F401  (registers the demo events)
+import regions.matches.demo  # noqa: E402,F401  (registers the demo cohort, speed-dating and matches)
 import regions.profiles.demo  # noqa: E402,F401  (registers the demo profiles)

@@ -90,6 +90,8 @@ class Factory:
     def __init__(self, app, regions):
         self.app = app
         self.regions = regions
+        self._staff_of: dict[str, Made] = {}  # a coordinator per region for factories that need someone acting
+        self._samples: dict[tuple, Made] = {}  # sample worlds shared by several URL arguments
 
     def _region(self, slug):
         return db.session.merge(self.regions[slug], load=False) if slug else None
@@ -255,10 +257,9 @@ class Factory:
 
     def _staff(self, region: str) -> Made:
         """The region's coordinator for factories that need someone acting (made once per factory)."""
-        staff = self.__dict__.setdefault("_staff_of", {})
-        if region not in staff:
-            staff[region] = self.coordinator(region, name=f"Koordination {region}")
-        return staff[region]
+        if region not in self._staff_of:
+            self._staff_of[region] = self.coordinator(region, name=f"Koordination {region}")
+        return self._staff_of[region]
 
     def cohort(
         self,
@@ -628,10 +629,9 @@ def _sample_registration(make: Factory, region: str, marker: str) -> Made:
 
 
 def _shared(make: Factory, key: tuple, build):
-    cache = make.__dict__.setdefault("_shared_samples", {})
-    if key not in cache:
-        cache[key] = build()
-    return cache[key]
+    if key not in make._samples:
+        make._samples[key] = build()
+    return make._samples[key]
 
 
 def _marker_session(make: Factory, region: str, marker: str) -> MadeSession:
@@ -700,8 +700,9 @@ def _sample_match(make: Factory, region: str, marker: str) -> Made:
 
 @sample("member_id")
 def _sample_member(make: Factory, region: str, marker: str) -> Made:
-    """The second creative of a match: removing them leaves a valid match."""
-    return _marker_match(make, region, marker).members[1]
+    """The second creative of a match: removing them leaves a valid match (the coordination's task)."""
+    member = _marker_match(make, region, marker).members[1]
+    return Made(id=member.id, name=member.name, region=region)
 
 
 @sample("milestone_id")

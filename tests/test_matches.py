@@ -157,7 +157,7 @@ def test_invalid_status_changes_are_refused(app, make, cohort, start, target):
 
 
 def test_a_match_cannot_end_before_it_started(app, make, cohort):
-    made = make.match(REGION, cohort, status="active")  # started on the cohort's first day
+    made = make.match(REGION, cohort, status="active")  # started within the cohort, after 31 August
     with make.inside(REGION), refused("The end must not be before the start."):
         services.change_status(services.get_match(made.id), MatchStatus.COMPLETED, on=date(2026, 8, 31))
     assert stored_match(app, made.id).status == MatchStatus.ACTIVE
@@ -280,6 +280,13 @@ def test_check_ins_and_journal_entries_show_the_newest_first(app, make, cohort):
 # -- documents --------------------------------------------------------------------------------------------
 
 
+@pytest.fixture
+def uploads(monkeypatch, tmp_path):
+    """The folder documents go to: a fresh one per test, so that a test sees exactly the files it made."""
+    monkeypatch.setattr(documents, "document_dir", lambda: tmp_path)
+    return tmp_path
+
+
 def _docx() -> bytes:
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as archive:
@@ -312,13 +319,13 @@ def _upload(match_id: int, by, data: bytes, filename: str, **kw) -> MatchDocumen
         ("foto-ohne-endung", tiny_png(), "image/png"),  # the content decides, not the name
     ],
 )
-def test_documents_are_accepted_by_their_content(app, make, cohort, filename, data, content_type):
+def test_documents_are_accepted_by_their_content(app, make, cohort, uploads, filename, data, content_type):
     made = make.match(REGION, cohort)
     with make.inside(REGION):
         document = _upload(made.id, made.members[0].owner, data, filename)
         db.session.commit()
         assert (document.filename, document.content_type, document.size) == (filename, content_type, len(data))
-        assert documents.document_path(document).read_bytes() == data
+        assert [path.read_bytes() for path in uploads.iterdir()] == [data]
 
 
 @pytest.mark.parametrize(
@@ -334,26 +341,35 @@ def test_documents_are_accepted_by_their_content(app, make, cohort, filename, da
     ],
     ids=["a program renamed .pdf", "an empty file", "10 MB and one byte"],
 )
-def test_uploads_we_do_not_accept_are_refused_and_nothing_is_kept(app, make, cohort, filename, data, message):
+def test_uploads_we_do_not_accept_are_refused_and_nothing_is_kept(app, make, cohort, uploads, filename, data, message):
     made = make.match(REGION, cohort)
-    with make.inside(REGION):
-        files_before = set(documents.document_dir().iterdir())
-        with refused(message, documents.DocumentError):
-            _upload(made.id, made.members[0].owner, data, filename)
-        assert set(documents.document_dir().iterdir()) == files_before
+    with make.inside(REGION), refused(message, documents.DocumentError):
+        _upload(made.id, made.members[0].owner, data, filename)
+    assert list(uploads.iterdir()) == []
     with app.app_context(), all_regions():
         assert db.session.scalars(select(MatchDocument)).all() == []
 
 
-def test_a_document_of_exactly_10_mb_is_accepted(app, make, cohort):
+@pytest.mark.xfail(
+    strict=True,
+    reason="bug: store_document runs the shown name through secure_filename, which drops umlauts and ß "
+    "(regions/matches/documents.py, store_document); the stored file has a random name anyway",
+)
+def test_a_document_keeps_its_german_file_name(app, make, cohort, uploads):
+    made = make.match(REGION, cohort)
+    document = make.document(made, filename="Maßnahmenplan Übersicht.pdf")
+    assert document.name == "Maßnahmenplan Übersicht.pdf"
+
+
+def test_a_document_of_exactly_10_mb_is_accepted(app, make, cohort, uploads):
     made = make.match(REGION, cohort)
     with make.inside(REGION):
         document = _upload(made.id, made.members[0].owner, b"%PDF-1.4\n" + b"0" * (10 * 1024 * 1024 - 9), "a.pdf")
         assert document.size == 10 * 1024 * 1024
-        documents.document_path(document).unlink()
+    assert [path.stat().st_size for path in uploads.iterdir()] == [10 * 1024 * 1024]
 
 
-def test_documents_can_be_deleted_but_receipts_stay(app, make, cohort):
+def test_documents_can_be_deleted_but_receipts_stay(app, make, cohort, uploads):
     made = make.match(REGION, cohort)
     plain = make.document(made, filename="Notizen.pdf")
     receipt = make.document(made, filename="Beleg.pdf", is_receipt=True)
@@ -436,7 +452,7 @@ def test_a_run_suggests_pairs_with_the_reasons_in_words(app, make, cohort, rated
 
 
 def test_a_rejected_pair_is_left_out_of_the_next_run(app, make, cohort, rated):
-    (c0, c1), (o0, o1) = rated.creatives, rated.organisations
+    (c0, c1), (o0, _) = rated.creatives, rated.organisations
     with make.inside(REGION):
         first_run = _run(rated.id, cohort.id)
         rejected = next(s for s in first_run if s.creative_id == c1.profile_id)
@@ -475,7 +491,7 @@ def test_an_accepted_suggestion_becomes_a_proposed_match_with_the_cohorts_budget
 
 
 def test_people_in_an_open_match_of_the_cohort_are_not_suggested_again(app, make, cohort, rated):
-    (c0, c1), (o0, o1) = rated.creatives, rated.organisations
+    (c0, c1), (_, o1) = rated.creatives, rated.organisations
     coordinator = make.coordinator(REGION)
     with make.inside(REGION):
         best = next(s for s in _run(rated.id, cohort.id) if s.creative_id == c0.profile_id)
@@ -495,3 +511,30 @@ def test_a_refused_change_names_the_field_for_the_form(app, make, cohort):
     with make.inside(REGION), pytest.raises(ServiceError) as caught:
         services.change_status(services.get_match(made.id), MatchStatus.ACTIVE)
     assert caught.value.errors() == {"status": [str(caught.value.message)]}
+
+
+# -- the demo ---------------------------------------------------------------------------------------------
+
+
+def test_the_demo_shows_the_programs_example_as_an_active_match(app, runner):
+    assert "changes)" in runner.invoke(args=["demo", "load"]).output
+    assert "(0 changes)" in runner.invoke(args=["demo", "load"]).output
+    with app.app_context(), all_regions():
+        match = db.session.scalar(select(Match).where(Match.title == "Onboarding für Ehrenamtliche"))
+        assert match.status == MatchStatus.ACTIVE and match.region.slug == "erzgebirge"
+        assert match.cohort.name == "CIMIS II 2026/27" and str(match.budget) == "2500.00"
+        assert sorted(m.profile.display_name for m in match.members) == [
+            "Prozessberatung Muster",
+            "Soziokulturelles Zentrum Alte Brauerei",
+        ]
+        assert all(match.cohort.contains(m.due_on) for m in match.milestones) and len(match.milestones) == 2
+        assert (len(match.check_ins), len(match.journal)) == (1, 1)
+        assert (str(match.committed), str(match.paid)) == ("1800.00", "450.00")
+        session = db.session.get(speeddating.SpeedDatingSession, match.session_id)
+        assert session.event.title == "Auftakt CIMIS II Erzgebirge mit Speed-Dating"
+        assert session.rounds == session.lower_bound and len(session.participants) >= 6
+        assert speeddating.all_ratings(session)
+        still_open = [s for s in suggesting.suggestions_of(session) if s.status == SuggestionStatus.OPEN]
+        assert still_open and all(s.reasons for s in still_open)
+        proposed = db.session.scalars(select(Match).where(Match.status == MatchStatus.PROPOSED)).all()
+        assert [m.region.slug for m in proposed] == ["lausitz"]

@@ -505,6 +505,9 @@ def test_a_participant_reaches_only_their_own_participation(client, make):
     response = k.people["C1"].post(f"{other}/ratings", {"ratee_id": k.ids["C1"], "interest": "gladly"})
     assert response.status_code == 404
     assert k.coordination.get(other).status_code == 200  # the coordination reaches every one
+    response = k.coordination.post(f"{other}/ratings", {"ratee_id": k.ids["C1"], "interest": "gladly"})
+    assert response.status_code == 200 and response.get_json()["entered_by_id"] == k.coordination.person.id
+    assert k.people["O1"].get(other).get_json()["meetings"][0]["rating"] == "gladly"
     # The coordination tools stay closed to participants.
     assert k.people["C1"].get(k.session_url).status_code == 403
     assert k.people["C1"].get(f"{k.session_url}/ratings").status_code == 403

@@ -242,3 +242,15 @@ def test_admin_keeps_cohorts_and_a_bad_period_is_refused(app, client, auth, make
     assert client.post("/admin/cohorts/new", data={**data, "ends_on": "2028-04-30"}).status_code == 302
     assert "3.000,00\xa0€" in page(client.get("/admin/cohorts/"))
     assert form_error(page(client.get("/admin/cohorts/"))) is None
+
+
+def test_only_admins_change_cohorts(client, auth, make):
+    cohort = make.cohort(name="CIMIS II Schutz")
+    data = {"name": "Geändert", "starts_on": "2026-09-01", "ends_on": "2027-04-30", "funding_per_match": "1,00"}
+    for person in (make.coordinator("erzgebirge"), make.umbrella(), make.participant("dresden")):
+        auth.login(person)
+        assert client.post("/admin/cohorts/new", data=data).status_code == 403
+        assert client.post(f"/admin/cohorts/{cohort.id}/edit", data=data).status_code == 403
+        auth.logout()
+    auth.login(make.admin())
+    assert "CIMIS II Schutz" in page(client.get("/admin/cohorts/"))

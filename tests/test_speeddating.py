@@ -69,7 +69,7 @@ def assert_valid(rows, tables: int, rounds: int) -> None:
 # -- sessions and their people --------------------------------------------------------------------------
 
 
-def test_a_new_session_starts_with_its_event(app, regions, make):
+def test_a_new_session_starts_with_its_event(app, make):
     event = make.event(REGION, title="Auftakt Schneeberg", type="kickoff")
     with make.inside(REGION):
         the_event = events.get_event(event.id)
@@ -80,7 +80,7 @@ def test_a_new_session_starts_with_its_event(app, regions, make):
         assert services.list_sessions() == [session]
 
 
-def test_a_rating_deadline_before_the_start_is_refused(app, regions, make):
+def test_a_rating_deadline_before_the_start_is_refused(app, make):
     event = make.event(REGION)
     with make.inside(REGION):
         the_event = events.get_event(event.id)
@@ -93,7 +93,7 @@ def test_a_rating_deadline_before_the_start_is_refused(app, regions, make):
         assert db.session.scalars(select(SpeedDatingSession)).all() == []
 
 
-def test_participants_come_from_the_registrations_and_people_without_a_profile_are_named(app, regions, make):
+def test_participants_come_from_the_registrations_and_people_without_a_profile_are_named(app, make):
     event = make.event(REGION, type="kickoff")
     creative = make.person(REGION, "creative", name="Prozessberatung Muster")
     organisation = make.person(REGION, "organisation", name="Alte Brauerei")
@@ -116,7 +116,7 @@ def test_participants_come_from_the_registrations_and_people_without_a_profile_a
         assert len(session.participants) == 2
 
 
-def test_only_checked_in_people_are_taken_when_asked(app, regions, make):
+def test_only_checked_in_people_are_taken_when_asked(app, make):
     event = make.event(REGION, type="kickoff")
     here = make.person(REGION, "creative", name="Anwesend")
     away = make.person(REGION, "organisation", name="Nicht erschienen")
@@ -131,7 +131,7 @@ def test_only_checked_in_people_are_taken_when_asked(app, regions, make):
         assert [p.name for p in session.participants] == ["Anwesend"]
 
 
-def test_an_archived_profile_cannot_be_added_by_hand(app, regions, make):
+def test_an_archived_profile_cannot_be_added_by_hand(app, make):
     made = make.session(REGION, creatives=1, organisations=1, generate=False)
     extra = make.person(REGION, "creative", name="Archiviert")
     with make.inside(REGION):
@@ -146,7 +146,7 @@ def test_an_archived_profile_cannot_be_added_by_hand(app, regions, make):
 # -- pairs to wish or avoid -------------------------------------------------------------------------------
 
 
-def test_an_avoided_pair_does_not_meet(app, regions, make):
+def test_an_avoided_pair_does_not_meet(app, make):
     made = make.session(REGION, creatives=2, organisations=2, generate=False)
     knows, known = made.creatives[0], made.organisations[0]
     with make.inside(REGION):
@@ -158,7 +158,7 @@ def test_an_avoided_pair_does_not_meet(app, regions, make):
     assert (knows.id, known.id) not in pairs and len(pairs) == 3
 
 
-def test_a_pair_cannot_be_wished_and_avoided_and_nothing_changes(app, regions, make):
+def test_a_pair_cannot_be_wished_and_avoided_and_nothing_changes(app, make):
     made = make.session(REGION, creatives=2, organisations=2, generate=False)
     creative, organisation = made.creatives[0], made.organisations[1]
     with make.inside(REGION):
@@ -172,7 +172,7 @@ def test_a_pair_cannot_be_wished_and_avoided_and_nothing_changes(app, regions, m
         assert [(p.creative_id, p.organisation_id, p.kind) for p in pairs] == [(creative.id, organisation.id, "wish")]
 
 
-def test_a_pair_needs_a_creative_and_an_organisation_of_the_session(app, regions, make):
+def test_a_pair_needs_a_creative_and_an_organisation_of_the_session(app, make):
     made = make.session(REGION, creatives=2, organisations=1, generate=False)
     with make.inside(REGION):
         session = services.get_session(made.id)
@@ -183,7 +183,7 @@ def test_a_pair_needs_a_creative_and_an_organisation_of_the_session(app, regions
 # -- generating the schedule ------------------------------------------------------------------------------
 
 
-def test_everyone_meets_everyone_in_the_fewest_rounds(app, regions, make):
+def test_everyone_meets_everyone_in_the_fewest_rounds(app, make):
     made = make.session(REGION, creatives=5, organisations=4, tables=3)
     session = stored_session(app, made.id)
     rows = schedule_rows(app, made.id)
@@ -194,7 +194,7 @@ def test_everyone_meets_everyone_in_the_fewest_rounds(app, regions, make):
     assert session.generated_at is not None
 
 
-def test_only_wished_meetings_take_place_in_the_wishes_mode(app, regions, make):
+def test_only_wished_meetings_take_place_in_the_wishes_mode(app, make):
     made = make.session(REGION, creatives=3, organisations=3, tables=2, mode="wishes", generate=False)
     c, o = made.creatives, made.organisations
     wished = {(c[0].id, o[0].id), (c[0].id, o[1].id), (c[1].id, o[0].id), (c[2].id, o[2].id)}
@@ -211,7 +211,7 @@ def test_only_wished_meetings_take_place_in_the_wishes_mode(app, regions, make):
     assert_valid(rows, tables=2, rounds=session.rounds)
 
 
-def test_a_session_with_an_empty_side_is_refused(app, regions, make):
+def test_a_session_with_an_empty_side_is_refused(app, make):
     made = make.session(REGION, creatives=2, organisations=0, generate=False)
     with make.inside(REGION), refused("Both sides need at least one person: add creatives and organisations."):
         services.generate_schedule(services.get_session(made.id))
@@ -226,21 +226,17 @@ def _meeting_at(session, round_: int, table: int) -> Meeting:
     return next(m for m in session.meetings if (m.round, m.table) == (round_, table))
 
 
-def test_a_meeting_moved_by_hand_stays_fixed_there(app, regions, make):
-    made = make.session(REGION, creatives=3, organisations=2, tables=3)  # 6 meetings, 3 rounds, 9 places
+def test_a_meeting_moved_by_hand_into_a_new_last_round_stays_fixed_there(app, make):
+    made = make.session(REGION, creatives=3, organisations=2, tables=3)  # 6 meetings in 3 rounds
     with make.inside(REGION):
         session = services.get_session(made.id)
         meeting = session.meetings[0]
-        # A new last round is always free for the two people.
-        services.move_meeting(session, meeting, session.rounds, 2)
+        pair = (meeting.creative_id, meeting.organisation_id)
+        services.move_meeting(session, meeting, 3, 2)
         db.session.commit()
-        moved = (meeting.id, meeting.creative_id, meeting.organisation_id)
     rows = schedule_rows(app, made.id)
-    session = stored_session(app, made.id)
-    assert session.rounds == 4
-    with app.app_context(), all_regions():
-        stored = db.session.get(Meeting, moved[0])
-        assert (stored.round, stored.table, stored.pinned) == (3, 2, True)
+    assert [row for row in rows if row[4]] == [(3, 2, *pair, True)]
+    assert stored_session(app, made.id).rounds == 4
     assert_valid(rows, tables=3, rounds=4)
 
 
@@ -252,7 +248,7 @@ def test_a_meeting_moved_by_hand_stays_fixed_there(app, regions, make):
         ("no_table", "This table does not exist in this session."),
     ],
 )
-def test_a_move_that_collides_is_refused_and_nothing_changes(app, regions, make, collision, message):
+def test_a_move_that_collides_is_refused_and_nothing_changes(app, make, collision, message):
     # 6 meetings in 3 rounds; the two organisations keep tables 1 and 2, tables 3 and 4 stay free.
     made = make.session(REGION, creatives=3, organisations=2, tables=4)
     before = schedule_rows(app, made.id)
@@ -272,7 +268,7 @@ def test_a_move_that_collides_is_refused_and_nothing_changes(app, regions, make,
     assert schedule_rows(app, made.id) == before
 
 
-def test_two_meetings_swap_places_and_both_are_fixed(app, regions, make):
+def test_two_meetings_swap_places_and_both_are_fixed(app, make):
     made = make.session(REGION, creatives=2, organisations=2, tables=2)
     with make.inside(REGION):
         session = services.get_session(made.id)
@@ -287,7 +283,7 @@ def test_two_meetings_swap_places_and_both_are_fixed(app, regions, make):
     assert_valid(schedule_rows(app, made.id), tables=2, rounds=2)
 
 
-def test_a_swap_that_seats_someone_twice_in_a_round_is_refused(app, regions, make):
+def test_a_swap_that_seats_someone_twice_in_a_round_is_refused(app, make):
     # Two rounds in which everybody has a meeting: a meeting moved into the other round meets a busy person.
     made = make.session(REGION, creatives=2, organisations=2, tables=2)
     before = schedule_rows(app, made.id)
@@ -298,7 +294,7 @@ def test_a_swap_that_seats_someone_twice_in_a_round_is_refused(app, regions, mak
     assert schedule_rows(app, made.id) == before
 
 
-def test_regenerating_keeps_the_meetings_fixed_by_hand(app, regions, make):
+def test_regenerating_keeps_the_meetings_fixed_by_hand(app, make):
     # 12 meetings in 4 rounds at 4 tables; the organisations keep tables 1 to 3, table 4 is free.
     made = make.session(REGION, creatives=4, organisations=3, tables=4)
     with make.inside(REGION):
@@ -316,12 +312,21 @@ def test_regenerating_keeps_the_meetings_fixed_by_hand(app, regions, make):
     assert session.rounds == session.lower_bound == 4
     assert len(rows) == 12
     assert_valid(rows, tables=4, rounds=4)
+    # Released again, the meeting goes back to its organisation's own table at the next generation.
+    with make.inside(REGION):
+        session = services.get_session(made.id)
+        services.set_pinned(next(m for m in session.meetings if m.pinned), False)
+        services.generate_schedule(session)
+        db.session.commit()
+    rows = schedule_rows(app, made.id)
+    assert not any(row[4] for row in rows)
+    assert all(table < 3 for _, table, _, _, _ in rows)
 
 
 # -- ratings ----------------------------------------------------------------------------------------------
 
 
-def test_participants_rate_the_people_they_met_and_may_change_their_mind(app, regions, make):
+def test_participants_rate_the_people_they_met_and_may_change_their_mind(app, make):
     made = make.session(REGION, creatives=1, organisations=2, tables=2)
     creative, organisation = made.creatives[0], made.organisations[0]
     first = make.rating(made, creative, organisation, "gladly")
@@ -334,7 +339,7 @@ def test_participants_rate_the_people_they_met_and_may_change_their_mind(app, re
         assert db.session.get(Rating, first.id).entered_by_id is None
 
 
-def test_only_people_one_met_can_be_rated(app, regions, make):
+def test_only_people_one_met_can_be_rated(app, make):
     made = make.session(REGION, creatives=2, organisations=2, tables=2, mode="wishes", generate=False)
     c, o = made.creatives, made.organisations
     with make.inside(REGION):
@@ -350,7 +355,7 @@ def test_only_people_one_met_can_be_rated(app, regions, make):
         assert db.session.scalars(select(Rating)).all() == []
 
 
-def test_ratings_after_the_deadline_are_refused(app, regions, make):
+def test_ratings_after_the_deadline_are_refused(app, make):
     event = make.event(REGION)
     with app.app_context(), all_regions():
         starts_at = events.get_event(event.id).starts_at
@@ -372,7 +377,7 @@ def test_ratings_after_the_deadline_are_refused(app, regions, make):
         assert [r.interest for r in db.session.scalars(select(Rating))] == [Interest.GLADLY]
 
 
-def test_the_coordination_types_in_a_paper_form(app, regions, make):
+def test_the_coordination_types_in_a_paper_form(app, make):
     made = make.session(REGION, creatives=1, organisations=1, tables=1)
     coordinator = make.coordinator(REGION)
     organisation, creative = made.organisations[0], made.creatives[0]
@@ -383,7 +388,7 @@ def test_the_coordination_types_in_a_paper_form(app, regions, make):
         assert db.session.get(User, stored.entered_by_id).name == coordinator.name
 
 
-def test_once_ratings_exist_the_schedule_can_no_longer_change(app, regions, make):
+def test_once_ratings_exist_the_schedule_can_no_longer_change(app, make):
     made = make.session(REGION, creatives=2, organisations=2, tables=2)
     make.rating(made, made.creatives[0], made.organisations[0], "gladly")
     before = schedule_rows(app, made.id)
@@ -405,7 +410,7 @@ def test_once_ratings_exist_the_schedule_can_no_longer_change(app, regions, make
         assert len(services.get_session(made.id).participants) == 4
 
 
-def test_a_participant_sees_only_their_own_sessions(app, regions, make):
+def test_a_participant_sees_only_their_own_sessions(app, make):
     mine = make.session(REGION, creatives=1, organisations=1, tables=1)
     make.session(REGION, creatives=1, organisations=1, tables=1)
     with make.inside(REGION):

@@ -216,25 +216,11 @@ def add_participant(data, session_id: int):
     if profile is None:
         field_error("profile_id", _m("This profile does not exist or is not visible to you."))
     try:
-        participant = _add_participant(session, profile)
+        participant = services.add_participant(session, profile)
         db.session.flush()
     except ServiceError as exc:
         unprocessable(exc)
     db.session.commit()
-    return participant
-
-
-def _add_participant(session: SpeedDatingSession, profile: Profile) -> SessionParticipant:
-    """services.add_participant without its registration= keyword, which SessionParticipant does not take
-    (it has registration_id only): the service raises TypeError for every profile."""
-    if profile.archived_at is not None:
-        raise services.SpeedDatingError(_m("This profile is archived."), "profile_id")
-    if any(p.profile_id == profile.id for p in session.participants):
-        raise services.SpeedDatingError(_m("This person takes part already."), "profile_id")
-    participant = SessionParticipant(
-        region_id=session.region_id, profile=profile, side=services.SIDE_OF_KIND[profile.kind]
-    )
-    session.participants.append(participant)
     return participant
 
 

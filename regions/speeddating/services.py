@@ -87,7 +87,10 @@ def add_participant(session: SpeedDatingSession, profile: Profile, registration:
     if any(p.profile_id == profile.id for p in session.participants):
         raise SpeedDatingError(_m("This person takes part already."), "profile_id")
     participant = SessionParticipant(
-        region_id=session.region_id, profile=profile, side=SIDE_OF_KIND[profile.kind], registration=registration
+        region_id=session.region_id,
+        profile=profile,
+        side=SIDE_OF_KIND[profile.kind],
+        registration_id=registration.id if registration else None,
     )
     session.participants.append(participant)
     return participant

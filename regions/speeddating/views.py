@@ -360,12 +360,12 @@ def _plan(session, only: SessionParticipant | None = None) -> printing.Printable
     )
 
 
-def _printable(plan, part: str, fmt: str, name: str):
+def _printable(plan, part: str, fmt: str, name: str, only: set[int] | None = None):
     if part not in PARTS or fmt not in ("html", "pdf"):
         abort(404)
     if fmt == "pdf":
-        return pdf_response(printing.schedule_pdf(plan, part), f"{name}-{part}.pdf")
-    return render_template(f"speeddating/print/{part}.html", **printing.print_context(plan), part=part)
+        return pdf_response(printing.schedule_pdf(plan, part, only=only), f"{name}-{part}.pdf")
+    return render_template(f"speeddating/print/{part}.html", **printing.print_context(plan, only=only), part=part)
 
 
 @bp.get("/<int:session_id>/print/<part>.<fmt>")
@@ -444,7 +444,8 @@ def my_schedule(participant_id: int, fmt: str):
     """A participant's own schedule to print."""
     participant = _participation_or_404(participant_id)
     plan = _plan(participant.session, only=participant)
-    return _printable(plan, "people", fmt, f"speed-dating-{participant.session_id}-{participant.id}")
+    name = f"speed-dating-{participant.session_id}-{participant.id}"
+    return _printable(plan, "people", fmt, name, only={participant.id})
 
 
 def default_cohort(session):
