@@ -82,6 +82,7 @@ def register(api, app) -> None:
     from regions.speeddating.api import blp as speeddating_blp
     from shared.calendar.api import blp as calendar_blp
     from shared.directory.api import blp as directory_blp
+    from shared.reports.api import blp as kpis_blp
 
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
     api.register_blueprint(blp)
@@ -94,4 +95,5 @@ def register(api, app) -> None:
     api.register_blueprint(speeddating_blp)
     api.register_blueprint(match_suggestions_blp)
     api.register_blueprint(matches_blp)
+    api.register_blueprint(kpis_blp)
     app.register_blueprint(docs)

@@ -350,15 +350,16 @@ def test_uploads_we_do_not_accept_are_refused_and_nothing_is_kept(app, make, coh
         assert db.session.scalars(select(MatchDocument)).all() == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: store_document runs the shown name through secure_filename, which drops umlauts and ß "
-    "(regions/matches/documents.py, store_document); the stored file has a random name anyway",
-)
 def test_a_document_keeps_its_german_file_name(app, make, cohort, uploads):
     made = make.match(REGION, cohort)
     document = make.document(made, filename="Maßnahmenplan Übersicht.pdf")
     assert document.name == "Maßnahmenplan Übersicht.pdf"
+
+
+def test_a_document_name_from_a_windows_path_keeps_only_the_file_name(app, make, cohort, uploads):
+    made = make.match(REGION, cohort)
+    document = make.document(made, filename="C:\\Users\\Anna\\Zwischenbericht.pdf")
+    assert document.name == "Zwischenbericht.pdf"
 
 
 def test_a_document_of_exactly_10_mb_is_accepted(app, make, cohort, uploads):

@@ -88,10 +88,13 @@ def test_coordinator_runs_the_whole_flow_from_registrations_to_a_funded_match(ap
 
     today = date.today().isoformat()
     assert client.post(f"{match_url}/status", data={"status": "active", "on": today}).status_code == 302
-    assert client.post(
-        f"{match_url}/ledger",
-        data={"kind": "payment", "amount": "1.234,56", "booked_on": today, "purpose": "Material"},
-    ).status_code == 302
+    assert (
+        client.post(
+            f"{match_url}/ledger",
+            data={"kind": "payment", "amount": "1.234,56", "booked_on": today, "purpose": "Material"},
+        ).status_code
+        == 302
+    )
     match = _match(app, match_id)
     assert match.status == "active"
     assert str(match.paid) == "1234.56"
@@ -138,7 +141,9 @@ def test_a_pair_both_wished_and_avoided_is_refused_on_the_session_page(app, clie
     assert client.post(url, data={**pair, "kind": "wish"}).status_code == 302
     response = client.post(url, data={**pair, "kind": "avoid"})
     assert response.status_code == 422
-    assert field_error(page(response), "kind") == shown(app, "A pair cannot be wished for and avoided at the same time.")
+    assert field_error(page(response), "kind") == shown(
+        app, "A pair cannot be wished for and avoided at the same time."
+    )
 
 
 def test_generating_with_an_empty_side_says_so(app, client, auth, make):
@@ -235,7 +240,12 @@ def test_a_team_member_cannot_change_the_challenge_only_outcome_and_case_study(a
 
 def test_admin_keeps_cohorts_and_a_bad_period_is_refused(app, client, auth, make):
     auth.login(make.admin())
-    data = {"name": "CIMIS III 2027/28", "starts_on": "2027-09-01", "ends_on": "2027-08-01", "funding_per_match": "3.000,00"}
+    data = {
+        "name": "CIMIS III 2027/28",
+        "starts_on": "2027-09-01",
+        "ends_on": "2027-08-01",
+        "funding_per_match": "3.000,00",
+    }
     response = client.post("/admin/cohorts/new", data=data)
     assert response.status_code == 422
     assert field_error(page(response), "ends_on") == shown(app, "The end must not be before the start.")

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import io
 import secrets
+import unicodedata
 import zipfile
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from flask import current_app
-from werkzeug.utils import secure_filename
 
 from hub.accounts.models import User
 from hub.db import db
@@ -63,6 +63,13 @@ def sniff(data: bytes) -> str | None:
     return None
 
 
+def shown_name(filename: str | None) -> str:
+    """The name people see: the last path part, NFC, without control characters; the file on disk is random."""
+    name = PurePosixPath((filename or "").replace("\\", "/")).name
+    name = "".join(ch for ch in unicodedata.normalize("NFC", name) if unicodedata.category(ch)[0] != "C")
+    return name.strip().lstrip(".")[:200]
+
+
 def store_document(match: Match, upload, by: User, *, is_receipt: bool = False) -> MatchDocument:
     """Check and keep an uploaded file (at most 10 MB; PDF, image, office document or text)."""
     data = upload.stream.read(MAX_DOCUMENT_BYTES + 1)
@@ -73,10 +80,12 @@ def store_document(match: Match, upload, by: User, *, is_receipt: bool = False) 
     content_type = sniff(data)
     if content_type is None:
         raise DocumentError(
-            _m("Please upload a PDF, a picture (PNG, JPEG), an office document (DOCX, XLSX, PPTX, ODT) or a text file."),
+            _m(
+                "Please upload a PDF, a picture (PNG, JPEG), an office document (DOCX, XLSX, PPTX, ODT) or a text file."
+            ),
             "file",
         )
-    filename = secure_filename(upload.filename or "") or f"dokument{DOCUMENT_TYPES[content_type]}"
+    filename = shown_name(upload.filename) or f"dokument{DOCUMENT_TYPES[content_type]}"
     stored_name = f"{secrets.token_hex(16)}{DOCUMENT_TYPES[content_type]}"
     (document_dir() / stored_name).write_bytes(data)
     document = MatchDocument(

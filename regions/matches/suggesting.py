@@ -93,10 +93,7 @@ def _matched_pairs(profile_ids) -> set[tuple[int, int]]:
     for match_id, profile_id, role in rows:
         by_match.setdefault(match_id, {}).setdefault(role.value, []).append(profile_id)
     return {
-        (c, o)
-        for roles in by_match.values()
-        for c in roles.get("creative", [])
-        for o in roles.get("organisation", [])
+        (c, o) for roles in by_match.values() for c in roles.get("creative", []) for o in roles.get("organisation", [])
     }
 
 
@@ -116,7 +113,8 @@ def accept(
     match = services.create_match(
         cohort,
         [(suggestion.creative, None), (organisation, None)],
-        title=title or f"{organisation.organisation_name or organisation.display_name} × {suggestion.creative.display_name}",
+        title=title
+        or f"{organisation.organisation_name or organisation.display_name} × {suggestion.creative.display_name}",
         challenge=challenge or organisation.needs_text,
         by=by,
         session_id=suggestion.session_id,

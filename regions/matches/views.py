@@ -215,7 +215,10 @@ def change_status(match_id: int):
     if errors:
         return _invalid(match, errors, "status")
     return _act(
-        match, lambda: services.change_status(match, data["status"], data["on"]), _("The status has been changed."), "status"
+        match,
+        lambda: services.change_status(match, data["status"], data["on"]),
+        _("The status has been changed."),
+        "status",
     )
 
 
@@ -298,7 +301,10 @@ def add_journal_entry(match_id: int):
     if errors:
         return _invalid(match, errors, "journal")
     return _act(
-        match, lambda: services.add_journal_entry(match, data["body"], current_user), _("The note has been saved."), "journal"
+        match,
+        lambda: services.add_journal_entry(match, data["body"], current_user),
+        _("The note has been saved."),
+        "journal",
     )
 
 
@@ -311,7 +317,10 @@ def upload(match_id: int):
     if upload is None or not upload.filename:
         return _invalid(match, {"file": [_("Please choose a file.")]}, "documents")
     return _act(
-        match, lambda: documents.store_document(match, upload, current_user), _("The document has been uploaded."), "documents"
+        match,
+        lambda: documents.store_document(match, upload, current_user),
+        _("The document has been uploaded."),
+        "documents",
     )
 
 
@@ -338,7 +347,9 @@ def download(document_id: int):
 def delete_document(document_id: int):
     """Delete a document (receipts of the ledger stay)."""
     document, match = _document_or_404(document_id)
-    return _act(match, lambda: documents.remove_document(match, document), _("The document has been deleted."), "documents")
+    return _act(
+        match, lambda: documents.remove_document(match, document), _("The document has been deleted."), "documents"
+    )
 
 
 @bp.post("/<int:match_id>/ledger")

@@ -68,12 +68,19 @@ def create_session(event: Event, fields: dict) -> SpeedDatingSession:
 
 
 def update_session(session: SpeedDatingSession, fields: dict) -> None:
-    """Change a session's settings; changing tables or the mode needs a new schedule."""
+    """Change a session's settings; a change of tables or mode makes the schedule again (refused once rated)."""
+    before = (session.tables, session.mode)
     for name, value in fields.items():
         if value is not None or name == "rating_deadline":
             setattr(session, name, value)
     if session.rating_deadline is not None and session.rating_deadline < session.starts_at:
         raise SpeedDatingError(_m("The rating deadline must be after the session's start."), "rating_deadline")
+    if session.meetings and (session.tables, session.mode) != before:
+        _refuse_if_rated(session)
+        for meeting in session.meetings:
+            if meeting.table > session.tables:
+                meeting.pinned = False  # a pin to a table the session no longer has cannot be kept
+        generate_schedule(session)
 
 
 def participants(session: SpeedDatingSession, side: Side | None = None) -> list[SessionParticipant]:
@@ -308,9 +315,7 @@ def ratings_by(session: SpeedDatingSession, rater: SessionParticipant) -> dict[i
     """What a person said about each person they met: {ratee participant id: interest}."""
     return {
         r.ratee_id: r.interest
-        for r in db.session.scalars(
-            select(Rating).where(Rating.session_id == session.id, Rating.rater_id == rater.id)
-        )
+        for r in db.session.scalars(select(Rating).where(Rating.session_id == session.id, Rating.rater_id == rater.id))
     }
 
 
@@ -327,7 +332,11 @@ def rate(
     if not session.rating_open(now or utcnow()):
         raise SpeedDatingError(_m("The deadline for ratings has passed."), "interest")
     meeting = next(
-        (m for m in meetings_of(session, rater) if ratee_id in (m.creative_id, m.organisation_id) and ratee_id != rater.id),
+        (
+            m
+            for m in meetings_of(session, rater)
+            if ratee_id in (m.creative_id, m.organisation_id) and ratee_id != rater.id
+        ),
         None,
     )
     if meeting is None:
@@ -335,8 +344,12 @@ def rate(
     rating = db.session.scalar(select(Rating).where(Rating.meeting_id == meeting.id, Rating.rater_id == rater.id))
     if rating is None:
         rating = Rating(
-            region_id=session.region_id, session_id=session.id, meeting_id=meeting.id, rater_id=rater.id,
-            ratee_id=ratee_id, interest=interest,
+            region_id=session.region_id,
+            session_id=session.id,
+            meeting_id=meeting.id,
+            rater_id=rater.id,
+            ratee_id=ratee_id,
+            interest=interest,
         )
         db.session.add(rating)
     rating.interest = interest

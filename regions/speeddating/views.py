@@ -96,7 +96,11 @@ def new():
         db.session.rollback()
     selected = request.values.get("event_id", type=int)
     return render_template(
-        "speeddating/edit.html", session=None, events=_events(), selected=selected, errors=errors,
+        "speeddating/edit.html",
+        session=None,
+        events=_events(),
+        selected=selected,
+        errors=errors,
         values=request.form if request.method == "POST" else None,
     ), 422 if errors else 200
 
@@ -121,7 +125,10 @@ def edit(session_id: int):
         db.session.rollback()
         session = _session_or_404(session_id)
     return render_template(
-        "speeddating/edit.html", session=session, events=None, errors=errors,
+        "speeddating/edit.html",
+        session=session,
+        events=None,
+        errors=errors,
         values=request.form if request.method == "POST" else None,
     ), 422 if errors else 200
 
@@ -313,7 +320,9 @@ def swap(meeting_id: int):
     other = db.session.get(Meeting, request.form.get("other_id", type=int) or 0)
     if other is None:
         return _meeting_page(meeting_id, {"other_id": [_("Choose two different meetings of this session.")]}, 422)
-    return _meeting_act(meeting_id, lambda s, m: services.swap_meetings(s, m, other), _("The meetings have been swapped."))
+    return _meeting_act(
+        meeting_id, lambda s, m: services.swap_meetings(s, m, other), _("The meetings have been swapped.")
+    )
 
 
 @bp.post("/meetings/<int:meeting_id>/pin")
@@ -335,7 +344,9 @@ def _plan(session, only: SessionParticipant | None = None) -> printing.Printable
         for p in session.participants
     ]
     meetings = [
-        printing.PrintMeeting(round=m.round, table=m.table, creative_id=m.creative_id, organisation_id=m.organisation_id)
+        printing.PrintMeeting(
+            round=m.round, table=m.table, creative_id=m.creative_id, organisation_id=m.organisation_id
+        )
         for m in session.meetings
     ]
     if only is not None:
@@ -390,9 +401,7 @@ def _rating_page(participant, errors=None, status=200):
     session = participant.session
     people = {p.id: p for p in session.participants}
     meetings = services.meetings_of(session, participant)
-    partner = {
-        m.id: people[m.organisation_id if m.creative_id == participant.id else m.creative_id] for m in meetings
-    }
+    partner = {m.id: people[m.organisation_id if m.creative_id == participant.id else m.creative_id] for m in meetings}
     return render_template(
         "speeddating/participation.html",
         participant=participant,

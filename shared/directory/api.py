@@ -96,8 +96,9 @@ def _visible_profile_first(view):
 def request_contact(data, profile_id: int):
     """Ask the owner of a visible profile for contact."""
     try:
-        contact = contacts.request_contact(current_user._get_current_object(), profile_id, data["message"],
-                                           data.get("sender_profile_id"))
+        contact = contacts.request_contact(
+            current_user._get_current_object(), profile_id, data["message"], data.get("sender_profile_id")
+        )
     except contacts.ContactError as exc:
         abort(422, errors={"json": {exc.field or "_schema": [str(exc.message)]}})
     db.session.commit()

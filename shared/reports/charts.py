@@ -187,6 +187,7 @@ class Mark:
     day: date
     kind: str
     text: str
+    count: int = 1
 
 
 TIMELINE_SHAPES = {"event": "circle", "milestone": "diamond", "overdue": "cross"}
@@ -241,10 +242,10 @@ def timeline(
             slot = (round(x / 5), mark.kind)
             level = stacks.get(slot, 0)
             stacks[slot] = level + 1
-            offset = {"event": 0, "milestone": 0, "overdue": 0}[mark.kind]
-            y = base - 4 - min(level, 5) * 6 - offset
+            y = base - 4 - min(level, 5) * 6
             colour = PALETTE[0] if mark.kind == "event" else (PALETTE[5] if mark.kind == "overdue" else PALETTE[2])
-            shape = _marker(TIMELINE_SHAPES[mark.kind], x, y, colour, r=3.5)
+            radius = 3.5 + min(math.log2(mark.count), 6) * 0.8  # a week's mark grows with what it holds
+            shape = _marker(TIMELINE_SHAPES[mark.kind], x, y, colour, r=radius)
             body.append(f"<g><title>{escape(mark.day.strftime('%d.%m.%Y'))}: {escape(mark.text)}</title>{shape}</g>")
     lx = left
     for kind, text in legend.items():
