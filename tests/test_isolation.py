@@ -259,6 +259,27 @@ def test_positive_control_the_regions_own_coordinator_gets_through(world, path, 
     assert response.status_code not in (401, 403, 404, 500), f"{method} {path}: {response.status_code}"
 
 
+def _umbrella_only(rule) -> bool:
+    return getattr(_APP.view_functions[rule.endpoint], "hub_umbrella_only", False)
+
+
+@pytest.mark.parametrize("actor", ["coordinator", "participant", "foreign_coordinator", "anonymous"])
+@pytest.mark.parametrize("path,endpoint,method", _cases(lambda rule, method: _umbrella_only(rule)))
+def test_umbrella_pages_are_refused_to_everyone_else(world, actor, path, endpoint, method):
+    """The umbrella's cross-region pages (dashboards, reports, audit log) refuse coordinators and participants."""
+    client = world.client_for(actor)
+    response = _call(client, method, world.url(endpoint, HOME, objects_from=HOME))
+    assert _refused(response, actor), f"{actor} {method} {path}: {response.status_code}"
+    body = response.get_data(as_text=True)
+    assert world.marker[HOME] not in body and world.marker[FOREIGN] not in body
+
+
+@pytest.mark.parametrize("path,endpoint,method", _cases(lambda rule, method: _umbrella_only(rule) and method == "GET"))
+def test_umbrella_reads_its_own_pages(world, path, endpoint, method):
+    response = _call(world.client_for("umbrella"), method, world.url(endpoint, HOME, objects_from=HOME))
+    assert response.status_code == 200, f"umbrella GET {path}: {response.status_code}"
+
+
 def test_umbrella_is_refused_the_own_profile_pages(world):
     client = world.client_for("umbrella")
     for endpoint in NOT_UMBRELLA_READS:

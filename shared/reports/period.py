@@ -2,7 +2,7 @@
 
 Query arguments ``cohort``, ``from`` and ``to`` (ISO dates) are read by one schema for the pages, the
 exports and the API. Without arguments a report covers the cohort running today, or the last twelve
-months where no cohort runs. With a cohort, matches and funding are the cohort's own; the period
+months where no cohort runs (the timeline: half a year back and ahead). With a cohort, matches and funding are the cohort's own; the period
 (the cohort's dates unless ``from``/``to`` say otherwise) bounds events, new profiles and contacts.
 """
 
@@ -83,8 +83,11 @@ class PeriodSchema(BaseSchema):
             raise ValidationError(_m("The end must not be before the start."), "to")
 
 
-def resolve(data: dict, today: date | None = None) -> Period:
-    """Turn loaded query arguments into a period; an unknown cohort or a too long period is refused."""
+def resolve(data: dict, today: date | None = None, *, ahead: int = 0) -> Period:
+    """Turn loaded query arguments into a period; an unknown cohort or a too long period is refused.
+
+    Without a cohort or dates, the period is the year up to today, moved ``ahead`` days into the future
+    (the timeline looks half a year ahead)."""
     today = today or berlin_today()
     cohort: Cohort | None = None
     if data.get("cohort") is not None:
@@ -96,7 +99,7 @@ def resolve(data: dict, today: date | None = None) -> Period:
     if cohort is not None:
         start, end = data.get("from_") or cohort.starts_on, data.get("to") or cohort.ends_on
     else:
-        end = data.get("to") or today
+        end = data.get("to") or (today + timedelta(days=ahead))
         start = data.get("from_") or (end - timedelta(days=364))
     if end < start:
         raise ServiceError(_m("The end must not be before the start."), "to")

@@ -63,14 +63,14 @@ def _umbrella_scope() -> tuple[Scope, dict]:
     return Scope(chosen), {}
 
 
-def _period(errors: dict):
+def _period(errors: dict, *, ahead: int = 0):
     """The period of the query arguments, or None with the errors filled in."""
     data, found = load_form(period.PeriodSchema(), request.args)
     errors.update(found)
     if data is None or errors:
         return None
     try:
-        return period.resolve(data)
+        return period.resolve(data, ahead=ahead)
     except ServiceError as exc:
         errors.update(exc.errors())
         return None
@@ -132,7 +132,7 @@ def umbrella_compare():
 
 
 def _timeline(scope: Scope, errors: dict):
-    chosen = _period(errors)
+    chosen = _period(errors, ahead=182)
     if chosen is None:
         return render_template("reports/timeline.html", timeline=None, **_filters(scope, errors, None)), 422
     found = services.timeline(scope.regions, chosen)
