@@ -102,15 +102,29 @@ def bars(
     return _svg(width, height, title, description or title, body)
 
 
+def _line(x1: float, y1: float, x2: float, y2: float, colour: str, width: float = 1, dash: str = "") -> str:
+    dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
+    return (
+        f'<line x1="{_num(x1)}" y1="{_num(y1)}" x2="{_num(x2)}" y2="{_num(y2)}" stroke="{colour}" '
+        f'stroke-width="{_num(width)}"{dash_attr}/>'
+    )
+
+
+def _path(points: list[tuple[float, float]], colour: str) -> str:
+    """A filled polygon."""
+    d = " L".join(f"{_num(x)} {_num(y)}" for x, y in points)
+    return f'<path d="M{d} Z" fill="{colour}"/>'
+
+
 def _marker(kind: str, x: float, y: float, colour: str, r: float = 4) -> str:
     if kind == "square":
         return (
             f'<rect x="{_num(x - r)}" y="{_num(y - r)}" width="{_num(2 * r)}" height="{_num(2 * r)}" fill="{colour}"/>'
         )
     if kind == "triangle":
-        return f'<path d="M{_num(x)} {_num(y - r - 1)} L{_num(x + r + 1)} {_num(y + r)} L{_num(x - r - 1)} {_num(y + r)} Z" fill="{colour}"/>'
+        return _path([(x, y - r - 1), (x + r + 1, y + r), (x - r - 1, y + r)], colour)
     if kind == "diamond":
-        return f'<path d="M{_num(x)} {_num(y - r - 1)} L{_num(x + r + 1)} {_num(y)} L{_num(x)} {_num(y + r + 1)} L{_num(x - r - 1)} {_num(y)} Z" fill="{colour}"/>'
+        return _path([(x, y - r - 1), (x + r + 1, y), (x, y + r + 1), (x - r - 1, y)], colour)
     if kind == "cross":
         return (
             f'<path d="M{_num(x - r)} {_num(y - r)} L{_num(x + r)} {_num(y + r)} M{_num(x - r)} {_num(y + r)} '
@@ -172,9 +186,7 @@ def lines(
         lx, ly = left + col * ((width - left) / 3), bottom + 36 + row * 18
         colour, dash = PALETTE[s_index % len(PALETTE)], DASHES[s_index % len(DASHES)]
         dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
-        body.append(
-            f'<line x1="{_num(lx)}" y1="{_num(ly)}" x2="{_num(lx + 24)}" y2="{_num(ly)}" stroke="{colour}" stroke-width="2"{dash_attr}/>'
-        )
+        body.append(_line(lx, ly, lx + 24, ly, colour, 2, dash))
         body.append(_marker(MARKERS[s_index % len(MARKERS)], lx + 12, ly, colour))
         body.append(_text(lx + 30, ly + 4, s.label, size=11))
     return _svg(width, height, title, description or title, body)
@@ -233,9 +245,7 @@ def timeline(
     for lane_index, (label, marks) in enumerate(lanes):
         base = 30 + lane_h * lane_index + lane_h - 10
         body.append(_text(left - 8, base - 4, label, anchor="end", size=11))
-        body.append(
-            f'<line x1="{left}" y1="{_num(base + 4)}" x2="{width - right}" y2="{_num(base + 4)}" stroke="{INK}" stroke-width="1"/>'
-        )
+        body.append(_line(left, base + 4, width - right, base + 4, INK))
         stacks: dict[tuple[int, str], int] = {}
         for mark in sorted(marks, key=lambda m: (m.day, m.kind)):
             x = x_at(mark.day)

@@ -1,9 +1,10 @@
 """What a report covers: a period of whole days in Berlin and, optionally, one cohort.
 
-Query arguments ``cohort``, ``from`` and ``to`` (ISO dates) are read by one schema for the pages, the
-exports and the API. Without arguments a report covers the cohort running today, or the last twelve
-months where no cohort runs (the timeline: half a year back and ahead). With a cohort, matches and funding are the cohort's own; the period
-(the cohort's dates unless ``from``/``to`` say otherwise) bounds events, new profiles and contacts.
+Query arguments ``cohort``, ``from`` and ``to`` (ISO dates) are read by one schema for the pages,
+the exports and the API. Without arguments a report covers the cohort running today, or the last
+twelve months where no cohort runs (the timeline: half a year back and ahead). With a cohort,
+matches and funding are the cohort's own; the period (the cohort's dates unless ``from``/``to`` say
+otherwise) bounds events, new profiles and contacts.
 """
 
 from __future__ import annotations
