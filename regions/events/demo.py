@@ -96,3 +96,70 @@ def load_demo_events() -> int:
             db.session.flush()
             changes += 1
     return changes
+
+
+# A network meeting that took place three weeks ago in each region, with who came (and a guest from
+# another region), so that the dashboards have attendance to show. (region, guests from other regions)
+PAST_MEETING = "Netzwerktreffen im Rückblick"
+PAST_GUESTS = {"erzgebirge": ["filmproduktion"], "meissen": [], "lausitz": ["games-studio"], "dresden": ["grafikbuero"]}
+
+
+@demo_loader
+def load_demo_past_meetings() -> int:
+    """One past network meeting per region with registrations; most of those who registered came."""
+    from hub.accounts.models import Membership, User
+    from hub.demo import DOMAIN
+    from hub.tenancy import all_regions
+    from regions.events.models import Registration
+    from regions.events.vocab import RegistrationStatus
+
+    changes = 0
+    regions = {r.slug: r for r in db.session.scalars(select(Region))}
+    day = date.today() - timedelta(weeks=3)
+    for slug, guests in PAST_GUESTS.items():
+        if slug not in regions:
+            continue
+        with all_regions():
+            members = list(
+                db.session.scalars(
+                    select(User)
+                    .join(Membership, Membership.user_id == User.id)
+                    .where(Membership.region_id == regions[slug].id)
+                    .order_by(User.id)
+                )
+            )
+            visitors = [
+                u for u in (db.session.scalar(select(User).where(User.email == f"{g}@{DOMAIN}")) for g in guests) if u
+            ]
+        with region_scope(regions[slug]):
+            if db.session.scalar(select(Event.id).where(Event.title == PAST_MEETING)):
+                continue
+            start = services.to_utc(datetime(day.year, day.month, day.day, 18), "Europe/Berlin")
+            event = services.create_event(
+                {
+                    "title": PAST_MEETING,
+                    "type": EventType.NETWORK_MEETING,
+                    "venue": "Netzwerkraum",
+                    "audience": Audience.NETWORK,
+                    "status": EventStatus.PUBLISHED,
+                    "description": "Matches und Interessierte tauschen sich aus.",
+                },
+                starts_at=start,
+                ends_at=start + timedelta(hours=2),
+            )
+            db.session.flush()
+            people = list(dict.fromkeys([*members, *visitors]))
+            for index, person in enumerate(people):
+                db.session.add(
+                    Registration(
+                        event_id=event.id,
+                        user_id=person.id,
+                        status=RegistrationStatus.REGISTERED,
+                        answers={},
+                        checked_in_at=start if index % 4 != 3 else None,  # one in four did not come
+                    )
+                )
+            event.registered_count = len(people)
+            db.session.flush()
+            changes += 1
+    return changes
