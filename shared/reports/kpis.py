@@ -122,7 +122,7 @@ def _region_rows(report: Dashboard, counts: dict[int, dict], keys: list[str]) ->
     return rows, total
 
 
-def _matches_in_scope(period: Period, ids: list[int]):
+def matches_in_scope(period: Period, ids: list[int]):
     """The condition on Match for the matches a report covers."""
     if period.cohort is not None:
         return and_(Match.region_id.in_(ids), Match.cohort_id == period.cohort.id)
@@ -307,7 +307,7 @@ def _events(report: Dashboard, ids: list[int]) -> Table:
 def _matches(report: Dashboard, ids: list[int]) -> Table:
     found = db.session.execute(
         select(Match.region_id, Match.status, func.count())
-        .where(_matches_in_scope(report.period, ids))
+        .where(matches_in_scope(report.period, ids))
         .group_by(Match.region_id, Match.status)
     ).all()
     counts: dict[int, dict] = defaultdict(dict)
@@ -327,7 +327,7 @@ def _overdue(report: Dashboard, ids: list[int]) -> Table:
         select(Match.region_id, Match.id, Match.title, Milestone.title, Milestone.due_on)
         .join(Match, Match.id == Milestone.match_id)
         .where(
-            _matches_in_scope(report.period, ids),
+            matches_in_scope(report.period, ids),
             Match.status == MatchStatus.ACTIVE,
             Milestone.done_on.is_(None),
             Milestone.due_on < today,
@@ -372,7 +372,7 @@ def _funding(report: Dashboard, ids: list[int]) -> Table:
             func.coalesce(func.sum(Match.committed_cents), 0),
             func.coalesce(func.sum(Match.paid_cents), 0),
         )
-        .where(_matches_in_scope(report.period, ids), Match.status.in_(FUNDED))
+        .where(matches_in_scope(report.period, ids), Match.status.in_(FUNDED))
         .group_by(Match.region_id)
     ).all()
     counts = {

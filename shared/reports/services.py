@@ -21,7 +21,7 @@ from regions.matches.models import Match, Milestone
 from regions.matches.vocab import STATUS_LABELS, MatchStatus
 from regions.profiles.vocab import KIND_LABELS, ProfileKind
 from shared.reports import charts
-from shared.reports.kpis import Dashboard, _matches_in_scope
+from shared.reports.kpis import Dashboard, matches_in_scope
 from shared.reports.period import BERLIN, Period
 from shared.reports.tables import Column, Table, display
 
@@ -133,7 +133,7 @@ def timeline(regions: list[Region], period: Period) -> Timeline:
             select(Match.region_id, Milestone.due_on, Milestone.title, Match.title, Milestone.done_on, Match.status)
             .join(Match, Match.id == Milestone.match_id)
             .where(
-                and_(_matches_in_scope(period, ids), Match.status != MatchStatus.DISCONTINUED),
+                and_(matches_in_scope(period, ids), Match.status != MatchStatus.DISCONTINUED),
                 Milestone.due_on >= period.start,
                 Milestone.due_on <= period.end,
             )

@@ -18,7 +18,7 @@ from hub.cohorts.services import get_cohort, list_cohorts
 from hub.pdf import pdf_response
 from hub.schemas import ServiceError, load_form
 from hub.tenancy.registry import active_regions
-from shared.reports import kpis, period, services
+from shared.reports import exports, funder, kpis, period, services
 from shared.reports.tables import display
 
 bp = Blueprint("reports", __name__, template_folder="templates")
@@ -156,8 +156,6 @@ def region_timeline():
 
 def _export(scope: Scope, errors: dict):
     """One table as CSV or XLSX, or every table in one XLSX workbook (?table=all)."""
-    from shared.reports import exports
-
     chosen = _period(errors)
     fmt, key = request.args.get("format", "xlsx"), request.args.get("table", "all")
     if fmt not in ("csv", "xlsx"):
@@ -208,8 +206,6 @@ def region_export():
 
 
 def _funder_report(scope: Scope, cohort_id: int):
-    from shared.reports import funder
-
     cohort = get_cohort(cohort_id) or abort(404)
     report = kpis.compute(scope.regions, period.resolve({"cohort": cohort.id}))
     data = funder.funder_report_pdf(report, generated_at=datetime.now(UTC))
