@@ -58,3 +58,28 @@ def page(response) -> str:
 def bearer(raw: str) -> dict[str, str]:
     """The header that authenticates an API call with a personal access token."""
     return {"Authorization": f"Bearer {raw}"}
+
+
+def table_cells(html: str, table_id: str) -> tuple[list[str], list[list[str]], list[list[str]]]:
+    """The texts of a table's heading cells, body rows and footer rows (``<table id="...">``), unescaped.
+
+    A body with a single cell spanning the table ("nothing in this period") has no rows."""
+    from html import unescape
+
+    found = re.search(rf'<table[^>]*\bid="{re.escape(table_id)}"[^>]*>(.*?)</table>', html, re.S)
+    assert found, f"no table {table_id}"
+
+    def rows(part: str) -> list[list[str]]:
+        section = re.search(rf"<{part}>(.*?)</{part}>", found.group(1), re.S)
+        if not section:
+            return []
+        out = []
+        for row in re.findall(r"<tr[^>]*>(.*?)</tr>", section.group(1), re.S):
+            if "colspan=" in row:
+                continue
+            cells = re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)
+            out.append([unescape(re.sub(r"<[^>]+>", "", cell)).strip() for cell in cells])
+        return out
+
+    head = rows("thead")
+    return (head[0] if head else []), rows("tbody"), rows("tfoot")

@@ -375,6 +375,7 @@ def test_the_funder_report_of_a_thousand_matches(app, make):
                             outcome=words * 8 if status == MatchStatus.COMPLETED else "",
                             status=status,
                             proposed_on=date.today(),
+                            started_on=date.today() if status != MatchStatus.PROPOSED else None,
                             budget_cents=250_000,
                             committed_cents=100_000 if status != MatchStatus.PROPOSED else 0,
                             paid_cents=i * 100 if status != MatchStatus.PROPOSED else 0,

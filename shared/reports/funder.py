@@ -28,7 +28,7 @@ from regions.matches.models import Match
 from regions.matches.vocab import STATUS_LABELS, MatchStatus
 from shared.directory.text import fold
 from shared.reports import charts, services
-from shared.reports.kpis import FUNDED, Dashboard, matches_in_scope
+from shared.reports.kpis import Dashboard, matches_in_scope
 from shared.reports.tables import Table, display
 
 TEXT_LIMIT = 600  # characters of a challenge or outcome in the list; the match's page has the rest
@@ -50,6 +50,7 @@ class MatchLine:
     budget: int  # cents
     committed: int
     paid: int
+    started: bool
 
     @property
     def remaining(self) -> int:
@@ -57,7 +58,7 @@ class MatchLine:
 
     @property
     def funded(self) -> bool:
-        return self.status in FUNDED
+        return self.started
 
 
 def report_matches(report: Dashboard) -> list[MatchLine]:
@@ -76,6 +77,7 @@ def report_matches(report: Dashboard) -> list[MatchLine]:
                 Match.budget_cents,
                 Match.committed_cents,
                 Match.paid_cents,
+                Match.started_on,
             ).where(matches_in_scope(report.period, ids))
         ).all()
     regions = {r.id: r for r in report.regions}
@@ -93,6 +95,7 @@ def report_matches(report: Dashboard) -> list[MatchLine]:
             m.budget_cents,
             m.committed_cents,
             m.paid_cents,
+            m.started_on is not None,
         )
         for m in found
     ]

@@ -11,20 +11,23 @@ coordinator's dashboard passes their own region only.
 
 Definitions (the tests count the same things independently):
 - participants: profiles not archived, created before the period's end, by kind and region;
-  by submarket likewise (a profile in two submarkets counts in both);
+  by submarket likewise (a profile in two submarkets counts in both; codes outside the vocabulary
+  follow the known ones, alphabetically);
 - new profiles: profiles created in the period (archived ones too), by month in Berlin time;
 - events: published events starting in the period, by type; "held" = started before now;
   registrations = places taken (status registered); attended = of those, checked in; the
-  attendance rate = attended ÷ registrations at held events;
+  attendance rate = checked in at held events ÷ registrations at held events (a check-in before
+  the doors open does not push it above 100 %);
 - matches: the cohort's matches, or without a cohort those running in the period (proposed on or
   before its end, not ended before its start), by their current status;
 - overdue milestones: not done, due before today, of active matches in scope;
-- funding: matches in scope that were started (active, completed, discontinued): budget,
-  committed, paid, remaining = budget − paid;
+- funding: matches in scope that were started (they have a start date; a proposal dropped before
+  it started has none): budget, committed, paid, remaining = budget − paid;
 - cross-region: accepted contact requests between people of two different regions decided in the
   period (for each of the two regions; once in the total); guests = registrations at a region's
   events in the period by people who are not members of that region (registered / attended);
-  visits out = attended registrations of a region's members at other regions' events.
+  visits out = attended registrations of a region's members at events of a region they do not
+  belong to.
 """
 
 from __future__ import annotations
@@ -52,7 +55,6 @@ from shared.directory.models import DirectoryTerm
 from shared.reports.period import Period, day_start
 from shared.reports.tables import Column, Table, rate
 
-FUNDED = (MatchStatus.ACTIVE, MatchStatus.COMPLETED, MatchStatus.DISCONTINUED)
 REGION_COLUMN = Column("region", _l("Region"), "text")
 
 
@@ -136,6 +138,8 @@ def matches_in_scope(period: Period, ids: list[int]):
 def _month_bucket(column, months: list[date]):
     """A CASE expression: the index of the (Berlin) month a timestamp falls in."""
     bounds = [day_start(m) for m in months[1:]]
+    if not bounds:
+        return literal(0)
     return case(*[(column < bound, literal(i)) for i, bound in enumerate(bounds)], else_=literal(len(bounds)))
 
 
@@ -237,7 +241,7 @@ def _new_profiles(report: Dashboard, ids: list[int]) -> Table:
     return Table("new_profiles", _l("New profiles by month"), columns, rows, total)
 
 
-EVENT_KEYS = ("events", "held", "registrations", "at_held", "attended")
+EVENT_KEYS = ("events", "held", "registrations", "at_held", "attended", "attended_at_held")
 EVENT_COLUMNS = [
     Column("events", _l("Events")),
     Column("held", _l("Held")),
@@ -270,6 +274,7 @@ def _events(report: Dashboard, ids: list[int]) -> Table:
             func.count(),
             func.coalesce(func.sum(case((held, 1), else_=0)), 0),
             func.coalesce(func.sum(case((Registration.checked_in_at.is_not(None), 1), else_=0)), 0),
+            func.coalesce(func.sum(case((and_(held, Registration.checked_in_at.is_not(None)), 1), else_=0)), 0),
         )
         .join(Event, Event.id == Registration.event_id)
         .where(in_period, taken)
@@ -281,16 +286,17 @@ def _events(report: Dashboard, ids: list[int]) -> Table:
         for bucket in (by_type[EventType(kind).value], by_region[region_id]):
             bucket["events"] += n
             bucket["held"] += int(n_held)
-    for region_id, kind, n, n_at_held, n_attended in visits:
+    for region_id, kind, n, n_at_held, n_attended, n_attended_at_held in visits:
         for bucket in (by_type[EventType(kind).value], by_region[region_id]):
             bucket["registrations"] += n
             bucket["at_held"] += int(n_at_held)
             bucket["attended"] += int(n_attended)
+            bucket["attended_at_held"] += int(n_attended_at_held)
     rows = [{"type": TYPE_LABELS[kind], "code": kind.value, **by_type[kind.value]} for kind in EventType]
     region_rows, region_total = _region_rows(report, by_region, list(EVENT_KEYS))
     total = {"type": _l("Total"), "code": None, **{k: region_total[k] for k in EVENT_KEYS}}
     for row in [*rows, total, *region_rows, region_total]:
-        row["attendance"] = rate(row["attended"], row["at_held"])
+        row["attendance"] = rate(row["attended_at_held"], row["at_held"])
     report.tables["events_by_region"] = Table(
         "events_by_region", _l("Events by region"), [REGION_COLUMN, *EVENT_COLUMNS], region_rows, region_total
     )
@@ -372,7 +378,7 @@ def _funding(report: Dashboard, ids: list[int]) -> Table:
             func.coalesce(func.sum(Match.committed_cents), 0),
             func.coalesce(func.sum(Match.paid_cents), 0),
         )
-        .where(matches_in_scope(report.period, ids), Match.status.in_(FUNDED))
+        .where(matches_in_scope(report.period, ids), Match.started_on.is_not(None))
         .group_by(Match.region_id)
     ).all()
     counts = {
@@ -393,7 +399,7 @@ def _funding(report: Dashboard, ids: list[int]) -> Table:
         ],
         rows,
         total,
-        note=_l("Funded matches are those started (active, completed or discontinued); remaining = budget − paid."),
+        note=_l("Funded matches are those that have started; remaining = budget − paid."),
     )
 
 
