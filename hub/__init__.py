@@ -90,6 +90,7 @@ def _register_blueprints(app: Flask) -> None:
     import shared
     from hub import api_v1, views
     from hub.accounts.views import bp as accounts_bp
+    from hub.audit import views as audit_views
     from hub.cohorts.views import bp as cohorts_bp
     from hub.extensions import api
     from hub.mail.views import bp as mail_bp
@@ -98,6 +99,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(accounts_bp)
     app.register_blueprint(mail_bp)
     app.register_blueprint(cohorts_bp)
+    app.register_blueprint(audit_views.bp)
+    app.register_blueprint(audit_views.region_bp)
     app.register_blueprint(regions.bp)
     for blueprint in shared.blueprints:
         app.register_blueprint(blueprint)

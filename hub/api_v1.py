@@ -73,6 +73,7 @@ def docs_asset(filename: str):
 
 def register(api, app) -> None:
     """Register every API blueprint of the hub and its features, and the docs page."""
+    from hub.audit.api import blp as audit_blp
     from hub.cohorts.api import blp as cohorts_blp
     from regions.events.api import blp as events_blp
     from regions.matches.api import blp as matches_blp
@@ -92,6 +93,7 @@ def register(api, app) -> None:
     api.register_blueprint(directory_blp)
     api.register_blueprint(calendar_blp)
     api.register_blueprint(cohorts_blp)
+    api.register_blueprint(audit_blp)
     api.register_blueprint(speeddating_blp)
     api.register_blueprint(match_suggestions_blp)
     api.register_blueprint(matches_blp)

@@ -9,4 +9,13 @@ from shared.directory.views import contacts_bp, region_contacts_bp
 from shared.network.views import bp as network_bp
 from shared.reports.views import bp as reports_bp
 
-blueprints = [network_bp, directory_bp, contacts_bp, region_contacts_bp, calendar_bp, feeds_bp, blueprints_bp, reports_bp]
+blueprints = [
+    network_bp,
+    directory_bp,
+    contacts_bp,
+    region_contacts_bp,
+    calendar_bp,
+    feeds_bp,
+    blueprints_bp,
+    reports_bp,
+]

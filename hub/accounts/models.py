@@ -10,6 +10,7 @@ from flask_login import UserMixin
 from sqlalchemy import Enum, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from hub.audit import Audited, related
 from hub.db import db, utcnow
 from hub.tenancy import RegionScoped
 from hub.tenancy.scope import scoped_url_arg
@@ -95,7 +96,7 @@ class User(UserMixin, db.Model):
         return f"<User {self.email}>"
 
 
-class Membership(RegionScoped, db.Model):
+class Membership(Audited, RegionScoped, db.Model):
     """A user's role in one region."""
 
     __tablename__ = "membership"
@@ -109,6 +110,11 @@ class Membership(RegionScoped, db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     user: Mapped[User] = relationship(back_populates="memberships")
+
+    @property
+    def audit_label(self) -> str:
+        user = related(self, "user")
+        return user.name if user else f"#{self.user_id}"
 
 
 class Invitation(RegionScoped, db.Model):

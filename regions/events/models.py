@@ -9,6 +9,7 @@ from sqlalchemy import JSON, Enum, ForeignKey, Index, String, Text, UniqueConstr
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hub.accounts.models import User
+from hub.audit import Audited, related
 from hub.db import db, utcnow
 from hub.tenancy import RegionScoped
 from hub.tenancy.scope import scoped_url_arg
@@ -23,7 +24,7 @@ def _uid() -> str:
     return f"{uuid.uuid4()}@cimis-hub"
 
 
-class EventSeries(RegionScoped, db.Model):
+class EventSeries(Audited, RegionScoped, db.Model):
     """A recurring series (RRULE); its occurrences are Event rows, each changeable on its own."""
 
     __tablename__ = "event_series"
@@ -36,7 +37,7 @@ class EventSeries(RegionScoped, db.Model):
     events: Mapped[list[Event]] = relationship(back_populates="series", order_by="Event.starts_at")
 
 
-class Event(RegionScoped, db.Model):
+class Event(Audited, RegionScoped, db.Model):
     """One event (or one occurrence of a series). Times are stored in UTC, shown in its time zone."""
 
     __tablename__ = "event"
@@ -44,6 +45,8 @@ class Event(RegionScoped, db.Model):
         Index("ix_event_starts_at_ends_at_status", "starts_at", "ends_at", "status"),
         Index("ix_event_region_starts_at", "region_id", "starts_at"),
     )
+    # The counters follow the registrations (which are audited), the sequence follows every change.
+    __audit_exclude__ = frozenset({"registered_count", "waitlisted_count", "sequence"})
 
     id: Mapped[int] = mapped_column(primary_key=True)
     series_id: Mapped[int | None] = mapped_column(ForeignKey("event_series.id", ondelete="CASCADE"), index=True)
@@ -75,6 +78,10 @@ class Event(RegionScoped, db.Model):
     series: Mapped[EventSeries | None] = relationship(back_populates="events")
 
     @property
+    def audit_label(self) -> str:
+        return self.title
+
+    @property
     def is_full(self) -> bool:
         return self.capacity is not None and self.registered_count >= self.capacity
 
@@ -83,7 +90,7 @@ class Event(RegionScoped, db.Model):
         return None if self.capacity is None else max(self.capacity - self.registered_count, 0)
 
 
-class Registration(RegionScoped, db.Model):
+class Registration(Audited, RegionScoped, db.Model):
     """A person's place (or waiting-list place) at an event, with their answers and check-in."""
 
     __tablename__ = "registration"
@@ -104,6 +111,11 @@ class Registration(RegionScoped, db.Model):
 
     event: Mapped[Event] = relationship()
     user: Mapped[User] = relationship(foreign_keys=[user_id])
+
+    @property
+    def audit_label(self) -> str:
+        user, event = related(self, "user"), related(self, "event")
+        return " · ".join([user.name if user else f"#{self.user_id}", event.title if event else f"#{self.event_id}"])
 
 
 scoped_url_arg("event_id", Event)

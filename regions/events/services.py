@@ -15,6 +15,7 @@ from dateutil.rrule import rrulestr
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import selectinload
 
+from hub import audit
 from hub.accounts.models import User
 from hub.db import db, utcnow
 from hub.mail.services import queue_mail
@@ -301,6 +302,7 @@ def register(event: Event, user: User, answers: dict | None = None, *, by: User 
         db.session.add(registration)  # the unique (event, user) constraint stops a concurrent twin
     else:
         # Reuse the cancelled row only if it is still cancelled: a concurrent twin makes this a no-op.
+        before = audit.snapshot(existing)
         reused = db.session.execute(
             update(Registration)
             .where(Registration.id == existing.id, Registration.status == RegistrationStatus.CANCELLED)
@@ -311,6 +313,7 @@ def register(event: Event, user: User, answers: dict | None = None, *, by: User 
             raise EventError(_m("This person is registered already.") if by else _m("You are registered already."))
         registration = existing
         db.session.refresh(registration)
+        audit.record_update(registration, before)  # a bulk UPDATE: the flush does not see it
     db.session.flush()
     db.session.refresh(event)
     return registration
@@ -319,6 +322,7 @@ def register(event: Event, user: User, answers: dict | None = None, *, by: User 
 def cancel_registration(registration: Registration) -> None:
     """Give a place (or a waiting-list place) back; the first one waiting moves up. The caller commits."""
     was = registration.status
+    before = audit.snapshot(registration)
     # Only the request that really changes the row adjusts the counters (a double click changes nothing).
     changed = db.session.execute(
         update(Registration)
@@ -333,6 +337,7 @@ def cancel_registration(registration: Registration) -> None:
     if changed.rowcount != 1:
         raise EventError(_m("This registration is cancelled already."))
     db.session.refresh(registration)
+    audit.record_update(registration, before)  # a bulk UPDATE: the flush does not see it
     if was == RegistrationStatus.REGISTERED:
         _count(registration.event_id, registered_count=-1)
     else:

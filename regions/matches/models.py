@@ -9,6 +9,7 @@ from sqlalchemy import JSON, BigInteger, CheckConstraint, Enum, Float, ForeignKe
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hub.accounts.models import User
+from hub.audit import Audited, related
 from hub.cohorts.models import Cohort
 from hub.db import db, utcnow
 from hub.money import from_cents
@@ -22,7 +23,7 @@ def _enum(cls):
     return Enum(cls, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
 
 
-class Match(RegionScoped, db.Model):
+class Match(Audited, RegionScoped, db.Model):
     """A co-creation team: a creative and an organisation (sometimes more) working on the organisation's challenge.
 
     Its budget is copied from the cohort when the match is made; the paid and committed totals are kept by
@@ -34,6 +35,8 @@ class Match(RegionScoped, db.Model):
         CheckConstraint("paid_cents >= 0 AND paid_cents <= budget_cents", name="paid_within_budget"),
         CheckConstraint("committed_cents >= 0 AND committed_cents <= budget_cents", name="committed_within_budget"),
     )
+    # Running totals of the ledger, whose entries are audited one by one.
+    __audit_exclude__ = frozenset({"paid_cents", "committed_cents"})
 
     id: Mapped[int] = mapped_column(primary_key=True)
     cohort_id: Mapped[int] = mapped_column(ForeignKey("cohort.id", ondelete="RESTRICT"), index=True)
@@ -76,6 +79,10 @@ class Match(RegionScoped, db.Model):
     )
 
     @property
+    def audit_label(self) -> str:
+        return self.title
+
+    @property
     def budget(self) -> Decimal:
         return from_cents(self.budget_cents)
 
@@ -100,7 +107,7 @@ class Match(RegionScoped, db.Model):
         return f"<Match {self.id} {self.title!r}>"
 
 
-class MatchMember(RegionScoped, db.Model):
+class MatchMember(Audited, RegionScoped, db.Model):
     """A person in a match, with their role."""
 
     __tablename__ = "match_member"
@@ -115,8 +122,13 @@ class MatchMember(RegionScoped, db.Model):
     match: Mapped[Match] = relationship(back_populates="members")
     profile: Mapped[Profile] = relationship()
 
+    @property
+    def audit_label(self) -> str:
+        profile = related(self, "profile")
+        return profile.display_name if profile else f"#{self.profile_id}"
 
-class Milestone(RegionScoped, db.Model):
+
+class Milestone(Audited, RegionScoped, db.Model):
     """A step of the team's plan with its due date (within the cohort's period)."""
 
     __tablename__ = "match_milestone"
@@ -127,6 +139,10 @@ class Milestone(RegionScoped, db.Model):
     due_on: Mapped[date] = mapped_column(index=True)
     done_on: Mapped[date | None]
     note: Mapped[str] = mapped_column(Text, default="")
+
+    @property
+    def audit_label(self) -> str:
+        return self.title
 
 
 class CheckIn(RegionScoped, db.Model):
@@ -176,7 +192,7 @@ class MatchDocument(RegionScoped, db.Model):
     uploaded_by: Mapped[User | None] = relationship()
 
 
-class LedgerEntry(RegionScoped, db.Model):
+class LedgerEntry(Audited, RegionScoped, db.Model):
     """A commitment or a payment of a match's funding: date, exact amount, purpose, receipt. Append-only."""
 
     __tablename__ = "match_ledger_entry"
@@ -199,6 +215,10 @@ class LedgerEntry(RegionScoped, db.Model):
     @property
     def amount(self) -> Decimal:
         return from_cents(self.amount_cents)
+
+    @property
+    def audit_label(self) -> str:
+        return self.purpose
 
 
 class MatchSuggestion(RegionScoped, db.Model):

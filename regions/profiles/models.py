@@ -8,6 +8,7 @@ from sqlalchemy import JSON, Enum, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hub.accounts.models import User
+from hub.audit import Audited
 from hub.db import db, utcnow
 from hub.tenancy import RegionScoped
 from hub.tenancy.scope import scoped_url_arg
@@ -18,7 +19,7 @@ def _enum(cls):
     return Enum(cls, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
 
 
-class Profile(RegionScoped, db.Model):
+class Profile(Audited, RegionScoped, db.Model):
     """A creative's or an organisation's profile in one region."""
 
     __tablename__ = "profile"
@@ -56,6 +57,10 @@ class Profile(RegionScoped, db.Model):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     user: Mapped[User | None] = relationship()
+
+    @property
+    def audit_label(self) -> str:
+        return self.display_name
 
     @property
     def has_consent(self) -> bool:
