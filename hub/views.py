@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from hub.access import public, umbrella_required
 from hub.accounts.models import Membership, Role
+from hub.cohorts.services import list_cohorts
 from hub.db import db
 from hub.tenancy import all_regions
 from hub.tenancy.models import Region
@@ -47,4 +48,4 @@ def umbrella():
     counts: dict[int, dict[str, int]] = {}
     for region_id, role, n in rows:
         counts.setdefault(region_id, {})[Role(role).value] = n
-    return render_template("core/umbrella.html", regions=active_regions(), counts=counts)
+    return render_template("core/umbrella.html", regions=active_regions(), counts=counts, cohorts=list_cohorts())
