@@ -15,8 +15,7 @@ run: setup
 	$(HUB) run --host 127.0.0.1 --port $(HUB_PORT)
 
 test: $(STAMP) $(MO)
-	$(PY) -m pytest
-	$(PY) .ci/postgres_suite.py
+	$(PY) .ci/test_all.py
 
 test-sqlite: $(STAMP) $(MO)
 	$(PY) -m pytest

@@ -18,7 +18,8 @@ MIGRATIONS_DIR = str(Path(__file__).resolve().parent / "migrations")
 
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the application: settings, extensions, request hooks, blueprints."""
-    app = Flask(__name__, instance_relative_config=True)
+    instance = (test_config or {}).get("INSTANCE_PATH") or os.environ.get("HUB_INSTANCE_PATH")
+    app = Flask(__name__, instance_relative_config=True, instance_path=os.path.abspath(instance) if instance else None)
     settings = load_settings()
     if test_config:
         settings.update({k: v for k, v in test_config.items() if k in settings})

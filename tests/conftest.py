@@ -58,7 +58,10 @@ TEST_CONFIG = {
 @pytest.fixture(scope="session")
 def app(tmp_path_factory):
     """The application on a migrated test database with the regions of config/regions.toml."""
-    app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": _database_url(tmp_path_factory)})
+    instance = tmp_path_factory.mktemp("instance")  # uploads and imports of this run only
+    app = create_app(
+        {**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": _database_url(tmp_path_factory), "INSTANCE_PATH": str(instance)}
+    )
     with app.app_context():
         upgrade()
         sync_regions()
