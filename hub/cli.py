@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from hub.db import db
 
@@ -153,9 +153,26 @@ def setup_command():
     if not db.session.scalar(select(func.count()).select_from(User)):
         load_demo()
         click.echo("demo network loaded (see README.md for the logins)")
+    analyze()
+
+
+def analyze() -> None:
+    """Refresh the database's planner statistics (SQLite keeps none until asked; the reports' joins
+    need them to start from the small side)."""
+    db.session.commit()
+    db.session.execute(text("ANALYZE"))
+    db.session.commit()
+
+
+@click.command("analyze")
+@with_appcontext
+def analyze_command():
+    """Refresh the database's planner statistics (after a large import, say)."""
+    analyze()
+    click.echo("statistics refreshed")
 
 
 def install(app) -> None:
     """Attach the hub's commands to the app (used by `hub` and `flask`)."""
-    for group in (regions_cli, users_cli, tokens_cli, demo_cli, mail_cli, setup_command):
+    for group in (regions_cli, users_cli, tokens_cli, demo_cli, mail_cli, setup_command, analyze_command):
         app.cli.add_command(group)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Enum, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import Index, JSON, Enum, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hub.accounts.models import User
@@ -23,7 +23,11 @@ class Profile(Audited, RegionScoped, db.Model):
     """A creative's or an organisation's profile in one region."""
 
     __tablename__ = "profile"
-    __table_args__ = (UniqueConstraint("region_id", "user_id", name="uq_profile_region_user"),)
+    __table_args__ = (
+        UniqueConstraint("region_id", "user_id", name="uq_profile_region_user"),
+        # The reports count profiles by region, kind and time from this index alone.
+        Index("ix_profile_counting", "region_id", "created_at", "archived_at", "kind"),
+    )
     personal_data = ("display_name", "contact_email", "contact_phone", "website", "town", "picture")
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -71,7 +71,15 @@ def term_rows(profile: Profile) -> list[dict]:
         if key:
             rows.setdefault(("tag", key), tag.strip()[:120])
     return [
-        {"profile_id": profile.id, "region_id": profile.region_id, "facet": facet, "value": value, "label": label}
+        {
+            "profile_id": profile.id,
+            "region_id": profile.region_id,
+            "facet": facet,
+            "value": value,
+            "label": label,
+            "archived": profile.archived_at is not None,
+            "created_at": profile.created_at,
+        }
         for (facet, value), label in rows.items()
     ]
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, false
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -53,5 +55,11 @@ class DirectoryTerm(RegionScoped, db.Model):
     facet: Mapped[str] = mapped_column(String(12), primary_key=True)  # submarket | tag
     value: Mapped[str] = mapped_column(String(120), primary_key=True)  # folded key
     label: Mapped[str] = mapped_column(String(120))  # as the participant wrote it
+    # Copied from the profile, so that the reports count submarkets from this table alone.
+    archived: Mapped[bool] = mapped_column(default=False, server_default=false())
+    created_at: Mapped[datetime | None]
 
-    __table_args__ = (Index("ix_directory_term_facet_value", "facet", "value"),)
+    __table_args__ = (
+        Index("ix_directory_term_facet_value", "facet", "value"),
+        Index("ix_directory_term_counting", "facet", "region_id", "archived", "created_at", "value"),
+    )

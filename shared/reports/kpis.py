@@ -178,15 +178,17 @@ def _participants(report: Dashboard, ids: list[int]) -> Table:
 
 
 def _submarkets(report: Dashboard, ids: list[int]) -> Table:
+    # The directory's terms carry their profile's region, archived flag and creation time, so this
+    # count reads one index and never the profiles.
     found = db.session.execute(
-        select(Profile.region_id, DirectoryTerm.value, func.count())
-        .join(DirectoryTerm, and_(DirectoryTerm.profile_id == Profile.id, DirectoryTerm.facet == "submarket"))
+        select(DirectoryTerm.region_id, DirectoryTerm.value, func.count())
         .where(
-            Profile.region_id.in_(ids),
-            Profile.archived_at.is_(None),
-            Profile.created_at < report.period.ends_at,
+            DirectoryTerm.facet == "submarket",
+            DirectoryTerm.region_id.in_(ids),
+            DirectoryTerm.archived.is_(False),
+            DirectoryTerm.created_at < report.period.ends_at,
         )
-        .group_by(Profile.region_id, DirectoryTerm.value)
+        .group_by(DirectoryTerm.region_id, DirectoryTerm.value)
     ).all()
     counts: dict[str, dict[int, int]] = defaultdict(dict)
     for region_id, code, n in found:

@@ -1,0 +1,16 @@
+"""The WSGI entry point for production servers: `gunicorn hub.wsgi:app`.
+
+After the app is built, ``gc.freeze()`` moves its objects (about 200,000: routes, templates, models,
+translations) out of the garbage collector's reach, so a full collection no longer walks them — on
+the benchmark machine that took a 100 ms pause out of every few requests (docs/BENCHMARKS.md). With
+gunicorn's pre-forking, the frozen objects also stay shared between the workers' memory pages.
+"""
+
+from __future__ import annotations
+
+import gc
+
+from hub import create_app
+
+app = create_app()
+gc.freeze()
