@@ -25,8 +25,9 @@ class Profile(Audited, RegionScoped, db.Model):
     __tablename__ = "profile"
     __table_args__ = (
         UniqueConstraint("region_id", "user_id", name="uq_profile_region_user"),
-        # The reports count profiles by region, kind and time from this index alone.
+        # The reports count profiles by region and month, and by region and kind, from these indexes alone.
         Index("ix_profile_counting", "region_id", "created_at", "archived_at", "kind"),
+        Index("ix_profile_by_kind", "region_id", "kind", "archived_at", "created_at"),
     )
     personal_data = ("display_name", "contact_email", "contact_phone", "website", "town", "picture")
 

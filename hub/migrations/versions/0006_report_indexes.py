@@ -29,10 +29,11 @@ def upgrade():
     )
     with op.batch_alter_table('directory_term', schema=None) as batch_op:
         batch_op.create_index(
-            'ix_directory_term_counting', ['facet', 'region_id', 'archived', 'created_at', 'value'], unique=False
+            'ix_directory_term_counting', ['facet', 'region_id', 'value', 'archived', 'created_at'], unique=False
         )
     with op.batch_alter_table('profile', schema=None) as batch_op:
         batch_op.create_index('ix_profile_counting', ['region_id', 'created_at', 'archived_at', 'kind'], unique=False)
+        batch_op.create_index('ix_profile_by_kind', ['region_id', 'kind', 'archived_at', 'created_at'], unique=False)
     with op.batch_alter_table('registration', schema=None) as batch_op:
         batch_op.create_index(
             'ix_registration_counting', ['event_id', 'status', 'checked_in_at', 'user_id'], unique=False
@@ -43,6 +44,7 @@ def downgrade():
     with op.batch_alter_table('registration', schema=None) as batch_op:
         batch_op.drop_index('ix_registration_counting')
     with op.batch_alter_table('profile', schema=None) as batch_op:
+        batch_op.drop_index('ix_profile_by_kind')
         batch_op.drop_index('ix_profile_counting')
     with op.batch_alter_table('directory_term', schema=None) as batch_op:
         batch_op.drop_index('ix_directory_term_counting')
