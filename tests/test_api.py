@@ -102,6 +102,18 @@ def test_me_never_reveals_secrets_of_the_account(client, make):
         assert secret not in text
 
 
+def test_a_token_works_although_the_client_kept_a_cookie_from_a_page(client, make):
+    """A script that first opened a page (and got a cookie with a flash message) still authenticates by token."""
+    person = make.participant("erzgebirge")
+    token = make.access_token(person)
+    assert client.get("/erzgebirge/matches/").status_code == 302  # to the login page, with a flash message
+    assert client.get_cookie("session") is not None
+    response = client.get("/api/v1/me", headers=bearer(token.extra))
+    assert response.status_code == 200
+    assert response.get_json()["id"] == person.id
+    assert "Set-Cookie" not in response.headers, "a token call neither reads nor writes the session"
+
+
 def test_global_roles_show_in_me(client, make):
     umbrella = make.umbrella()
     token = make.access_token(umbrella)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import g, redirect, request, url_for
+from flask.sessions import SecureCookieSessionInterface
 from flask_babel import lazy_gettext as _l
 
 from hub.accounts import services
@@ -18,6 +19,26 @@ def install(login_manager, app) -> None:
     login_manager.user_loader(services.load_user_for_session)
     login_manager.request_loader(_user_from_bearer_token)
     login_manager.unauthorized_handler(_unauthorized)
+    app.session_interface = TokenAwareSessionInterface()
+
+
+class TokenAwareSessionInterface(SecureCookieSessionInterface):
+    """An API call with a bearer token is stateless: it neither reads nor writes the session cookie.
+
+    Otherwise a cookie the client kept from a page (a flash message, the chosen language) would fail
+    Flask-Login's "strong" session protection, and the request would be anonymous before the token
+    is even looked at.
+    """
+
+    def open_session(self, app, request):
+        if bearer_token(request) is not None and request.path.startswith("/api/"):
+            return self.session_class()
+        return super().open_session(app, request)
+
+    def save_session(self, app, session, response):
+        if bearer_token(request) is not None and request.path.startswith("/api/"):
+            return
+        super().save_session(app, session, response)
 
 
 def bearer_token(req) -> str | None:
