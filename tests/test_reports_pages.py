@@ -203,6 +203,7 @@ def test_the_dashboard_is_reachable_from_the_navigation(client, auth, make):
 def test_the_umbrella_overview_links_each_cohorts_funder_report(client, auth, make, cohort):
     auth.login(make.umbrella())
     html = page(client.get("/umbrella"))
+    assert re.search(r"<title>(.*?)</title>", html, re.S).group(1) == "Alle Regionen · CIMIS Hub"
     assert f'href="/umbrella/reports/cohort/{cohort.id}.pdf"' in html
     response = client.get(f"/umbrella/reports/cohort/{cohort.id}.pdf")
     assert response.status_code == 200 and response.mimetype == "application/pdf"
