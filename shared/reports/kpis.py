@@ -124,6 +124,16 @@ def _region_rows(report: Dashboard, counts: dict[int, dict], keys: list[str]) ->
     return rows, total
 
 
+def _with_totals(found, vocabulary) -> dict[int, dict]:
+    """(region id, category, count) rows → {region id: {category: count, …, "total": sum}}."""
+    counts: dict[int, dict] = defaultdict(dict)
+    for region_id, category, n in found:
+        counts[region_id][vocabulary(category).value] = n
+    for values in counts.values():
+        values["total"] = sum(values.values())
+    return counts
+
+
 def matches_in_scope(period: Period, ids: list[int]):
     """The condition on Match for the matches a report covers."""
     if period.cohort is not None:
@@ -156,11 +166,7 @@ def _participants(report: Dashboard, ids: list[int]) -> Table:
         )
         .group_by(Profile.region_id, Profile.kind)
     ).all()
-    counts: dict[int, dict] = defaultdict(dict)
-    for region_id, kind, n in rows:
-        counts[region_id][ProfileKind(kind).value] = n
-    for found in counts.values():
-        found["total"] = sum(found.values())
+    counts = _with_totals(rows, ProfileKind)
     kinds = [k.value for k in ProfileKind]
     table_rows, total = _region_rows(report, counts, [*kinds, "total"])
     return Table(
@@ -318,11 +324,7 @@ def _matches(report: Dashboard, ids: list[int]) -> Table:
         .where(matches_in_scope(report.period, ids))
         .group_by(Match.region_id, Match.status)
     ).all()
-    counts: dict[int, dict] = defaultdict(dict)
-    for region_id, status, n in found:
-        counts[region_id][MatchStatus(status).value] = n
-    for values in counts.values():
-        values["total"] = sum(values.values())
+    counts = _with_totals(found, MatchStatus)
     statuses = [s.value for s in MatchStatus]
     rows, total = _region_rows(report, counts, [*statuses, "total"])
     columns = [REGION_COLUMN] + [Column(s.value, STATUS_LABELS[s]) for s in MatchStatus]
