@@ -140,9 +140,10 @@ def timeline(regions: list[Region], period: Period) -> Timeline:
             .order_by(Milestone.due_on, Milestone.id)
         ).all()
     names = {r.id: r.name for r in regions}
+    type_names = {kind: str(label) for kind, label in TYPE_LABELS.items()}  # translated once, not per event
     items: list[tuple[int, date, str, str]] = []
     for region_id, starts_at, title, kind in events:
-        items.append((region_id, starts_at.astimezone(BERLIN).date(), "event", f"{title} ({TYPE_LABELS[kind]})"))
+        items.append((region_id, starts_at.astimezone(BERLIN).date(), "event", f"{title} ({type_names[kind]})"))
     for region_id, due_on, title, match_title, done_on, status in milestones:
         late = done_on is None and due_on < today and status == MatchStatus.ACTIVE
         items.append((region_id, due_on, "overdue" if late else "milestone", f"{match_title}: {title}"))
@@ -152,7 +153,7 @@ def timeline(regions: list[Region], period: Period) -> Timeline:
         counts: dict[tuple[int, date, str], int] = defaultdict(int)
         for region_id, day, kind, _text in items:
             counts[(region_id, day - timedelta(days=day.weekday()), kind)] += 1
-        words = {"event": _l("events"), "milestone": _l("milestones"), "overdue": _l("overdue milestones")}
+        words = {"event": _("events"), "milestone": _("milestones"), "overdue": _("overdue milestones")}
         for (region_id, week, kind), n in sorted(counts.items()):
             lanes[region_id].append(charts.Mark(week, kind, f"{n} {words[kind]}", n))
         table = Table(
