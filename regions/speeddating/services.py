@@ -104,7 +104,8 @@ def add_participant(session: SpeedDatingSession, profile: Profile, registration:
 
 
 def take_from_registrations(session: SpeedDatingSession, *, checked_in_only: bool = False) -> tuple[int, list[str]]:
-    """Add everyone registered for the event who has a profile in the region; return (added, names without profile)."""
+    """Add everyone registered for the event with an active profile in the region; return (added, the names of
+    those without one: none, or archived)."""
     query = select(Registration).where(
         Registration.event_id == session.event_id, Registration.status == RegistrationStatus.REGISTERED
     )

@@ -214,7 +214,13 @@ def take_registrations(session_id: int):
     db.session.commit()
     flash(_("%(n)s people added from the registrations.", n=added), "success")
     if missing:
-        flash(_("Without a profile in the region, so not added: %(names)s", names=", ".join(missing)), "warning")
+        flash(
+            _(
+                "Without an active profile in the region (none, or archived), so not added: %(names)s",
+                names=", ".join(missing),
+            ),
+            "warning",
+        )
     return redirect(url_for(".show", session_id=session.id))
 
 
