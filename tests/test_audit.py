@@ -154,6 +154,15 @@ def test_cancelling_an_event_logs_its_status_change_but_not_its_calendar_counter
     assert entry.changes == {"status": ["published", "cancelled"]}
 
 
+def test_the_log_shows_coded_values_by_their_words(app, make, coordinator):
+    event = make.event(HOME, title="Auftakt Annaberg")
+    browser(app, coordinator).post(f"/erzgebirge/events/{event.id}/cancel")
+
+    html = page(browser(app, coordinator).get("/erzgebirge/audit"))
+
+    assert "<strong>Status:</strong> Veröffentlicht → Abgesagt</li>" in html
+
+
 def test_registering_on_the_calendar_page_is_logged_under_the_participant(app, regions, make, creative):
     event = make.event(HOME, title="Peer-Learning Annaberg")
 

@@ -13,7 +13,7 @@ from hub.access import coordinator_required, umbrella_required
 from hub.audit import services
 from hub.audit.schemas import AuditQuerySchema, NetworkAuditQuerySchema
 from hub.audit.services import AuditPage, AuditQuery, AuditRow
-from hub.audit.vocab import ACTION_LABELS, FIELD_LABELS, SUBJECT_TYPES, VIA_LABELS
+from hub.audit.vocab import ACTION_LABELS, FIELD_LABELS, SUBJECT_TYPES, VALUE_LABELS, VIA_LABELS
 from hub.i18n import money
 from hub.money import from_cents
 from hub.schemas import ServiceError, load_form
@@ -84,10 +84,14 @@ def subject_url(row: AuditRow) -> str | None:
     return url_for(endpoint, **values)
 
 
-def show_value(value, key: str = "") -> str:
-    """A logged value in the reader's language: yes/no, amounts in euros, times in Berlin time."""
+def show_value(value, key: str = "", subject_type: str = "") -> str:
+    """A logged value in the reader's language: coded values by their label, yes/no, amounts in euros,
+    times in Berlin time."""
     if value is None or value == "" or value == [] or value == {}:
         return "—"
+    labels = VALUE_LABELS.get((subject_type, key))
+    if labels is not None and isinstance(value, str) and value in labels:
+        return str(labels[value])
     if isinstance(value, bool):
         return _("yes") if value else _("no")
     if isinstance(value, int) and key.endswith("_cents"):

@@ -106,3 +106,23 @@ FIELD_LABELS = {
     "visibility": _l("Visibility"),
     "website": _l("Website"),
 }
+
+
+# Words for coded values (statuses, kinds, roles): {(subject type, field): {code: label}}. The features
+# that own the codes register them (``value_labels(...)`` in their vocab module), as they register demo
+# data, so that the hub names none of them itself.
+VALUE_LABELS: dict[tuple[str, str], dict[str, object]] = {}
+
+
+def value_labels(subject_type: str, field: str, labels: dict) -> None:
+    """Show the codes of ``field`` of ``subject_type`` in the log by these labels."""
+    VALUE_LABELS[(subject_type, field)] = {str(code): label for code, label in labels.items()}
+
+
+def _hub_roles() -> None:
+    from hub.i18n import ROLE_LABELS
+
+    value_labels("membership", "role", ROLE_LABELS)
+
+
+_hub_roles()

@@ -6,6 +6,8 @@ import enum
 
 from flask_babel import lazy_gettext as _l
 
+from hub.audit.vocab import value_labels
+
 
 class EventType(enum.StrEnum):
     KICKOFF = "kickoff"
@@ -64,3 +66,9 @@ REGISTRATION_LABELS = {
     RegistrationStatus.WAITLISTED: _l("on the waiting list"),
     RegistrationStatus.CANCELLED: _l("cancelled"),
 }
+
+
+value_labels("event", "type", TYPE_LABELS)
+value_labels("event", "audience", AUDIENCE_LABELS)
+value_labels("event", "status", STATUS_LABELS)
+value_labels("registration", "status", REGISTRATION_LABELS)

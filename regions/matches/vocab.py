@@ -6,6 +6,8 @@ import enum
 
 from flask_babel import lazy_gettext as _l
 
+from hub.audit.vocab import value_labels
+
 
 class MatchStatus(enum.StrEnum):
     PROPOSED = "proposed"
@@ -76,3 +78,8 @@ DOCUMENT_TYPES = {
     "text/plain": ".txt",
 }
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
+
+
+value_labels("cocreation_match", "status", STATUS_LABELS)
+value_labels("match_member", "role", ROLE_LABELS)
+value_labels("match_ledger_entry", "kind", LEDGER_LABELS)

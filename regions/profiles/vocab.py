@@ -6,6 +6,8 @@ import enum
 
 from flask_babel import lazy_gettext as _l
 
+from hub.audit.vocab import value_labels
+
 
 class ProfileKind(enum.StrEnum):
     """A creative (freelancer, studio, agency) or an organisation (company, association, institution)."""
@@ -96,3 +98,8 @@ CONSENT_TEXT = _l(
     "program CROSS INNOVATION MADE IN SAXONY II. I can withdraw this consent at any time; my profile then "
     "leaves the directory at once."
 )
+
+
+value_labels("profile", "kind", KIND_LABELS)
+value_labels("profile", "visibility", VISIBILITY_LABELS)
+value_labels("profile", "contact_visibility", CONTACT_VISIBILITY_LABELS)
