@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import event
 
 from hub.db import db
-from tests.pages import field_error, page, shown_field_message
+from tests.pages import field_error, form_error, page, shown, shown_field_message
 
 REGION, OTHER = "erzgebirge", "lausitz"
 
@@ -208,3 +208,28 @@ def test_the_umbrella_overview_links_each_cohorts_funder_report(client, auth, ma
     response = client.get(f"/umbrella/reports/cohort/{cohort.id}.pdf")
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     assert response.data.startswith(b"%PDF")
+
+
+@pytest.mark.parametrize(
+    "query,msgid",
+    [
+        ("format=pdf", "Choose CSV or XLSX."),
+        ("table=nothing&format=csv", "There is no such table."),
+        ("table=all&format=csv", "A CSV file holds one table; choose a table or XLSX."),
+    ],
+)
+def test_a_bad_export_request_says_what_is_wrong(app, client, auth, make, query, msgid):
+    auth.login(make.coordinator(REGION))
+    response = client.get(f"/{REGION}/dashboard/export?{query}")
+    assert response.status_code == 422
+    assert form_error(page(response)) == shown(app, msgid)
+
+
+def test_an_export_downloads_one_table_or_all(client, auth, make, cohort):
+    make.match(REGION, cohort)
+    auth.login(make.coordinator(REGION))
+    csv = client.get(f"/{REGION}/dashboard/export?cohort={cohort.id}&table=matches&format=csv")
+    assert csv.status_code == 200 and csv.mimetype == "text/csv"
+    assert csv.data.decode("utf-8-sig").splitlines()[1].startswith("Erzgebirge;0;1;")
+    xlsx = client.get(f"/{REGION}/dashboard/export?cohort={cohort.id}")
+    assert xlsx.status_code == 200 and xlsx.data[:2] == b"PK"
