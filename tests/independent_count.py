@@ -15,7 +15,7 @@ from flask_babel import lazy_gettext as _l
 
 from regions.events.vocab import TYPE_LABELS, EventType
 from regions.profiles.vocab import SUBMARKETS
-from tests.generated_network import BERLIN, STATUSES, Frame, Network, months_between
+from tests.generated_network import BERLIN, SLUGS, STATUSES, Frame, Network, months_between
 
 TOTAL = _l("Total")
 
@@ -35,6 +35,7 @@ def expected(net: Network, frame: Frame, slugs: list[str]) -> dict[str, dict]:
         "overdue": _overdue(net, frame, slugs),
         "funding": _funding(net, frame, slugs),
         "cross_region": _cross_region(net, frame, slugs),
+        "contact_pairs": _contact_pairs(net, frame, slugs),
     }
     tables["comparison"] = _comparison(net, slugs, tables)
     return tables
@@ -269,6 +270,28 @@ def _cross_region(net, frame, slugs) -> dict:
     total["contacts"] = network_contacts  # a contact between two regions is one contact for the network
     total["visits_out"] = None  # a member of two regions visits out of both
     return {"columns": ["region", *keys], "rows": rows, "total": total}
+
+
+def _contact_pairs(net, frame, slugs) -> dict:
+    """Accepted contacts decided in the period, for each region of the report with every region (all of them)."""
+    every = list(SLUGS)  # every active region, in the registry's order
+    rows = []
+    for s in slugs:
+        row = {"region": net.regions[s]["name"], "region_slug": s}
+        for t in every:
+            row[t] = None if t == s else 0
+        for c in net.contacts:
+            ends = {c["sender"]["region"], c["recipient"]["region"]}
+            if (
+                c["status"] == "accepted"
+                and s in ends
+                and len(ends) == 2
+                and frame.starts_at <= c["decided_at"] < frame.ends_at
+            ):
+                (other,) = ends - {s}
+                row[other] += 1
+        rows.append(row)
+    return {"columns": ["region", *every], "rows": rows, "total": None}
 
 
 def _comparison(net, slugs, tables) -> dict:

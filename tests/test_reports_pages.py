@@ -60,7 +60,9 @@ def test_a_coordinator_sees_the_same_dashboard_for_their_region_only(client, aut
     assert response.status_code == 200
     html = page(response)
     assert kpi(html, "active_matches") == "1"
-    assert "Lausitz" not in html.split("<main", 1)[1].split("</main>")[0]
+    main = html.split("<main", 1)[1].split("</main>")[0]
+    assert '<th scope="row">Lausitz</th>' not in main, "no row of another region (its name may head a column)"
+    assert "Fremdes Match" not in main
     assert client.get(f"/{OTHER}/dashboard").status_code == 403
     assert client.get("/umbrella/dashboard").status_code == 403
 

@@ -1,7 +1,7 @@
 """The program's key figures for a set of regions and a period: what the dashboards, exports, funder
 report and KPI API show.
 
-Every figure comes from aggregate SQL (GROUP BY region and category): thirteen statements for a
+Every figure comes from aggregate SQL (GROUP BY region and category): fourteen statements for a
 whole dashboard, whatever the number of regions or rows.
 
 The figures cross region borders (contacts and visits between regions), so the computation opts out
@@ -27,7 +27,8 @@ Definitions (the tests count the same things independently):
   period (for each of the two regions; once in the total); guests = registrations at a region's
   events in the period by people who are not members of that region (registered / attended);
   visits out = attended registrations of a region's members at events of a region they do not
-  belong to.
+  belong to; contacts between regions = the same contacts by the pair of regions (every active
+  region a column, none on the diagonal, no total row).
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ from hub.accounts.models import Membership
 from hub.db import db, utcnow
 from hub.tenancy import all_regions
 from hub.tenancy.models import Region
+from hub.tenancy.registry import active_regions
 from regions.events.models import Event, Registration
 from regions.events.vocab import TYPE_LABELS, EventStatus, EventType, RegistrationStatus
 from regions.matches.models import Match, Milestone
@@ -103,6 +105,7 @@ def compute(regions: list[Region], period: Period) -> Dashboard:
             _overdue,
             _funding,
             _cross_region,
+            _contact_pairs,
         )
         for build in builders:
             table = build(report, ids)
@@ -489,6 +492,40 @@ def _cross_region(report: Dashboard, ids: list[int]) -> Table:
             "Contacts: accepted contact requests between two regions, counted for both regions and once in the "
             "total. Guests: people who are not members of the region holding the event."
         ),
+    )
+
+
+def _contact_pairs(report: Dashboard, ids: list[int]) -> Table:
+    """Which regions meet: accepted contacts between each region of the report and every other region."""
+    period = report.period
+    found = db.session.execute(
+        select(ContactRequest.sender_region_id, ContactRequest.recipient_region_id, func.count())
+        .where(
+            ContactRequest.status == ContactStatus.ACCEPTED,
+            ContactRequest.sender_region_id != ContactRequest.recipient_region_id,
+            ContactRequest.decided_at >= period.starts_at,
+            ContactRequest.decided_at < period.ends_at,
+            or_(ContactRequest.sender_region_id.in_(ids), ContactRequest.recipient_region_id.in_(ids)),
+        )
+        .group_by(ContactRequest.sender_region_id, ContactRequest.recipient_region_id)
+    ).all()
+    pairs: dict[frozenset, int] = defaultdict(int)
+    for sender, recipient, n in found:
+        pairs[frozenset((sender, recipient))] += n
+    others = active_regions()
+    rows = []
+    for region in report.regions:
+        row = {"region": region.name, "region_slug": region.slug}
+        for other in others:
+            row[other.slug] = None if other.id == region.id else pairs.get(frozenset((region.id, other.id)), 0)
+        rows.append(row)
+    return Table(
+        "contact_pairs",
+        _l("Contacts between regions"),
+        [REGION_COLUMN, *[Column(other.slug, other.name) for other in others]],
+        rows,
+        None,
+        note=_l("Accepted contact requests decided in the period, by the regions of the two people."),
     )
 
 

@@ -34,6 +34,7 @@ TABLE_ORDER = (
     "overdue",
     "funding",
     "cross_region",
+    "contact_pairs",
     "comparison",
 )
 
