@@ -50,13 +50,6 @@ class TableSchema(BaseSchema):
     total = fields.Function(lambda t: _row(t, t.total) if t.total is not None else None)
 
 
-class HeadlineSchema(BaseSchema):
-    key = fields.String()
-    label = fields.String()
-    value = fields.Raw()
-    kind = fields.String()
-
-
 class KpiSchema(BaseSchema):
     period = fields.Nested(PeriodOutSchema)
     regions = fields.Function(lambda r: [region.slug for region in r.regions])

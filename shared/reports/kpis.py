@@ -1,7 +1,7 @@
 """The program's key figures for a set of regions and a period: what the dashboards, exports, funder
 report and KPI API show.
 
-Every figure comes from aggregate SQL (GROUP BY region and category): fourteen statements for a
+Every figure comes from aggregate SQL (GROUP BY region and category): twelve statements for a
 whole dashboard, whatever the number of regions or rows.
 
 The figures cross region borders (contacts and visits between regions), so the computation opts out
@@ -68,6 +68,7 @@ class Dashboard:
     regions: list[Region]
     tables: dict[str, Table] = field(default_factory=dict)
     months: list[date] = field(default_factory=list)
+    contact_pairs: dict[frozenset, int] | None = field(default=None, repr=False)  # shared by two tables
 
     def __getitem__(self, key: str) -> Table:
         return self.tables[key]
@@ -412,26 +413,7 @@ def _funding(report: Dashboard, ids: list[int]) -> Table:
 
 def _cross_region(report: Dashboard, ids: list[int]) -> Table:
     period = report.period
-    accepted = and_(
-        ContactRequest.status == ContactStatus.ACCEPTED,
-        ContactRequest.sender_region_id != ContactRequest.recipient_region_id,
-        ContactRequest.decided_at >= period.starts_at,
-        ContactRequest.decided_at < period.ends_at,
-    )
-    side = case((ContactRequest.sender_region_id.in_(ids), 1), else_=0) + case(
-        (ContactRequest.recipient_region_id.in_(ids), 1), else_=0
-    )
-    sent = db.session.execute(
-        select(ContactRequest.sender_region_id, func.count())
-        .where(accepted, ContactRequest.sender_region_id.in_(ids))
-        .group_by(ContactRequest.sender_region_id)
-    ).all()
-    received = db.session.execute(
-        select(ContactRequest.recipient_region_id, func.count())
-        .where(accepted, ContactRequest.recipient_region_id.in_(ids))
-        .group_by(ContactRequest.recipient_region_id)
-    ).all()
-    distinct_contacts = db.session.scalar(select(func.count()).where(accepted, side > 0))
+    pairs = _contact_pair_counts(report, ids)
 
     event_in_period = and_(
         Event.status == EventStatus.PUBLISHED, Event.starts_at >= period.starts_at, Event.starts_at < period.ends_at
@@ -464,17 +446,16 @@ def _cross_region(report: Dashboard, ids: list[int]) -> Table:
         .group_by(Membership.region_id)
     ).all()
     counts: dict[int, dict] = defaultdict(dict)
-    for region_id, n in sent:
-        counts[region_id]["contacts"] = counts[region_id].get("contacts", 0) + n
-    for region_id, n in received:
-        counts[region_id]["contacts"] = counts[region_id].get("contacts", 0) + n
+    for pair, n in pairs.items():
+        for region_id in pair & set(ids):
+            counts[region_id]["contacts"] = counts[region_id].get("contacts", 0) + n
     for region_id, n, n_attended in guests:
         counts[region_id].update(guest_registrations=n, guests_attended=int(n_attended))
     for region_id, n in visits_out:
         counts[region_id]["visits_out"] = n
     keys = ["contacts", "guest_registrations", "guests_attended", "visits_out"]
     rows, total = _region_rows(report, counts, keys)
-    total["contacts"] = distinct_contacts or 0
+    total["contacts"] = sum(pairs.values())  # each contact once, though it counts for both its regions
     total["visits_out"] = None  # a member of two regions visits out of both; the network total is the guests
     return Table(
         "cross_region",
@@ -495,23 +476,32 @@ def _cross_region(report: Dashboard, ids: list[int]) -> Table:
     )
 
 
+def _contact_pair_counts(report: Dashboard, ids: list[int]) -> dict[frozenset, int]:
+    """Accepted contacts between two regions decided in the period, with at least one end in ``ids``, by
+    the pair of regions. One statement per report: the cross-region table and the pairs table share it."""
+    if report.contact_pairs is None:
+        period = report.period
+        found = db.session.execute(
+            select(ContactRequest.sender_region_id, ContactRequest.recipient_region_id, func.count())
+            .where(
+                ContactRequest.status == ContactStatus.ACCEPTED,
+                ContactRequest.sender_region_id != ContactRequest.recipient_region_id,
+                ContactRequest.decided_at >= period.starts_at,
+                ContactRequest.decided_at < period.ends_at,
+                or_(ContactRequest.sender_region_id.in_(ids), ContactRequest.recipient_region_id.in_(ids)),
+            )
+            .group_by(ContactRequest.sender_region_id, ContactRequest.recipient_region_id)
+        ).all()
+        pairs: dict[frozenset, int] = defaultdict(int)
+        for sender, recipient, n in found:
+            pairs[frozenset((sender, recipient))] += n
+        report.contact_pairs = dict(pairs)
+    return report.contact_pairs
+
+
 def _contact_pairs(report: Dashboard, ids: list[int]) -> Table:
     """Which regions meet: accepted contacts between each region of the report and every other region."""
-    period = report.period
-    found = db.session.execute(
-        select(ContactRequest.sender_region_id, ContactRequest.recipient_region_id, func.count())
-        .where(
-            ContactRequest.status == ContactStatus.ACCEPTED,
-            ContactRequest.sender_region_id != ContactRequest.recipient_region_id,
-            ContactRequest.decided_at >= period.starts_at,
-            ContactRequest.decided_at < period.ends_at,
-            or_(ContactRequest.sender_region_id.in_(ids), ContactRequest.recipient_region_id.in_(ids)),
-        )
-        .group_by(ContactRequest.sender_region_id, ContactRequest.recipient_region_id)
-    ).all()
-    pairs: dict[frozenset, int] = defaultdict(int)
-    for sender, recipient, n in found:
-        pairs[frozenset((sender, recipient))] += n
+    pairs = _contact_pair_counts(report, ids)
     others = active_regions()
     rows = []
     for region in report.regions:
