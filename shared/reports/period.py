@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from marshmallow import fields, validates_schema
+from marshmallow import ValidationError, fields, validates_schema
 
 from hub.cohorts.models import Cohort
 from hub.cohorts.services import cohort_for, get_cohort
@@ -79,8 +79,6 @@ class PeriodSchema(BaseSchema):
     def _order(self, data, **kwargs):
         start, end = data.get("from_"), data.get("to")
         if start and end and end < start:
-            from marshmallow import ValidationError
-
             raise ValidationError(_m("The end must not be before the start."), "to")
 
 
