@@ -94,11 +94,16 @@ def _register_blueprints(app: Flask) -> None:
     from hub.audit import views as audit_views
     from hub.cohorts.views import bp as cohorts_bp
     from hub.extensions import api
+    from hub.jobs.views import bp as jobs_bp
     from hub.mail.views import bp as mail_bp
+    from hub.notifications import views as notifications_views
 
     app.register_blueprint(views.bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(mail_bp)
+    app.register_blueprint(jobs_bp)
+    app.register_blueprint(notifications_views.bp)
+    notifications_views.install(app)
     app.register_blueprint(cohorts_bp)
     app.register_blueprint(audit_views.bp)
     app.register_blueprint(audit_views.region_bp)
@@ -106,6 +111,15 @@ def _register_blueprints(app: Flask) -> None:
     for blueprint in shared.blueprints:
         app.register_blueprint(blueprint)
     api_v1.register(api, app)
+    _declare_jobs()
+
+
+def _declare_jobs() -> None:
+    """The hub's own jobs; the features declare theirs when their packages are imported."""
+    import hub.accounts.jobs  # noqa: F401
+    import hub.jobs.housekeeping  # noqa: F401
+    import hub.mail.jobs  # noqa: F401
+    import hub.notifications.jobs  # noqa: F401
 
 
 @event.listens_for(Engine, "connect")

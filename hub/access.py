@@ -24,6 +24,13 @@ def personal(view):
     return view
 
 
+def link_credential(view):
+    """The secret token in the URL is the credential (an e-mailed one-click link): no CSRF form token is
+    needed, since another site cannot know the token, and mail programs POST without one (RFC 8058)."""
+    view.hub_link_credential = True
+    return view
+
+
 def role_allows(view, role, method: str) -> bool:
     """Whether a view restricted with @region_role_required lets this role use this method."""
     allowed = getattr(view, "hub_roles", None)

@@ -128,12 +128,12 @@ def mail_cli():
 @mail_cli.command("send")
 @with_appcontext
 def mail_send():
-    """Deliver the due messages of the outbox over SMTP."""
-    from hub.mail.services import send_due
-
+    """Deliver the due messages of the outbox over SMTP (safe beside other senders and the scheduler)."""
     if not current_app.config["MAIL_SERVER"]:
         raise click.ClickException("HUB_MAIL_SERVER is not set; messages stay in the outbox")
-    result = send_due()
+    from hub.mail.jobs import send_outbox
+
+    result = send_outbox()
     click.echo(f"sent {result['sent']}, failed {result['failed']}")
 
 
@@ -174,5 +174,16 @@ def analyze_command():
 
 def install(app) -> None:
     """Attach the hub's commands to the app (used by `hub` and `flask`)."""
-    for group in (regions_cli, users_cli, tokens_cli, demo_cli, mail_cli, setup_command, analyze_command):
+    from hub.jobs.cli import scheduler_cli
+
+    for group in (
+        regions_cli,
+        users_cli,
+        tokens_cli,
+        demo_cli,
+        mail_cli,
+        scheduler_cli,
+        setup_command,
+        analyze_command,
+    ):
         app.cli.add_command(group)

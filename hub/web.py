@@ -109,6 +109,8 @@ def protect_csrf():
         return
     if current_user.is_authenticated and g.get("authenticated_by_token"):
         return  # a bearer token is never sent by a browser on its own
+    if _view_flag("hub_link_credential"):
+        return  # the token in the URL is the credential
     csrf.protect()
 
 

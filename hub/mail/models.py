@@ -27,14 +27,22 @@ class OutboxMessage(db.Model):
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(String(500))
     sent_at: Mapped[datetime | None] = mapped_column(index=True)
+    # The kind of e-mail (hub.notifications.topics); None for essential mail such as a password reset.
+    topic: Mapped[str | None] = mapped_column(String(30))
+    unsubscribe_url: Mapped[str | None] = mapped_column(String(500))
+    # A sender's lease: while it runs, no other sender takes the message (hub.mail.services.claim_due).
+    claim_token: Mapped[str | None] = mapped_column(String(32), index=True)
+    claimed_until: Mapped[datetime | None]
 
     @property
     def status(self) -> str:
-        """queued, retrying, failed (no attempts left) or sent."""
+        """queued, sending (a sender holds it), retrying, failed (no attempts left) or sent."""
         from flask import current_app
 
         if self.sent_at is not None:
             return "sent"
         if self.attempts >= current_app.config["MAIL_MAX_ATTEMPTS"]:
             return "failed"
+        if self.claimed_until is not None and self.claimed_until > utcnow():
+            return "sending"
         return "retrying" if self.attempts else "queued"

@@ -1,0 +1,30 @@
+"""Background jobs (issue 12): declared beside their feature, run by ``hub scheduler run``.
+
+- ``registry``: ``@job(...)`` declares a periodic job; ``registered_jobs()`` lists them.
+- ``effects``: side effects under a unique key (job, subject, time slot), so nothing happens twice.
+- ``runner``: one run inside an app context, recorded in ``job_run``.
+- ``scheduler``: APScheduler 3 with its SQLAlchemy job store in the hub's database, as its own process.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from sqlalchemy import select
+
+from hub.db import db
+from hub.jobs import effects
+from hub.jobs.registry import job, registered_jobs
+from hub.tenancy import region_scope
+from hub.tenancy.models import Region
+
+
+def each_region(*, read_only: bool = False) -> Iterator[Region]:
+    """Every active region, with its scope entered for the loop's body: how regional jobs do their work."""
+    regions = db.session.scalars(select(Region).where(Region.active).order_by(Region.position, Region.id)).all()
+    for region in regions:
+        with region_scope(region, read_only=read_only):
+            yield region
+
+
+__all__ = ["each_region", "effects", "job", "registered_jobs"]

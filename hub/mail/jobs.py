@@ -1,0 +1,46 @@
+"""The outbox's job: deliver what is due, batch after batch, retrying failures with back-off."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import delete
+
+from hub.db import db, in_transaction, utcnow
+from hub.jobs import job
+from hub.mail.models import OutboxMessage
+from hub.mail.services import send_due
+
+BATCH = 100
+
+
+@job("mail.send_outbox", every=timedelta(seconds=30), title=_l("Send the e-mails of the outbox"))
+def send_outbox() -> dict[str, int]:
+    """Deliver every due e-mail; each sender claims its messages first, so nothing goes out twice."""
+    total = {"sent": 0, "failed": 0}
+    if not current_app.config["MAIL_SERVER"]:
+        return total
+    while True:
+        result = send_due(BATCH)
+        total["sent"] += result["sent"]
+        total["failed"] += result["failed"]
+        if result["sent"] + result["failed"] < BATCH or result["sent"] == 0:
+            return total
+
+
+@job("mail.retention", every=timedelta(hours=6), title=_l("Delete delivered e-mails after their retention"))
+def retention() -> dict[str, int]:
+    """Delete delivered e-mails (they hold personal data) once RETENTION_SENT_MAIL_DAYS have passed."""
+    cutoff = utcnow() - timedelta(days=current_app.config["RETENTION_SENT_MAIL_DAYS"])
+    deleted = in_transaction(
+        lambda: (
+            db.session.execute(
+                delete(OutboxMessage)
+                .where(OutboxMessage.sent_at.is_not(None), OutboxMessage.sent_at < cutoff)
+                .execution_options(synchronize_session=False)
+            ).rowcount
+        )
+    )
+    return {"deleted": deleted}

@@ -1,0 +1,245 @@
+"""Tell people things: in-app notifications, e-mail as they chose it, and one-click unsubscribing.
+
+``notify()`` is what jobs and features call. It stores the notification, and queues the e-mail unless
+the person switched that topic off. With ``effect=(job, subject, slot)`` it does both only once, however
+often it is called (two schedulers, a restart): see hub.jobs.effects.
+"""
+
+from __future__ import annotations
+
+from flask import current_app, render_template
+from flask_babel import force_locale
+from itsdangerous import BadSignature, URLSafeSerializer
+from sqlalchemy import func, select, update
+
+from hub.accounts.models import User
+from hub.accounts.services import external_url, normalise_email, user_by_email
+from hub.db import db, utcnow
+from hub.jobs import effects
+from hub.mail.services import enqueue, render_mail
+from hub.notifications.models import DIGEST_FREQUENCIES, MailSuppression, Notification, NotificationSettings
+from hub.notifications.topics import ALL, DIGEST, label_of, topics
+from hub.schemas import ServiceError, _m
+
+PAGE_SIZE = 30
+
+
+class NotificationError(ServiceError):
+    """A choice that cannot be saved."""
+
+
+# -- choices ----------------------------------------------------------------------------------------
+
+
+def settings_of(user: User) -> NotificationSettings:
+    """A person's e-mail choices (the defaults if they never chose)."""
+    found = db.session.get(NotificationSettings, user.id)
+    return found if found is not None else NotificationSettings(user_id=user.id, muted_topics=[], digest="weekly")
+
+
+def wants_email(user: User, topic: str | None) -> bool:
+    if topic is None:
+        return True
+    muted = set(settings_of(user).muted_topics or ())
+    return topic not in muted and ALL not in muted
+
+
+def choose(user: User, *, emailed: set[str] | None = None, digest: str | None = None) -> NotificationSettings:
+    """Save which topics a person wants by e-mail and how often the digest comes. The caller commits."""
+    settings = db.session.get(NotificationSettings, user.id)
+    if settings is None:
+        settings = NotificationSettings(user_id=user.id, muted_topics=[], digest="weekly")
+        db.session.add(settings)
+    if emailed is not None:
+        unknown = emailed - set(topics())
+        if unknown:
+            raise NotificationError(_m("Unknown kind of e-mail."), "emailed")
+        settings.muted_topics = sorted(set(topics()) - emailed - {DIGEST.key})
+    if digest is not None:
+        if digest not in DIGEST_FREQUENCIES:
+            choices = ", ".join(DIGEST_FREQUENCIES)
+            raise NotificationError(_m("Must be one of: {choices}.").format(choices=choices), "digest")
+        settings.digest = digest
+    return settings
+
+
+def digest_frequency(user: User) -> str:
+    """weekly, daily or never: how often a coordinator wants the digest by e-mail."""
+    settings = settings_of(user)
+    return "never" if ALL in set(settings.muted_topics or ()) else settings.digest
+
+
+def mail_allowed(recipient: str, topic: str | None, user: User | None = None) -> bool:
+    """May an e-mail of this topic go to this address? Essential mail (no topic) always may."""
+    if topic is None:
+        return True
+    user = user or user_by_email(recipient)
+    if user is not None:
+        return wants_email(user, topic)
+    email = normalise_email(recipient)
+    return not db.session.scalar(
+        select(func.count())
+        .select_from(MailSuppression)
+        .where(MailSuppression.email == email, MailSuppression.topic.in_((topic, ALL)))
+    )
+
+
+def outgoing(recipient: str, topic: str | None, *, locale: str | None = None) -> tuple[str, str] | None:
+    """For an e-mail about to be queued: None if the recipient does not want it, else its one-click
+    unsubscribe link and the footer that carries it."""
+    user = user_by_email(recipient)
+    if not mail_allowed(recipient, topic, user):
+        return None
+    link = unsubscribe_url(recipient, topic)
+    with force_locale(locale or current_app.config["DEFAULT_LOCALE"]):
+        footer = render_template(
+            "mail/_footer.txt",
+            topic=topic,
+            topic_label=label_of(topic or ALL),
+            unsubscribe_url=link,
+            settings_url=external_url("notifications.settings") if user is not None else None,
+        )
+    return link, "\n" + footer.strip("\n") + "\n"
+
+
+# -- one-click unsubscribe --------------------------------------------------------------------------
+
+
+def _serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="unsubscribe")
+
+
+def unsubscribe_token(recipient: str, topic: str | None) -> str:
+    """A link's token: the address and the topic, signed. It never expires (old mails keep working)."""
+    return _serializer().dumps({"e": normalise_email(recipient), "t": topic or ALL})
+
+
+def unsubscribe_url(recipient: str, topic: str | None) -> str:
+    return external_url("notifications.unsubscribe", token=unsubscribe_token(recipient, topic))
+
+
+def read_token(token: str) -> tuple[str, str] | None:
+    try:
+        data = _serializer().loads(token)
+    except BadSignature:
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("e"), str) or not isinstance(data.get("t"), str):
+        return None
+    if data["t"] != ALL and data["t"] not in topics():
+        return None
+    return data["e"], data["t"]
+
+
+def unsubscribe(email: str, topic: str) -> None:
+    """No more e-mails of this topic to this address (an account's choice, or a suppression). Idempotent."""
+    user = user_by_email(email)
+    if user is not None:
+        settings = settings_of(user)
+        if db.session.get(NotificationSettings, user.id) is None:
+            db.session.add(settings)
+        if topic == DIGEST.key:
+            settings.digest = "never"
+            return
+        muted = set(settings.muted_topics or ()) | {topic}
+        settings.muted_topics = sorted(muted)
+        return
+    exists = db.session.scalar(
+        select(MailSuppression).where(MailSuppression.email == email, MailSuppression.topic == topic)
+    )
+    if exists is None:
+        db.session.add(MailSuppression(email=email, topic=topic))
+
+
+def resubscribe(email: str, topic: str) -> None:
+    """Undo an unsubscribe (the button on the page the link opens)."""
+    user = user_by_email(email)
+    if user is not None:
+        settings = settings_of(user)
+        if db.session.get(NotificationSettings, user.id) is None:
+            db.session.add(settings)
+        if topic == DIGEST.key:
+            settings.digest = "weekly"
+            return
+        settings.muted_topics = sorted(set(settings.muted_topics or ()) - {topic})
+        return
+    for row in db.session.scalars(
+        select(MailSuppression).where(MailSuppression.email == email, MailSuppression.topic == topic)
+    ):
+        db.session.delete(row)
+
+
+# -- notifications ----------------------------------------------------------------------------------
+
+
+def notify(
+    user: User,
+    topic: str,
+    template: str,
+    *,
+    link: str = "",
+    region=None,
+    effect: tuple[str, str, str] | None = None,
+    **context,
+) -> Notification | None:
+    """Tell a person something: in the hub, and by e-mail unless they switched the topic off.
+
+    With ``effect`` = (job, subject, slot), only the first call for that key does anything. The caller
+    commits (the key, the notification and the e-mail go in together).
+    """
+    if effect is not None and not effects.claim(*effect):
+        return None
+    subject, body = render_mail(template, locale=user.locale, user=user, link=link, **context)
+    notification = Notification(
+        user_id=user.id,
+        topic=topic,
+        subject=subject[:300],
+        body=body,
+        link=link[:500],
+        region_id=getattr(region, "id", region),
+    )
+    db.session.add(notification)
+    if user.active and wants_email(user, topic):
+        enqueue(
+            user.email,
+            subject,
+            body,
+            locale=user.locale,
+            topic=topic,
+            dedupe_key=":".join(effect)[:200] if effect else None,
+        )
+    return notification
+
+
+def notifications_of(user: User, *, page: int = 1, unread_only: bool = False):
+    query = select(Notification).where(Notification.user_id == user.id)
+    if unread_only:
+        query = query.where(Notification.read_at.is_(None))
+    return db.paginate(
+        query.order_by(Notification.created_at.desc(), Notification.id.desc()),
+        page=page,
+        per_page=PAGE_SIZE,
+        error_out=False,
+    )
+
+
+def unread_count(user: User) -> int:
+    return db.session.scalar(
+        select(func.count())
+        .select_from(Notification)
+        .where(Notification.user_id == user.id, Notification.read_at.is_(None))
+    )
+
+
+def own_notification(user: User, notification_id: int) -> Notification | None:
+    """One of the person's own notifications; someone else's does not exist for them."""
+    return db.session.scalar(
+        select(Notification).where(Notification.id == notification_id, Notification.user_id == user.id)
+    )
+
+
+def mark_read(user: User, notification_ids: list[int] | None = None) -> int:
+    """Mark some (or all) of one's own notifications read. The caller commits."""
+    query = update(Notification).where(Notification.user_id == user.id, Notification.read_at.is_(None))
+    if notification_ids is not None:
+        query = query.where(Notification.id.in_(notification_ids))
+    return db.session.execute(query.values(read_at=utcnow()).execution_options(synchronize_session=False)).rowcount
