@@ -20,5 +20,8 @@ bp.register_blueprint(speeddating_bp, name="speeddating")
 bp.register_blueprint(matches_bp, name="matches")
 
 import regions.events.demo  # noqa: E402,F401  (registers the demo events)
+import regions.events.jobs  # noqa: E402,F401  (declares the event reminders and waiting-list notices)
 import regions.matches.demo  # noqa: E402,F401  (registers the demo cohort, speed-dating and matches)
+import regions.matches.jobs  # noqa: E402,F401  (declares the milestone reminders)
 import regions.profiles.demo  # noqa: E402,F401  (registers the demo profiles)
+import regions.speeddating.jobs  # noqa: E402,F401  (declares the rating reminders and deadline notices)

@@ -1,5 +1,7 @@
 """The cross-region commons: the network overview, the directory and contact requests; the calendar follows."""
 
+import shared.contacts.jobs  # noqa: F401  (declares the clean-up of declined contact requests)
+import shared.digest.jobs  # noqa: F401  (declares the coordinators' digest)
 import shared.directory.index  # noqa: F401  (keeps the directory index in step with the profiles)
 from shared.blueprints.views import bp as blueprints_bp
 from shared.calendar.feeds import feeds_bp

@@ -126,6 +126,11 @@ def invite(region, email: str, name: str, role: Role, invited_by: User | None) -
             Invitation.expires_at > utcnow(),
         )
     )
+    from hub.notifications.services import mail_allowed
+    from hub.notifications.topics import INVITATIONS
+
+    if not mail_allowed(email, INVITATIONS.key, existing):
+        raise AccountError(_m("This address has asked not to receive invitations from the hub."), "email")
     if open_invitation is not None:
         open_invitation.revoked_at = utcnow()  # a new invitation replaces the old link
     raw = secrets.token_urlsafe(32)
@@ -142,6 +147,7 @@ def invite(region, email: str, name: str, role: Role, invited_by: User | None) -
     queue_mail(
         email,
         "invitation",
+        topic=INVITATIONS.key,
         region=region,
         invitation=invitation,
         link=external_url("accounts.accept_invitation", token=raw),

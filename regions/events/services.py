@@ -17,11 +17,13 @@ from sqlalchemy.orm import selectinload
 
 from hub import audit
 from hub.accounts.models import User
+from hub.accounts.services import external_url
 from hub.db import db, utcnow
 from hub.mail.services import queue_mail
+from hub.notifications.services import notify
 from hub.schemas import _m
 from regions.events.models import Event, EventSeries, Registration
-from regions.events.vocab import EventStatus, RegistrationStatus
+from regions.events.vocab import REGISTRATIONS, EventStatus, RegistrationStatus
 
 MAX_OCCURRENCES = 120
 MAX_SERIES_YEARS = 5
@@ -214,12 +216,13 @@ def cancel_event(event: Event) -> None:
         .where(Registration.event_id == event.id, Registration.status != RegistrationStatus.CANCELLED)
         .options(selectinload(Registration.user))
     ):
-        queue_mail(
-            registration.user.email,
+        notify(
+            registration.user,
+            REGISTRATIONS.key,
             "event_cancelled",
-            locale=registration.user.locale,
+            link=external_url("calendar.event", event_id=event.id),
+            region=event.region_id,
             event=event,
-            user=registration.user,
         )
 
 

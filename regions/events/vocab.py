@@ -7,6 +7,7 @@ import enum
 from flask_babel import lazy_gettext as _l
 
 from hub.audit.vocab import value_labels
+from hub.notifications.topics import register_topic
 
 
 class EventType(enum.StrEnum):
@@ -72,3 +73,20 @@ value_labels("event", "type", TYPE_LABELS)
 value_labels("event", "audience", AUDIENCE_LABELS)
 value_labels("event", "status", STATUS_LABELS)
 value_labels("registration", "status", REGISTRATION_LABELS)
+
+
+REGISTRATIONS = register_topic(
+    "registrations",
+    _l("Registrations"),
+    _l("Your registration, a place that became free for you, an event that was cancelled."),
+)
+REMINDERS = register_topic(
+    "event_reminders",
+    _l("Event reminders"),
+    _l("A reminder shortly before an event you registered for."),
+)
+WAITLIST = register_topic(
+    "waitlist",
+    _l("Waiting lists"),
+    _l("Where you stand on a waiting list shortly before the event, and whether a place became free."),
+)

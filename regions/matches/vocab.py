@@ -7,6 +7,7 @@ import enum
 from flask_babel import lazy_gettext as _l
 
 from hub.audit.vocab import value_labels
+from hub.notifications.topics import register_topic
 
 
 class MatchStatus(enum.StrEnum):
@@ -83,3 +84,10 @@ MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
 value_labels("cocreation_match", "status", STATUS_LABELS)
 value_labels("match_member", "role", ROLE_LABELS)
 value_labels("match_ledger_entry", "kind", LEDGER_LABELS)
+
+
+MILESTONES = register_topic(
+    "milestones",
+    _l("Milestones of my matches"),
+    _l("A reminder before a milestone of your match is due, and when it is overdue."),
+)

@@ -6,6 +6,8 @@ import enum
 
 from flask_babel import lazy_gettext as _l
 
+from hub.notifications.topics import register_topic
+
 
 class Side(enum.StrEnum):
     """Creatives move from table to table; organisations hold the tables."""
@@ -39,3 +41,10 @@ INTEREST_LABELS = {
     Interest.GLADLY: _l("gladly"),
     Interest.RATHER_NOT: _l("rather not"),
 }
+
+
+RATINGS = register_topic(
+    "ratings",
+    _l("Speed-dating ratings"),
+    _l("A reminder to rate the people you met before the deadline; for the coordination, when ratings close."),
+)

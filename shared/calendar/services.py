@@ -18,14 +18,15 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from hub.accounts.models import User
+from hub.accounts.services import external_url
 from hub.db import db, utcnow
-from hub.mail.services import queue_mail
+from hub.notifications.services import notify
 from hub.schemas import _m
 from hub.tenancy import all_regions, region_scope
 from regions.events import services as events
 from regions.events.models import Event, Registration
 from regions.events.services import EventError
-from regions.events.vocab import EventStatus, RegistrationStatus
+from regions.events.vocab import REGISTRATIONS, EventStatus, RegistrationStatus
 from shared.calendar.queries import visible_events
 from shared.directory.search import Viewer
 
@@ -344,13 +345,14 @@ def register_self(event: Event, user: User, answers: dict) -> Registration:
         except IntegrityError as exc:
             db.session.rollback()
             raise EventError(_m("You are registered already.")) from exc
-        queue_mail(
-            user.email,
+        notify(
+            user,
+            REGISTRATIONS.key,
             "registration_confirmed",
-            locale=user.locale,
+            link=external_url("calendar.event", event_id=event.id),
+            region=event.region_id,
             event=event,
             registration=registration,
-            user=user,
         )
         db.session.flush()
     return registration

@@ -5,11 +5,19 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Enum, ForeignKey, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hub.db import db, utcnow
+from hub.notifications.topics import register_topic
 from regions.profiles.models import Profile
+
+CONTACTS = register_topic(
+    "contacts",
+    _l("Contact requests"),
+    _l("Someone asks you for contact through the directory, or accepted your request."),
+)
 
 
 class ContactStatus(enum.StrEnum):

@@ -10,13 +10,14 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
 from hub.accounts.models import Role, User
+from hub.accounts.services import external_url
 from hub.db import db, utcnow
-from hub.mail.services import queue_mail
+from hub.notifications.services import notify
 from hub.schemas import _m
 from hub.tenancy import all_regions
 from regions.profiles.models import Profile
 from regions.profiles.vocab import ContactVisibility
-from shared.contacts.models import ContactRequest, ContactStatus
+from shared.contacts.models import CONTACTS, ContactRequest, ContactStatus
 from shared.directory.search import Viewer, find_visible_profile
 
 
@@ -85,10 +86,11 @@ def request_contact(user: User, recipient_id: int, message: str, sender_profile_
             message=message.strip(),
         )
         db.session.add(contact)
-        queue_mail(
-            addressee.email,
+        notify(
+            addressee,
+            CONTACTS.key,
             "contact_request",
-            locale=addressee.locale,
+            link=external_url("contacts.contact_list"),
             asker=sender,
             addressee=recipient,
             message=contact.message,
@@ -137,8 +139,13 @@ def decide(user: User, contact_request_id: int, accept: bool) -> ContactRequest:
         contact.decided_at = utcnow()
         if accept and contact.sender.user_id:
             asker = db.session.get(User, contact.sender.user_id)
-            queue_mail(
-                asker.email, "contact_accepted", locale=asker.locale, asker=contact.sender, addressee=contact.recipient
+            notify(
+                asker,
+                CONTACTS.key,
+                "contact_accepted",
+                link=external_url("directory.profile", profile_id=contact.recipient.id),
+                asker=contact.sender,
+                addressee=contact.recipient,
             )
     return contact
 

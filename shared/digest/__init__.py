@@ -1,0 +1,1 @@
+"""The coordinators' digest (issue 12): what happened in the region, weekly or daily, by e-mail."""
