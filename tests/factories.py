@@ -9,7 +9,7 @@ from uuid import uuid4
 
 from hub.accounts import services
 from hub.accounts.models import Role
-from hub.db import db
+from hub.db import db, utcnow
 from hub.tenancy import all_regions
 
 PASSWORD = "correct horse battery"
@@ -238,6 +238,28 @@ class Factory:
             token, raw = services.create_access_token(db.session.get(User, user.id), name)
             db.session.commit()
             return Made(id=token.id, name=token.name, region=user.region, extra=raw)
+
+    def notification(self, user: Made, subject: str = "Eine Mitteilung", link: str = "") -> Made:
+        """An in-app notification for a person, made by the notification service (its e-mail goes to the
+        outbox too); ``owner`` is the person."""
+        from types import SimpleNamespace
+
+        from hub.notifications.services import notify
+
+        with self.app.app_context():
+            from hub.accounts.models import User
+
+            invitation = SimpleNamespace(email=subject, name=subject, expires_at=utcnow())
+            made = notify(
+                db.session.get(User, user.id),
+                "members",
+                "invitation_expired",
+                link=link,
+                invitation=invitation,
+                region_obj=SimpleNamespace(name=subject),
+            )
+            db.session.commit()
+            return Made(id=made.id, name=made.subject, region=user.region, owner=user)
 
     # -- speed-dating, cohorts and matches -------------------------------------------------------------
 
@@ -599,6 +621,13 @@ def _sample_contact_request(make: Factory, region: str, marker: str) -> Made:
     recipient = make.profile(region, user=addressee, name=f"{marker} recipient profile", visibility="network")
     recipient.owner = addressee
     return make.contact_request(sender, recipient, message=f"{marker} message text")
+
+
+@sample("notification_id")
+def _sample_notification(make: Factory, region: str, marker: str) -> Made:
+    """A notification of a region's member; only they may open it."""
+    owner = make.participant(region, name=f"{marker} notified", email=f"{marker.lower()}-n@example.org")
+    return make.notification(owner, subject=f"{marker} notice")
 
 
 @sample("event_id")

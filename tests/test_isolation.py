@@ -39,6 +39,12 @@ UNCOVERED = {
     "API tokens answer 404 (tests/test_ics.py)",
     "accounts.reset_password": "the signed token in the URL is the credential; forged, used and expired "
     "tokens answer 404 (tests/test_accounts.py)",
+    "notifications.unsubscribe": "the signed token in the e-mailed link is the credential; forged tokens answer 404 "
+    "(tests/test_notifications.py)",
+    "notifications.unsubscribe_one_click": "the signed token in the e-mailed link is the credential "
+    "(tests/test_notifications.py)",
+    "notifications.resubscribe": "the signed token in the e-mailed link is the credential "
+    "(tests/test_notifications.py)",
 }
 
 # URL arguments that name network-wide program data, the same object for every region: not "another
@@ -63,6 +69,13 @@ PERSONAL = {
     "accounts.create_token": "the caller's own API tokens",
     "accounts.revoke_token": "the caller's own API tokens",
     "calendar_feeds.subscribe": "the caller's own private calendar addresses",
+    "notifications.mark_all_read": "the caller's own notifications",
+    "notifications.save_settings": "the caller's own choice of e-mails",
+    "api_notifications.mark_read": "the caller's own notifications",
+    "api_notifications.patch_settings": "the caller's own choice of e-mails",
+    "notifications.unsubscribe": "the e-mailed link's own address (also listed in UNCOVERED)",
+    "notifications.unsubscribe_one_click": "the e-mailed link's own address (also listed in UNCOVERED)",
+    "notifications.resubscribe": "the e-mailed link's own address (also listed in UNCOVERED)",
 }
 
 

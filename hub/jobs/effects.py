@@ -6,9 +6,10 @@ Use inside the unit of work that causes the effect::
         notify(...)          # the e-mail and the in-app notice
     db.session.commit()     # key and effect commit together, or neither does
 
-The key goes in with a SAVEPOINT. When another scheduler holds the same key in an open transaction,
-PostgreSQL makes this INSERT wait for it and then refuses it; SQLite lets one writer at a time anyway.
-A rolled-back unit leaves no key behind, so the next run does the effect: never twice, never missed.
+The key goes in with ``INSERT … ON CONFLICT DO NOTHING`` (SQLite and PostgreSQL alike): no exception,
+no savepoint. When another scheduler holds the same key in an open transaction, PostgreSQL makes this
+INSERT wait for it, then does nothing if it committed; SQLite lets one writer at a time anyway. A
+rolled-back unit leaves no key behind, so the next run does the effect: never twice, never missed.
 """
 
 from __future__ import annotations
@@ -17,9 +18,10 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 
 from sqlalchemy import select, tuple_
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from hub.db import db
+from hub.db import db, utcnow
 from hub.jobs.models import JobEffect
 
 
@@ -30,12 +32,14 @@ def slot_of(moment: datetime) -> str:
 
 def claim(job: str, subject: str, slot: str) -> bool:
     """Record the key of an effect about to happen; False if it happened (or is happening) already."""
-    try:
-        with db.session.begin_nested():
-            db.session.add(JobEffect(job=job, subject=subject, slot=slot))
-    except IntegrityError:
-        return False
-    return True
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    statement = (
+        insert(JobEffect)
+        .values(job=job, subject=subject, slot=slot, done_at=utcnow())
+        .on_conflict_do_nothing(index_elements=["job", "subject", "slot"])
+    )
+    return db.session.execute(statement).rowcount == 1
 
 
 def done(job: str, keys: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
@@ -53,6 +57,6 @@ def done(job: str, keys: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
                 select(JobEffect.subject, JobEffect.slot).where(
                     JobEffect.job == job, tuple_(JobEffect.subject, JobEffect.slot).in_(chunk)
                 )
-            ).tuples()
+            )
         )
     return found

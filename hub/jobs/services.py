@@ -28,11 +28,11 @@ class JobStatus:
 def job_statuses() -> list[JobStatus]:
     """Every job in code with its last run, its last failure, its next run and the last day's counts."""
     since = utcnow() - timedelta(days=1)
-    last_ids = dict(db.session.execute(select(JobRun.job_id, func.max(JobRun.id)).group_by(JobRun.job_id)).tuples())
+    last_ids = dict(db.session.execute(select(JobRun.job_id, func.max(JobRun.id)).group_by(JobRun.job_id)).all())
     failure_ids = dict(
         db.session.execute(
             select(JobRun.job_id, func.max(JobRun.id)).where(JobRun.outcome == "failed").group_by(JobRun.job_id)
-        ).tuples()
+        ).all()
     )
     wanted = [i for i in (*last_ids.values(), *failure_ids.values()) if i is not None]
     runs = {run.id: run for run in db.session.scalars(select(JobRun).where(JobRun.id.in_(wanted)))} if wanted else {}

@@ -37,7 +37,7 @@ def _open_milestones(first_day, last_day) -> list[tuple[Milestone, Match]]:
         )
         .order_by(Milestone.due_on, Milestone.id)
         .options(selectinload(Match.members).selectinload(MatchMember.profile).selectinload(Profile.user))
-    ).tuples()
+    )
     return list(rows)
 
 

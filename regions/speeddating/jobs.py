@@ -53,7 +53,7 @@ def _counts(session: SpeedDatingSession) -> tuple[Counter, Counter]:
         dict(
             db.session.execute(
                 select(Rating.rater_id, func.count()).where(Rating.session_id == session.id).group_by(Rating.rater_id)
-            ).tuples()
+            ).all()
         )
     )
     return met, rated

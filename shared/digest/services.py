@@ -120,6 +120,6 @@ def digest_for(region, period: Period, today: date) -> Digest:
             .join(Match, Match.id == Milestone.match_id)
             .where(Match.status == MatchStatus.ACTIVE, Milestone.done_on.is_(None), Milestone.due_on < today)
             .order_by(Milestone.due_on, Milestone.id)
-        ).tuples()
+        )
     )
     return digest
