@@ -441,3 +441,56 @@ def test_message_out_of_attempts_is_shown_as_failed(app, client, auth, make, mon
     auth.login(make.admin())
     page = client.get("/admin/outbox").get_data(as_text=True)
     assert "fehlgeschlagen, kein weiterer Versuch: ConnectionRefusedError" in page
+
+
+# Several senders at once ----------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_several_senders_at_once_deliver_each_message_exactly_once(app, ctx):
+    """Four `hub mail send` processes start together on 48 due messages: 48 arrive, each once."""
+    from tests.processes import SMTPServer, finish, hub_process
+
+    for n in range(48):
+        _queue_reset(f"person{n}@example.org")
+    db.session.commit()
+    smtp = SMTPServer().start()
+    try:
+        senders = [
+            hub_process(app, "mail", "send", MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp.port, MAIL_USE_TLS="false")
+            for _ in range(4)
+        ]
+        results = [finish(sender) for sender in senders]
+    finally:
+        smtp.stop()
+
+    for code, output in results:
+        assert code == 0, output
+    arrived = [m["To"] for m in smtp.received()]
+    assert sorted(arrived) == sorted(f"person{n}@example.org" for n in range(48))
+    assert all(m.sent_at is not None and m.attempts == 1 for m in _messages())
+
+
+def test_a_message_claimed_by_a_sender_is_left_to_it_until_its_lease_runs_out(app, ctx, smtp):
+    _queue_reset("ada@example.org")
+    db.session.commit()
+    token, [claimed] = services.claim_due(10)  # another sender holds it now
+
+    assert send_due() == {"sent": 0, "failed": 0}
+    assert smtp.sent == []
+
+    db.session.execute(
+        OutboxMessage.__table__.update().values(claimed_until=utcnow() - timedelta(seconds=1))
+    )  # that sender died: its lease ran out
+    db.session.commit()
+    assert send_due() == {"sent": 1, "failed": 0}
+    assert [m["To"] for m in smtp.sent] == ["ada@example.org"]
+
+
+def test_every_attempt_of_a_message_keeps_its_message_id(app, ctx, smtp):
+    _queue_reset("ada@example.org")
+    db.session.commit()
+    [message] = _messages()
+
+    assert services.build_email(message)["Message-ID"] == services.build_email(message)["Message-ID"]
+    assert services.build_email(message)["Message-ID"].startswith(f"<outbox-{message.id}.")
