@@ -10,8 +10,11 @@ MO := $(PO:.po=.mo)
 
 .PHONY: run test test-sqlite test-postgres setup lint format translations extract-messages bench clean
 
+# The scheduler runs beside the web server in a process of its own; Ctrl-C stops both.
 run: setup
 	$(HUB) setup
+	@trap 'kill $$scheduler 2>/dev/null; wait $$scheduler 2>/dev/null' EXIT INT TERM; \
+	$(HUB) scheduler run & scheduler=$$!; \
 	$(HUB) run --host 127.0.0.1 --port $(HUB_PORT)
 
 test: $(STAMP) $(MO)

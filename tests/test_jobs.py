@@ -432,3 +432,49 @@ def test_retention_periods_are_configurable(app, make, monkeypatch):
     with app.app_context():
         assert {r.job_id for r in db.session.scalars(select(JobRun))} == {"jobs.retention"}
         assert db.session.scalar(select(func.count()).select_from(JobEffect)) == 0
+
+
+# -- the admin page -----------------------------------------------------------------------------------
+
+
+def test_the_admin_page_shows_each_job_with_last_and_next_run_failures_and_the_outbox(app, make, client, auth):
+    from hub.jobs.scheduler import build, sync
+
+    @job("tests.broken", every=timedelta(minutes=5), title="Kaputte Aufgabe")
+    def broken():
+        """Always fails."""
+        raise RuntimeError("SMTP-Konfiguration fehlt")
+
+    _run(app, "events.reminders")
+    _run(app, "tests.broken")
+    with app.app_context():
+        scheduler = build(app)
+        scheduler.start(paused=True)
+        sync(scheduler, app)
+        scheduler.shutdown(wait=False)
+        failed = OutboxMessage(recipient="weg@example.org", subject="Nie angekommen", body="-", attempts=99)
+        db.session.add(failed)
+        db.session.commit()
+    admin = make.admin()
+    auth.login(admin)
+
+    page = client.get("/admin/jobs").get_data(as_text=True)
+
+    assert "Angemeldete an ihre Veranstaltungen erinnern" in page and "<code>events.reminders</code>" in page
+    assert "alle 15 Minuten" in page
+    assert "noch nicht geplant" not in page.split("events.reminders")[1].split("</tr>")[0]  # its next run is shown
+    assert "SMTP-Konfiguration fehlt" in page  # the failure with its error
+    assert "Nie angekommen" in page and "weg@example.org" in page
+
+    assert client.post("/admin/jobs/outbox/retry").status_code == 302
+    with app.app_context():
+        assert db.session.scalar(select(OutboxMessage.attempts).where(OutboxMessage.recipient == "weg@example.org")) == 0
+
+
+@pytest.mark.parametrize("role", ["coordinator", "participant", "umbrella"])
+def test_only_admins_see_the_jobs(app, make, client, auth, role):
+    person = make.umbrella() if role == "umbrella" else make.user(role, REGION)
+    auth.login(person)
+
+    assert client.get("/admin/jobs").status_code == 403
+    assert client.post("/admin/jobs/outbox/retry").status_code == 403
