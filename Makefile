@@ -40,8 +40,8 @@ $(STAMP): setup.cfg pyproject.toml
 
 # Re-extract the messages after changing visible strings, then translate the new entries.
 extract-messages: $(STAMP)
-	$(VENV)/bin/pybabel extract -F hub/translations/babel.cfg -k _l -k lazy_gettext -k _m -o hub/translations/messages.pot --no-location --sort-output .
-	$(VENV)/bin/pybabel update -i hub/translations/messages.pot -d hub/translations --no-fuzzy-matching
+	$(VENV)/bin/pybabel extract -F hub/translations/babel.cfg -k _l -k lazy_gettext -k _m -o hub/translations/messages.pot --no-location --sort-output -w 100 .
+	$(VENV)/bin/pybabel update -i hub/translations/messages.pot -d hub/translations --no-fuzzy-matching -w 100
 	$(PY) -m hub.translations.fill_english
 
 lint: $(STAMP)

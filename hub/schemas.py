@@ -6,12 +6,15 @@ in the user's language on pages and in the API.
 
 from __future__ import annotations
 
-import re
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from flask_babel import gettext
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, pre_load, validate
 from werkzeug.datastructures import MultiDict
+
+from hub.money import MAX_AMOUNT, AmountError, api_pattern, parse_api_amount, parse_german_amount
 
 
 class Message(str):
@@ -107,6 +110,20 @@ class BaseSchema(Schema):
         return cleaned
 
 
+# Set while a form is loaded: fields whose notation differs between forms and the API (Amount) read it.
+_FORM_INPUT: ContextVar[bool] = ContextVar("form_input", default=False)
+
+
+@contextmanager
+def form_input():
+    """Load schemas as a form's input (German notation) inside this block."""
+    token = _FORM_INPUT.set(True)
+    try:
+        yield
+    finally:
+        _FORM_INPUT.reset(token)
+
+
 def load_form(schema: Schema, form: MultiDict) -> tuple[dict | None, dict[str, list[str]]]:
     """Validate submitted form data; return (data, {}) or (None, errors by field)."""
     raw: dict[str, Any] = {}
@@ -119,7 +136,8 @@ def load_form(schema: Schema, form: MultiDict) -> tuple[dict | None, dict[str, l
         elif key in form:
             raw[key] = form.get(key)
     try:
-        return schema.load(raw), {}
+        with form_input():
+            return schema.load(raw), {}
     except ValidationError as err:
         messages = err.messages if isinstance(err.messages, dict) else {"_schema": err.messages}
         return None, {k: _flat(localize(v)) for k, v in messages.items()}
@@ -156,30 +174,48 @@ class ServiceError(ValueError):
         return {self.field or "_form": [str(self.message)]}
 
 
-class Amount(fields.Decimal):
-    """An exact amount in euros with at most two decimals; forms may write it the German way (1.234,56)."""
+class Amount(fields.Field):
+    """An exact amount in euros with at most two decimals, in the notation of where it comes from.
 
-    default_error_messages = {"invalid": _m("Not a valid amount."), "special": _m("Not a valid amount.")}
+    Forms (``load_form``) take the German "1.234,56 €", everything else the API's "1234.56"; a value is
+    never read the other way. Negative amounts only where ``negative=True`` (corrections).
+    """
 
-    def __init__(self, **kwargs):
-        super().__init__(places=None, as_string=True, allow_nan=False, **kwargs)
+    default_error_messages = {
+        "type": _m('Not a valid amount: send it as a string, e.g. "1234.56".'),
+        "api_format": _m(
+            "Not a valid amount: write it with a dot and at most two decimals, without thousands separators,"
+            ' e.g. "1234.56".'
+        ),
+        "form_format": _m("Not a valid amount: write it the German way, e.g. 1.234,56 or 1234,56."),
+        "precision": _m("At most two decimals (cents)."),
+        "negative": _m("The amount must not be negative."),
+        "too_large": _m("The number is too large."),
+    }
+
+    def __init__(self, *, negative: bool = False, **kwargs):
+        limit, sign = (f"±{MAX_AMOUNT}", "; a minus sign corrects an earlier entry") if negative else (MAX_AMOUNT, "")
+        kwargs["metadata"] = {
+            "type": "string",
+            "pattern": api_pattern(negative),
+            "example": "1234.56",
+            "description": f"Euros as a decimal string with a dot: at most two decimals, no thousands separators,"
+            f" at most {limit}{sign}.",
+            **kwargs.get("metadata", {}),
+        }
+        super().__init__(**kwargs)
+        self.negative = negative
 
     def _deserialize(self, value, attr, data, **kwargs):
-        if isinstance(value, str):
-            text = value.replace("€", "").replace("\u00a0", "").replace(" ", "").strip()
-            if "," in text:
-                text = text.replace(".", "").replace(",", ".")
-            elif re.fullmatch(r"-?\d{1,3}(\.\d{3})+", text):
-                text = text.replace(".", "")
-            value = text
-        if isinstance(value, float):
-            raise self.make_error("invalid")  # a float is not an exact amount
-        amount = super()._deserialize(value, attr, data, **kwargs)
-        if amount.as_tuple().exponent < -2:
-            raise ValidationError(_m("At most two decimals (cents)."))
-        if abs(amount) >= 10**10:
-            raise ValidationError(_m("The number is too large."))
-        return amount
+        if not isinstance(value, str):
+            raise self.make_error("type")  # a JSON number may be a float, which is not exact
+        form = _FORM_INPUT.get()
+        try:
+            return (parse_german_amount if form else parse_api_amount)(value, negative=self.negative)
+        except AmountError as exc:
+            if exc.reason == "format":
+                raise self.make_error("form_format" if form else "api_format") from exc
+            raise self.make_error(exc.reason) from exc
 
     def _serialize(self, value, attr, obj, **kwargs):
         return None if value is None else f"{value:.2f}"

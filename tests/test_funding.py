@@ -15,7 +15,6 @@ from hub.cohorts import services as cohorts
 from hub.cohorts.models import Cohort
 from hub.db import db, in_transaction
 from hub.i18n import money
-from hub.schemas import Amount
 from hub.tenancy import all_regions, region_scope
 from regions.matches import funding, services
 from regions.matches.funding import FundingError
@@ -99,23 +98,6 @@ def test_amounts_add_up_exactly(app, make, match, coordinator):
 )
 def test_amounts_are_shown_the_german_way(amount, text):
     assert shown(amount) == text
-
-
-@pytest.mark.parametrize(
-    "typed,amount",
-    [("1.234,56", "1234.56"), ("1234,56 €", "1234.56"), ("1.234", "1234"), ("0,1", "0.1"), ("-12,50", "-12.50")],
-)
-def test_forms_take_amounts_written_the_german_way(app, typed, amount):
-    with app.test_request_context():
-        assert Amount().deserialize(typed) == Decimal(amount)
-
-
-@pytest.mark.parametrize("typed", ["0,001", "12,345", "abc", "NaN", "Infinity", 0.1])
-def test_forms_refuse_amounts_that_are_not_exact_cents(app, typed):
-    from marshmallow import ValidationError
-
-    with app.test_request_context(), pytest.raises(ValidationError):
-        Amount().deserialize(typed)
 
 
 # -- within the budget ----------------------------------------------------------------------------------

@@ -291,7 +291,7 @@ def test_from_kickoff_to_a_funded_match_through_the_api(app, client, make):
     assert receipt.status_code == 201, receipt.get_json()
     assert receipt.get_json()["is_receipt"] is True and receipt.get_json()["content_type"] == "text/plain"
 
-    booking = {"kind": "commitment", "amount": "1000,00", "booked_on": TODAY.isoformat(), "purpose": "Workshops"}
+    booking = {"kind": "commitment", "amount": "1000.00", "booked_on": TODAY.isoformat(), "purpose": "Workshops"}
     response = k.coordination.post(f"{url}/ledger", booking)
     assert response.status_code == 201
     assert response.get_json()["balance"]["committed"] == "1000.00"
@@ -322,7 +322,7 @@ def test_admins_keep_cohorts_and_everyone_signed_in_reads_them(client, make):
     assert response.status_code == 201
     cohort = response.get_json()
     assert cohort["funding_per_match"] == "2500.00"
-    changed = admin.put(f"/api/v1/cohorts/{cohort['id']}", {**COHORT, "funding_per_match": "3.000,00"})
+    changed = admin.put(f"/api/v1/cohorts/{cohort['id']}", {**COHORT, "funding_per_match": "3000.00"})
     assert changed.status_code == 200 and changed.get_json()["funding_per_match"] == "3000.00"
 
     participant = caller(client, make, make.participant(REGION))

@@ -184,10 +184,11 @@ def test_xlsx_first_sheet_is_imported_with_numbers_as_text(app, coordinator):
     assert (anna.display_name, anna.contact_phone, anna.submarkets) == ("Anna Schröder", "3514567", ["art"])
 
 
-def test_excels_sep_line_is_understood_and_not_counted_as_a_row(app, coordinator):
+def test_excels_sep_line_names_the_delimiter_and_is_no_row_but_still_a_line_of_the_file(app, coordinator):
     data = b"sep=;\r\n" + csv_file([ANNA, [*WERK[:3], "", *WERK[4:]]], encoding="utf-8")
     page = text(upload(coordinator, data))
-    assert re.search(r'<td class="num">3</td>.*?E-Mail: The e-mail address is missing', page)
+    assert re.search(r'<td class="num">3</td> <td>Anna Schröder</td>', page)
+    assert re.search(r'<td class="num">4</td> <td>Holzwerk</td>.*?E-Mail: The e-mail address is missing', page)
     assert "new" in page and profile_count(app) == 0
 
 
@@ -214,6 +215,127 @@ def test_imported_profiles_are_kept_by_the_coordination_private_and_without_cons
     (anna,) = profiles_in(app, HOME)
     assert anna.user_id is None and anna.visibility.value == "private"
     assert not anna.has_consent and anna.consent_version is None
+
+
+# -- the file as a whole: its shape, its quotation marks, its encoding -------------------------------
+
+SHORT_HEADER = ["Name", "Art", "E-Mail", "Ort"]
+BERND = ["Bernd Kühn", "Kreative", "bernd@example.org", "Zittau"]
+# Line 1 the header, lines 2-3 Anna (a quoted cell with a line break), line 4 Bernd.
+SHORT_ROWS = [["Anna Schröder", "Kreative", "anna@example.org", "Görlitz\nOT Weinhübel"], BERND]
+
+
+def refused_file(app, response, message: str) -> None:
+    """The upload page again with the message, nothing imported and nothing kept."""
+    assert response.status_code == 422
+    page = text(response)
+    assert message in page, page
+    assert 'type="file"' in page and "Import preview" not in page
+    assert profile_count(app) == 0 and kept_uploads(app) == []
+
+
+@pytest.mark.parametrize(
+    "fifth_line,message",
+    [
+        ([*BERND, "Notiz"], "Line 5: 5 fields instead of 4."),
+        (BERND[:3], "Line 5: 3 fields instead of 4."),
+        (["Carla Lange,Kreative,carla@example.org,Löbau"], "Line 5: 1 field instead of 4."),  # another delimiter
+    ],
+)
+def test_a_row_with_more_or_fewer_fields_than_the_header_refuses_the_file_naming_its_line(
+    app, coordinator, fifth_line, message
+):
+    refused_file(app, upload(coordinator, csv_file([*SHORT_ROWS, fifth_line], header=SHORT_HEADER)), message)
+
+
+def test_the_refusal_names_the_line_in_german(app, make, client):
+    login(client, make.coordinator(HOME), lang="de")
+    response = upload(client, csv_file([*SHORT_ROWS, [*BERND, "Notiz"]], header=SHORT_HEADER))
+    assert response.status_code == 422 and "Zeile 5: 5 Felder statt 4." in text(response)
+    assert profile_count(app) == 0
+
+
+@pytest.mark.parametrize(
+    "lines,message",
+    [
+        (
+            ['Bernd Kühn;Kreative;"bernd@example.org;Zittau', "Carla Lange;Kreative;carla@example.org;Löbau"],
+            "Line 4: a quoted field is not closed (a closing quotation mark is missing).",
+        ),
+        (
+            ["Bernd Kühn;Kreative;bernd@example.org;Zittau", 'Carla Lange;"Kreative" Werkstatt;carla@example.org;x'],
+            "Line 5: after a closing quotation mark there must be the separator or the end of the line",
+        ),
+    ],
+)
+def test_a_quotation_mark_left_open_or_misplaced_refuses_the_file_naming_its_line(app, coordinator, lines, message):
+    data = csv_file(SHORT_ROWS[:1], header=SHORT_HEADER) + "\r\n".join(lines).encode() + b"\r\n"
+    refused_file(app, upload(coordinator, data), message)
+
+
+@pytest.mark.parametrize(
+    "data,message",
+    [
+        (
+            "Name;Art;E-Mail;Ort\r\nAnna Schröder;Kreative;anna@example.org;Görlitz\r\n".encode()
+            + "Käthe Größel;Kreative;kaethe@example.org;Löbau\r\n".encode("cp1252"),
+            "Line 3: not in UTF-8, while line 2 is – the file mixes two character encodings.",
+        ),
+        (
+            "Name;Art;E-Mail;Ort\r\nKäthe Größel;Kreative;kaethe@example.org;Löbau\r\n".encode("cp1252")
+            + "Bernd Kühn;Kreative;bernd@example.org;Zittau\r\n".encode(),
+            "Line 2: not in UTF-8, while line 3 is – the file mixes two character encodings.",
+        ),
+        (
+            "\ufeffName;Art;E-Mail;Ort\r\n".encode()
+            + "Bernd Kühn;Kreative;bernd@example.org;Zittau\r\n".encode("cp1252"),
+            "Line 2: not in UTF-8, while line 1 is – the file mixes two character encodings.",
+        ),
+    ],
+    ids=["UTF-8 then Windows-1252", "Windows-1252 then UTF-8", "UTF-8 mark then Windows-1252"],
+)
+def test_a_file_mixing_utf8_and_windows_1252_is_refused_naming_the_first_line_not_in_utf8(
+    app, coordinator, data, message
+):
+    refused_file(app, upload(coordinator, data), message)
+
+
+def test_lines_are_counted_as_in_the_file_across_cells_with_line_breaks(app, coordinator):
+    rows = [*SHORT_ROWS, ["Ohne Mail", "Kreative", "", "Löbau"]]  # line 5
+    page = text(upload(coordinator, csv_file(rows, header=SHORT_HEADER)))
+    assert re.search(r'<td class="num">2</td> <td>Anna Schröder</td>', page)
+    assert re.search(r'<td class="num">4</td> <td>Bernd Kühn</td>', page)
+    assert re.search(r'<td class="num">5</td> <td>Ohne Mail</td>.*?E-Mail: The e-mail address is missing.', page)
+
+
+def test_a_sheet_row_with_a_value_right_of_the_last_heading_refuses_the_workbook(app, coordinator):
+    data = xlsx_file([ANNA, [*WERK, "Notiz ohne Spalte"]])
+    message = "Row 3: a value in column J, to the right of the last heading."
+    refused_file(app, upload(coordinator, data, "liste.xlsx"), message)
+
+
+def test_submarkets_of_an_organisation_and_a_sector_of_a_creative_are_refused_not_dropped(app, coordinator):
+    header = [*GERMAN_HEADER, "Branche"]
+    rows = [
+        [*ANNA, ""],  # line 2: a creative with a submarket
+        [*WERK, "Handwerk"],  # line 3: an organisation with a sector
+        [*WERK[:3], "kunst@holz.example", "", "", "Kunstmarkt", "", "", ""],  # line 4
+        [*ANNA[:3], "grafik@example.org", "", "", "", "", "", "Druckerei"],  # line 5
+    ]
+    response = upload(coordinator, csv_file(rows, header=header))
+    assert response.status_code == 422
+    page = text(response)
+
+    def cell(row: int, text: str) -> bool:
+        return re.search(rf'<td class="num">{row}</td>(?:(?!<tr>).)*?{re.escape(text)}', page, re.S) is not None
+
+    assert cell(2, "new") and cell(3, "new")
+    assert cell(4, "Teilmärkte: Submarkets are for creatives; an organisation has a sector instead.")
+    assert cell(5, "Branche: A sector is for organisations; a creative has submarkets instead.")
+    assert profile_count(app) == 0
+    import_file(coordinator, csv_file(rows[:2], header=header))
+    anna, werk = profiles_in(app, HOME)
+    assert (anna.submarkets, anna.sector, werk.submarkets, werk.sector) == (["design"], "", [], "Handwerk")
 
 
 # -- the preview -------------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ class CohortInputSchema(BaseSchema):
     name = fields.String(required=True, validate=validate.Length(min=3, max=120))
     starts_on = fields.Date(required=True)
     ends_on = fields.Date(required=True)
-    funding_per_match = Amount(required=True, validate=validate.Range(min=0))
+    funding_per_match = Amount(required=True)
     planned_expert_events = fields.Integer(load_default=0, validate=validate.Range(min=0, max=100))
     description = fields.String(load_default="", validate=validate.Length(max=1000))
 

@@ -72,7 +72,7 @@ class LedgerInputSchema(BaseSchema):
     """A commitment or payment; a negative amount corrects an earlier entry of the same kind."""
 
     kind = fields.Enum(LedgerKind, by_value=True, required=True)
-    amount = Amount(required=True)
+    amount = Amount(required=True, negative=True)
     booked_on = fields.Date(required=True)
     purpose = fields.String(required=True, validate=validate.Length(min=2, max=300))
     receipt_id = fields.Integer(load_default=None)
@@ -136,7 +136,7 @@ class DocumentSchema(BaseSchema):
 class LedgerEntrySchema(BaseSchema):
     id = fields.Integer()
     kind = fields.Function(lambda e: e.kind.value)
-    amount = Amount()
+    amount = Amount(negative=True)
     booked_on = fields.Date()
     purpose = fields.String()
     receipt_id = fields.Integer(allow_none=True)

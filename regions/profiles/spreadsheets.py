@@ -17,14 +17,14 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from hub.schemas import _m
-from regions.profiles import services
+from regions.profiles import csvtext, services
+from regions.profiles.csvtext import HEADER_SEARCH_ROWS
 from regions.profiles.vocab import LANGUAGES, SUBMARKET_GERMAN_NAMES, SUBMARKETS
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 20_000
 MAX_UNPACKED_BYTES = 100 * 1024 * 1024  # an XLSX is a zip: refuse one that would unpack into a bomb
 MAX_COLUMNS = 60
-HEADER_SEARCH_ROWS = 10  # a title or a note may stand above the header row
 
 
 class TransferError(ValueError):
@@ -169,53 +169,15 @@ def read_table(data: bytes, filename: str) -> Table:
     if suffix == ".xls" or data.startswith(b"\xd0\xcf\x11\xe0"):
         raise TransferError(_m("This is the old Excel format (.xls). Please save it as .xlsx or as CSV."))
     if data.startswith(b"PK\x03\x04") and suffix in ("", ".xlsx", ".xlsm", ".csv", ".txt"):
-        return _table("xlsx", _xlsx_cells(data))
+        return _table("xlsx", list(enumerate(_xlsx_cells(data), start=1)))
     if suffix in (".xlsx", ".xlsm"):
         raise TransferError(_m("This file is not a readable Excel workbook (.xlsx)."))
     if suffix not in ("", ".csv", ".txt", ".tsv"):
         raise TransferError(_m("Please upload a CSV file or an Excel workbook (.xlsx)."))
-    return _table("csv", _csv_cells(_decode(data)))
-
-
-def _decode(data: bytes) -> str:
-    """UTF-8 (with or without BOM) first, then Windows-1252, as German Excel saves CSV."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        encodings = ("utf-16",)  # Excel's "Unicode text"
-    else:
-        encodings = ("utf-8-sig", "cp1252")
-    for encoding in encodings:
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise TransferError(_m("This file is not a readable CSV text. Please save it from Excel as CSV."))
-    text = text.rstrip("\x1a")  # the end-of-file mark some old Windows programs still write
-    controls = sum(1 for ch in text if unicodedata.category(ch) == "Cc" and ch not in "\t\r\n")
-    if "\x00" in text or controls > 5 + len(text) // 100:
-        raise TransferError(_m("This file is not a readable CSV text. Please save it from Excel as CSV."))
-    return text
-
-
-def _csv_cells(text: str) -> list[list[str]]:
-    """Split CSV text into rows, with the delimiter (semicolon, comma or tab) that the header row uses."""
-    first_line, _, rest = text.partition("\n")
-    sep = re.fullmatch(r'"?sep=(.)"?', first_line.strip(), re.IGNORECASE)
-    if sep:  # Excel's own hint line; Excel does not show it as a row, so neither do we
-        text, delimiter = rest, sep.group(1)
-    else:
-        lines = [line for line in text.splitlines() if line.strip()][:HEADER_SEARCH_ROWS]
-
-        def score(delimiter):
-            rows = csv.reader(lines, delimiter=delimiter)
-            return max(((_known_columns(cells), len(cells)) for cells in rows), default=(0, 0))
-
-        delimiter = max(";,\t", key=score)
     try:
-        return [list(row) for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
-    except (csv.Error, TypeError) as exc:
-        raise TransferError(_m("This file is not a readable CSV text. Please save it from Excel as CSV.")) from exc
+        return _table("csv", csvtext.records(csvtext.decode(data), header_score=_known_columns))
+    except csvtext.CsvError as exc:
+        raise TransferError(exc.message) from exc
 
 
 def _xlsx_cells(data: bytes) -> list[list[str]]:
@@ -258,9 +220,10 @@ def _known_columns(cells) -> int:
     return sum(fold(cell) in FIELD_BY_COLUMN for cell in cells)
 
 
-def _table(kind: str, cells: list[list[str]]) -> Table:
-    """Find the header row (of the first rows, the one naming most known columns) and the data rows below it."""
-    numbered = [(number, row) for number, row in enumerate(cells, start=1) if any(c.strip() for c in row)]
+def _table(kind: str, numbered: list[tuple[int, list[str]]]) -> Table:
+    """Find the header row (of the first rows, the one naming most known columns) and the data rows below it;
+    every data row must have the header's shape, or the columns of the file cannot be trusted."""
+    numbered = [(number, row) for number, row in numbered if any(c.strip() for c in row)]
     if not numbered:
         raise TransferError(_m("The file is empty."))
     candidates = numbered[:HEADER_SEARCH_ROWS]
@@ -275,7 +238,32 @@ def _table(kind: str, cells: list[list[str]]) -> Table:
         raise TransferError(_m("The file has a header row but no participants."))
     if len(rows) > MAX_ROWS:
         raise TransferError(_m("The file has more than {max} rows. Please split it.").format(max=MAX_ROWS))
+    for number, cells in rows:
+        _check_shape(kind, header, number, cells)
     return Table(kind=kind, header=[c.strip() for c in header], header_row=header_row, rows=rows)
+
+
+def _check_shape(kind: str, header: list[str], number: int, cells: list[str]) -> None:
+    """A CSV row has as many fields as the header; a sheet row has no value right of the last heading."""
+    if kind == "csv":
+        if len(cells) != len(header):
+            message = (
+                _m("Line {line}: 1 field instead of {expected}.")
+                if len(cells) == 1
+                else _m("Line {line}: {found} fields instead of {expected}.")
+            )
+            raise TransferError(message.format(line=number, found=len(cells), expected=len(header)))
+        return
+    width = max((i + 1 for i, heading in enumerate(header) if heading.strip()), default=0)
+    beyond = next((i for i, cell in enumerate(cells) if i >= width and cell.strip()), None)
+    if beyond is not None:
+        from openpyxl.utils import get_column_letter
+
+        raise TransferError(
+            _m("Row {line}: a value in column {column}, to the right of the last heading.").format(
+                line=number, column=get_column_letter(beyond + 1)
+            )
+        )
 
 
 # -- export ------------------------------------------------------------------------------------------

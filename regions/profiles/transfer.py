@@ -159,6 +159,11 @@ def _check_row(schema: ProfileInputSchema, number: int, raw: dict) -> PlannedRow
         if unknown:
             own[key] = message.format(value=", ".join(unknown))
         raw[key] = list(dict.fromkeys(codes[fold(v)] for v in values if fold(v) in codes))
+    # The kind decides between submarkets and sector (services.apply_fields): refused, not dropped.
+    if raw.get("kind") == "organisation" and (raw["submarkets"] or "submarkets" in own):
+        own["submarkets"] = _m("Submarkets are for creatives; an organisation has a sector instead.")
+    if raw.get("kind") == "creative" and raw.get("sector"):
+        own["sector"] = _m("A sector is for organisations; a creative has submarkets instead.")
     website = raw.get("website", "")
     if website and "://" not in website and re.match(r"^[\w.-]+\.[a-z]{2,}(/\S*)?$", website, re.IGNORECASE):
         raw["website"] = f"https://{website}"
