@@ -38,8 +38,9 @@ def claim(job: str, subject: str, slot: str) -> bool:
         insert(JobEffect)
         .values(job=job, subject=subject, slot=slot, done_at=utcnow())
         .on_conflict_do_nothing(index_elements=["job", "subject", "slot"])
+        .returning(JobEffect.id)
     )
-    return db.session.execute(statement).rowcount == 1
+    return db.session.execute(statement).scalar() is not None
 
 
 def done(job: str, keys: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
