@@ -320,24 +320,34 @@ def register(event: Event, user: User, answers: dict | None = None, *, by: User 
 
 
 def cancel_registration(registration: Registration) -> None:
-    """Give a place (or a waiting-list place) back; the first one waiting moves up. The caller commits."""
-    was = registration.status
-    before = audit.snapshot(registration)
-    # Only the request that really changes the row adjusts the counters (a double click changes nothing).
-    changed = db.session.execute(
-        update(Registration)
-        .where(
-            Registration.id == registration.id,
-            Registration.status == was,
-            Registration.status != RegistrationStatus.CANCELLED,
+    """Give a place (or a waiting-list place) back; the first one waiting moves up. The caller commits.
+
+    A cancellation wins over a promotion at the same moment: it cancels the row in the status the row
+    has *now*, so a person moved up from the waiting list a moment ago gives back the place instead.
+    PostgreSQL locks the row first (a promotion under way is waited for; promotions skip rows being
+    cancelled). SQLite reads without a lock: if a promotion committed between the read and the
+    conditional UPDATE, the UPDATE changes nothing but makes this transaction the only writer, so the
+    second read is current.
+    """
+    for _ in range(2):
+        db.session.refresh(registration, with_for_update=True)
+        was = registration.status
+        if was == RegistrationStatus.CANCELLED:
+            raise EventError(_m("This registration is cancelled already."))
+        before = audit.snapshot(registration)
+        changed = db.session.execute(
+            update(Registration)
+            .where(Registration.id == registration.id, Registration.status == was)
+            .values(status=RegistrationStatus.CANCELLED, cancelled_at=utcnow())
+            .execution_options(synchronize_session=False)
         )
-        .values(status=RegistrationStatus.CANCELLED, cancelled_at=utcnow())
-        .execution_options(synchronize_session=False)
-    )
-    if changed.rowcount != 1:
+        if changed.rowcount == 1:
+            break
+    else:
         raise EventError(_m("This registration is cancelled already."))
     db.session.refresh(registration)
     audit.record_update(registration, before)  # a bulk UPDATE: the flush does not see it
+    # Only the request that really changed the row adjusts the counters (a double click changes nothing).
     if was == RegistrationStatus.REGISTERED:
         _count(registration.event_id, registered_count=-1)
     else:
@@ -349,7 +359,12 @@ def cancel_registration(registration: Registration) -> None:
 
 
 def promote_waiting(event: Event) -> list[Registration]:
-    """Move people up from the waiting list, in order, while places are free; each is told by e-mail."""
+    """Move people up from the waiting list, in order, while places are free; each is told by e-mail.
+
+    The event's row is locked by the counters' UPDATE first; on PostgreSQL the waiting person's row is
+    then taken with SKIP LOCKED, so someone cancelling their waiting-list place at this moment (their
+    row locked) is passed over, never waited for, and the place goes to the next one waiting.
+    """
     promoted = []
     if event.status != EventStatus.PUBLISHED or event.ends_at <= utcnow():
         return promoted  # nobody moves up into a cancelled, draft or finished event
@@ -371,8 +386,10 @@ def promote_waiting(event: Event) -> list[Registration]:
             .where(Registration.event_id == event.id, Registration.status == RegistrationStatus.WAITLISTED)
             .order_by(Registration.queued_at, Registration.id)
             .limit(1)
+            .with_for_update(skip_locked=True, of=Registration)
+            .execution_options(populate_existing=True)
         )
-        if first is None:  # the counter says someone waits, the rows disagree: stop, do not invent a place
+        if first is None:  # nobody left to move up (the last one waiting is cancelling right now): keep the place
             _count(event.id, registered_count=-1, waitlisted_count=1)
             break
         first.status = RegistrationStatus.REGISTERED
