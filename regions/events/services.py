@@ -322,12 +322,9 @@ def register(event: Event, user: User, answers: dict | None = None, *, by: User 
 def cancel_registration(registration: Registration) -> None:
     """Give a place (or a waiting-list place) back; the first one waiting moves up. The caller commits.
 
-    A cancellation wins over a promotion at the same moment: it cancels the row in the status the row
-    has *now*, so a person moved up from the waiting list a moment ago gives back the place instead.
-    PostgreSQL locks the row first (a promotion under way is waited for; promotions skip rows being
-    cancelled). SQLite reads without a lock: if a promotion committed between the read and the
-    conditional UPDATE, the UPDATE changes nothing but makes this transaction the only writer, so the
-    second read is current.
+    Cancelling wins over a promotion at the same moment: the row is cancelled in the status it has now.
+    PostgreSQL locks it first; on SQLite a promotion may commit between the read and the UPDATE, which
+    then changes nothing but makes this transaction the only writer, so the second read is current.
     """
     for _ in range(2):
         db.session.refresh(registration, with_for_update=True)
@@ -361,9 +358,8 @@ def cancel_registration(registration: Registration) -> None:
 def promote_waiting(event: Event) -> list[Registration]:
     """Move people up from the waiting list, in order, while places are free; each is told by e-mail.
 
-    The event's row is locked by the counters' UPDATE first; on PostgreSQL the waiting person's row is
-    then taken with SKIP LOCKED, so someone cancelling their waiting-list place at this moment (their
-    row locked) is passed over, never waited for, and the place goes to the next one waiting.
+    PostgreSQL takes the waiting person's row with SKIP LOCKED: someone cancelling right now (row
+    locked) is passed over, never waited for (no deadlock), and the place goes to the next one.
     """
     promoted = []
     if event.status != EventStatus.PUBLISHED or event.ends_at <= utcnow():
