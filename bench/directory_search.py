@@ -211,6 +211,7 @@ class Generator:
             "town": town,
             "website": f"https://www.example-{i}.de" if rng.random() < 0.5 else "",
             "contact_email": f"kontakt{i}@example.org",
+            "email_key": f"kontakt{i}@example.org",  # as the unique index compares it
             "contact_phone": "",
             "languages": ["de"] if rng.random() < 0.7 else ["de", "en"],
             "visibility": visibility,

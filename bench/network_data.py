@@ -540,6 +540,7 @@ class _Generator:
                     "town": town,
                     "website": f"https://www.example-{pid}.de" if rng.random() < 0.5 else "",
                     "contact_email": email,
+                    "email_key": email,  # the address as the unique index compares it (already lower case)
                     "contact_phone": "",
                     "languages": ["de"] if rng.random() < 0.8 else ["de", "en"],
                     "picture": None,

@@ -94,7 +94,7 @@ def member(make):
 
     def create(region: str, name: str, visibility: str = "network", **fields):
         person = make.participant(region, name=f"{name} (Person)")
-        email = fields.pop("contact_email", f"{name.split()[0].lower()}@kontakt.example")
+        email = fields.pop("contact_email", f"{'.'.join(name.lower().split())}@kontakt.example")
         profile = make.profile(
             region,
             user=person,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import multiprocessing
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -14,7 +13,9 @@ from hub.tenancy import all_regions, region_scope
 from regions.events import services
 from regions.events.models import Event, Registration
 from regions.events.vocab import RegistrationStatus
+from tests.concurrency import Pause, in_background, in_processes
 from tests.factories import PASSWORD
+from tests.pages import said
 
 
 def _event(app, event_id) -> Event:
@@ -339,28 +340,99 @@ def test_capacity_holds_under_200_simultaneous_registrations_from_several_proces
     people = [make.participant("erzgebirge", password=PASSWORD) for _ in range(200)]
     workers = 4
     ids = [p.id for p in people]
-    context = multiprocessing.get_context("spawn")
-    with context.Manager() as manager:
-        barrier = manager.Barrier(workers)
-        with context.Pool(workers) as pool:
-            results = pool.starmap_async(
-                _register_many,
-                [
-                    (
-                        app.config["SQLALCHEMY_DATABASE_URI"],
-                        event.id,
-                        make.regions["erzgebirge"].id,
-                        ids[i::workers],
-                        barrier,
-                    )
-                    for i in range(workers)
-                ],
-            ).get(timeout=120)
+    database, region_id = app.config["SQLALCHEMY_DATABASE_URI"], make.regions["erzgebirge"].id
+    results = in_processes(_register_many, [(database, event.id, region_id, ids[i::workers]) for i in range(workers)])
     outcomes = [o for chunk in results for o in chunk]
     assert outcomes.count("registered") == 50 and outcomes.count("waitlisted") == 150
     assert _statuses(app, event.id) == {"registered": 50, "waitlisted": 150}
     ev = _event(app, event.id)
     assert (ev.registered_count, ev.waitlisted_count) == (50, 150)
+
+
+def _cancel_many(database_url: str, region_id: int, registration_ids: list[int], barrier) -> list[str]:
+    """One worker process: its own app and connections, cancelling its registrations as fast as it can."""
+    from hub import create_app
+    from hub.db import in_transaction
+    from tests.conftest import TEST_CONFIG
+
+    app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url})
+    outcomes = []
+    with app.app_context(), app.test_request_context():
+        barrier.wait(timeout=30)
+        for registration_id in registration_ids:
+            with region_scope(region_id):
+                try:
+                    in_transaction(
+                        lambda i=registration_id: services.cancel_registration(db.session.get(Registration, i))
+                    )
+                    outcomes.append("cancelled")
+                except services.EventError:
+                    db.session.rollback()
+                    outcomes.append("refused")
+        db.engine.dispose()
+    return outcomes
+
+
+def test_cancellations_from_several_processes_while_places_free_up_all_win_and_the_queue_moves_in_order(app, make):
+    """10 places, 30 waiting; 8 holders and 16 of those waiting cancel at once, from four processes."""
+    event = make.event("erzgebirge", capacity=10)
+    made = [make.registration(event, make.participant("erzgebirge", password=PASSWORD)) for _ in range(40)]
+    holders, waiting = made[:10], made[10:]
+    leaving_holders, leaving_waiting = holders[:8], [*waiting[:2], *waiting[2::2]]  # the first two waiting, too
+    cancelling = leaving_holders + leaving_waiting
+    # Holders and waiting people take turns, so each freed place moves up someone who may be cancelling too.
+    order = [r.id for pair in zip(leaving_holders, leaving_waiting[:8], strict=True) for r in pair]
+    order += [r.id for r in leaving_waiting[8:]]
+    workers = 4
+    database, region_id = app.config["SQLALCHEMY_DATABASE_URI"], make.regions["erzgebirge"].id
+    results = in_processes(_cancel_many, [(database, region_id, order[i::workers]) for i in range(workers)])
+    assert [o for chunk in results for o in chunk] == ["cancelled"] * len(cancelling), "no cancellation refused"
+    with app.app_context(), all_regions():
+        statuses = {r.id: r.status.value for r in db.session.scalars(select(Registration))}
+    staying = [r.id for r in made if r not in cancelling]
+    assert all(statuses[r.id] == "cancelled" for r in cancelling)
+    # Whoever stays: the two holders, then the waiting list in its order fills the free places.
+    assert [statuses[i] for i in staying] == ["registered"] * 10 + ["waitlisted"] * 6
+    ev = _event(app, event.id)
+    assert (ev.registered_count, ev.waitlisted_count) == (10, 6)
+
+
+def _browser(app, person):
+    client = app.test_client()
+    assert client.post("/login", data={"email": person.email, "password": PASSWORD}).status_code == 302
+    return client
+
+
+@pytest.mark.parametrize("who", ["the person", "the coordination"])
+def test_a_waiting_person_who_cancels_as_their_place_frees_up_ends_up_cancelled(app, make, monkeypatch, who):
+    """The cancellation wins over the promotion; the freed place goes to the next one waiting."""
+    event = make.event("erzgebirge", capacity=1)
+    holder, waiting, next_in_line = (make.participant("erzgebirge", password=PASSWORD) for _ in range(3))
+    made = {p.id: make.registration(event, p) for p in (holder, waiting, next_in_line)}
+    assert [m.extra for m in made.values()] == ["registered", "waitlisted", "waitlisted"]
+    canceller = _browser(app, waiting if who == "the person" else make.coordinator("erzgebirge"))
+    url = (
+        f"/calendar/events/{event.id}/cancel"
+        if who == "the person"
+        else f"/erzgebirge/events/registrations/{made[waiting.id].id}/cancel"
+    )
+    # The waiting person's cancellation has read their registration ("waiting") when the holder gives
+    # the place back, which moves the first one waiting up.
+    pause = Pause(monkeypatch, services, "cancel_registration")
+    cancelling = in_background(lambda: canceller.post(url, follow_redirects=True))
+    pause.wait_until_reached()
+    assert _browser(app, holder).post(f"/calendar/events/{event.id}/cancel").status_code == 302
+    pause.resume()
+
+    answer = cancelling()
+    assert answer.status_code == 200, answer.get_data(as_text=True)
+    with app.app_context(), all_regions():
+        statuses = {r.user_id: r.status.value for r in db.session.scalars(select(Registration))}
+        mails = db.session.execute(select(OutboxMessage.recipient, OutboxMessage.subject)).all()
+    assert statuses == {holder.id: "cancelled", waiting.id: "cancelled", next_in_line.id: "registered"}
+    assert (next_in_line.email, said(app, "A place is free for you: %(title)s", title=event.name)) in mails
+    ev = _event(app, event.id)
+    assert (ev.registered_count, ev.waitlisted_count) == (1, 0)
 
 
 def test_cancelling_twice_changes_the_counters_once(app, make):

@@ -25,3 +25,54 @@ def test_every_scoped_table_has_an_indexed_region_column(app):
             table = db.metadata.tables[name]
             assert not table.c.region_id.nullable
             assert any(ix.columns.keys() == ["region_id"] for ix in table.indexes), name
+
+
+def test_upgrading_keeps_the_address_on_the_oldest_of_profiles_sharing_one_and_logs_the_others(app, make):
+    """Copies made before 0007 (say, by two imports confirmed at once) stay, without the shared address."""
+    from flask_migrate import downgrade, upgrade
+    from sqlalchemy import select, text
+
+    from hub.audit import AuditEntry
+    from hub.tenancy import all_regions
+    from regions.profiles.models import Profile
+
+    oldest, copy, other_copy, elsewhere, alone = (
+        make.profile(region, name=name, contact_email=f"{n}@example.org")
+        for n, (region, name) in enumerate(
+            [
+                ("erzgebirge", "Anna Schröder"),
+                ("erzgebirge", "Anna Schröder (Import)"),
+                ("erzgebirge", "Anna Schröder (Import)"),
+                ("meissen", "Anna in Meißen"),
+                ("erzgebirge", "Holzwerk"),
+            ]
+        )
+    )
+    shared = {oldest.id: "anna@example.org", copy.id: "Anna@Example.org", other_copy.id: "ANNA@example.org"}
+    with app.app_context():
+        downgrade(revision="0006")
+        try:
+            for profile_id, email in {**shared, elsewhere.id: "anna@example.org"}.items():
+                db.session.execute(
+                    text("UPDATE profile SET contact_email = :e WHERE id = :i"), {"e": email, "i": profile_id}
+                )
+            db.session.commit()
+        finally:
+            db.session.remove()
+            upgrade()
+
+    with app.app_context(), all_regions():
+        emails = dict(db.session.execute(select(Profile.id, Profile.contact_email)).all())
+        logged = db.session.scalars(select(AuditEntry).where(AuditEntry.via == "system").order_by(AuditEntry.id)).all()
+        assert emails == {
+            oldest.id: "anna@example.org",
+            copy.id: "",
+            other_copy.id: "",
+            elsewhere.id: "anna@example.org",  # another region: not a duplicate
+            alone.id: "4@example.org",
+        }
+        assert [(e.subject_id, e.action, e.changes) for e in logged] == [
+            (copy.id, "update", {"contact_email": ["Anna@Example.org", ""]}),
+            (other_copy.id, "update", {"contact_email": ["ANNA@example.org", ""]}),
+        ]
+        assert db.session.get(Profile, oldest.id).email_key == "anna@example.org"

@@ -21,6 +21,7 @@ from hub.db import db
 from hub.tenancy import all_regions, region_scope
 from regions.profiles import services, spreadsheets, transfer
 from regions.profiles.models import Profile
+from tests.concurrency import all_pass_before_any_goes_on, at_once
 
 HOME, OTHER = "erzgebirge", "meissen"
 GERMAN_HEADER = ["Name", "Art", "Organisation", "E-Mail", "Telefon", "Ort", "Teilmärkte", "Angebote", "Sprachen"]
@@ -97,8 +98,9 @@ def confirm(client, token: str, region: str = HOME, **kw):
 
 
 def kept_uploads(app) -> list[str]:
+    """The uploads waiting for their confirmation (not the empty markers of confirmed ones)."""
     directory = Path(app.config["PROFILE_IMPORT_FOLDER"])
-    return sorted(p.name for p in directory.iterdir()) if directory.exists() else []
+    return sorted(p.name for p in directory.iterdir() if p.suffix != ".claimed") if directory.exists() else []
 
 
 def import_file(client, data: bytes, filename: str = "teilnehmende.csv", region: str = HOME):
@@ -400,6 +402,8 @@ def test_confirming_imports_the_rows_and_deletes_the_kept_upload(app, coordinato
     response = confirm(coordinator, token)
     assert response.status_code == 302 and response.headers["Location"].endswith(f"/{HOME}/profiles/")
     assert kept_uploads(app) == []
+    marker = Path(app.config["PROFILE_IMPORT_FOLDER"]) / f"{token}.claimed"
+    assert marker.read_bytes() == b""  # the data is gone; the claim stays and refuses a second confirmation
     assert [p.display_name for p in profiles_in(app, HOME)] == ["Anna Schröder"]
 
 
@@ -450,13 +454,76 @@ def test_an_error_in_a_later_batch_leaves_no_profile_behind(app, regions, monkey
     assert profile_count(app) == 0
 
 
-def test_confirming_twice_imports_once(app, coordinator):
-    token = token_of(upload(coordinator, csv_file([ANNA])))
+def test_confirming_twice_imports_once_and_says_it_was_confirmed_already(app, coordinator):
+    token = token_of(upload(coordinator, csv_file([ANNA, WERK])))
     assert confirm(coordinator, token).status_code == 302
+    before = profiles_in(app, HOME)
     again = confirm(coordinator, token)
-    assert again.status_code == 400
-    assert "This upload is not available in this region (any more)." in text(again)
-    assert profile_count(app) == 1
+    assert again.status_code == 409
+    assert "This import has been confirmed already (or is running right now); nothing was changed." in text(again)
+    assert [(p.id, p.updated_at) for p in profiles_in(app, HOME)] == [(p.id, p.updated_at) for p in before]
+    cancelled = coordinator.post(f"/{HOME}/profiles/import/cancel", data={"token": token})
+    assert cancelled.status_code == 409 and profile_count(app) == 2
+
+
+def test_a_confirmation_that_imported_nothing_can_be_told_apart_from_one_that_did(app, coordinator):
+    token = token_of(upload(coordinator, csv_file([ANNA])))
+    (Path(app.config["PROFILE_IMPORT_FOLDER"]) / token).write_bytes(csv_file([[*ANNA[:3], "", *ANNA[4:]]]))
+    assert confirm(coordinator, token).status_code == 422
+    again = confirm(coordinator, token)
+    assert again.status_code == 400 and not list(Path(app.config["PROFILE_IMPORT_FOLDER"]).iterdir())
+    assert "This upload is not available in this region (any more). Please upload the file again." in text(again)
+    assert profile_count(app) == 0
+
+
+def test_confirming_one_upload_four_times_at_once_imports_it_once(app, make, coordinator):
+    token = token_of(upload(coordinator, csv_file([ANNA, WERK])))
+    person = make.coordinator(HOME)
+    clients = [login(app.test_client(), person) for _ in range(4)]
+
+    answers = at_once(*(lambda c=c: confirm(c, token) for c in clients))
+
+    assert sorted(a.status_code for a in answers) == [302, 409, 409, 409]
+    for refused in (a for a in answers if a.status_code == 409):
+        assert "This import has been confirmed already (or is running right now); nothing was changed." in text(refused)
+    assert sorted(p.display_name for p in profiles_in(app, HOME)) == ["Anna Schröder", "Holzwerk"]
+
+
+def test_four_uploads_of_one_file_confirmed_at_once_create_each_profile_once(app, make, coordinator, monkeypatch):
+    rows = [[f"Person {i}", "Kreative", "", f"p{i}@example.org", "", "", "", "", ""] for i in range(5)]
+    person = make.coordinator(HOME)
+    clients = [login(app.test_client(), person) for _ in range(4)]
+    tokens = [token_of(upload(c, csv_file(rows))) for c in clients]
+    # Every confirmation has checked the file against the region (all five new) before any writes.
+    all_pass_before_any_goes_on(monkeypatch, transfer, "plan_import", 4)
+
+    answers = at_once(*(lambda c=c, t=t: confirm(c, t) for c, t in zip(clients, tokens, strict=True)))
+
+    assert sorted(a.status_code for a in answers) == [302, 409, 409, 409]
+    for refused in (a for a in answers if a.status_code == 409):
+        assert re.search(
+            r"Row \d: a profile with the e-mail address p\d@example.org has been added to this region in the meantime, "
+            r"perhaps by an import at the same moment\. Nothing was imported",
+            text(refused),
+        )
+    assert sorted(p.contact_email for p in profiles_in(app, HOME)) == [f"p{i}@example.org" for i in range(5)]
+
+
+def test_an_import_that_loses_the_race_in_a_later_batch_leaves_nothing_and_names_the_row(
+    app, make, regions, monkeypatch
+):
+    rows = [[f"Person {i}", "Kreative", "", f"p{i}@example.org", "", "", "", "", ""] for i in range(5)]
+    monkeypatch.setattr(transfer, "BATCH", 2)
+    with app.test_request_context(), region_scope(regions[HOME].id):
+        plan = transfer.plan_import(transfer.read_table(csv_file(rows), "a.csv"))
+    make.profile(HOME, name="Schneller", contact_email="P3@example.org")  # after the plan, before the import
+    with app.test_request_context(), region_scope(regions[HOME].id), force_locale("en"):
+        with pytest.raises(transfer.ImportConflict) as refused:
+            transfer.import_profiles(plan)
+        assert str(refused.value.message).startswith(
+            "Row 5: a profile with the e-mail address p3@example.org has been added to this region in the meantime"
+        )
+    assert [p.display_name for p in profiles_in(app, HOME)] == ["Schneller"]
 
 
 def test_cancelling_discards_the_upload(app, coordinator):

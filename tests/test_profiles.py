@@ -23,8 +23,9 @@ from regions.profiles import pictures
 from regions.profiles.models import ConsentRecord, Profile
 from regions.profiles.vocab import CONSENT_VERSION, LANGUAGES, SUBMARKETS
 from shared.contacts.models import ContactRequest, ContactStatus
+from tests.concurrency import all_pass_before_any_goes_on, at_once
 from tests.factories import PASSWORD, tiny_png
-from tests.pages import bearer, field_error, flashes, said_field_message, shown, shown_field_message
+from tests.pages import bearer, field_error, flashes, said, said_field_message, shown, shown_field_message
 
 # Helpers ---------------------------------------------------------------------------------------
 
@@ -714,6 +715,109 @@ def test_the_coordinations_form_explains_invalid_fields_too(app, client, auth, m
     assert stored(app, profile.id) == before
     response = client.post("/erzgebirge/profiles/new", data=profile_form(display_name="X" * 121))
     assert response.status_code == 422 and field_error(response.get_data(as_text=True), "display_name")
+    assert profile_count(app) == 1
+
+
+# One profile per e-mail address and region ---------------------------------------------------------
+
+EMAIL_TAKEN = "A profile with this e-mail address exists in this region already."
+
+
+def test_the_coordinations_form_refuses_an_email_the_region_has_already_beside_the_field_in_german(
+    app, client, auth, make
+):
+    make.profile("erzgebirge", name="Atelier Holzwurm", contact_email="Post@Holzwurm.example")
+    other = make.profile("erzgebirge", name="Musikschule Zwönitz", contact_email="info@musikschule.example")
+    before = stored(app, other.id)
+    auth.login(make.coordinator("erzgebirge"))
+
+    created = client.post("/erzgebirge/profiles/new", data=profile_form(contact_email="post@holzwurm.example "))
+    edited = client.post(
+        f"/erzgebirge/profiles/{other.id}/edit",
+        data=profile_form(display_name="Musikschule Zwönitz", contact_email="POST@holzwurm.example"),
+    )
+
+    for response in (created, edited):
+        assert response.status_code == 422
+        message = field_error(response.get_data(as_text=True), "contact_email")
+        assert message == shown(app, EMAIL_TAKEN) and message != EMAIL_TAKEN, "in German, beside the field"
+    assert profile_count(app) == 2 and stored(app, other.id) == before
+
+
+def test_the_same_email_in_another_region_or_a_profile_keeping_its_own_is_fine(app, client, auth, make):
+    make.profile("meissen", name="Atelier in Meißen", contact_email="post@holzwurm.example")
+    auth.login(make.coordinator("erzgebirge"))
+
+    assert (
+        client.post("/erzgebirge/profiles/new", data=profile_form(contact_email="post@holzwurm.example")).status_code
+        == 302
+    )
+    for _ in range(2):  # profiles without an address never collide
+        assert (
+            client.post("/erzgebirge/profiles/new", data=profile_form(display_name="Ohne Adresse")).status_code == 302
+        )
+    with app.app_context(), all_regions():
+        own = db.session.scalar(select(Profile.id).where(Profile.display_name == "Atelier Holzwurm"))
+    response = client.post(
+        f"/erzgebirge/profiles/{own}/edit", data=profile_form(pitch="Neu", contact_email="Post@Holzwurm.example")
+    )
+    assert response.status_code == 302
+    assert stored(app, own)["contact_email"] == "Post@Holzwurm.example"
+    assert profile_count(app) == 4
+
+
+def test_a_participant_cannot_take_an_email_another_profile_of_the_region_has(app, client, auth, make, creative):
+    make.profile("erzgebirge", name="Atelier Holzwurm", contact_email="post@holzwurm.example")
+    auth.login(creative)
+
+    response = client.post("/erzgebirge/profile", data=profile_form(contact_email="post@holzwurm.example"))
+
+    assert response.status_code == 422
+    assert field_error(response.get_data(as_text=True), "contact_email") == shown(app, EMAIL_TAKEN)
+    assert profile_of(app, creative) is None
+
+
+def test_api_refuses_an_email_the_region_has_already_with_422_naming_the_field(app, client, make, creative, token):
+    make.profile("erzgebirge", name="Atelier Holzwurm", contact_email="post@holzwurm.example")
+    other = make.profile("erzgebirge", name="Musikschule Zwönitz", contact_email="info@musikschule.example")
+    before = stored(app, other.id)
+    headers = token(make.coordinator("erzgebirge"))
+    taking_it = {**PROFILE_JSON, "contact_email": "Post@Holzwurm.example"}
+
+    answers = [
+        client.post("/api/v1/regions/erzgebirge/profiles/", json=taking_it, headers=headers),
+        client.patch(
+            f"/api/v1/regions/erzgebirge/profiles/{other.id}",
+            json={"contact_email": "post@holzwurm.example"},
+            headers=headers,
+        ),
+        client.put("/api/v1/regions/erzgebirge/profile", json=taking_it, headers=token(creative)),
+    ]
+
+    for response in answers:
+        assert response.status_code == 422
+        assert response.get_json()["errors"]["json"] == {"contact_email": [said(app, EMAIL_TAKEN)]}
+    assert profile_count(app) == 2 and stored(app, other.id) == before
+
+
+def test_api_two_creates_with_one_email_at_the_same_moment_make_one_profile(app, make, token, monkeypatch):
+    from regions.profiles import services
+
+    headers = token(make.coordinator("erzgebirge"))
+    clients = [app.test_client() for _ in range(2)]
+    # Both requests have found the address free before either writes: the database decides.
+    all_pass_before_any_goes_on(monkeypatch, services, "_check_email_free", 2)
+
+    answers = at_once(
+        *(
+            lambda c=c: c.post("/api/v1/regions/erzgebirge/profiles/", json=PROFILE_JSON, headers=headers)
+            for c in clients
+        )
+    )
+
+    assert sorted(a.status_code for a in answers) == [201, 422]
+    refused = next(a for a in answers if a.status_code == 422)
+    assert refused.get_json()["errors"]["json"] == {"contact_email": [said(app, EMAIL_TAKEN)]}
     assert profile_count(app) == 1
 
 

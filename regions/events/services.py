@@ -19,7 +19,7 @@ from hub import audit
 from hub.accounts.models import User
 from hub.accounts.services import external_url
 from hub.db import db, utcnow
-from hub.mail.services import queue_mail
+from hub.jobs import effects
 from hub.notifications.services import notify
 from hub.schemas import _m
 from regions.events.models import Event, EventSeries, Registration
@@ -323,24 +323,31 @@ def register(event: Event, user: User, answers: dict | None = None, *, by: User 
 
 
 def cancel_registration(registration: Registration) -> None:
-    """Give a place (or a waiting-list place) back; the first one waiting moves up. The caller commits."""
-    was = registration.status
-    before = audit.snapshot(registration)
-    # Only the request that really changes the row adjusts the counters (a double click changes nothing).
-    changed = db.session.execute(
-        update(Registration)
-        .where(
-            Registration.id == registration.id,
-            Registration.status == was,
-            Registration.status != RegistrationStatus.CANCELLED,
+    """Give a place (or a waiting-list place) back; the first one waiting moves up. The caller commits.
+
+    Cancelling wins over a promotion at the same moment: the row is cancelled in the status it has now.
+    PostgreSQL locks it first; on SQLite a promotion may commit between the read and the UPDATE, which
+    then changes nothing but makes this transaction the only writer, so the second read is current.
+    """
+    for _ in range(2):
+        db.session.refresh(registration, with_for_update=True)
+        was = registration.status
+        if was == RegistrationStatus.CANCELLED:
+            raise EventError(_m("This registration is cancelled already."))
+        before = audit.snapshot(registration)
+        changed = db.session.execute(
+            update(Registration)
+            .where(Registration.id == registration.id, Registration.status == was)
+            .values(status=RegistrationStatus.CANCELLED, cancelled_at=utcnow())
+            .execution_options(synchronize_session=False)
         )
-        .values(status=RegistrationStatus.CANCELLED, cancelled_at=utcnow())
-        .execution_options(synchronize_session=False)
-    )
-    if changed.rowcount != 1:
+        if changed.rowcount == 1:
+            break
+    else:
         raise EventError(_m("This registration is cancelled already."))
     db.session.refresh(registration)
     audit.record_update(registration, before)  # a bulk UPDATE: the flush does not see it
+    # Only the request that really changed the row adjusts the counters (a double click changes nothing).
     if was == RegistrationStatus.REGISTERED:
         _count(registration.event_id, registered_count=-1)
     else:
@@ -352,7 +359,11 @@ def cancel_registration(registration: Registration) -> None:
 
 
 def promote_waiting(event: Event) -> list[Registration]:
-    """Move people up from the waiting list, in order, while places are free; each is told by e-mail."""
+    """Move people up from the waiting list, in order, while places are free; each is told by e-mail.
+
+    PostgreSQL takes the waiting person's row with SKIP LOCKED: someone cancelling right now (row
+    locked) is passed over, never waited for (no deadlock), and the place goes to the next one.
+    """
     promoted = []
     if event.status != EventStatus.PUBLISHED or event.ends_at <= utcnow():
         return promoted  # nobody moves up into a cancelled, draft or finished event
@@ -374,13 +385,23 @@ def promote_waiting(event: Event) -> list[Registration]:
             .where(Registration.event_id == event.id, Registration.status == RegistrationStatus.WAITLISTED)
             .order_by(Registration.queued_at, Registration.id)
             .limit(1)
+            .with_for_update(skip_locked=True, of=Registration)
+            .execution_options(populate_existing=True)
         )
-        if first is None:  # the counter says someone waits, the rows disagree: stop, do not invent a place
+        if first is None:  # nobody left to move up (the last one waiting is cancelling right now): keep the place
             _count(event.id, registered_count=-1, waitlisted_count=1)
             break
         first.status = RegistrationStatus.REGISTERED
         db.session.flush()
-        queue_mail(first.user.email, "waitlist_promoted", locale=first.user.locale, event=event, user=first.user)
+        notify(
+            first.user,
+            REGISTRATIONS.key,
+            "waitlist_promoted",
+            link=external_url("calendar.event", event_id=event.id),
+            region=event.region_id,
+            effect=("events.waitlist_promoted", f"registration:{first.id}", effects.slot_of(first.queued_at)),
+            event=event,
+        )
         promoted.append(first)
     db.session.refresh(event)
     return promoted

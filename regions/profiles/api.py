@@ -61,7 +61,10 @@ class OneProfile(MethodView):
     def patch(self, data, profile_id: int):
         """Change some fields of a profile."""
         profile = services.get_profile(profile_id) or abort(404)
-        services.update_profile(profile, data, acting_user=current_user._get_current_object())
+        try:
+            services.update_profile(profile, data, acting_user=current_user._get_current_object())
+        except services.ProfileError as exc:
+            _service_error(exc)
         db.session.commit()
         return profile
 

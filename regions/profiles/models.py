@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import JSON, Enum, ForeignKey, Index, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from hub.accounts.models import User
+from hub.accounts.services import normalise_email
 from hub.audit import Audited
 from hub.db import db, utcnow
 from hub.tenancy import RegionScoped
@@ -19,6 +21,15 @@ def _enum(cls):
     return Enum(cls, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
 
 
+EMAIL_INDEX = "uq_profile_region_email"
+
+
+def is_email_conflict(exc: IntegrityError) -> bool:
+    """Whether a failed write broke the one-profile-per-address rule (PostgreSQL names the index, SQLite the column)."""
+    text = str(exc.orig)
+    return EMAIL_INDEX in text or "profile.email_key" in text
+
+
 class Profile(Audited, RegionScoped, db.Model):
     """A creative's or an organisation's profile in one region."""
 
@@ -28,7 +39,10 @@ class Profile(Audited, RegionScoped, db.Model):
         # The reports count profiles by region and month, and by region and kind, from these indexes alone.
         Index("ix_profile_counting", "region_id", "created_at", "archived_at", "kind"),
         Index("ix_profile_by_kind", "region_id", "kind", "archived_at", "created_at"),
+        # One profile per e-mail address and region, so that two imports or creates at once cannot both win.
+        Index(EMAIL_INDEX, "region_id", "email_key", unique=True),
     )
+    __audit_exclude__ = frozenset({"email_key"})
     personal_data = ("display_name", "contact_email", "contact_phone", "website", "town", "picture")
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -48,6 +62,8 @@ class Profile(Audited, RegionScoped, db.Model):
     town: Mapped[str] = mapped_column(String(120), default="")
     website: Mapped[str] = mapped_column(String(300), default="")
     contact_email: Mapped[str] = mapped_column(String(254), default="", index=True)
+    # The address as the hub compares it (case-insensitively); NULL without one, so those never collide.
+    email_key: Mapped[str | None] = mapped_column(String(254))
     contact_phone: Mapped[str] = mapped_column(String(40), default="")
     languages: Mapped[list[str]] = mapped_column(JSON, default=list)
     picture: Mapped[str | None] = mapped_column(String(80))
@@ -62,6 +78,11 @@ class Profile(Audited, RegionScoped, db.Model):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     user: Mapped[User | None] = relationship()
+
+    @validates("contact_email")
+    def _keep_email_key(self, key: str, value: str) -> str:
+        self.email_key = normalise_email(value or "") or None
+        return value
 
     @property
     def audit_label(self) -> str:

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from sqlalchemy import func, or_, select
+from sqlalchemy.exc import IntegrityError
 
 from hub.accounts.models import User
+from hub.accounts.services import normalise_email
 from hub.db import db, utcnow
-from regions.profiles.models import ConsentRecord, Profile
+from hub.schemas import _m
+from regions.profiles.models import ConsentRecord, Profile, is_email_conflict
 from regions.profiles.vocab import CONSENT_VERSION, ProfileKind
 
 EDITABLE = (
@@ -38,6 +41,9 @@ class ProfileError(ValueError):
         super().__init__(message)
         self.message = message
         self.field = field
+
+
+EMAIL_TAKEN = _m("A profile with this e-mail address exists in this region already.")
 
 
 def get_profile(profile_id: int) -> Profile | None:
@@ -76,10 +82,11 @@ def create_profile(data: dict, *, user: User | None = None, acting_user: User | 
     """A new profile in the region in scope; consent is recorded if given. The caller commits."""
     if user is not None and own_profile(user) is not None:
         raise ProfileError("This person has a profile in this region already.")
+    _check_email_free(data)
     profile = Profile(user_id=user.id if user else None, kind=data["kind"], display_name=data["display_name"])
     apply_fields(profile, data)
     db.session.add(profile)
-    db.session.flush()
+    _flush()
     if data.get("consent"):
         give_consent(profile, acting_user or user)
     return profile
@@ -87,13 +94,41 @@ def create_profile(data: dict, *, user: User | None = None, acting_user: User | 
 
 def update_profile(profile: Profile, data: dict, *, acting_user: User | None = None) -> Profile:
     """Change a profile; the consent box given or withdrawn changes the consent too."""
+    _check_email_free(data, profile)
     apply_fields(profile, data)
+    _flush()
     if "consent" in data:
         if data["consent"] and not profile.has_consent:
             give_consent(profile, acting_user)
         elif not data["consent"] and profile.has_consent:
             withdraw_consent(profile, acting_user)
     return profile
+
+
+def _check_email_free(data: dict, profile: Profile | None = None) -> None:
+    """Refuse an e-mail address that another profile of the region has already."""
+    key = normalise_email(data.get("contact_email") or "")
+    if not key:
+        return
+    others = select(Profile.id).where(Profile.email_key == key)
+    if profile is not None:
+        others = others.where(Profile.id != profile.id)
+    if db.session.scalar(others.limit(1)) is not None:
+        raise ProfileError(EMAIL_TAKEN, "contact_email")
+
+
+def _flush() -> None:
+    """Write now, so that a twin that passed the check at the same moment is caught here, not at commit.
+
+    The database's unique index decides between the two; the loser's transaction is rolled back.
+    """
+    try:
+        db.session.flush()
+    except IntegrityError as exc:
+        if not is_email_conflict(exc):
+            raise
+        db.session.rollback()
+        raise ProfileError(EMAIL_TAKEN, "contact_email") from exc
 
 
 def give_consent(profile: Profile, by_user: User | None) -> None:

@@ -17,12 +17,14 @@ from pathlib import Path
 from flask import current_app
 from marshmallow import ValidationError
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
+from hub.accounts.services import normalise_email
 from hub.db import db
-from hub.schemas import _m
+from hub.schemas import Message, _m
 from hub.tenancy.scope import current_region_id
 from regions.profiles import services
-from regions.profiles.models import Profile
+from regions.profiles.models import Profile, is_email_conflict
 from regions.profiles.schemas import ProfileInputSchema
 from regions.profiles.spreadsheets import (  # noqa: F401 - the views and the benchmark read these from here
     COLUMN_NAMES,
@@ -188,6 +190,10 @@ def _flatten(messages) -> list:
     return [messages]
 
 
+class ImportConflict(TransferError):
+    """The import collides with another one, made or running at the same time (409); nothing was imported."""
+
+
 @dataclass
 class ImportResult:
     """How many profiles an import created, and how many rows it skipped as already present."""
@@ -206,15 +212,34 @@ def import_profiles(plan: ImportPlan) -> ImportResult:
         raise TransferError(_m("The file has problems; nothing was imported."))
     region_id = current_region_id()
     new_rows = plan.new_rows
-    for start in range(0, len(new_rows), BATCH):
-        for row in new_rows[start : start + BATCH]:
-            profile = Profile(region_id=region_id, user_id=None, kind=row.data["kind"])
-            services.apply_fields(profile, row.data)
-            profile.visibility = Visibility.PRIVATE
-            profile.contact_visibility = ContactVisibility.ON_REQUEST
-            db.session.add(profile)
-        db.session.flush()  # one flush per batch: the directory index follows in the same flush
+    try:
+        for start in range(0, len(new_rows), BATCH):
+            for row in new_rows[start : start + BATCH]:
+                profile = Profile(region_id=region_id, user_id=None, kind=row.data["kind"])
+                services.apply_fields(profile, row.data)
+                profile.visibility = Visibility.PRIVATE
+                profile.contact_visibility = ContactVisibility.ON_REQUEST
+                db.session.add(profile)
+            db.session.flush()  # one flush per batch: the directory index follows in the same flush
+    except IntegrityError as exc:
+        if not is_email_conflict(exc):
+            raise
+        db.session.rollback()  # all or nothing: the batches flushed before go too
+        raise ImportConflict(_taken_meanwhile(new_rows)) from exc
     return ImportResult(created=len(new_rows), present=len(plan.present_rows))
+
+
+def _taken_meanwhile(rows: list[PlannedRow]) -> Message:
+    """Why an import lost the race: the first of its rows whose e-mail address another change added since the plan."""
+    taken = set(db.session.scalars(select(Profile.email_key).where(Profile.email_key.is_not(None))))
+    for row in rows:
+        if normalise_email(row.email) in taken:
+            return _m(
+                "Row {row}: a profile with the e-mail address {email} has been added to this region in the "
+                "meantime, perhaps by an import at the same moment. Nothing was imported; upload the file again "
+                "to see what is new."
+            ).format(row=row.number, email=row.email)
+    return _m("Another change at the same moment collided with this import. Nothing was imported; please try again.")
 
 
 # -- the upload between preview and confirmation -----------------------------------------------------
@@ -251,21 +276,48 @@ def _upload_path(token: str) -> Path:
 
 
 def claim_upload(token: str) -> Table:
-    """Take the kept upload for the import and read it; only one confirmation can claim it."""
+    """Take the kept upload for one confirmation and read it; any further confirmation is refused.
+
+    The claim is an atomic rename, so of two confirmations at once exactly one gets the file. What
+    stays behind is an empty marker: the data is gone, and a later confirmation hears that this import
+    has been confirmed already. ``release_upload`` takes the marker away if the import failed.
+    """
     path = _upload_path(token)
-    claimed = path.with_name(f"{path.name}.claimed")
+    claimed = _claim_marker(path)
     try:
-        path.rename(claimed)  # atomic: a second click on "import" finds nothing
+        path.rename(claimed)
     except FileNotFoundError as exc:
+        _refuse_claimed(claimed)
         raise TransferError(
             _m("This upload is not available in this region (any more). Please upload the file again.")
         ) from exc
+    data = claimed.read_bytes()
+    claimed.write_bytes(b"")  # the marker keeps no personal data
     try:
-        return read_table(claimed.read_bytes(), path.name)
-    finally:
-        claimed.unlink(missing_ok=True)
+        return read_table(data, path.name)
+    except BaseException:
+        claimed.unlink(missing_ok=True)  # nothing can be imported from it: it is simply gone
+        raise
+
+
+def release_upload(token: str) -> None:
+    """Give up the claim of a confirmation that imported nothing; the file has to be uploaded again."""
+    _claim_marker(_upload_path(token)).unlink(missing_ok=True)
+
+
+def _claim_marker(path: Path) -> Path:
+    return path.with_name(f"{path.name}.claimed")
+
+
+def _refuse_claimed(marker: Path) -> None:
+    if marker.exists():
+        raise ImportConflict(
+            _m("This import has been confirmed already (or is running right now); nothing was changed.")
+        )
 
 
 def discard_upload(token: str) -> None:
-    """Delete a kept upload of the region in scope (cancelled preview)."""
-    _upload_path(token).unlink(missing_ok=True)
+    """Delete a kept upload of the region in scope (cancelled preview); a confirmed one cannot be cancelled."""
+    path = _upload_path(token)
+    _refuse_claimed(_claim_marker(path))
+    path.unlink(missing_ok=True)

@@ -50,15 +50,25 @@ def upload():
 @coordinator_required
 def confirm():
     """Import the previewed file: every new row, or nothing if any row has a problem."""
+    token = request.form.get("token", "")
     try:
-        plan = transfer.plan_import(transfer.claim_upload(request.form.get("token", "")))
+        table = transfer.claim_upload(token)
+    except transfer.TransferError as exc:
+        return _upload_page(str(exc.message), _status(exc))
+    imported = False
+    try:
+        plan = transfer.plan_import(table)
         if not plan.ok:
             return _preview(plan, request.form.get("filename", ""), None, 422)
         result = transfer.import_profiles(plan)
+        db.session.commit()
+        imported = True
     except transfer.TransferError as exc:
         db.session.rollback()
-        return _upload_page(str(exc.message), 400)
-    db.session.commit()
+        return _upload_page(str(exc.message), _status(exc))
+    finally:
+        if not imported:
+            transfer.release_upload(token)  # nothing was imported: the claim must not say otherwise
     message = ngettext("%(num)s profile imported.", "%(num)s profiles imported.", result.created)
     if result.present:
         message += " " + ngettext(
@@ -70,6 +80,10 @@ def confirm():
     return redirect(url_for("region.profiles.index"))
 
 
+def _status(exc: transfer.TransferError) -> int:
+    return 409 if isinstance(exc, transfer.ImportConflict) else 400
+
+
 @bp.post("/import/cancel")
 @coordinator_required
 def cancel():
@@ -77,7 +91,7 @@ def cancel():
     try:
         transfer.discard_upload(request.form.get("token", ""))
     except transfer.TransferError as exc:
-        return _upload_page(str(exc.message), 400)
+        return _upload_page(str(exc.message), _status(exc))
     flash(_("The import has been cancelled; nothing was changed."), "success")
     return redirect(url_for(".upload"))
 

@@ -2,7 +2,7 @@
 suppressed addresses; the outbox's topic, unsubscribe link and sender claims
 
 Revision ID: 0008
-Revises: 0006
+Revises: 0007
 Create Date: 2026-12-02 15:40:00
 
 """
@@ -14,7 +14,7 @@ import hub.db  # noqa: F401  (custom column types)
 
 # revision identifiers, used by Alembic.
 revision = '0008'
-down_revision = '0006'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 
