@@ -7,6 +7,7 @@ in the user's language on pages and in the API.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -96,6 +97,11 @@ class BaseSchema(Schema):
 
     @pre_load
     def _clean(self, data: Any, **kwargs):
+        if isinstance(data, Mapping):
+            # PostgreSQL cannot store a NUL character in text: refused here, with the field named.
+            refused = {key: [_m("Not a valid text.")] for key, value in data.items() if _holds_nul(value)}
+            if refused:
+                raise ValidationError(refused)
         if not isinstance(data, dict):
             return data
         cleaned = {}
@@ -106,6 +112,16 @@ class BaseSchema(Schema):
                     continue
             cleaned[key] = value
         return cleaned
+
+
+def _holds_nul(value) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, Mapping):
+        return any(_holds_nul(k) or _holds_nul(v) for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return any(_holds_nul(v) for v in value)
+    return False
 
 
 def load_form(schema: Schema, form: MultiDict) -> tuple[dict | None, dict[str, list[str]]]:
