@@ -6,8 +6,11 @@ in the user's language on pages and in the API.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
+from datetime import datetime
 from typing import Any
 
 from flask_babel import gettext
@@ -98,6 +101,11 @@ class BaseSchema(Schema):
 
     @pre_load
     def _clean(self, data: Any, **kwargs):
+        if isinstance(data, Mapping):
+            # PostgreSQL cannot store a NUL character in text: refused here, with the field named.
+            refused = {key: [_m("Not a valid text.")] for key, value in data.items() if _holds_nul(value)}
+            if refused:
+                raise ValidationError(refused)
         if not isinstance(data, dict):
             return data
         cleaned = {}
@@ -122,6 +130,16 @@ def form_input():
         yield
     finally:
         _FORM_INPUT.reset(token)
+
+
+def _holds_nul(value) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, Mapping):
+        return any(_holds_nul(k) or _holds_nul(v) for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return any(_holds_nul(v) for v in value)
+    return False
 
 
 def load_form(schema: Schema, form: MultiDict) -> tuple[dict | None, dict[str, list[str]]]:
@@ -172,6 +190,45 @@ class ServiceError(ValueError):
     def errors(self) -> dict:
         """The error as the form and the API show it: {field: [message]}."""
         return {self.field or "_form": [str(self.message)]}
+
+
+UNENCODED_PLUS = re.compile(r"^(\d{4}-\d\d-\d\dT\d\d:\d\d(?::\d\d(?:\.\d+)?)?) (\d\d:?\d\d)$")
+
+
+class LocalDateTime(fields.DateTime):
+    """A date and time in ISO 8601: as the API writes it, with an offset (2026-12-02T15:00:00+00:00 or
+    2026-12-02T15:00:00Z), or without one (2026-12-02T16:00, seconds optional), as a form's date-time field
+    sends it: a wall-clock time in the zone the resource names (the describing text says which).
+
+    Loads an aware datetime as given and a naive one as it is, for the caller to place in its zone
+    (``regions.events.services.to_utc``), so what GET returns can always be sent back.
+    """
+
+    default_error_messages = {
+        "invalid": _m("Not a valid date and time; use e.g. 2026-03-01T09:00 (local time) or 2026-03-01T08:00:00Z.")
+    }
+    YEARS = (2000, 2100)
+
+    def __init__(self, *, zone: str = "Europe/Berlin", **kwargs):
+        description = (
+            "ISO 8601 as the API returns it (2026-12-02T17:00:00+00:00 or …Z); without an offset, a wall-clock "
+            f"time in {zone} (2026-12-02T18:00), as the form sends it."
+        )
+        kwargs["metadata"] = {"description": description, **kwargs.get("metadata", {})}
+        super().__init__(**kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, str):
+            raise self.make_error("invalid")
+        # An offset's "+" in a query string that was not percent-encoded arrives as a space.
+        text = UNENCODED_PLUS.sub(r"\1+\2", value.strip())
+        try:
+            moment = datetime.fromisoformat(text)
+        except ValueError as exc:
+            raise self.make_error("invalid") from exc
+        if not self.YEARS[0] <= moment.year <= self.YEARS[1]:
+            raise self.make_error("invalid")
+        return moment
 
 
 class Amount(fields.Field):

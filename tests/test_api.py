@@ -470,3 +470,28 @@ def test_forbidden_in_the_api_answers_403_in_json(client, make):
     token = make.access_token(make.participant("lausitz"))
     body = assert_json_error(client.get("/api/v1/regions/erzgebirge/members/", headers=bearer(token.extra)), 403)
     assert body["status"]
+
+
+def test_a_nul_character_in_any_text_is_refused_by_name_and_stores_nothing(app, client, make):
+    """PostgreSQL cannot store it: a 422 naming the field, never a 500 (and the same on SQLite)."""
+    coordinator = bearer(make.access_token(make.coordinator("erzgebirge")).extra)
+    profile = make.profile("erzgebirge", name="Holzwerk", pitch="Möbel")
+    event = make.event("erzgebirge", questions=[{"key": "q1", "label": "Organisation", "required": False}])
+    member = bearer(make.access_token(make.participant("erzgebirge")).extra)
+    url = f"/api/v1/regions/erzgebirge/profiles/{profile.id}"
+    cases = [
+        (client.patch(url, json={"pitch": "Mö\x00bel"}, headers=coordinator), "pitch"),
+        (client.patch(url, json={"offer_tags": ["Holz", "Mö\x00bel"]}, headers=coordinator), "offer_tags"),
+        (
+            client.post(
+                f"/api/v1/calendar/events/{event.id}/registration", json={"answers": {"q1": "\x00"}}, headers=member
+            ),
+            "answers",
+        ),
+    ]
+    for response, name in cases:
+        body = assert_json_error(response, 422)
+        assert list(body["errors"]["json"]) == [name]
+    assert client.get(url, headers=coordinator).get_json()["pitch"] == "Möbel"
+    registrations = client.get(f"/api/v1/regions/erzgebirge/events/{event.id}/registrations", headers=coordinator)
+    assert registrations.get_json() == []

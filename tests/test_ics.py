@@ -367,6 +367,64 @@ def test_the_umbrella_sees_every_published_event_in_its_private_feed(app, client
     assert got == {"ERZ öffentlich", "ERZ Netzwerk", "ERZ nur Region", "MEI öffentlich", "MEI nur Region"}
 
 
+# -- the online link --------------------------------------------------------------------------------
+
+ROOM = "https://meet.example.org/raum-42"
+
+
+def unfolded(response) -> str:
+    """The body with folded lines joined again, so that a link cut by folding is still found."""
+    return response.data.replace(b"\r\n ", b"").decode()
+
+
+def online_event(create, **fields) -> Ev:
+    return create("erzgebirge", "Online-Sprechstunde", online_url=ROOM, description="Bitte anmelden.", **fields)
+
+
+def test_visitors_feeds_never_carry_the_online_link(app, client, auth, make, create):
+    ev = online_event(create)
+    with_venue = create("erzgebirge", "Hybrid", online_url=ROOM, venue="Kulturhaus")
+    for url in (NETWORK, "/erzgebirge/events.ics", f"/calendar/events/{ev.id}.ics"):
+        response = client.get(url)
+        assert ROOM not in unfolded(response), url
+        event = vevents(response)[ev.uid]
+        assert all(ROOM not in str(value) for _name, value in event.property_items()), url
+        assert str(event["LOCATION"]) == "Online"
+        assert str(event["DESCRIPTION"]).startswith("Bitte anmelden.")
+    assert str(vevents(client.get(NETWORK))[with_venue.uid]["LOCATION"]) == "Kulturhaus"
+    auth.login(make.participant("erzgebirge"))
+    assert ROOM not in unfolded(client.get(NETWORK))  # the public feed stays public for members too
+
+
+def test_a_members_feeds_carry_the_online_link(app, client, auth, make, create):
+    ev = online_event(create)
+    member = make.participant("lausitz")
+    make.registration(ev, member)
+    raw = feed_token(app, member)
+    auth.login(member)
+    for url in (private_network(raw), mine(raw), "/erzgebirge/events.ics", f"/calendar/events/{ev.id}.ics"):
+        event = vevents(client.get(url))[ev.uid]
+        assert str(event["LOCATION"]) == ROOM, url
+        assert ROOM in str(event["DESCRIPTION"]), url
+
+
+def test_the_cache_and_the_etags_keep_visitors_and_members_apart(app, client, auth, make, create):
+    ev = online_event(create)
+    member = make.participant("erzgebirge")
+    raw = feed_token(app, member)
+    assert ROOM in unfolded(client.get(private_network(raw)))  # rendered for a member first
+    assert ROOM not in unfolded(client.get(NETWORK))
+    assert ROOM not in unfolded(client.get("/erzgebirge/events.ics"))
+    urls = ("/erzgebirge/events.ics", f"/calendar/events/{ev.id}.ics")
+    visitors = {url: client.get(url).headers["ETag"] for url in urls}
+    auth.login(member)
+    for url, etag in visitors.items():
+        response = client.get(url, headers={"If-None-Match": etag})
+        assert response.status_code == 200 and ROOM in unfolded(response), url
+    auth.logout()
+    assert ROOM not in unfolded(client.get("/erzgebirge/events.ics"))
+
+
 # -- the own registrations --------------------------------------------------------------------------
 
 

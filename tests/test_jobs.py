@@ -468,7 +468,8 @@ def test_the_admin_page_shows_each_job_with_last_and_next_run_failures_and_the_o
 
     assert client.post("/admin/jobs/outbox/retry").status_code == 302
     with app.app_context():
-        assert db.session.scalar(select(OutboxMessage.attempts).where(OutboxMessage.recipient == "weg@example.org")) == 0
+        attempts = select(OutboxMessage.attempts).where(OutboxMessage.recipient == "weg@example.org")
+        assert db.session.scalar(attempts) == 0
 
 
 @pytest.mark.parametrize("role", ["coordinator", "participant", "umbrella"])

@@ -322,7 +322,7 @@ def test_admins_keep_cohorts_and_everyone_signed_in_reads_them(client, make):
     assert response.status_code == 201
     cohort = response.get_json()
     assert cohort["funding_per_match"] == "2500.00"
-    changed = admin.put(f"/api/v1/cohorts/{cohort['id']}", {**COHORT, "funding_per_match": "3000.00"})
+    changed = admin.patch(f"/api/v1/cohorts/{cohort['id']}", {"funding_per_match": "3000.00"})
     assert changed.status_code == 200 and changed.get_json()["funding_per_match"] == "3000.00"
 
     participant = caller(client, make, make.participant(REGION))
@@ -367,7 +367,7 @@ def test_session_times_are_berlin_wall_clock_and_the_deadline_follows_the_start(
     session = response.get_json()
     assert session["starts_at"].startswith("2025-03-20T17:00")  # CET is UTC+1
     early = {"title": "Speed-Dating", "tables": 3, "rating_deadline": "2025-03-19T12:00"}
-    refused(coordination.put(f"{SD}/sessions/{session['id']}", early), "rating_deadline")
+    refused(coordination.patch(f"{SD}/sessions/{session['id']}", early), "rating_deadline")
     assert coordination.get(f"{SD}/sessions/{session['id']}").get_json()["rating_deadline"] is None
 
 
@@ -466,7 +466,7 @@ def test_rating_after_the_deadline_is_refused(app, client, make):
         "starts_at": "2024-09-20T17:00",
         "rating_deadline": "2024-09-27T23:59",
     }
-    response = k.coordination.put(k.session_url, settings)
+    response = k.coordination.patch(k.session_url, settings)
     assert response.status_code == 200 and response.get_json()["rating_deadline"].startswith("2024-09-27T21:59")
     response = k.people["C1"].post(
         f"{SD}/participations/{k.ids['C1']}/ratings", {"ratee_id": k.ids["O1"], "interest": "definitely"}

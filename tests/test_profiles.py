@@ -849,14 +849,27 @@ def test_field_messages_are_german_by_default(app, client, auth, creative):
 
 # The JSON API ----------------------------------------------------------------------------------
 
+# Every writable field: PUT replaces a profile and needs them all.
 PROFILE_JSON = {
     "kind": "creative",
     "display_name": "Atelier Holzwurm",
+    "organisation_name": "",
     "pitch": "Wir bauen Möbel aus Erzgebirgsholz.",
+    "description": "",
     "submarkets": ["design"],
+    "sector": "",
     "offer_tags": ["Möbelbau", "Holz"],
+    "offers_text": "",
+    "need_tags": [],
+    "needs_text": "",
+    "town": "",
+    "website": "",
     "contact_email": "post@holzwurm.example",
     "contact_phone": "+49 3733 123456",
+    "languages": [],
+    "visibility": "private",
+    "contact_visibility": "on_request",
+    "consent": False,
 }
 
 

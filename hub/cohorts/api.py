@@ -7,6 +7,7 @@ from flask_login import login_required
 from flask_smorest import Blueprint, abort
 
 from hub.access import admin_required
+from hub.api_updates import Updates
 from hub.cohorts import services
 from hub.cohorts.schemas import CohortInputSchema, CohortSchema
 from hub.db import db
@@ -19,6 +20,7 @@ blp = Blueprint(
     description="The program's cohorts (periods and funding per match), network-wide",
 )
 SECURITY = [{"bearerAuth": []}]
+UPDATES = Updates(CohortInputSchema, shown=CohortSchema())
 
 
 def _save(cohort, data):
@@ -59,10 +61,19 @@ class OneCohort(MethodView):
         return services.get_cohort(cohort_id) or abort(404)
 
     @admin_required
-    @blp.arguments(CohortInputSchema)
+    @blp.arguments(UPDATES.replacement)
     @blp.response(200, CohortSchema)
     @blp.doc(security=SECURITY)
     def put(self, data, cohort_id: int):
-        """Replace a cohort's dates and funding (administrators); matches keep the budget they were made with."""
+        """Replace a cohort (administrators; every field is required); matches keep the budget they were made with."""
         cohort = services.get_cohort(cohort_id) or abort(404)
         return _save(cohort, data)
+
+    @admin_required
+    @blp.arguments(UPDATES.patch)
+    @blp.response(200, CohortSchema)
+    @blp.doc(security=SECURITY)
+    def patch(self, sent, cohort_id: int):
+        """Change some of a cohort's fields (administrators); matches keep the budget they were made with."""
+        cohort = services.get_cohort(cohort_id) or abort(404)
+        return _save(cohort, UPDATES.patched(cohort, sent))

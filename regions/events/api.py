@@ -1,5 +1,6 @@
-"""The coordination's events in the JSON API (times in the API are ISO 8601 UTC on output; input as the
-form takes it: local wall-clock times in the event's time zone)."""
+"""The coordination's events in the JSON API. Times are ISO 8601 in UTC on output and are taken back as
+they are; input without an offset is a wall-clock time in the event's time zone, as the form sends it.
+PUT replaces an event, PATCH changes some of its fields (``hub.api_updates``)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from hub.access import coordinator_required
 from hub.accounts.models import User
+from hub.api_updates import Updates
 from hub.db import db
 from hub.schemas import BaseSchema
 from regions.events import services
@@ -77,6 +79,31 @@ def _unprocessable(exc: services.EventError):
     abort(422, errors={"json": {exc.field or "_schema": [str(exc.message)]}})
 
 
+# What GET shows and PUT needs: the stored fields; the form's alternatives and the options are left out.
+WRITABLE = (*services.EDITABLE, "starts_at", "ends_at")
+UPDATES = Updates(EventInputSchema, shown=EventSchema(only=WRITABLE), writable=WRITABLE)
+
+
+def _as_stored(data: dict) -> dict:
+    """Validated input as the event stores it: the editable fields, start and end in UTC."""
+    fields_, start, end = service_arguments(data)
+    return {**{k: v for k, v in fields_.items() if k in services.EDITABLE}, "starts_at": start, "ends_at": end}
+
+
+def _update(event, data: dict):
+    """Change what differs from the stored event (`whole_series`: also every coming date of its series)."""
+    changes = UPDATES.changes(event, data, _as_stored)
+    if not changes:
+        return event
+    start, end = changes.pop("starts_at", None), changes.pop("ends_at", None)
+    try:
+        services.update_event(event, changes, starts_at=start, ends_at=end, whole_series=data["whole_series"])
+    except services.EventError as exc:
+        _unprocessable(exc)
+    db.session.commit()
+    return event
+
+
 @blp.route("/")
 class Events(MethodView):
     @blp.response(200, EventSchema(many=True))
@@ -110,21 +137,24 @@ class OneEvent(MethodView):
         """One event of the region."""
         return services.get_event(event_id) or abort(404)
 
-    @blp.arguments(EventInputSchema)
+    @blp.arguments(UPDATES.replacement)
     @blp.response(200, EventSchema)
     @blp.doc(security=SECURITY)
     @coordinator_required
     def put(self, data, event_id: int):
-        """Replace an event's details (`whole_series` for every coming date of its series)."""
+        """Replace an event's details: every writable field is required (`whole_series` for every coming
+        date of its series)."""
+        return _update(services.get_event(event_id) or abort(404), data)
+
+    @blp.arguments(UPDATES.patch)
+    @blp.response(200, EventSchema)
+    @blp.doc(security=SECURITY)
+    @coordinator_required
+    def patch(self, sent, event_id: int):
+        """Change some of an event's details; the fields left out keep their values (`whole_series` for every
+        coming date of its series)."""
         event = services.get_event(event_id) or abort(404)
-        fields_, start, end = service_arguments(data)
-        fields_.pop("rrule", None)
-        try:
-            services.update_event(event, fields_, starts_at=start, ends_at=end, whole_series=data["whole_series"])
-        except services.EventError as exc:
-            _unprocessable(exc)
-        db.session.commit()
-        return event
+        return _update(event, UPDATES.patched(event, sent))
 
 
 @blp.post("/<int:event_id>/cancel")

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-import re
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from marshmallow import ValidationError, fields, post_load, pre_load, validate, validates, validates_schema
+from marshmallow import ValidationError, fields, post_load, validate, validates, validates_schema
 
-from hub.schemas import BaseSchema, _m
+from hub.schemas import BaseSchema, LocalDateTime, _m
 from regions.events.vocab import Audience, EventStatus, EventType
 
-LOCAL = "%Y-%m-%dT%H:%M"
+BERLIN = "Europe/Berlin"
+EVENT_ZONE = "the event's `timezone`"
 REPEATS = {"weekly": "FREQ=WEEKLY", "biweekly": "FREQ=WEEKLY;INTERVAL=2", "monthly": "FREQ=MONTHLY"}
 
 
@@ -27,42 +28,75 @@ def parse_questions(text: str) -> list[dict]:
     return questions[:10]
 
 
+class QuestionInputSchema(BaseSchema):
+    """A registration question as the API shows it; a new one gets its key from the hub."""
+
+    key = fields.String(load_default=None, validate=validate.Length(max=60))
+    label = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    required = fields.Boolean(load_default=False)
+
+
+def keyed_questions(questions: list[dict]) -> list[dict]:
+    """The questions with their keys kept (answers refer to them) and new ones numbered after the taken."""
+    taken = {q["key"] for q in questions if q["key"]}
+    numbers = (f"q{n}" for n in range(1, 1000) if f"q{n}" not in taken)
+    return [{**q, "key": q["key"] or next(numbers)} for q in questions]
+
+
+def _wall_clock(moment: datetime, zone: ZoneInfo) -> datetime:
+    """A loaded time on the zone's wall clock: an aware one converted, a naive one is such a time already."""
+    return moment.astimezone(zone).replace(tzinfo=None) if moment.tzinfo else moment
+
+
+def _instant(moment: datetime, zone: ZoneInfo) -> datetime:
+    """A loaded time as a UTC instant: a naive one is a wall-clock time in the zone."""
+    return (moment if moment.tzinfo else moment.replace(tzinfo=zone)).astimezone(UTC)
+
+
+def _days(starts_at: datetime, ends_at: datetime, zone: ZoneInfo) -> tuple[date, date]:
+    """An all-day event's first and last day from its times as the API returns them (midnight to midnight)."""
+    first, end = _wall_clock(starts_at, zone), _wall_clock(ends_at, zone)
+    last = end.date() - timedelta(days=1) if end.time() == time() else end.date()
+    return first.date(), max(first.date(), last)
+
+
 class EventInputSchema(BaseSchema):
-    """Local wall-clock times in the event's time zone (Europe/Berlin unless said otherwise)."""
+    """Times in ISO 8601; without an offset, local wall-clock times in the event's time zone (Europe/Berlin
+    unless said otherwise). An all-day event takes the form's `start_date` and `end_date`, or `starts_at`
+    and `ends_at` as the API returns them."""
 
     title = fields.String(required=True, validate=validate.Length(min=3, max=200))
     type = fields.Enum(EventType, by_value=True, load_default=EventType.OTHER)
     description = fields.String(load_default="", validate=validate.Length(max=10000))
     all_day = fields.Boolean(load_default=False)
-    starts_at = fields.NaiveDateTime(format=LOCAL, load_default=None)
-    ends_at = fields.NaiveDateTime(format=LOCAL, load_default=None)
-    start_date = fields.Date(load_default=None)
-    end_date = fields.Date(load_default=None)
-    timezone = fields.String(load_default="Europe/Berlin", validate=validate.Length(max=60))
+    starts_at = LocalDateTime(load_default=None, zone=EVENT_ZONE)
+    ends_at = LocalDateTime(load_default=None, zone=EVENT_ZONE)
+    start_date = fields.Date(load_default=None, metadata={"description": "All-day events: the first day (form)"})
+    end_date = fields.Date(load_default=None, metadata={"description": "All-day events: the last day (form)"})
+    timezone = fields.String(load_default=BERLIN, validate=validate.Length(max=60))
     venue = fields.String(load_default="", validate=validate.Length(max=200))
     address = fields.String(load_default="", validate=validate.Length(max=300))
     online_url = fields.Url(load_default="", schemes={"http", "https"}, validate=validate.Length(max=500))
     audience = fields.Enum(Audience, by_value=True, load_default=Audience.REGION)
     capacity = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=1, max=100000))
-    registration_deadline = fields.NaiveDateTime(format=LOCAL, load_default=None)
+    registration_deadline = LocalDateTime(load_default=None, zone=EVENT_ZONE)
     status = fields.Enum(EventStatus, by_value=True, load_default=EventStatus.DRAFT)
-    questions_text = fields.String(load_default="", validate=validate.Length(max=3000))
+    questions = fields.List(
+        fields.Nested(QuestionInputSchema),
+        load_default=None,
+        validate=validate.Length(max=10),
+        metadata={"description": "The registration questions, as the API shows them; keys are kept"},
+    )
+    questions_text = fields.String(
+        load_default=None,
+        validate=validate.Length(max=3000),
+        metadata={"description": "The form's way: one question a line, * at the end if required; wins over questions"},
+    )
     repeat = fields.String(load_default="", validate=validate.OneOf(["", *REPEATS]))
     repeat_count = fields.Integer(load_default=None, validate=validate.Range(min=2, max=120))
     repeat_until = fields.Date(load_default=None)
     rrule = fields.String(load_default="", validate=validate.Length(max=300))
     whole_series = fields.Boolean(load_default=False)
-
-    @pre_load
-    def _iso_seconds(self, data, **kwargs):
-        """Accept 2026-03-29T10:00 and 2026-03-29T10:00:00 alike (browsers send either)."""
-        if isinstance(data, dict):
-            data = dict(data)
-            for key in ("starts_at", "ends_at", "registration_deadline"):
-                value = data.get(key)
-                if isinstance(value, str) and re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d", value.strip()):
-                    data[key] = value.strip()[:16]
-        return data
 
     @validates("timezone")
     def _known_zone(self, value, **kwargs):
@@ -73,7 +107,7 @@ class EventInputSchema(BaseSchema):
 
     @validates_schema
     def _times(self, data, **kwargs):
-        if data.get("all_day"):
+        if data.get("all_day") and (data.get("start_date") or not data.get("starts_at")):
             if not data.get("start_date"):
                 raise ValidationError(_m("This field is required."), "start_date")
             if data.get("end_date") and data["end_date"] < data["start_date"]:
@@ -83,8 +117,12 @@ class EventInputSchema(BaseSchema):
                 raise ValidationError(_m("This field is required."), "starts_at")
             if not data.get("ends_at"):
                 raise ValidationError(_m("This field is required."), "ends_at")
-            if data["ends_at"] <= data["starts_at"]:
+            zone = ZoneInfo(data.get("timezone") or BERLIN)
+            if _instant(data["ends_at"], zone) <= _instant(data["starts_at"], zone):
                 raise ValidationError(_m("The end must be after the start."), "ends_at")
+        keys = [q["key"] for q in data.get("questions") or [] if q["key"]]
+        if len(keys) != len(set(keys)):
+            raise ValidationError(_m("Each question needs its own key."), "questions")
         if data.get("repeat") and not (data.get("repeat_count") or data.get("repeat_until")):
             raise ValidationError(
                 _m("A repeating event needs an end: a number of times (COUNT) or an end date (UNTIL)."), "repeat_count"
@@ -92,7 +130,11 @@ class EventInputSchema(BaseSchema):
 
     @post_load
     def _derive(self, data, **kwargs):
-        data["questions"] = parse_questions(data.pop("questions_text", ""))
+        text, questions = data.pop("questions_text", None), data.pop("questions", None)
+        data["questions"] = parse_questions(text) if text is not None else keyed_questions(questions or [])
+        if data.get("all_day") and not data.get("start_date"):
+            zone = ZoneInfo(data.get("timezone") or BERLIN)
+            data["start_date"], data["end_date"] = _days(data["starts_at"], data["ends_at"], zone)
         repeat = data.pop("repeat", "")
         count, until = data.pop("repeat_count", None), data.pop("repeat_until", None)
         if repeat:

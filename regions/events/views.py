@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 
 from hub.access import coordinator_required
 from hub.accounts.models import User
+from hub.cells import csv_text, write_text
 from hub.db import db
 from hub.schemas import load_form
 from regions.events import services, vocab
@@ -222,11 +223,6 @@ def _export_rows(event):
     return header, rows
 
 
-def _safe(value):
-    text = str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
-
-
 @bp.get("/<int:event_id>/registrations.csv")
 @coordinator_required
 def export_csv(event_id: int):
@@ -235,8 +231,7 @@ def export_csv(event_id: int):
     header, rows = _export_rows(event)
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow(header)
-    writer.writerows([[_safe(v) for v in row] for row in rows])
+    writer.writerows([[csv_text(v) for v in row] for row in [header, *rows]])
     return Response(
         "\ufeff" + out.getvalue(),
         mimetype="text/csv; charset=utf-8",
@@ -253,11 +248,9 @@ def export_xlsx(event_id: int):
     book = Workbook()
     sheet = book.active
     sheet.title = _("Registrations")[:31]
-    sheet.append(header)
-    for row in rows:
-        sheet.append([str(v) for v in row])
-        for cell in sheet[sheet.max_row]:
-            cell.data_type = "s"  # text, never a formula
+    for r, row in enumerate([header, *rows], 1):
+        for c, value in enumerate(row, 1):
+            write_text(sheet.cell(r, c), value)
     out = io.BytesIO()
     book.save(out)
     return Response(

@@ -17,6 +17,7 @@ from werkzeug.datastructures import CombinedMultiDict, FileStorage
 
 from hub.access import coordinator_required, region_role_required
 from hub.accounts.models import Role
+from hub.api_updates import Updates
 from hub.cohorts.models import Cohort
 from hub.db import db
 from hub.schemas import BaseSchema, ServiceError, _m
@@ -78,6 +79,10 @@ suggestions_blp = Blueprint(
 SECURITY = [{"bearerAuth": []}]
 participant_or_coordinator = region_role_required(Role.PARTICIPANT, Role.COORDINATOR)
 MEMBERS_MAY_CHANGE = {"outcome", "case_study"}
+MATCH_UPDATES = Updates(
+    MatchUpdateSchema, shown=MatchSchema(only=("title", "challenge", "goals", "outcome", "case_study"))
+)
+MILESTONE_UPDATES = Updates(MilestoneUpdateSchema, shown=MilestoneSchema())
 
 
 class MatchFilterSchema(BaseSchema):
@@ -188,17 +193,30 @@ class OneMatch(MethodView):
         return _match(match_id)
 
     @participant_or_coordinator
-    @blp.arguments(MatchUpdateSchema(partial=True))
+    @blp.arguments(MATCH_UPDATES.replacement)
     @blp.response(200, MatchDetailSchema)
     @blp.doc(security=SECURITY)
-    def patch(self, data, match_id: int):
+    def put(self, data, match_id: int):
+        """Replace a match's texts (all are required); members may change only `outcome` and `case_study`."""
+        return _update_match(_match(match_id), data)
+
+    @participant_or_coordinator
+    @blp.arguments(MATCH_UPDATES.patch)
+    @blp.response(200, MatchDetailSchema)
+    @blp.doc(security=SECURITY)
+    def patch(self, sent, match_id: int):
         """Change some of a match's texts; members may change only `outcome` and `case_study`."""
         match = _match(match_id)
-        if _is_participant() and set(data) - MEMBERS_MAY_CHANGE:
-            abort(403)
-        services.update_match(match, data)
-        db.session.commit()
-        return match
+        return _update_match(match, MATCH_UPDATES.patched(match, sent))
+
+
+def _update_match(match: Match, data: dict) -> Match:
+    changes = MATCH_UPDATES.changes(match, data)
+    if _is_participant() and set(changes) - MEMBERS_MAY_CHANGE:
+        abort(403)
+    services.update_match(match, changes)
+    db.session.commit()
+    return match
 
 
 @blp.post("/<int:match_id>/status")
@@ -278,17 +296,42 @@ class Milestones(MethodView):
         return milestone
 
 
-@blp.patch("/milestones/<int:milestone_id>")
-@participant_or_coordinator
-@blp.arguments(MilestoneUpdateSchema(partial=True))
-@blp.response(200, MilestoneSchema)
-@blp.doc(security=SECURITY)
-def update_milestone(data, milestone_id: int):
-    """Change a milestone, mark it done (`done_on`) or open again (`done_on`: null)."""
+@blp.route("/milestones/<int:milestone_id>")
+class OneMilestone(MethodView):
+    @participant_or_coordinator
+    @blp.response(200, MilestoneSchema)
+    @blp.doc(security=SECURITY)
+    def get(self, milestone_id: int):
+        """One milestone of a match (coordination and members)."""
+        return _milestone(milestone_id)[0]
+
+    @participant_or_coordinator
+    @blp.arguments(MILESTONE_UPDATES.replacement)
+    @blp.response(200, MilestoneSchema)
+    @blp.doc(security=SECURITY)
+    def put(self, data, milestone_id: int):
+        """Replace a milestone (every field is required; `done_on`: null while it is open)."""
+        return _update_milestone(*_milestone(milestone_id), data)
+
+    @participant_or_coordinator
+    @blp.arguments(MILESTONE_UPDATES.patch)
+    @blp.response(200, MilestoneSchema)
+    @blp.doc(security=SECURITY)
+    def patch(self, sent, milestone_id: int):
+        """Change a milestone, mark it done (`done_on`) or open again (`done_on`: null)."""
+        milestone, match = _milestone(milestone_id)
+        return _update_milestone(milestone, match, MILESTONE_UPDATES.patched(milestone, sent))
+
+
+def _milestone(milestone_id: int) -> tuple[Milestone, Match]:
+    """A milestone and its match, if the caller may read the match; 404 otherwise."""
     milestone = db.session.get(Milestone, milestone_id) or abort(404)
-    match = _readable(db.session.get(Match, milestone.match_id))
+    return milestone, _readable(db.session.get(Match, milestone.match_id))
+
+
+def _update_milestone(milestone: Milestone, match: Match, data: dict) -> Milestone:
     try:
-        services.update_milestone(milestone, match, data)
+        services.update_milestone(milestone, match, MILESTONE_UPDATES.changes(milestone, data))
     except ServiceError as exc:
         unprocessable(exc)
     db.session.commit()

@@ -23,11 +23,13 @@ class MatchInputSchema(BaseSchema):
 
 
 class MatchUpdateSchema(BaseSchema):
-    title = fields.String(validate=validate.Length(min=3, max=200))
-    challenge = fields.String(validate=TEXT)
-    goals = fields.String(validate=TEXT)
-    outcome = fields.String(validate=TEXT)
-    case_study = fields.String(validate=TEXT)
+    """A match's texts (its people, status and money have their own endpoints)."""
+
+    title = fields.String(required=True, validate=validate.Length(min=3, max=200))
+    challenge = fields.String(load_default="", validate=TEXT)
+    goals = fields.String(load_default="", validate=TEXT)
+    outcome = fields.String(load_default="", validate=TEXT)
+    case_study = fields.String(load_default="", validate=TEXT)
 
 
 class StatusInputSchema(BaseSchema):
@@ -47,11 +49,8 @@ class MilestoneInputSchema(BaseSchema):
     note = fields.String(load_default="", validate=TEXT)
 
 
-class MilestoneUpdateSchema(BaseSchema):
-    title = fields.String(validate=validate.Length(min=2, max=200))
-    due_on = fields.Date()
-    note = fields.String(validate=TEXT)
-    done_on = fields.Date(allow_none=True)
+class MilestoneUpdateSchema(MilestoneInputSchema):
+    done_on = fields.Date(load_default=None, metadata={"description": "the day it was reached; null: open"})
 
 
 class CheckInInputSchema(BaseSchema):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import marshmallow
 from marshmallow import fields, pre_load, validate
 
 from hub.schemas import BaseSchema, _m
@@ -78,19 +77,6 @@ class ProfileInputSchema(BaseSchema):
         return data
 
 
-class ProfilePatchSchema(ProfileInputSchema):
-    """The same fields, all optional, for PATCH."""
-
-    class Meta(ProfileInputSchema.Meta):
-        pass
-
-    def __init__(self, **kwargs):
-        super().__init__(partial=True, **kwargs)
-
-    def on_bind_field(self, field_name, field_obj):
-        field_obj.load_default = marshmallow.missing
-
-
 class ProfileSchema(BaseSchema):
     """A profile as the API shows it; contact fields only where the viewer may see them."""
 
@@ -115,6 +101,7 @@ class ProfileSchema(BaseSchema):
     contact_phone = fields.String(dump_only=True)
     visibility = fields.Function(lambda p: p.visibility.value, dump_only=True)
     contact_visibility = fields.Function(lambda p: p.contact_visibility.value, dump_only=True)
+    consent = fields.Function(lambda p: p.has_consent, dump_only=True, metadata={"description": "as PUT takes it"})
     consent_given_at = fields.DateTime(dump_only=True)
     archived_at = fields.DateTime(dump_only=True)
     created_at = fields.DateTime(dump_only=True)
@@ -142,7 +129,15 @@ class ProfileSchema(BaseSchema):
             "has_picture",
         ],
         "contact": ["contact_email", "contact_phone"],
-        "owner": ["visibility", "contact_visibility", "consent_given_at", "archived_at", "created_at", "updated_at"],
+        "owner": [
+            "visibility",
+            "contact_visibility",
+            "consent",
+            "consent_given_at",
+            "archived_at",
+            "created_at",
+            "updated_at",
+        ],
     }
 
     @classmethod

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
+from hub.cells import csv_text, write_text
 from hub.schemas import _m
 from regions.profiles import csvtext, services
 from regions.profiles.csvtext import HEADER_SEARCH_ROWS
@@ -311,11 +312,6 @@ def export_rows() -> tuple[list[str], list[list]]:
     return [h for h, _ in EXPORT_COLUMNS], [[get(p) for _, get in EXPORT_COLUMNS] for p in profiles]
 
 
-def _escape(value: str) -> str:
-    """Keep spreadsheet programs from running a cell as a formula (CSV injection)."""
-    return f"'{value}" if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
 def _unescape(value: str) -> str:
     return value[1:] if value[:1] == "'" and value[1:2] in ("=", "+", "-", "@") else value
 
@@ -327,7 +323,7 @@ def export_csv() -> bytes:
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
     writer.writerow(header)
     for row in rows:
-        writer.writerow([v.strftime("%d.%m.%Y %H:%M") if isinstance(v, datetime) else _escape(v or "") for v in row])
+        writer.writerow([v.strftime("%d.%m.%Y %H:%M") if isinstance(v, datetime) else csv_text(v or "") for v in row])
     return out.getvalue().encode("utf-8-sig")
 
 
@@ -335,7 +331,6 @@ def export_xlsx() -> bytes:
     """The export as an Excel workbook; text cells stay text, never formulas."""
     import openpyxl
     from openpyxl.cell import WriteOnlyCell
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
     from openpyxl.styles import Font
 
     header, rows = export_rows()
@@ -355,8 +350,7 @@ def export_xlsx() -> bytes:
                 cell = WriteOnlyCell(sheet, value)
                 cell.number_format = "DD.MM.YYYY HH:MM"
             else:
-                cell = WriteOnlyCell(sheet, ILLEGAL_CHARACTERS_RE.sub("", value or ""))
-                cell.data_type = "s"
+                cell = write_text(WriteOnlyCell(sheet), value or "")
             cells.append(cell)
         sheet.append(cells)
     out = io.BytesIO()

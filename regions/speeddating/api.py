@@ -1,8 +1,9 @@
 """Speed-dating in the JSON API: the coordination's sessions, schedule and paper forms, and each participant's
 own meetings and ratings.
 
-Times are ISO 8601 UTC on output; input takes local wall-clock times in Europe/Berlin, as the form does.
-Rounds and tables count from 1.
+Times are ISO 8601 in UTC on output and are taken back as they are; input without an offset is a wall-clock
+time in Europe/Berlin, as the form sends it. Rounds and tables count from 1. PUT replaces a session's
+settings, PATCH changes some of them (``hub.api_updates``).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from marshmallow import fields
 
 from hub.access import coordinator_required, region_role_required
 from hub.accounts.models import Role
+from hub.api_updates import Updates
 from hub.db import db, utcnow
 from hub.schemas import BaseSchema, ServiceError, _m
 from regions.events.models import Event
@@ -50,6 +52,7 @@ blp = Blueprint(
 SECURITY = [{"bearerAuth": []}]
 TIMEZONE = "Europe/Berlin"
 participant_or_coordinator = region_role_required(Role.PARTICIPANT, Role.COORDINATOR)
+UPDATES = Updates(SessionInputSchema, shown=SessionSchema())
 
 
 class TakenSchema(BaseSchema):
@@ -187,18 +190,32 @@ class OneSession(MethodView):
         return _session(session_id)
 
     @coordinator_required
-    @blp.arguments(SessionInputSchema)
+    @blp.arguments(UPDATES.replacement)
     @blp.response(200, ScheduleSchema)
     @blp.doc(security=SECURITY)
     def put(self, data, session_id: int):
-        """Replace a session's settings (without `starts_at` the start stays; without a deadline there is none)."""
+        """Replace a session's settings: every one is required (`starts_at` null keeps the start;
+        `rating_deadline` null: no deadline)."""
+        return _update_session(_session(session_id), data)
+
+    @coordinator_required
+    @blp.arguments(UPDATES.patch)
+    @blp.response(200, ScheduleSchema)
+    @blp.doc(security=SECURITY)
+    def patch(self, sent, session_id: int):
+        """Change some of a session's settings; the ones left out keep their values."""
         session = _session(session_id)
-        try:
-            services.update_session(session, _settings(data))
-        except ServiceError as exc:
-            unprocessable(exc)
-        db.session.commit()
-        return session
+        return _update_session(session, UPDATES.patched(session, sent))
+
+
+def _update_session(session: SpeedDatingSession, data: dict) -> SpeedDatingSession:
+    """Change the settings that differ (a change of tables or mode makes the schedule again)."""
+    try:
+        services.update_session(session, UPDATES.changes(session, data, _settings))
+    except ServiceError as exc:
+        unprocessable(exc)
+    db.session.commit()
+    return session
 
 
 # -- participants and pairs -----------------------------------------------------------------------------

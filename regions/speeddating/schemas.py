@@ -7,22 +7,20 @@ from __future__ import annotations
 
 from marshmallow import fields, post_load, validate
 
-from hub.schemas import BaseSchema
+from hub.schemas import BaseSchema, LocalDateTime
 from regions.speeddating.vocab import Interest, PairingMode
-
-LOCAL = "%Y-%m-%dT%H:%M"
 
 
 class SessionInputSchema(BaseSchema):
-    """A session's settings; local wall-clock times in Europe/Berlin."""
+    """A session's settings; times without an offset are wall-clock times in Europe/Berlin."""
 
     title = fields.String(required=True, validate=validate.Length(min=3, max=200))
     mode = fields.Enum(PairingMode, by_value=True, load_default=PairingMode.EVERYONE)
     tables = fields.Integer(required=True, validate=validate.Range(min=1, max=500))
     round_minutes = fields.Integer(load_default=7, validate=validate.Range(min=1, max=120))
     break_minutes = fields.Integer(load_default=2, validate=validate.Range(min=0, max=60))
-    starts_at = fields.NaiveDateTime(format=LOCAL, load_default=None)
-    rating_deadline = fields.NaiveDateTime(format=LOCAL, load_default=None)
+    starts_at = LocalDateTime(load_default=None)
+    rating_deadline = LocalDateTime(load_default=None)
 
 
 class NewSessionSchema(SessionInputSchema):

@@ -12,6 +12,10 @@ Routes (blueprint ``feeds_bp``):
 Feeds cover a time window: events overlapping the time from one year ago (midnight UTC) to three
 years ahead; drafts are never in a feed (a single draft can be downloaded by its coordination).
 
+The online meeting link follows the rule of the pages and the API: a visitor's feed (the public network
+feed always, a region feed or a download without a session) never carries it; a signed-in member's
+and the private feeds do. The ETags and the VEVENT cache keep the two audiences apart.
+
 How a feed stays fast at 20,000 events: the ETag is made of the feed's count, latest ``updated_at``
 and sum of SEQUENCE (with the viewer's class, the language and the day). A revalidation
 (If-None-Match) gets them from one aggregate query and answers 304 before anything is listed or
@@ -90,6 +94,11 @@ class Feed:
     viewer: Viewer
     region_id: int | None = None
     registrant_id: int | None = None
+
+    @property
+    def signed_in(self) -> bool:
+        """Whether the feed is a signed-in member's, and so carries the online links (as the pages do)."""
+        return self.viewer.user_id is not None
 
     def viewer_class(self) -> tuple:
         """What of the viewer decides the content: viewers of one class get the same feed."""
@@ -221,16 +230,16 @@ def feed_body(feed: Feed, window, name: str) -> tuple[str, list[bytes]]:
         wanted = set(ids)
         return (e for e in db.session.scalars(feed.select(window, Event).execution_options(**fresh)) if e.id in wanted)
 
-    texts = ics.vevents(rows, load)
+    texts = ics.vevents(rows, load, signed_in=feed.signed_in)
     chunks = [ics.calendar_start(name)]
     chunks += [b"".join(texts[i : i + CHUNK_EVENTS]) for i in range(0, len(texts), CHUNK_EVENTS)]
     chunks.append(ics.CALENDAR_END)
     return etag, chunks
 
 
-def event_chunks(event: Event) -> list[bytes]:
-    """One event as a calendar of its own."""
-    return [ics.calendar_start(event.title), ics.render_vevent(event), ics.CALENDAR_END]
+def event_chunks(event: Event, *, signed_in: bool) -> list[bytes]:
+    """One event as a calendar of its own, as a signed-in member or a visitor sees it."""
+    return [ics.calendar_start(event.title), ics.render_vevent(event, signed_in=signed_in), ics.CALENDAR_END]
 
 
 # -- responses --------------------------------------------------------------------------------------
@@ -294,12 +303,12 @@ def region_feed():
 def event_download(event_id: int):
     """One event as an .ics file, if the caller may see it."""
     event = find_visible_event(_viewer(), event_id) or abort(404)
-    etag = _etag("event", event.id, event.sequence, event.updated_at, ics.current_language())
     private = current_user.is_authenticated
+    etag = _etag("event", event.id, event.sequence, event.updated_at, ics.current_language(), private)
     if request.if_none_match.contains_weak(etag):
         return _not_modified(etag, private=private)
     with all_regions(read_only=True):
-        chunks = event_chunks(event)
+        chunks = event_chunks(event, signed_in=private)
     return _calendar(chunks, etag, f"event-{event.id}.ics", private=private, download=True)
 
 

@@ -2,7 +2,7 @@
 
 A feed of 20,000 events must not render 20,000 events on every request. Each event's VEVENT is
 rendered once per *version* and reused: the cache key is (event id, SEQUENCE, updated_at, on the
-waiting list), in a cache per language. Every change of an event row sets a new ``updated_at`` (an
+waiting list), in a cache per language and audience. Every change of an event row sets a new ``updated_at`` (an
 ``onupdate`` of the model, also for bulk UPDATEs of the counters), so a changed event gets a new key
 and the old text is never served again — in this process or any other. The cache is a per-process
 LRU; nothing needs to be shared.
@@ -15,6 +15,9 @@ a millisecond per event; tests parse every feed with ``icalendar.Calendar.from_i
   time (RFC 5545 reads an ambiguous local time as its first occurrence), so such a moment is written
   in UTC. Events in other time zones are written in UTC as well, always the right instant.
 - All-day events are DATE values (DTEND is the day after the last day, as RFC 5545 wants).
+- The online meeting link follows the rule of the pages and the API: it is written only for a signed-in
+  viewer (``signed_in``: a member's session or private feed), never into a feed for visitors, which
+  says "online" instead.
 - There is no METHOD, so DTSTAMP is the moment the event was last changed, which keeps the text of an
   unchanged event identical from request to request.
 """
@@ -35,7 +38,7 @@ from werkzeug.routing import BuildError
 from regions.events.vocab import TYPE_LABELS, EventStatus
 
 # Increase it when the rendering changes, so that no client keeps a feed under its old ETag.
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 BERLIN = "Europe/Berlin"
 BERLIN_ZONE = ZoneInfo(BERLIN)
 CRLF = b"\r\n"
@@ -134,8 +137,11 @@ def _status(event, waitlisted: bool) -> str:
     return "CONFIRMED"
 
 
-def render_vevent(event, *, waitlisted: bool = False) -> bytes:
-    """The VEVENT of one event, in the current language (summary prefixes and the category)."""
+def render_vevent(event, *, signed_in: bool, waitlisted: bool = False) -> bytes:
+    """The VEVENT of one event, in the current language (summary prefixes and the category).
+
+    The online link only for a signed-in viewer (``signed_in``), as on the event's page.
+    """
     tz = event.timezone or BERLIN
     title = event.title
     if event.status == EventStatus.CANCELLED:
@@ -159,12 +165,15 @@ def render_vevent(event, *, waitlisted: bool = False) -> bytes:
         lines.append(_moment("DTEND", event.ends_at, tz))
     lines.append(f"SUMMARY:{escape_text(title)}")
     description = (event.description or "").strip()
+    online_place = None
     if event.online_url:
-        online = _("Online: %(url)s", url=event.online_url)
+        online_place = event.online_url if signed_in else _("Online")
+        link = event.online_url if signed_in else _("The link is shown to members who are logged in.")
+        online = _("Online: %(url)s", url=link)
         description = f"{description}\n\n{online}" if description else online
     if description:
         lines.append(f"DESCRIPTION:{escape_text(description)}")
-    location = ", ".join(part for part in (event.venue, event.address) if part) or event.online_url
+    location = ", ".join(part for part in (event.venue, event.address) if part) or online_place
     if location:
         lines.append(f"LOCATION:{escape_text(location)}")
     label = TYPE_LABELS.get(event.type)
@@ -252,15 +261,16 @@ class VeventCache:
 _creating = threading.Lock()
 
 
-def cache(language: str) -> VeventCache:
-    """The application's VEVENT cache for a language (CALENDAR_ICS_CACHE_SIZE renderings, default 40,000)."""
+def cache(language: str, signed_in: bool) -> VeventCache:
+    """The application's VEVENT cache for a language and audience (CALENDAR_ICS_CACHE_SIZE renderings each,
+    default 40,000): a visitor's text never comes from the cache of the members' texts, nor the reverse."""
     app = current_app._get_current_object()
     caches = app.extensions.setdefault("calendar_ics_cache", {})
-    found = caches.get(language)
+    found = caches.get((language, signed_in))
     if found is None:
         with _creating:
             found = caches.setdefault(
-                language, VeventCache(app.config.get("CALENDAR_ICS_CACHE_SIZE", DEFAULT_CACHE_SIZE))
+                (language, signed_in), VeventCache(app.config.get("CALENDAR_ICS_CACHE_SIZE", DEFAULT_CACHE_SIZE))
             )
     return found
 
@@ -269,14 +279,15 @@ def current_language() -> str:
     return str(get_locale())
 
 
-def vevents(keys: list[tuple], load) -> list[bytes]:
-    """The VEVENTs for a feed's rows (id, SEQUENCE, updated_at, on the waiting list), in order.
+def vevents(keys: list[tuple], load, *, signed_in: bool) -> list[bytes]:
+    """The VEVENTs for a feed's rows (id, SEQUENCE, updated_at, on the waiting list), in order, as a signed-in
+    viewer (``signed_in``) or a visitor sees them.
 
     Only rows missing from the cache are rendered: ``load(ids)`` returns their events, and is called at
     most once, so a feed costs a fixed number of queries however many events changed. A text is stored
     under the row it was listed with; if the event changed in between, that row is never listed again.
     """
-    store = cache(current_language())
+    store = cache(current_language(), signed_in)
     found = store.get_many(keys)
     missing = {key[0]: key for key, text in zip(keys, found, strict=True) if text is None}
     if not missing:
@@ -284,7 +295,7 @@ def vevents(keys: list[tuple], load) -> list[bytes]:
     rendered = {}
     for event in load(list(missing)):
         key = missing[event.id]
-        rendered[event.id] = render_vevent(event, waitlisted=bool(key[3]))
+        rendered[event.id] = render_vevent(event, signed_in=signed_in, waitlisted=bool(key[3]))
     store.put_many((missing[i], text) for i, text in rendered.items())
     out = []
     for key, text in zip(keys, found, strict=True):

@@ -7,7 +7,7 @@ from datetime import date, datetime, time, timedelta
 
 from marshmallow import ValidationError, fields, post_load, validate
 
-from hub.schemas import BaseSchema, _m
+from hub.schemas import BaseSchema, LocalDateTime, _m
 from regions.events.vocab import TYPE_LABELS, Audience, EventStatus, EventType, RegistrationStatus
 from shared.calendar.services import display_zone, event_url, ics_url
 
@@ -28,8 +28,9 @@ class MonthField(fields.Field):
         return date(int(match[1]), int(match[2]), 1)
 
 
-class Moment(fields.Field):
-    """A date (midnight on the hub's clock) or an ISO date and time (without a zone: the hub's clock).
+class Moment(LocalDateTime):
+    """A date (midnight on the hub's clock) or an ISO date and time as the API returns it (without a zone:
+    the hub's clock).
 
     Loads as an aware datetime.
     """
@@ -39,15 +40,7 @@ class Moment(fields.Field):
     }
 
     def _deserialize(self, value, attr, data, **kwargs):
-        text = str(value).strip()
-        try:
-            if len(text) == 10:
-                return datetime.combine(date.fromisoformat(text), time(), display_zone())
-            moment = datetime.fromisoformat(text)
-        except ValueError as exc:
-            raise self.make_error("invalid") from exc
-        if not 2000 <= moment.year <= 2100:
-            raise self.make_error("invalid")
+        moment = super()._deserialize(value, attr, data, **kwargs)
         return moment if moment.tzinfo else moment.replace(tzinfo=display_zone())
 
 

@@ -17,10 +17,8 @@ numbers, money as exact decimal euros shown ``1.234,56 €``, rates as fractions
 dates as dates shown ``26.11.2026``; the heading row is bold and frozen, the total row bold and
 left out of the filter range, the table's note two rows below it.
 
-Text cells are protected against CSV/formula injection (OWASP): a cell that begins with ``=``,
-``+``, ``-``, ``@``, a tab or a carriage return gets a leading apostrophe, so a spreadsheet never
-evaluates a name or title someone typed into the hub. In XLSX the same cells are stored as plain
-strings (never formulas) and marked as text.
+Text cells follow the hub's one rule for spreadsheet cells (`hub.cells`): characters a workbook cannot
+hold are dropped, and nothing someone typed into the hub becomes a formula.
 """
 
 from __future__ import annotations
@@ -38,18 +36,17 @@ from zipfile import ZIP_DEFLATED, ZipFile, ZipInfo
 from flask import Response
 from flask_babel import gettext as _
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.writer.excel import ExcelWriter
 
+from hub.cells import clean, csv_text, write_text
 from hub.pdf import created_note, slug_filename
 from shared.reports.period import BERLIN
 from shared.reports.tables import Column, Table, display, euros
 
 CSV_MIMETYPE = "text/csv"
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 MONEY_FORMAT = '#,##0.00 "€"'
 PERCENT_FORMAT = "0.0 %"
@@ -57,11 +54,6 @@ DATE_FORMAT = "DD.MM.YYYY"
 SHEET_NAME_MAX = 31
 SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 WIDTH_MIN, WIDTH_MAX = 8, 45
-
-
-def protect(text: str) -> str:
-    """A text cell that no spreadsheet will take for a formula: "=1+1" → "'=1+1"."""
-    return "'" + text if text.startswith(FORMULA_START) else text
 
 
 def _csv_heading(column: Column) -> str:
@@ -84,15 +76,15 @@ def csv_cell(value, kind: str) -> str:
     if kind == "percent":
         return _german_number(float(value) * 100, 1)
     if kind == "date":
-        return value.strftime("%d.%m.%Y") if isinstance(value, date) else protect(str(value))
-    return protect(str(value))
+        return value.strftime("%d.%m.%Y") if isinstance(value, date) else csv_text(value)
+    return csv_text(value)
 
 
 def table_csv(table: Table) -> bytes:
     """The table as a CSV file for German Excel: a heading row, the rows, the total row last."""
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
-    writer.writerow([protect(_csv_heading(c)) for c in table.columns])
+    writer.writerow([csv_text(_csv_heading(c)) for c in table.columns])
     for row in table.all_rows():
         writer.writerow([csv_cell(row.get(c.key), c.kind) for c in table.columns])
     return out.getvalue().encode("utf-8-sig")
@@ -113,7 +105,7 @@ def sheet_names(titles: Sequence[str], taken: Sequence[str] = ()) -> list[str]:
     used = {t.casefold() for t in taken}
     names = []
     for number, title in enumerate(titles, 1):
-        base = " ".join(SHEET_NAME_FORBIDDEN.sub(" ", str(title)).split()).strip("'").strip() or str(number)
+        base = " ".join(SHEET_NAME_FORBIDDEN.sub(" ", clean(title)).split()).strip("'").strip() or str(number)
         name, n = base[:SHEET_NAME_MAX].rstrip(), 1
         while name.casefold() in used:
             n += 1
@@ -122,17 +114,6 @@ def sheet_names(titles: Sequence[str], taken: Sequence[str] = ()) -> list[str]:
         used.add(name.casefold())
         names.append(name)
     return names
-
-
-def _write_text(cell, value):
-    """Write text as text: never a formula, even when it begins with "=" (openpyxl would store a formula),
-    and marked so that Excel keeps it text when someone edits the cell. Returns the cell."""
-    text = ILLEGAL_CHARACTERS_RE.sub("", str(value))
-    cell.value = text
-    if text.startswith(FORMULA_START):
-        cell.data_type = "s"
-        cell.quotePrefix = True
-    return cell
 
 
 def _put(cell, value, kind: str) -> None:
@@ -151,7 +132,7 @@ def _put(cell, value, kind: str) -> None:
         cell.value = value
         cell.number_format = DATE_FORMAT
     else:
-        _write_text(cell, value)
+        write_text(cell, value)
 
 
 def _width(column: Column, rows: list[dict]) -> float:
@@ -163,7 +144,7 @@ def _width(column: Column, rows: list[dict]) -> float:
 def _table_sheet(ws, table: Table) -> None:
     columns = table.columns
     for i, column in enumerate(columns, 1):
-        cell = _write_text(ws.cell(1, i), column.label)  # the cells show their unit: "45,5 %"
+        cell = write_text(ws.cell(1, i), column.label)  # the cells show their unit: "45,5 %"
         cell.font, cell.fill = BOLD, HEADING_FILL
         cell.alignment = Alignment(wrap_text=True, vertical="top")
         cell.border = Border(bottom=RULE)
@@ -182,7 +163,7 @@ def _table_sheet(ws, table: Table) -> None:
     if table.rows:  # sorting and filtering leave the total row where it is
         ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{len(table.rows) + 1}"
     if str(table.note):
-        _write_text(ws.cell(last + 2, 1), table.note).font = NOTE
+        write_text(ws.cell(last + 2, 1), table.note).font = NOTE
 
 
 def tables_xlsx(
@@ -200,20 +181,20 @@ def tables_xlsx(
     overview.title = sheet_names([_("Overview")])[0]
     names = sheet_names([str(t.title) for t in tables], taken=[overview.title])
 
-    _write_text(overview.cell(1, 1), title).font = TITLE
+    write_text(overview.cell(1, 1), title).font = TITLE
     row = 2
     for line in [*subtitle_lines, created_note(generated_at)]:
-        _write_text(overview.cell(row, 1), line)
+        write_text(overview.cell(row, 1), line)
         row += 1
-    _write_text(overview.cell(row + 1, 1), _("Contents")).font = BOLD
+    write_text(overview.cell(row + 1, 1), _("Contents")).font = BOLD
     for offset, (name, table) in enumerate(zip(names, tables, strict=True), row + 2):
         link = overview.cell(offset, 1)
         link.style = "Hyperlink"
         quoted = name.replace("'", "''")  # an apostrophe in a sheet reference is doubled
         link.hyperlink = f"#'{quoted}'!A1"
-        _write_text(link, name)
+        write_text(link, name)
         if str(table.note):
-            _write_text(overview.cell(offset, 2), table.note)
+            write_text(overview.cell(offset, 2), table.note)
     overview.column_dimensions["A"].width = WIDTH_MAX
     overview.column_dimensions["B"].width = 100
 
@@ -222,7 +203,7 @@ def tables_xlsx(
 
     moment = generated_at.astimezone(UTC).replace(tzinfo=None)
     wb.properties.creator = "CIMIS Hub"
-    wb.properties.title = ILLEGAL_CHARACTERS_RE.sub("", str(title))
+    wb.properties.title = clean(title)
     wb.properties.created = wb.properties.modified = moment
     out = io.BytesIO()
     ExcelWriter(wb, _FixedTimeZip(out, generated_at.astimezone(BERLIN))).save()
