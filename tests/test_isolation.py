@@ -41,8 +41,6 @@ UNCOVERED = {
     "tokens answer 404 (tests/test_accounts.py)",
     "notifications.unsubscribe": "the signed token in the e-mailed link is the credential; forged tokens answer 404 "
     "(tests/test_notifications.py)",
-    "notifications.unsubscribe_one_click": "the signed token in the e-mailed link is the credential "
-    "(tests/test_notifications.py)",
     "notifications.resubscribe": "the signed token in the e-mailed link is the credential "
     "(tests/test_notifications.py)",
 }
@@ -74,7 +72,6 @@ PERSONAL = {
     "api_notifications.mark_read": "the caller's own notifications",
     "api_notifications.patch_settings": "the caller's own choice of e-mails",
     "notifications.unsubscribe": "the e-mailed link's own address (also listed in UNCOVERED)",
-    "notifications.unsubscribe_one_click": "the e-mailed link's own address (also listed in UNCOVERED)",
     "notifications.resubscribe": "the e-mailed link's own address (also listed in UNCOVERED)",
 }
 

@@ -7,13 +7,13 @@ from functools import partial
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from hub.accounts.models import Invitation, User
 from hub.accounts.services import external_url
 from hub.db import db, in_transaction, utcnow
-from hub.jobs import each_region, effects, job
+from hub.jobs import delete_older_than, each_region, effects, job
 from hub.notifications.services import notify
 from hub.notifications.topics import register_topic
 
@@ -66,28 +66,10 @@ def _tell_inviter(invitation: Invitation, region):
 def retention() -> dict[str, int]:
     """Delete accounts never used (no password, never signed in) and invitations long past their end."""
     cfg = current_app.config
-    now = utcnow()
-    invitation_cutoff = now - timedelta(days=cfg["RETENTION_INVITATION_DAYS"])
     ended = func.coalesce(Invitation.accepted_at, Invitation.revoked_at, Invitation.expires_at)
-    old_invitations = (
-        delete(Invitation).where(ended < invitation_cutoff, ended <= now).execution_options(synchronize_session=False)
+    invitations = sum(
+        delete_older_than(Invitation, ended, cfg["RETENTION_INVITATION_DAYS"]) for _region in each_region()
     )
-    invitations = 0
-    for _region in each_region():
-        invitations += in_transaction(lambda: db.session.execute(old_invitations).rowcount)  # noqa: B023
-    account_cutoff = now - timedelta(days=cfg["RETENTION_UNCONFIRMED_ACCOUNT_DAYS"])
-    accounts = in_transaction(
-        lambda: (
-            db.session.execute(
-                delete(User)
-                .where(
-                    User.password_hash.is_(None),
-                    User.last_login_at.is_(None),
-                    User.global_role.is_(None),
-                    User.created_at < account_cutoff,
-                )
-                .execution_options(synchronize_session=False)
-            ).rowcount
-        )
-    )
+    never_used = (User.password_hash.is_(None), User.last_login_at.is_(None), User.global_role.is_(None))
+    accounts = delete_older_than(User, User.created_at, cfg["RETENTION_UNCONFIRMED_ACCOUNT_DAYS"], *never_used)
     return {"invitations": invitations, "accounts": accounts}

@@ -9,10 +9,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
-from hub.db import db
+from hub.db import db, in_transaction, utcnow
 from hub.jobs import effects
 from hub.jobs.registry import job, registered_jobs
 from hub.tenancy import region_scope
@@ -27,4 +28,12 @@ def each_region(*, read_only: bool = False) -> Iterator[Region]:
             yield region
 
 
-__all__ = ["each_region", "effects", "job", "registered_jobs"]
+def delete_older_than(model, moment, days: int, *where) -> int:
+    """Retention: delete the rows of ``model`` whose ``moment`` lies more than ``days`` back (and that match
+    ``where``), in one statement, and commit. Returns how many went."""
+    cutoff = utcnow() - timedelta(days=days)
+    statement = delete(model).where(moment < cutoff, *where).execution_options(synchronize_session=False)
+    return in_transaction(lambda: db.session.execute(statement).rowcount)
+
+
+__all__ = ["delete_older_than", "each_region", "effects", "job", "registered_jobs"]

@@ -6,9 +6,7 @@ from datetime import timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete
 
-from hub.db import db, in_transaction, utcnow
 from hub.jobs.models import JobEffect, JobRun
 from hub.jobs.registry import job
 
@@ -20,24 +18,9 @@ def retention() -> dict[str, int]:
     An effect key must outlive every slot it guards (a reminder before an event, a weekly digest), so
     its retention is long; the default of 400 days is far beyond the longest slot.
     """
-    now = utcnow()
+    from hub.jobs import delete_older_than
+
     cfg = current_app.config
-    runs = in_transaction(
-        lambda: (
-            db.session.execute(
-                delete(JobRun)
-                .where(JobRun.started_at < now - timedelta(days=cfg["RETENTION_JOB_RUN_DAYS"]))
-                .execution_options(synchronize_session=False)
-            ).rowcount
-        )
-    )
-    keys = in_transaction(
-        lambda: (
-            db.session.execute(
-                delete(JobEffect)
-                .where(JobEffect.done_at < now - timedelta(days=cfg["RETENTION_JOB_EFFECT_DAYS"]))
-                .execution_options(synchronize_session=False)
-            ).rowcount
-        )
-    )
+    runs = delete_older_than(JobRun, JobRun.started_at, cfg["RETENTION_JOB_RUN_DAYS"])
+    keys = delete_older_than(JobEffect, JobEffect.done_at, cfg["RETENTION_JOB_EFFECT_DAYS"])
     return {"runs": runs, "keys": keys}

@@ -80,7 +80,10 @@ def outbox_summary() -> dict[str, int]:
     now = utcnow()
     max_attempts = current_app.config["MAIL_MAX_ATTEMPTS"]
     unsent = OutboxMessage.sent_at.is_(None)
-    count = lambda *where: db.session.scalar(select(func.count()).select_from(OutboxMessage).where(*where))  # noqa: E731
+
+    def count(*where) -> int:
+        return db.session.scalar(select(func.count()).select_from(OutboxMessage).where(*where))
+
     return {
         "failed": count(unsent, OutboxMessage.attempts >= max_attempts),
         "retrying": count(unsent, OutboxMessage.attempts > 0, OutboxMessage.attempts < max_attempts),

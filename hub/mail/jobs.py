@@ -6,10 +6,8 @@ from datetime import timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete
 
-from hub.db import db, in_transaction, utcnow
-from hub.jobs import job
+from hub.jobs import delete_older_than, job
 from hub.mail.models import OutboxMessage
 from hub.mail.services import send_due
 
@@ -33,14 +31,7 @@ def send_outbox() -> dict[str, int]:
 @job("mail.retention", every=timedelta(hours=6), title=_l("Delete delivered e-mails after their retention"))
 def retention() -> dict[str, int]:
     """Delete delivered e-mails (they hold personal data) once RETENTION_SENT_MAIL_DAYS have passed."""
-    cutoff = utcnow() - timedelta(days=current_app.config["RETENTION_SENT_MAIL_DAYS"])
-    deleted = in_transaction(
-        lambda: (
-            db.session.execute(
-                delete(OutboxMessage)
-                .where(OutboxMessage.sent_at.is_not(None), OutboxMessage.sent_at < cutoff)
-                .execution_options(synchronize_session=False)
-            ).rowcount
-        )
-    )
-    return {"deleted": deleted}
+    days = current_app.config["RETENTION_SENT_MAIL_DAYS"]
+    return {
+        "deleted": delete_older_than(OutboxMessage, OutboxMessage.sent_at, days, OutboxMessage.sent_at.is_not(None))
+    }

@@ -37,6 +37,15 @@ def settings_of(user: User) -> NotificationSettings:
     return found if found is not None else NotificationSettings(user_id=user.id, muted_topics=[], digest="weekly")
 
 
+def _stored_settings(user: User) -> NotificationSettings:
+    """The person's settings row, made (with the defaults) if they never chose."""
+    settings = db.session.get(NotificationSettings, user.id)
+    if settings is None:
+        settings = NotificationSettings(user_id=user.id, muted_topics=[], digest="weekly")
+        db.session.add(settings)
+    return settings
+
+
 def wants_email(user: User, topic: str | None) -> bool:
     if topic is None:
         return True
@@ -46,10 +55,7 @@ def wants_email(user: User, topic: str | None) -> bool:
 
 def choose(user: User, *, emailed: set[str] | None = None, digest: str | None = None) -> NotificationSettings:
     """Save which topics a person wants by e-mail and how often the digest comes. The caller commits."""
-    settings = db.session.get(NotificationSettings, user.id)
-    if settings is None:
-        settings = NotificationSettings(user_id=user.id, muted_topics=[], digest="weekly")
-        db.session.add(settings)
+    settings = _stored_settings(user)
     if emailed is not None:
         unknown = emailed - set(topics())
         if unknown:
@@ -130,42 +136,36 @@ def read_token(token: str) -> tuple[str, str] | None:
     return data["e"], data["t"]
 
 
-def unsubscribe(email: str, topic: str) -> None:
-    """No more e-mails of this topic to this address (an account's choice, or a suppression). Idempotent."""
+def set_subscribed(email: str, topic: str, subscribed: bool) -> None:
+    """Switch e-mails of a topic to an address on or off: the account's choice, or for an address without
+    account a suppression. Idempotent. The digest's switch is its frequency (never / weekly)."""
     user = user_by_email(email)
     if user is not None:
-        settings = settings_of(user)
-        if db.session.get(NotificationSettings, user.id) is None:
-            db.session.add(settings)
+        settings = _stored_settings(user)
         if topic == DIGEST.key:
-            settings.digest = "never"
-            return
-        muted = set(settings.muted_topics or ()) | {topic}
-        settings.muted_topics = sorted(muted)
+            settings.digest = "weekly" if subscribed else "never"
+        else:
+            muted = set(settings.muted_topics or ())
+            settings.muted_topics = sorted(muted - {topic} if subscribed else muted | {topic})
         return
-    exists = db.session.scalar(
+    rows = db.session.scalars(
         select(MailSuppression).where(MailSuppression.email == email, MailSuppression.topic == topic)
-    )
-    if exists is None:
+    ).all()
+    if subscribed:
+        for row in rows:
+            db.session.delete(row)
+    elif not rows:
         db.session.add(MailSuppression(email=email, topic=topic))
+
+
+def unsubscribe(email: str, topic: str) -> None:
+    """No more e-mails of this topic to this address (the link in every e-mail)."""
+    set_subscribed(email, topic, False)
 
 
 def resubscribe(email: str, topic: str) -> None:
     """Undo an unsubscribe (the button on the page the link opens)."""
-    user = user_by_email(email)
-    if user is not None:
-        settings = settings_of(user)
-        if db.session.get(NotificationSettings, user.id) is None:
-            db.session.add(settings)
-        if topic == DIGEST.key:
-            settings.digest = "weekly"
-            return
-        settings.muted_topics = sorted(set(settings.muted_topics or ()) - {topic})
-        return
-    for row in db.session.scalars(
-        select(MailSuppression).where(MailSuppression.email == email, MailSuppression.topic == topic)
-    ):
-        db.session.delete(row)
+    set_subscribed(email, topic, True)
 
 
 # -- notifications ----------------------------------------------------------------------------------

@@ -117,24 +117,14 @@ def _token_or_404(token: str) -> tuple[str, str]:
     return found
 
 
-@bp.get("/unsubscribe/<token>")
+@bp.route("/unsubscribe/<token>", methods=["GET", "POST"])
 @public
 @personal
 @link_credential
 def unsubscribe(token: str):
-    """The link in every e-mail: one click, no login, and no more e-mails of that kind to the address."""
-    email, topic = _token_or_404(token)
-    services.unsubscribe(email, topic)
-    db.session.commit()
-    return render_template("notifications/unsubscribed.html", token=token, email=email, topic=label_of(topic))
+    """The link in every e-mail: one click, no login, and no more e-mails of that kind to the address.
 
-
-@bp.post("/unsubscribe/<token>")
-@public
-@personal
-@link_credential
-def unsubscribe_one_click(token: str):
-    """RFC 8058: the mail program's own unsubscribe button POSTs here."""
+    POST is RFC 8058's one-click request, sent by the mail program's own button without a form token."""
     email, topic = _token_or_404(token)
     services.unsubscribe(email, topic)
     db.session.commit()

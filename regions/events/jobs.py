@@ -42,29 +42,30 @@ def _registrations(status: RegistrationStatus, starts_after, starts_before) -> l
     )
 
 
-def _sweep(job_id: str, rows, tell) -> int:
-    """Tell each registration's person once per event date; rows already done are skipped up front."""
+def _tell(topic: str, template: str, registration: Registration, effect, link: str, extra: dict) -> object:
+    event = registration.event
+    return notify(
+        registration.user, topic, template, link=link, region=event.region_id, effect=effect, event=event, **extra
+    )
+
+
+def _sweep(job_id: str, rows, topic: str, template: str, *, to_calendar: bool = False, extra=None) -> int:
+    """Tell each registration's person once per event date (the event's page, or the calendar, as the
+    link); rows already done are skipped up front. ``extra(registration)`` adds to the template's values."""
     keyed = [(r, f"registration:{r.id}", effects.slot_of(r.event.starts_at)) for r in rows if r.user.active]
     done = effects.done(job_id, ((subject, slot) for _, subject, slot in keyed))
     told = 0
     for registration, subject, slot in keyed:
-        if (subject, slot) not in done:
-            told += in_transaction(partial(tell, registration, (job_id, subject, slot))) is not None
+        if (subject, slot) in done:
+            continue
+        if to_calendar:
+            link = external_url("calendar.index")
+        else:
+            link = external_url("calendar.event", event_id=registration.event_id)
+        values = extra(registration) if extra else {}
+        tell = partial(_tell, topic, template, registration, (job_id, subject, slot), link, values)
+        told += in_transaction(tell) is not None
     return told
-
-
-def _remind(registration: Registration, effect) -> object:
-    event = registration.event
-    return notify(
-        registration.user,
-        REMINDERS.key,
-        "event_reminder",
-        link=external_url("calendar.event", event_id=event.id),
-        region=event.region_id,
-        effect=effect,
-        event=event,
-        registration=registration,
-    )
 
 
 @job("events.reminders", every=timedelta(minutes=15), title=_l("Remind registered people of their events"))
@@ -74,35 +75,9 @@ def reminders() -> dict[str, int]:
     lead = timedelta(hours=current_app.config["EVENT_REMINDER_HOURS"])
     told = 0
     for _region in each_region():
-        told += _sweep("events.reminders", _registrations(RegistrationStatus.REGISTERED, now, now + lead), _remind)
+        rows = _registrations(RegistrationStatus.REGISTERED, now, now + lead)
+        told += _sweep("events.reminders", rows, REMINDERS.key, "event_reminder", extra=lambda r: {"registration": r})
     return {"reminded": told}
-
-
-def _still_waiting(positions: dict[int, int], registration: Registration, effect) -> object:
-    event = registration.event
-    return notify(
-        registration.user,
-        WAITLIST.key,
-        "waitlist_still_waiting",
-        link=external_url("calendar.event", event_id=event.id),
-        region=event.region_id,
-        effect=effect,
-        event=event,
-        position=positions[registration.id],
-    )
-
-
-def _no_place(registration: Registration, effect) -> object:
-    event = registration.event
-    return notify(
-        registration.user,
-        WAITLIST.key,
-        "waitlist_no_place",
-        link=external_url("calendar.index"),
-        region=event.region_id,
-        effect=effect,
-        event=event,
-    )
 
 
 @job("events.waitlist_notices", every=timedelta(minutes=15), title=_l("Tell the waiting lists where they stand"))
@@ -122,12 +97,16 @@ def waitlist_notices() -> dict[str, int]:
         waiting += _sweep(
             "events.waitlist_notices",
             rows,
-            partial(_still_waiting, positions),
+            WAITLIST.key,
+            "waitlist_still_waiting",
+            extra=lambda r: {"position": positions[r.id]},  # noqa: B023 - called within this iteration
         )
         # Events that began within the last day: a waiting list that did not move is over.
         closed += _sweep(
             "events.waitlist_closed",
             _registrations(RegistrationStatus.WAITLISTED, now - timedelta(days=1), now),
-            _no_place,
+            WAITLIST.key,
+            "waitlist_no_place",
+            to_calendar=True,
         )
     return {"still_waiting": waiting, "no_place": closed}

@@ -6,10 +6,8 @@ from datetime import timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete
 
-from hub.db import db, in_transaction, utcnow
-from hub.jobs import job
+from hub.jobs import delete_older_than, job
 from shared.contacts.models import ContactRequest, ContactStatus
 
 
@@ -17,14 +15,6 @@ from shared.contacts.models import ContactRequest, ContactStatus
 def retention() -> dict[str, int]:
     """Delete contact requests declined more than RETENTION_DECLINED_CONTACT_DAYS ago (their message is
     personal data, and a declined request has no further use); the sender may then ask again."""
-    cutoff = utcnow() - timedelta(days=current_app.config["RETENTION_DECLINED_CONTACT_DAYS"])
-    deleted = in_transaction(
-        lambda: (
-            db.session.execute(
-                delete(ContactRequest)
-                .where(ContactRequest.status == ContactStatus.DECLINED, ContactRequest.decided_at < cutoff)
-                .execution_options(synchronize_session=False)
-            ).rowcount
-        )
-    )
-    return {"deleted": deleted}
+    days = current_app.config["RETENTION_DECLINED_CONTACT_DAYS"]
+    declined = ContactRequest.status == ContactStatus.DECLINED
+    return {"deleted": delete_older_than(ContactRequest, ContactRequest.decided_at, days, declined)}

@@ -108,7 +108,10 @@ def digest_for(region, period: Period, today: date) -> Digest:
         )
     )
     in_period = (ContactRequest.created_at >= start, ContactRequest.created_at < end)
-    count = lambda *where: db.session.scalar(select(func.count()).select_from(ContactRequest).where(*where))  # noqa: E731
+
+    def count(*where) -> int:
+        return db.session.scalar(select(func.count()).select_from(ContactRequest).where(*where))
+
     digest.contacts_sent = count(ContactRequest.sender_region_id == region.id, *in_period)
     digest.contacts_received = count(ContactRequest.recipient_region_id == region.id, *in_period)
     digest.contacts_pending = count(
