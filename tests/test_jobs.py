@@ -12,7 +12,8 @@ import pytest
 import time_machine
 from sqlalchemy import func, select
 
-from hub.accounts.models import Invitation, User
+from hub.accounts.models import Invitation, Role, User
+from hub.accounts.services import grant_role
 from hub.db import db, utcnow
 from hub.jobs import effects, registered_jobs
 from hub.jobs.models import JobEffect, JobRun
@@ -22,6 +23,7 @@ from hub.mail.models import OutboxMessage
 from hub.notifications.models import Notification
 from hub.notifications.services import choose
 from hub.tenancy import TenancyError, all_regions
+from hub.tenancy.models import Region
 from regions.profiles.models import Profile
 from shared.contacts.models import ContactRequest, ContactStatus
 
@@ -407,9 +409,11 @@ def test_retention_deletes_declined_contact_requests_and_unused_accounts_after_t
         request = db.session.get(ContactRequest, declined.id)
         request.status, request.decided_at = ContactStatus.DECLINED, utcnow()
         unused = User(email="nie-benutzt@example.org", name="Nie benutzt")
-        db.session.add(unused)
+        member = User(email="ohne-passwort@example.org", name="Ohne Passwort, aber Mitglied")
+        db.session.add_all([unused, member])
+        grant_role(member, Role.PARTICIPANT, db.session.scalar(select(Region).where(Region.slug == REGION)))
         db.session.commit()
-        unused_id = unused.id
+        unused_id, member_id = unused.id, member.id
 
     assert _run(app, "contacts.retention").summary == {"deleted": 0}
     assert _run(app, "accounts.retention").summary["accounts"] == 0
@@ -422,6 +426,7 @@ def test_retention_deletes_declined_contact_requests_and_unused_accounts_after_t
         assert db.session.get(ContactRequest, declined.id) is None
         assert db.session.get(User, unused_id) is None
         assert db.session.get(User, asker.id) is not None  # accounts in use are kept
+        assert db.session.get(User, member_id) is not None  # and accounts in a region, whatever their state
 
 
 def test_retention_periods_are_configurable(app, make, monkeypatch):

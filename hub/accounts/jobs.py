@@ -7,15 +7,16 @@ from functools import partial
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.orm import selectinload
 
-from hub.accounts.models import Invitation, User
+from hub.accounts.models import Invitation, Membership, User
 from hub.accounts.services import external_url
 from hub.db import db, in_transaction, utcnow
 from hub.jobs import delete_older_than, each_region, effects, job
 from hub.notifications.services import notify
 from hub.notifications.topics import register_topic
+from hub.tenancy import all_regions
 
 MEMBERS = register_topic(
     "members",
@@ -64,12 +65,22 @@ def _tell_inviter(invitation: Invitation, region):
 
 @job("accounts.retention", every=timedelta(hours=6), title=_l("Delete unused accounts and old invitations"))
 def retention() -> dict[str, int]:
-    """Delete accounts never used (no password, never signed in) and invitations long past their end."""
+    """Delete accounts never used (no password, never signed in, in no region) and invitations long past their
+    end."""
     cfg = current_app.config
     ended = func.coalesce(Invitation.accepted_at, Invitation.revoked_at, Invitation.expires_at)
     invitations = sum(
         delete_older_than(Invitation, ended, cfg["RETENTION_INVITATION_DAYS"]) for _region in each_region()
     )
-    never_used = (User.password_hash.is_(None), User.last_login_at.is_(None), User.global_role.is_(None))
-    accounts = delete_older_than(User, User.created_at, cfg["RETENTION_UNCONFIRMED_ACCOUNT_DAYS"], *never_used)
+    # An account that cannot sign in (no password, never signed in) and belongs nowhere (no region, no
+    # global role): what is left when an invitation's account was never completed. Accounts with a
+    # membership stay, whatever their state: they may hold profiles and registrations.
+    never_used = (
+        User.password_hash.is_(None),
+        User.last_login_at.is_(None),
+        User.global_role.is_(None),
+        ~exists().where(Membership.user_id == User.id),
+    )
+    with all_regions():  # accounts span regions: "in no region" looks at every region's memberships
+        accounts = delete_older_than(User, User.created_at, cfg["RETENTION_UNCONFIRMED_ACCOUNT_DAYS"], *never_used)
     return {"invitations": invitations, "accounts": accounts}
