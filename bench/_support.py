@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import platform
 import tempfile
 from contextlib import contextmanager
+from pathlib import Path
 
 
 def postgres_database(url: str, keep: bool = False):
@@ -46,3 +48,14 @@ def bench_database(database_url: str | None):
         yield url
     finally:
         drop()
+
+
+def cpu_model() -> str:
+    """The processor's name, for the line that says where a benchmark ran."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()

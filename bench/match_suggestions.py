@@ -45,7 +45,7 @@ from scipy.optimize import linear_sum_assignment
 # The code of the checkout this script is in, not whichever copy the venv has installed.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from _support import BENCH_CONFIG, bench_database  # noqa: E402 - bench/ is on sys.path when run as a script
+from _support import BENCH_CONFIG, bench_database, cpu_model  # noqa: E402 - bench/ is on sys.path when run as a script
 
 from regions.matches.suggestions import Person, suggest  # noqa: E402
 from regions.speeddating.vocab import Interest  # noqa: E402
@@ -129,22 +129,12 @@ def _percentiles(call, runs: int, warm: bool = False) -> tuple[float, float, flo
     return statistics.median(samples), samples[min(len(samples) - 1, int(len(samples) * 0.95))], samples[-1]
 
 
-def _cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
-
-
 def _generated(people: int) -> tuple[list[Person], list[Person], dict, list[tuple[str, str]]]:
     """The data, with a line that says where and when it is measured."""
     started = time.perf_counter()
     creatives, organisations, ratings, exclude = generate(people)
     print(
-        f"# {platform.node()} · {_cpu_model()} · {os.cpu_count()} cores · {time.strftime('%Y-%m-%d %H:%M')} · "
+        f"# {platform.node()} · {cpu_model()} · {os.cpu_count()} cores · {time.strftime('%Y-%m-%d %H:%M')} · "
         f"load {os.getloadavg()[0]:.2f} · {len(creatives)} creatives × {len(organisations)} organisations, "
         f"{len(ratings)} ratings, {len(VOCABULARY)} terms (generated in {time.perf_counter() - started:.1f} s)\n"
     )

@@ -563,26 +563,9 @@ def _session_where_everyone_rated_everyone(make, creatives: int, organisations: 
     return made
 
 
-def _statements(app, work) -> int:
-    from sqlalchemy import event
-
-    count = 0
-
-    def counter(*args):
-        nonlocal count
-        count += 1
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", counter)
-    try:
-        work()
-    finally:
-        event.remove(engine, "before_cursor_execute", counter)
-    return count
-
-
 def test_suggestions_cost_the_same_statements_for_a_small_and_a_larger_session(app, make, cohort):
+    from tests.statements import counted
+
     small = _session_where_everyone_rated_everyone(make, 2, 2)
     larger = _session_where_everyone_rated_everyone(make, 9, 7)
     make.match(REGION, cohort)  # an open match of the cohort, so that capacities and matched pairs are looked up
@@ -593,6 +576,8 @@ def test_suggestions_cost_the_same_statements_for_a_small_and_a_larger_session(a
             suggesting.reject(db.session.get(MatchSuggestion, rejected.id))
             db.session.commit()
         # The next run replaces the open suggestions, leaves out the rejected pair and names every person.
-        counts[name] = _statements(app, lambda s=session, n=name: made.__setitem__(n, make.suggestions(s, cohort)))
+        with counted(app) as statements:
+            made[name] = make.suggestions(session, cohort)
+        counts[name] = len(statements)
     assert (len(made["small"]), len(made["larger"])) == (2, 7)  # everyone is paired, just not as rejected
     assert counts["larger"] == counts["small"]
