@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import platform
+import shutil
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
@@ -41,13 +42,16 @@ BENCH_CONFIG = {
 @contextmanager
 def bench_database(database_url: str | None):
     """The benchmark's database: the given PostgreSQL URL (created and dropped here if missing), or a
-    fresh SQLite file."""
-    url = database_url or f"sqlite:///{tempfile.mkdtemp(prefix='hub-bench-')}/bench.sqlite3"
+    fresh SQLite file (removed afterwards)."""
+    scratch = None if database_url else tempfile.mkdtemp(prefix="hub-bench-")
+    url = database_url or f"sqlite:///{scratch}/bench.sqlite3"
     drop = postgres_database(url) if url.startswith("postgresql") else (lambda: None)
     try:
         yield url
     finally:
         drop()
+        if scratch:
+            shutil.rmtree(scratch, ignore_errors=True)
 
 
 def cpu_model() -> str:
