@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import platform
+import shutil
 import tempfile
 from contextlib import contextmanager
+from pathlib import Path
 
 
 def postgres_database(url: str, keep: bool = False):
@@ -39,10 +42,24 @@ BENCH_CONFIG = {
 @contextmanager
 def bench_database(database_url: str | None):
     """The benchmark's database: the given PostgreSQL URL (created and dropped here if missing), or a
-    fresh SQLite file."""
-    url = database_url or f"sqlite:///{tempfile.mkdtemp(prefix='hub-bench-')}/bench.sqlite3"
+    fresh SQLite file (removed afterwards)."""
+    scratch = None if database_url else tempfile.mkdtemp(prefix="hub-bench-")
+    url = database_url or f"sqlite:///{scratch}/bench.sqlite3"
     drop = postgres_database(url) if url.startswith("postgresql") else (lambda: None)
     try:
         yield url
     finally:
         drop()
+        if scratch:
+            shutil.rmtree(scratch, ignore_errors=True)
+
+
+def cpu_model() -> str:
+    """The processor's name, for the line that says where a benchmark ran."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()

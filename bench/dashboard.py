@@ -54,7 +54,7 @@ import tracemalloc
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from _support import BENCH_CONFIG, postgres_database  # noqa: E402 - bench/ is on sys.path when run as a script
+from _support import BENCH_CONFIG, cpu_model, postgres_database  # noqa: E402 - bench/ is on sys.path when run as a script
 from network_data import existing_network
 
 # The code of the checkout this script is in, not whichever copy the venv has installed.
@@ -109,16 +109,6 @@ class SqlMeter:
         self.count += 1
         if self.tracing:
             self.trace.append((statement, parameters, executemany))
-
-
-def _cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
 
 
 def _reset_peak_rss() -> bool:
@@ -251,7 +241,7 @@ def _run(url: str, args) -> int:
     older = cohorts[0]
     counts = summary.counts
     print(
-        f"# {platform.node()} · {_cpu_model()} · {os.cpu_count()} cores · Python {platform.python_version()} · "
+        f"# {platform.node()} · {cpu_model()} · {os.cpu_count()} cores · Python {platform.python_version()} · "
         f"{time.strftime('%Y-%m-%d %H:%M')} · {dialect} {version}"
         + (" (no statistics)" if dialect == "sqlite" and args.no_analyze else "")
         + "".join(f" · extra index {spec}" for spec in args.extra_index)

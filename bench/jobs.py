@@ -100,11 +100,10 @@ def _sender(url: str, port: int, results) -> None:
 
 def time_outbox(app, url: str, mails: int, senders: int) -> tuple[float, int, int, int]:
     """Queue ``mails`` messages and let ``senders`` processes deliver them: (seconds, arrived, distinct, sent)."""
-    from tests.processes import SMTPServer
-
     from hub.db import db
     from hub.mail.models import OutboxMessage
     from hub.mail.services import enqueue
+    from tests.processes import SMTPServer
 
     with app.app_context():
         db.session.execute(OutboxMessage.__table__.delete())

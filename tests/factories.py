@@ -196,9 +196,18 @@ class Factory:
             return Made(id=contact.id, region=recipient.region, owner=recipient.owner)
 
     def event(
-        self, region: str, *, title: str | None = None, start=None, hours: float = 2, rrule: str | None = None, **fields
+        self,
+        region: str,
+        *,
+        title: str | None = None,
+        start=None,
+        hours: float = 2,
+        rrule: str | None = None,
+        under_way: bool = False,
+        **fields,
     ) -> Made:
-        """An event in a region (published, visible to the region unless said otherwise)."""
+        """An event in a region (published, visible to the region unless said otherwise); ``under_way``: it began
+        three hours ago and lasts ``hours`` more (a speed-dating at its start is over, registrations still open)."""
         from datetime import UTC, datetime, timedelta
 
         from hub.tenancy import region_scope
@@ -206,7 +215,10 @@ class Factory:
         from regions.events.vocab import Audience, EventStatus, EventType
 
         n = next(_seq)
-        start = start or datetime.now(UTC).replace(microsecond=0) + timedelta(days=14 + n % 30)
+        now = datetime.now(UTC).replace(microsecond=0)
+        if under_way:
+            start, hours = now - timedelta(hours=3), hours + 3
+        start = start or now + timedelta(days=14 + n % 30)
         data = {
             "title": title or f"Event {n}",
             "type": EventType(fields.pop("type", "network_meeting")),
@@ -392,20 +404,24 @@ class Factory:
         entered_by: Made | None = None,
         now=None,
     ) -> Made:
-        """What one participant of a session says about a person they met."""
+        """What one participant of a session says about a person they met; by default just after the session's
+        last round (a meeting can be rated once it has taken place)."""
+        from datetime import timedelta
+
         from hub.accounts.models import User
         from regions.speeddating import services as speeddating
         from regions.speeddating.models import SessionParticipant
         from regions.speeddating.vocab import Interest
 
         with self.inside(session.region):
+            the_session = speeddating.get_session(session.id)
             rating = speeddating.rate(
-                speeddating.get_session(session.id),
+                the_session,
                 db.session.get(SessionParticipant, rater.id),
                 ratee.id,
                 Interest(interest),
                 entered_by=db.session.get(User, entered_by.id) if entered_by else None,
-                now=now,
+                now=now or the_session.ends_at + timedelta(minutes=1),
             )
             db.session.commit()
             return Made(id=rating.id, region=session.region, extra=interest)

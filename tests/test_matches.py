@@ -539,3 +539,45 @@ def test_the_demo_shows_the_programs_example_as_an_active_match(app, runner):
         assert still_open and all(s.reasons for s in still_open)
         proposed = db.session.scalars(select(Match).where(Match.status == MatchStatus.PROPOSED)).all()
         assert [m.region.slug for m in proposed] == ["lausitz"]
+
+
+# -- suggestions at scale (issue 11): the same statements whatever the session's size ------------------------
+
+
+def _session_where_everyone_rated_everyone(make, creatives: int, organisations: int):
+    """A session in which every pair met and both said "gladly"; one suggestion decided already."""
+    from regions.speeddating.models import SessionParticipant
+    from regions.speeddating.vocab import Interest
+
+    made = make.session(REGION, creatives=creatives, organisations=organisations, tables=organisations)
+    with make.inside(REGION):
+        session = speeddating.get_session(made.id)
+        for meeting in session.meetings:
+            for rater, ratee in (
+                (meeting.creative_id, meeting.organisation_id),
+                (meeting.organisation_id, meeting.creative_id),
+            ):
+                rater = db.session.get(SessionParticipant, rater)
+                speeddating.rate(session, rater, ratee, Interest.GLADLY, now=session.ends_at)
+        db.session.commit()
+    return made
+
+
+def test_suggestions_cost_the_same_statements_for_a_small_and_a_larger_session(app, make, cohort):
+    from tests.statements import counted
+
+    small = _session_where_everyone_rated_everyone(make, 2, 2)
+    larger = _session_where_everyone_rated_everyone(make, 9, 7)
+    make.match(REGION, cohort)  # an open match of the cohort, so that capacities and matched pairs are looked up
+    counts, made = {}, {}
+    for name, session in (("small", small), ("larger", larger)):
+        rejected = make.suggestions(session, cohort)[0]
+        with make.inside(REGION):
+            suggesting.reject(db.session.get(MatchSuggestion, rejected.id))
+            db.session.commit()
+        # The next run replaces the open suggestions, leaves out the rejected pair and names every person.
+        with counted(app) as statements:
+            made[name] = make.suggestions(session, cohort)
+        counts[name] = len(statements)
+    assert (len(made["small"]), len(made["larger"])) == (2, 7)  # everyone is paired, just not as rejected
+    assert counts["larger"] == counts["small"]

@@ -124,7 +124,7 @@ def kickoff(client, make, *, schedule: bool = True) -> Kickoff:
     assert response.status_code == 201, response.get_json()
     cohort_id = response.get_json()["id"]
     coordination = caller(client, make, make.coordinator(REGION, name="Koordination Erzgebirge"))
-    event = make.event(REGION, title="Auftaktveranstaltung Schneeberg", type="kickoff")
+    event = make.event(REGION, title="Auftaktveranstaltung Schneeberg", type="kickoff", under_way=True)
     people, profiles = {}, {}
     for key, spec in PEOPLE.items():
         spec = dict(spec)
@@ -787,3 +787,87 @@ def test_every_new_endpoint_is_documented_with_bearer_auth(client, path, methods
         assert operation.get("summary"), f"{method} {full} has no summary"
         assert {"bearerAuth": []} in operation["security"]
         assert any(code.startswith("2") for code in operation["responses"])
+
+
+# -- speed-dating evenings that do not go to plan (issue 11): ratings after the meeting, re-planning, fewer tables
+
+
+def _rounds_of_an_hour_under_way(k: Kickoff) -> None:
+    """The session's rounds last an hour with half an hour's break: the first ended half an hour ago."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    start = (datetime.now(ZoneInfo("Europe/Berlin")) - timedelta(minutes=90)).strftime("%Y-%m-%dT%H:%M")
+    settings = {"title": "Speed-Dating am Auftakt", "tables": 2, "round_minutes": 60, "break_minutes": 30}
+    assert k.coordination.patch(k.session_url, {**settings, "starts_at": start}).status_code == 200
+
+
+def test_a_meeting_is_rated_through_the_api_only_once_it_has_taken_place(app, client, make):
+    k = kickoff(client, make)
+    _rounds_of_an_hour_under_way(k)
+    own = k.people["C1"].get(f"{SD}/participations/{k.ids['C1']}").get_json()
+    held, coming = sorted(own["meetings"], key=lambda m: m["round"])
+    assert (held["rating_open"], coming["rating_open"]) == (True, False)
+    assert held["rating_opens_at"] < coming["rating_opens_at"]
+
+    rate = f"{SD}/participations/{k.ids['C1']}/ratings"
+    message = refused(k.people["C1"].post(rate, {"ratee_id": coming["other_id"], "interest": "gladly"}), "ratee_id")
+    assert coming["name"] in message
+    paper = {"rater_id": k.ids["C1"], "ratee_id": coming["other_id"], "interest": "gladly"}
+    refused(k.coordination.post(f"{k.session_url}/ratings", paper), "ratee_id")
+    assert count(app, Rating) == 0
+    response = k.people["C1"].post(rate, {"ratee_id": held["other_id"], "interest": "gladly"})
+    assert response.status_code == 200
+    assert count(app, Rating) == 1
+
+
+def test_the_rest_of_the_evening_is_replanned_through_the_api_and_the_held_round_stays(app, client, make):
+    k = kickoff(client, make)  # C1 × O1, C1 × O2, C2 × O2 in two rounds at two tables; the kickoff is under way
+    meetings = k.session()["meetings"]
+    first = [m for m in meetings if m["round"] == 1]
+    rated = first[0]
+    rater = next(key for key, pid in k.ids.items() if pid == rated["creative_id"])
+    ratee = next(key for key, pid in k.ids.items() if pid == rated["organisation_id"])
+    response = k.people[rater].post(
+        f"{SD}/participations/{k.ids[rater]}/ratings", {"ratee_id": k.ids[ratee], "interest": "definitely"}
+    )
+    assert response.status_code == 200
+    walk_in = make.profile(REGION, name="Museum Muster", kind="organisation")
+    response = k.coordination.post(f"{k.session_url}/participants", {"profile_id": walk_in.id})
+    newcomer = response.get_json()["id"]
+
+    url = f"{k.session_url}/replan"
+    refused(k.coordination.post(url, {"from_round": 1}), "from_round")  # its meetings have been rated
+    refused(k.coordination.post(url, {"from_round": 4}), "from_round")
+    refused(k.coordination.post(url, {"from_round": 2, "absent": [999999]}), "absent")
+    refused(k.coordination.post(url, {"from_round": 2, "tables_out_of_use": [1, 2]}), "tables_out_of_use")
+    refused(k.coordination.post(url, {"from_round": 2, "tables_out_of_use": [3]}), "tables_out_of_use")
+    refused(k.coordination.post(url, {}), "from_round")
+    assert k.session()["meetings"] == meetings
+
+    response = k.coordination.post(url, {"from_round": 2, "absent": [k.ids["C2"]]})
+    assert response.status_code == 200, response.get_json()
+    schedule = response.get_json()
+    assert [m for m in schedule["meetings"] if m["round"] == 1] == first
+    later = [(m["creative_id"], m["organisation_id"]) for m in schedule["meetings"] if m["round"] >= 2]
+    met_first = {(m["creative_id"], m["organisation_id"]) for m in first}
+    wanted = {(k.ids["C1"], o) for o in (k.ids["O1"], k.ids["O2"], newcomer)} - met_first
+    assert sorted(later) == sorted(wanted)
+    assert schedule["rounds"] == schedule["lower_bound"] == 1 + len(wanted)
+    assert count(app, Rating) == 1
+
+
+def test_fewer_tables_than_a_meeting_fixed_at_the_last_one_needs_are_refused_with_the_field_named(app, client, make):
+    k = kickoff(client, make)
+    lone = k.meeting("C1", "O2")
+    assert k.coordination.post(f"{SD}/meetings/{lone['id']}/move", {"round": 3, "table": 2}).status_code == 200
+    before = k.session()
+    message = refused(k.coordination.patch(k.session_url, {"title": "Speed-Dating am Auftakt", "tables": 1}), "tables")
+    assert "Prozessberatung Muster" in message and "Tischlerei Muster" in message
+    assert k.session() == before
+
+
+def test_the_replanning_endpoint_is_documented_with_bearer_auth(client):
+    document = client.get("/api/v1/openapi.json").get_json()
+    operation = document["paths"]["/api/v1/regions/{region}/speed-dating/sessions/{session_id}/replan"]["post"]
+    assert operation["summary"] and {"bearerAuth": []} in operation["security"]

@@ -32,7 +32,7 @@ def _match(app, match_id) -> Match:
 def test_coordinator_runs_the_whole_flow_from_registrations_to_a_funded_match(app, client, auth, make):
     coordinator = make.coordinator("erzgebirge")
     cohort = make.cohort(name="CIMIS II Test", funding="2500.00")
-    event = make.event("erzgebirge", title="Auftakt Schneeberg", type="kickoff")
+    event = make.event("erzgebirge", title="Auftakt Schneeberg", type="kickoff", under_way=True)
     organisation = make.person("erzgebirge", "organisation", name="Alte Brauerei", need_tags=["Onboarding"])
     creative = make.person("erzgebirge", "creative", name="Prozessberatung Muster", offer_tags=["Onboarding"])
     other = make.person("erzgebirge", "creative", name="Holzgestaltung")
@@ -264,3 +264,134 @@ def test_only_admins_change_cohorts(client, auth, make):
         auth.logout()
     auth.login(make.admin())
     assert "CIMIS II Schutz" in page(client.get("/admin/cohorts/"))
+
+
+# -- speed-dating evenings that do not go to plan (issue 11): ratings after the meeting, re-planning, fewer tables
+
+
+def _under_way(make, made, *, started_minutes_ago: int = 90) -> None:
+    """Rounds of an hour with half an hour's break: the first ended half an hour ago, the second is under way."""
+    from datetime import timedelta
+
+    from hub.db import utcnow
+    from regions.speeddating import services
+
+    with make.inside("erzgebirge"):
+        session = services.get_session(made.id)
+        start = utcnow() - timedelta(minutes=started_minutes_ago)
+        services.update_session(session, {"starts_at": start, "round_minutes": 60, "break_minutes": 30})
+        db.session.commit()
+
+
+def _radios(html: str, ratee_id: int) -> list[str]:
+    return re.findall(rf'<input type="radio" name="interest_{ratee_id}"[^>]*>', html)
+
+
+def test_a_participant_sees_which_meetings_can_be_rated_yet_and_an_early_rating_is_refused_beside_it(
+    app, client, auth, make
+):
+    from zoneinfo import ZoneInfo
+
+    made = make.session("erzgebirge", creatives=1, organisations=2, tables=2)
+    _under_way(make, made)
+    creative = made.creatives[0]
+    rounds = {m.round: m for m in _meetings(app, made.id)}
+    held, coming = rounds[0].organisation_id, rounds[1].organisation_id
+    with app.app_context(), all_regions():
+        from regions.speeddating.models import SessionParticipant, SpeedDatingSession
+
+        opens = db.session.get(SpeedDatingSession, made.id).round_end(1).astimezone(ZoneInfo("Europe/Berlin"))
+        coming_name = db.session.get(SessionParticipant, coming).name
+    auth.login(creative.owner)
+    own = f"/erzgebirge/speed-dating/mine/{creative.id}"
+    html = page(client.get(own))
+    assert _radios(html, held) and not any("disabled" in radio for radio in _radios(html, held))
+    assert _radios(html, coming) and all("disabled" in radio for radio in _radios(html, coming))
+    assert f'id="h-interest_{coming}"' in html and f'id="h-interest_{held}"' not in html
+
+    response = client.post(own, data={f"interest_{held}": "gladly", f"interest_{coming}": "definitely"})
+    assert response.status_code == 422
+    assert field_error(page(response), f"interest_{coming}") == shown_field_message(
+        app,
+        "The meeting with {name} has not taken place yet: it can be rated from {time}.",
+        name=coming_name,
+        time=opens.strftime("%d.%m.%Y %H:%M"),
+    )
+    with app.app_context(), all_regions():
+        assert db.session.scalar(select(db.func.count()).select_from(Rating)) == 0, "half a form was kept"
+    assert client.post(own, data={f"interest_{held}": "gladly"}).status_code == 302
+    with app.app_context(), all_regions():
+        assert [r.ratee_id for r in db.session.scalars(select(Rating))] == [held]
+
+
+def test_the_coordinator_replans_the_rest_of_the_evening_on_the_sessions_page(app, client, auth, make):
+    made = make.session("erzgebirge", creatives=3, organisations=2, tables=3)  # 6 meetings in 3 rounds
+    _under_way(make, made)
+    first_round = sorted((m.round, m.table, m.creative_id, m.organisation_id) for m in _meetings(app, made.id))[:2]
+    rated = next(m for m in _meetings(app, made.id) if m.round == 0)
+    by_id = {p.id: p for p in [*made.creatives, *made.organisations]}
+    make.rating(made, by_id[rated.creative_id], by_id[rated.organisation_id])
+    leaving = next(p for p in made.creatives if p.id != rated.creative_id)
+    auth.login(make.coordinator("erzgebirge"))
+    url = f"/erzgebirge/speed-dating/{made.id}"
+    html = page(client.get(url))
+    # The second round has begun by the plan, so the form proposes the third.
+    assert re.search(r'<input id="f-from_round" name="from_round" type="number" value="3"', html)
+    response = client.post(f"{url}/replan", data={"from_round": "2", "absent": [str(leaving.id)]})
+    assert response.status_code == 302
+    meetings = _meetings(app, made.id)
+    assert sorted((m.round, m.table, m.creative_id, m.organisation_id) for m in meetings)[:2] == first_round
+    assert not any(m.creative_id == leaving.id for m in meetings if m.round >= 1)
+    assert shown(app, "The evening has been re-planned from round %(round)s on.", round=2) in page(client.get(url))
+
+    response = client.post(f"{url}/replan", data={"from_round": "1"})
+    assert response.status_code == 422
+    assert field_error(page(response), "from_round") == shown_field_message(
+        app,
+        "Meetings of round {rated} have been rated, so that round has been held: re-plan from round {next} or later.",
+        rated=1,
+        next=2,
+    )
+    response = client.post(f"{url}/replan", data={"from_round": "2", "tables_out_of_use": ["1", "2", "3"]})
+    assert response.status_code == 422
+    assert field_error(page(response), "tables_out_of_use") == shown(app, "At least one table must stay in use.")
+    assert 'value="1" checked' in page(response)  # the form shows what was sent
+    response = client.post(f"{url}/replan", data={"from_round": "zwei"})
+    assert response.status_code == 422 and field_error(page(response), "from_round")
+    assert sorted((m.round, m.table, m.creative_id, m.organisation_id) for m in _meetings(app, made.id)) == sorted(
+        (m.round, m.table, m.creative_id, m.organisation_id) for m in meetings
+    )
+
+
+def test_fewer_tables_than_a_meeting_fixed_at_the_last_one_needs_are_refused_beside_the_field(app, client, auth, make):
+    made = make.session("erzgebirge", creatives=3, organisations=2, tables=3)
+    auth.login(make.coordinator("erzgebirge"))
+    lone = next(m for m in _meetings(app, made.id) if m.round == 1)
+    assert (
+        client.post(f"/erzgebirge/speed-dating/meetings/{lone.id}/move", data={"round": "2", "table": "3"}).status_code
+        == 302
+    )
+    with app.app_context(), all_regions():
+        from regions.speeddating.models import SessionParticipant
+
+        names = (
+            db.session.get(SessionParticipant, lone.creative_id).name,
+            db.session.get(SessionParticipant, lone.organisation_id).name,
+        )
+    before = sorted((m.round, m.table, m.creative_id, m.pinned) for m in _meetings(app, made.id))
+    response = client.post(
+        f"/erzgebirge/speed-dating/{made.id}/edit", data={"title": made.name, "tables": "2", "mode": "everyone"}
+    )
+    assert response.status_code == 422
+    assert field_error(page(response), "tables") == shown_field_message(
+        app,
+        "The meeting of {creative} and {organisation} is fixed at table {table} in round {round}, which "
+        "{tables} tables leave out: release or move it first, or keep at least {needed} tables.",
+        creative=names[0],
+        organisation=names[1],
+        table=3,
+        round=2,
+        tables=2,
+        needed=3,
+    )
+    assert sorted((m.round, m.table, m.creative_id, m.pinned) for m in _meetings(app, made.id)) == before

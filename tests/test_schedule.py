@@ -16,6 +16,7 @@ from regions.speeddating.schedule import (
     lower_bound,
     meetings_for,
     problems,
+    replan,
 )
 from regions.speeddating.vocab import PairingMode, Side
 
@@ -263,3 +264,141 @@ def test_the_checker_finds_what_is_wrong_with_a_hand_made_schedule(slots, rounds
     meetings = [(1, 1), (1, 2), (2, 1), (2, 2)]
     found = problems(Schedule(rounds=rounds, slots=slots, lower_bound=2), meetings, 2)
     assert any(complaint in line for line in found), found
+
+
+# -- re-planning the rest of the evening from a round on ------------------------------------------------------
+
+
+@st.composite
+def evenings_to_replan(draw):
+    """A generated evening, a round to re-plan from, people who left and people who arrived (with the meetings
+    they should have), and the tables still in use: (held, meetings now wanted, start, tables in use, tables)."""
+    meetings, tables = draw(meeting_graphs())
+    planned = generate(meetings, tables)
+    start = draw(st.integers(0, planned.rounds))
+    held = {pair: slot for pair, slot in planned.slots.items() if slot.round < start}
+    rnd = draw(st.randoms(use_true_random=True))
+    creatives, organisations = sorted({c for c, _ in meetings}), sorted({o for _, o in meetings})
+    leaving = draw(st.sampled_from([0.0, 0.1, 0.5]))
+    left_c = {c for c in creatives if rnd.random() < leaving}
+    left_o = {o for o in organisations if rnd.random() < leaving}
+    # Newcomers have ids the others never have (both sides count from 0 below 30).
+    new_c = list(range(100, 100 + draw(st.integers(0, 6))))
+    new_o = list(range(100, 100 + draw(st.integers(0, 6))))
+    density = draw(st.sampled_from([0.2, 0.6, 1.0]))
+    wanted = [(c, o) for c, o in meetings if c not in left_c and o not in left_o]
+    wanted += [(c, o) for c in new_c for o in [*organisations, *new_o] if o not in left_o and rnd.random() < density]
+    wanted += [(c, o) for c in creatives for o in new_o if c not in left_c and rnd.random() < density]
+    rnd.shuffle(wanted)
+    in_use = sorted(rnd.sample(range(tables), draw(st.integers(1, tables))))
+    return held, wanted, start, in_use, tables
+
+
+def _still_to_come(held, wanted):
+    return [pair for pair in dict.fromkeys(wanted) if pair not in held]
+
+
+@settings(max_examples=300, deadline=None)
+@given(evenings_to_replan())
+def test_a_replanned_evening_keeps_the_held_rounds_and_fits_the_rest_into_the_fewest_rounds(evening):
+    held, wanted, start, in_use, tables = evening
+    schedule = replan(held, wanted, start, in_use)
+    rest = _still_to_come(held, wanted)
+    assert {pair: schedule.slots[pair] for pair in held} == held, "a held meeting moved"
+    assert set(schedule.slots) == {*held, *rest}
+    assert problems(schedule, [*held, *rest], tables) == []
+    assert all(schedule.slots[pair].round >= start and schedule.slots[pair].table in in_use for pair in rest)
+    if rest:
+        assert schedule.rounds - start == schedule.lower_bound - start == lower_bound(rest, len(in_use))
+
+
+@settings(max_examples=150, deadline=None)
+@given(evenings_to_replan(), st.randoms(use_true_random=True))
+def test_a_replanned_evening_keeps_the_pins_of_the_rounds_to_come(evening, rnd):
+    held, wanted, start, in_use, tables = evening
+    rest = _still_to_come(held, wanted)
+    last_round = start + lower_bound(rest, len(in_use)) + rnd.randint(0, 3)
+    fixed: dict[tuple[int, int], Slot] = {}
+    busy: set[tuple] = set()
+    for pair in rest:
+        if rnd.random() < 0.2:
+            slot = Slot(rnd.randrange(start, max(last_round, start + 1)), rnd.choice(in_use))
+            seats = {(slot.round, "c", pair[0]), (slot.round, "o", pair[1]), (slot.round, "t", slot.table)}
+            if not seats & busy:
+                busy |= seats
+                fixed[pair] = slot
+    schedule = replan(held, wanted, start, in_use, fixed=fixed)
+    assert {pair: schedule.slots[pair] for pair in [*held, *fixed]} == {**held, **fixed}
+    assert problems(schedule, [*held, *rest], tables) == []
+    if rest:
+        assert schedule.rounds >= start + lower_bound(rest, len(in_use))
+
+
+@settings(max_examples=150, deadline=None)
+@given(meeting_graphs(), st.data())
+def test_after_a_replan_organisations_stay_at_their_tables_when_there_are_enough(graph, data):
+    meetings, extra = graph
+    organisations = list(dict.fromkeys(o for _, o in meetings))
+    tables = len(organisations) + extra
+    planned = generate(meetings, tables)
+    start = data.draw(st.integers(0, planned.rounds))
+    held = {pair: slot for pair, slot in planned.slots.items() if slot.round < start}
+    newcomers = [(100 + n, o) for n in range(data.draw(st.integers(0, 4))) for o in organisations]
+    schedule = replan(held, [*meetings, *newcomers], start, range(tables))
+    assert all(len(seats) == 1 for seats in tables_of_each_organisation(schedule).values())
+
+
+def test_someone_who_leaves_keeps_the_meetings_held_and_is_left_out_of_the_rest():
+    meetings = meetings_for(["Ada", "Ben", "Cleo"], ["Theater", "Museum", "Radio"], PairingMode.EVERYONE)
+    planned = generate(meetings, 3)
+    held = {pair: slot for pair, slot in planned.slots.items() if slot.round < 1}
+    without_ben = [pair for pair in meetings if pair[0] != "Ben"]
+    schedule = replan(held, without_ben, 1, range(3))
+    assert {pair for pair in schedule.slots if pair[0] == "Ben"} == {pair for pair in held if pair[0] == "Ben"}
+    assert (schedule.rounds, schedule.lower_bound) == (3, 3)  # Ada and Cleo still meet two organisations each
+    assert problems(schedule, [*held, *without_ben], 3) == []
+
+
+def test_when_a_table_breaks_the_rest_of_the_evening_does_without_it():
+    meetings = meetings_for(range(4), range(4), PairingMode.EVERYONE)
+    planned = generate(meetings, 4)
+    held = {pair: slot for pair, slot in planned.slots.items() if slot.round < 2}
+    schedule = replan(held, meetings, 2, [0, 1, 3])  # table 3 (index 2) broke
+    later = [slot for pair, slot in schedule.slots.items() if pair not in held]
+    assert len(later) == 8 and all(slot.table != 2 and slot.round >= 2 for slot in later)
+    assert schedule.rounds == 2 + 3  # eight meetings at three tables; every organisation still meets two people
+    assert [slot.table for slot, _ in schedule.for_person(3, Side.ORGANISATION)][:2] == [3, 3]
+
+
+def test_a_late_arrival_meets_everyone_after_the_held_rounds():
+    meetings = meetings_for(["Ada", "Ben"], ["Theater", "Radio"], PairingMode.EVERYONE)
+    planned = generate(meetings, 2)
+    held = dict(planned.slots)  # the whole planned evening has been held
+    schedule = replan(held, [*meetings, ("Zoe", "Theater"), ("Zoe", "Radio")], planned.rounds, range(2))
+    assert {pair: schedule.slots[pair] for pair in held} == held
+    assert sorted(slot.round for slot, _ in schedule.for_person("Zoe", Side.CREATIVE)) == [2, 3]
+    assert (schedule.rounds, schedule.lower_bound) == (4, 4)
+
+
+def test_nothing_left_to_meet_leaves_the_held_rounds_alone():
+    meetings = meetings_for(["Ada", "Ben"], ["Theater", "Radio"], PairingMode.EVERYONE)
+    planned = generate(meetings, 2)
+    assert replan(planned.slots, meetings, planned.rounds, [0]) == planned
+
+
+@pytest.mark.parametrize(
+    ("start", "fixed", "code"),
+    [
+        (-1, {}, "bad_start"),
+        (0, {}, "held_after_start"),
+        (1, {("Ben", "Radio"): Slot(1, 1)}, "pin_bad_table"),
+        (1, {("Ben", "Radio"): Slot(0, 0)}, "pin_bad_round"),
+        (1, {("Ada", "Theater"): Slot(1, 0)}, "pin_unknown_pair"),
+    ],
+)
+def test_a_replan_refuses_what_contradicts_the_held_rounds_or_the_tables_in_use(start, fixed, code):
+    held = {("Ada", "Theater"): Slot(0, 0)}
+    meetings = [("Ada", "Theater"), ("Ada", "Radio"), ("Ben", "Radio")]
+    with pytest.raises(ScheduleError) as error:
+        replan(held, meetings, start, [0], fixed=fixed)
+    assert error.value.code == code

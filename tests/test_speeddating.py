@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from hub.accounts.models import User
 from hub.db import db
@@ -20,7 +21,7 @@ from regions.events import services as events
 from regions.events.models import Registration
 from regions.profiles import services as profiles
 from regions.profiles.models import Profile
-from regions.speeddating import services
+from regions.speeddating import replanning, services
 from regions.speeddating.models import Meeting, PairPreference, Rating, SessionParticipant, SpeedDatingSession
 from regions.speeddating.services import SpeedDatingError
 from regions.speeddating.vocab import Interest, PairingMode, Side
@@ -392,7 +393,7 @@ def test_once_ratings_exist_the_schedule_can_no_longer_change(app, make):
     made = make.session(REGION, creatives=2, organisations=2, tables=2)
     make.rating(made, made.creatives[0], made.organisations[0], "gladly")
     before = schedule_rows(app, made.id)
-    message = "Ratings have been given already: the schedule can no longer change."
+    message = "Ratings have been given already: only the rounds after the rated meetings can be re-planned."
     with make.inside(REGION):
         with refused(message):
             services.generate_schedule(services.get_session(made.id))
@@ -436,3 +437,230 @@ def test_fewer_tables_never_leave_a_schedule_that_uses_tables_the_session_lost(a
     assert session.tables == 1
     assert len(rows) == 6, "everyone still meets everyone"
     assert_valid(rows, tables=session.tables, rounds=max(session.rounds, 1))
+
+
+# -- ratings open once the meeting has taken place --------------------------------------------------------
+
+
+def _berlin(moment) -> str:
+    return moment.astimezone(ZoneInfo("Europe/Berlin")).strftime("%d.%m.%Y %H:%M")
+
+
+def test_a_meeting_can_be_rated_only_once_its_round_has_ended_and_nothing_is_kept_before(app, make):
+    made = make.session(REGION, creatives=1, organisations=2, tables=2)  # the creative meets one per round
+    coordinator = make.coordinator(REGION)
+    early = "The meeting with {name} has not taken place yet: it can be rated from {time}."
+    with make.inside(REGION):
+        session = services.get_session(made.id)
+        rater = db.session.get(SessionParticipant, made.creatives[0].id)
+        first, second = sorted(services.meetings_of(session, rater), key=lambda m: m.round)
+        first_ends = session.round_end(first.round)
+        assert first_ends == session.starts_at + timedelta(minutes=session.round_minutes)
+        assert session.round_end(second.round) == first_ends + timedelta(
+            minutes=session.break_minutes + session.round_minutes
+        )
+        with refused(early) as caught:
+            services.rate(session, rater, first.organisation_id, Interest.GLADLY, now=first_ends - timedelta(seconds=1))
+        assert caught.value.field == "ratee_id"
+        assert caught.value.message.params == {"name": first.organisation.name, "time": _berlin(first_ends)}
+        # The coordination typing in a paper form follows the same rule.
+        with refused(early):
+            services.rate(
+                services.get_session(made.id),
+                db.session.get(SessionParticipant, made.creatives[0].id),
+                first.organisation_id,
+                Interest.GLADLY,
+                entered_by=db.session.get(User, coordinator.id),
+                now=session.starts_at,
+            )
+    with app.app_context(), all_regions():
+        assert db.session.scalars(select(Rating)).all() == []
+
+    with make.inside(REGION):
+        session = services.get_session(made.id)
+        rater = db.session.get(SessionParticipant, made.creatives[0].id)
+        first, second = sorted(services.meetings_of(session, rater), key=lambda m: m.round)
+        met_first = first.organisation_id
+        services.rate(session, rater, met_first, Interest.GLADLY, now=first_ends)
+        db.session.commit()
+        with refused(early):
+            services.rate(session, rater, second.organisation_id, Interest.GLADLY, now=first_ends)
+    with app.app_context(), all_regions():
+        assert [(r.ratee_id, r.interest) for r in db.session.scalars(select(Rating))] == [(met_first, Interest.GLADLY)]
+
+
+def test_each_meeting_says_whether_it_can_be_rated_yet(app, make):
+    made = make.session(REGION, creatives=1, organisations=2, tables=2)
+    with make.inside(REGION):
+        session = services.get_session(made.id)
+        first, second = sorted(session.meetings, key=lambda m: m.round)
+        services.update_session(session, {"rating_deadline": session.ends_at + timedelta(days=7)})
+        after_first = session.round_end(first.round)
+        assert [services.rating_state(session, m, after_first) for m in (first, second)] == ["open", "not_yet"]
+        assert services.rating_state(session, second, session.ends_at) == "open"
+        later = session.rating_deadline + timedelta(seconds=1)
+        assert [services.rating_state(session, m, later) for m in (first, second)] == ["closed", "closed"]
+
+
+# -- re-planning the rest of the evening ------------------------------------------------------------------
+
+
+def replanned(make, session_id: int, from_round: int, **changes):
+    """Re-plan a session from a round (counted from 1, as the page does) and commit."""
+    with make.inside(REGION):
+        done = replanning.replan_from(services.get_session(session_id), from_round - 1, **changes)
+        db.session.commit()
+        return done
+
+
+def test_replanning_keeps_the_held_rounds_and_their_ratings_and_plans_the_rest_for_who_is_there(app, make):
+    made = make.session(REGION, creatives=3, organisations=3, tables=3)  # 9 meetings in 3 rounds
+    first_round = [row for row in schedule_rows(app, made.id) if row[0] == 0]
+    with app.app_context(), all_regions():
+        held_ids = {m.id for m in db.session.scalars(select(Meeting).where(Meeting.round == 0))}
+    held = next(row for row in first_round if row[2] == made.creatives[0].id)
+    with make.inside(REGION):
+        session = services.get_session(made.id)
+        rater = db.session.get(SessionParticipant, held[2])
+        services.rate(session, rater, held[3], Interest.DEFINITELY, now=session.round_end(0))
+        db.session.commit()
+    leaving = made.creatives[2]
+    late = make.person(REGION, "organisation", name="Spät gekommen")
+    with make.inside(REGION):
+        services.add_participant(services.get_session(made.id), db.session.get(Profile, late.profile_id))
+        db.session.commit()
+
+    done = replanned(make, made.id, 2, absent=[leaving.id])
+
+    rows = schedule_rows(app, made.id)
+    assert [row for row in rows if row[0] == 0] == first_round, "the held round changed"
+    with app.app_context(), all_regions():
+        assert held_ids <= {m.id for m in db.session.scalars(select(Meeting))}
+        assert db.session.scalar(select(func.count()).select_from(Rating)) == 1
+        newcomer = db.session.scalar(
+            select(SessionParticipant.id).where(SessionParticipant.profile_id == late.profile_id)
+        )
+    later = [row for row in rows if row[0] >= 1]
+    assert not any(row[2] == leaving.id for row in later)
+    # The two creatives still there meet the two organisations not met yet and the newcomer: 3 each, 6 in all.
+    staying = {made.creatives[0].id, made.creatives[1].id}
+    assert {(c, o) for _, _, c, o, _ in later} == {
+        (c, o) for c in staying for o in [*(p.id for p in made.organisations), newcomer]
+    } - {(c, o) for _, _, c, o, _ in first_round}
+    session = stored_session(app, made.id)
+    assert session.rounds == session.lower_bound == 1 + 3 == done.schedule.rounds
+    assert_valid(rows, tables=3, rounds=session.rounds)
+
+
+def test_replanning_leaves_a_broken_table_out_and_keeps_the_organisations_at_their_tables(app, make):
+    made = make.session(REGION, creatives=3, organisations=3, tables=4)  # organisations at tables 1–3
+    before = schedule_rows(app, made.id)
+    replanned(make, made.id, 2, tables_out_of_use=[1])  # table 2 broke after the first round
+    rows = schedule_rows(app, made.id)
+    assert [row for row in rows if row[0] == 0] == [row for row in before if row[0] == 0]
+    later = [row for row in rows if row[0] >= 1]
+    assert len(later) == 6 and all(table != 1 for _, table, _, _, _ in later)
+    table_of = {o: t for r, t, _, o, _ in before if r == 0}
+    assert all(table == table_of[o] for _, table, _, o, _ in later if table_of[o] != 1)
+    assert_valid(rows, tables=4, rounds=stored_session(app, made.id).rounds)
+
+
+def test_replanning_keeps_the_pins_of_the_rounds_to_come_and_releases_those_at_a_table_out_of_use(app, make):
+    # 6 meetings in 3 rounds; the organisations keep tables 1 and 2, table 3 stays free.
+    made = make.session(REGION, creatives=3, organisations=2, tables=3)
+    with make.inside(REGION):
+        session = services.get_session(made.id)
+        moved, in_place = sorted((m for m in session.meetings if m.round == 2), key=lambda m: m.table)
+        services.move_meeting(session, moved, 2, 2)
+        services.set_pinned(in_place, True)
+        kept = (2, 2, moved.creative_id, moved.organisation_id)
+        broken = in_place.table
+        db.session.commit()
+    done = replanned(make, made.id, 2, tables_out_of_use=[broken])
+    assert done.released == 1
+    rows = schedule_rows(app, made.id)
+    assert [(r, t, c, o) for r, t, c, o, pinned in rows if pinned] == [kept]
+    assert all(table != broken for r, table, _, _, _ in rows if r >= 1)
+    assert_valid(rows, tables=3, rounds=stored_session(app, made.id).rounds)
+
+
+def test_replanning_from_a_round_whose_meetings_were_rated_is_refused_and_nothing_changes(app, make):
+    made = make.session(REGION, creatives=2, organisations=2, tables=2)  # 4 meetings in 2 rounds
+    second = next(row for row in schedule_rows(app, made.id) if row[0] == 1)
+    with make.inside(REGION):
+        session = services.get_session(made.id)
+        rater = db.session.get(SessionParticipant, second[2])
+        services.rate(session, rater, second[3], Interest.GLADLY, now=session.ends_at)
+        db.session.commit()
+    before = schedule_rows(app, made.id)
+    message = (
+        "Meetings of round {rated} have been rated, so that round has been held: re-plan from round {next} or later."
+    )
+    with make.inside(REGION):
+        with refused(message) as caught:
+            replanning.replan_from(services.get_session(made.id), 1)
+        assert (caught.value.field, caught.value.message.params) == ("from_round", {"rated": 2, "next": 3})
+    assert schedule_rows(app, made.id) == before
+    # From the round after it there is nothing left to meet: the evening stays as it was.
+    replanned(make, made.id, 3)
+    assert schedule_rows(app, made.id) == before
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        ({"from_round": 4}, "from_round", "This round does not exist in this session."),
+        ({"from_round": 0}, "from_round", "This round does not exist in this session."),
+        ({"absent": [999999]}, "absent", "This person does not take part in the session."),
+        ({"tables_out_of_use": [2]}, "tables_out_of_use", "This table does not exist in this session."),
+        ({"tables_out_of_use": [0, 1]}, "tables_out_of_use", "At least one table must stay in use."),
+    ],
+)
+def test_a_replan_that_cannot_be_made_is_refused_by_field(app, make, changes, field, message):
+    made = make.session(REGION, creatives=2, organisations=2, tables=2)
+    before = schedule_rows(app, made.id)
+    from_round = changes.pop("from_round", 2)
+    with make.inside(REGION), refused(message) as caught:
+        replanning.replan_from(services.get_session(made.id), from_round - 1, **changes)
+    assert caught.value.field == field
+    assert schedule_rows(app, made.id) == before
+
+
+def test_the_round_to_replan_from_is_the_first_that_has_not_begun(app, make):
+    made = make.session(REGION, creatives=3, organisations=3, tables=3)
+    with make.inside(REGION):
+        session = services.get_session(made.id)
+        assert replanning.first_round_to_replan(session, session.starts_at - timedelta(minutes=1)) == 0
+        assert replanning.first_round_to_replan(session, session.round_start(1)) == 2
+        assert replanning.first_round_to_replan(session, session.ends_at) == 3
+
+
+# -- fewer tables while a meeting is fixed at the last one --------------------------------------------------
+
+
+def test_fewer_tables_than_a_meeting_fixed_at_the_last_table_needs_are_refused_naming_it(app, make):
+    made = make.session(REGION, creatives=3, organisations=2, tables=3)
+    with make.inside(REGION):
+        session = services.get_session(made.id)
+        meeting = next(m for m in session.meetings if m.round == 1)
+        services.move_meeting(session, meeting, 1, 2)  # table 3, the last one
+        names = (meeting.creative.name, meeting.organisation.name)
+        db.session.commit()
+    before = schedule_rows(app, made.id)
+    message = (
+        "The meeting of {creative} and {organisation} is fixed at table {table} in round {round}, which "
+        "{tables} tables leave out: release or move it first, or keep at least {needed} tables."
+    )
+    with make.inside(REGION), refused(message) as caught:
+        services.update_session(services.get_session(made.id), {"tables": 2})
+    assert caught.value.field == "tables"
+    assert caught.value.message.params == {
+        "creative": names[0],
+        "organisation": names[1],
+        "table": 3,
+        "round": 2,
+        "tables": 2,
+        "needed": 3,
+    }
+    assert schedule_rows(app, made.id) == before
+    assert stored_session(app, made.id).tables == 3

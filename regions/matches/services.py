@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 
 from hub.accounts.models import User
 from hub.cohorts.models import Cohort
@@ -56,12 +56,12 @@ def is_member(match: Match, user: User) -> bool:
 
 
 def open_match_counts(profile_ids, cohort_id: int) -> dict[int, int]:
-    """How many proposed or active matches of a cohort each profile is in."""
+    """How many proposed or active matches of a cohort each profile is in (profile ids, or a SELECT of them)."""
     rows = db.session.execute(
         select(MatchMember.profile_id, func.count())
         .join(Match)
         .where(
-            MatchMember.profile_id.in_(list(profile_ids)),
+            MatchMember.profile_id.in_(profile_ids if isinstance(profile_ids, Select) else list(profile_ids)),
             Match.cohort_id == cohort_id,
             Match.status.in_(OPEN_STATUSES),
         )

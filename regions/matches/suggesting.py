@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from flask_babel import gettext
-from sqlalchemy import select
+from sqlalchemy import Select, delete, insert, select
+from sqlalchemy.orm import joinedload
 
 from hub.accounts.models import User
 from hub.cohorts.models import Cohort
@@ -13,57 +14,107 @@ from regions.matches import services
 from regions.matches.models import Match, MatchMember, MatchSuggestion
 from regions.matches.suggestions import Person, Reason, explain, suggest
 from regions.matches.vocab import SuggestionStatus
-from regions.speeddating.models import SpeedDatingSession
-from regions.speeddating.services import all_ratings
+from regions.profiles.models import Profile
+from regions.speeddating.models import Rating, SessionParticipant, SpeedDatingSession
 from regions.speeddating.vocab import INTEREST_LABELS, Interest, Side
 
 METHODS = ("optimal", "stable")
 
 
-def _person(participant, capacity: int | None) -> Person:
-    profile = participant.profile
-    return Person(
-        id=profile.id,
-        offer_tags=tuple(profile.offer_tags),
-        need_tags=tuple(profile.need_tags),
-        needs_text=profile.needs_text,
-        capacity=capacity,
-    )
+# The people of each suggestion come with it: a lazy load under the region's criteria would cost a statement
+# each, even for profiles already loaded.
+_WITH_PEOPLE = (joinedload(MatchSuggestion.creative), joinedload(MatchSuggestion.organisation))
 
 
 def run_suggestions(
     session: SpeedDatingSession, cohort: Cohort, *, method: str = "optimal", limit: int = 1
 ) -> list[MatchSuggestion]:
-    """Replace the session's open suggestions by a new run; rejected pairs and existing matches stay out."""
-    profile_ids = [p.profile_id for p in session.participants]
-    taken = services.open_match_counts(profile_ids, cohort.id)
-    creatives, organisations = [], []
-    for participant in session.participants:
-        capacity = max(limit - taken.get(participant.profile_id, 0), 0)
-        side = creatives if participant.side == Side.CREATIVE else organisations
-        side.append(_person(participant, capacity))
-    profile_of = {p.id: p.profile_id for p in session.participants}
-    ratings = {(profile_of[r.rater_id], profile_of[r.ratee_id]): r.interest for r in all_ratings(session)}
-    existing = {(s.creative_id, s.organisation_id): s for s in _suggestions(session)}
-    exclude = {pair for pair, s in existing.items() if s.status != SuggestionStatus.OPEN} | _matched_pairs(profile_ids)
-    for suggestion in existing.values():
-        if suggestion.status == SuggestionStatus.OPEN:
-            db.session.delete(suggestion)
-    db.session.flush()
-    made = []
-    for s in suggest(creatives, organisations, ratings, limit=limit, method=method, exclude=exclude):
-        suggestion = MatchSuggestion(
-            session_id=session.id,
-            creative_id=s.creative_id,
-            organisation_id=s.organisation_id,
-            score=float(s.score),
-            reasons=[[r.code, list(r.params)] for r in s.reasons],
-            method=method,
+    """Replace the session's open suggestions by a new run; rejected pairs and existing matches stay out.
+
+    The same few statements whatever the session's size: the open matches, the participants (only the columns of
+    their profiles the suggestions read), the ratings, the decided suggestions and the pairs already matched one
+    query each, one DELETE of the open suggestions, one bulk INSERT of the new ones and one query that reads them
+    back with their people (so the pages and the API name them without further statements).
+    """
+    people = select(SessionParticipant.profile_id).where(SessionParticipant.session_id == session.id)
+    creatives, organisations, profile_of = _people(session, services.open_match_counts(people, cohort.id), limit)
+    ratings = {
+        (profile_of[rater], profile_of[ratee]): interest
+        for rater, ratee, interest in db.session.execute(
+            select(Rating.rater_id, Rating.ratee_id, Rating.interest).where(Rating.session_id == session.id)
         )
-        db.session.add(suggestion)
-        made.append(suggestion)
-    db.session.flush()
-    return made
+    }
+    decided = db.session.execute(
+        select(MatchSuggestion.creative_id, MatchSuggestion.organisation_id).where(
+            MatchSuggestion.session_id == session.id, MatchSuggestion.status != SuggestionStatus.OPEN
+        )
+    )
+    exclude = {(c, o) for c, o in decided} | _matched_pairs(people)
+    db.session.execute(
+        delete(MatchSuggestion).where(
+            MatchSuggestion.session_id == session.id, MatchSuggestion.status == SuggestionStatus.OPEN
+        )
+    )
+    found = suggest(creatives, organisations, ratings, limit=limit, method=method, exclude=exclude)
+    return _store(session, method, found)
+
+
+def _people(session: SpeedDatingSession, taken: dict[int, int], limit: int) -> tuple[list, list, dict[int, int]]:
+    """The session's creatives and organisations as the suggestions see them (by profile id, with the room each
+    has left besides their open matches), and the profile id of each participant."""
+    creatives, organisations, profile_of = [], [], {}
+    for participant_id, side, profile_id, offer_tags, need_tags, needs_text in db.session.execute(
+        select(
+            SessionParticipant.id,
+            SessionParticipant.side,
+            Profile.id,
+            Profile.offer_tags,
+            Profile.need_tags,
+            Profile.needs_text,
+        )
+        .join(Profile, Profile.id == SessionParticipant.profile_id)
+        .where(SessionParticipant.session_id == session.id)
+        .order_by(SessionParticipant.id)
+    ):
+        profile_of[participant_id] = profile_id
+        (creatives if side == Side.CREATIVE else organisations).append(
+            Person(
+                id=profile_id,
+                offer_tags=tuple(offer_tags),
+                need_tags=tuple(need_tags),
+                needs_text=needs_text,
+                capacity=max(limit - taken.get(profile_id, 0), 0),
+            )
+        )
+    return creatives, organisations, profile_of
+
+
+def _store(session: SpeedDatingSession, method: str, found: list) -> list[MatchSuggestion]:
+    """Keep the suggestions of a run, in their order, with their people."""
+    rows = [
+        {
+            "region_id": session.region_id,
+            "session_id": session.id,
+            "creative_id": s.creative_id,
+            "organisation_id": s.organisation_id,
+            "score": float(s.score),
+            "reasons": [[r.code, list(r.params)] for r in s.reasons],
+            "method": method,
+        }
+        for s in found
+    ]
+    if not rows:
+        return []
+    # One executemany, then the rows read back: RETURNING would have SQLAlchemy send multi-row INSERTs, which
+    # cost PostgreSQL more to plan than the rows cost to write, and one INSERT per row where order is asked for.
+    db.session.execute(insert(MatchSuggestion), rows)
+    stored = db.session.scalars(
+        select(MatchSuggestion)
+        .where(MatchSuggestion.session_id == session.id, MatchSuggestion.status == SuggestionStatus.OPEN)
+        .options(*_WITH_PEOPLE)
+    ).all()
+    place = {(row["creative_id"], row["organisation_id"]): n for n, row in enumerate(rows)}
+    return sorted(stored, key=lambda s: place[s.creative_id, s.organisation_id])
 
 
 def _suggestions(session: SpeedDatingSession) -> list[MatchSuggestion]:
@@ -71,6 +122,7 @@ def _suggestions(session: SpeedDatingSession) -> list[MatchSuggestion]:
         db.session.scalars(
             select(MatchSuggestion)
             .where(MatchSuggestion.session_id == session.id)
+            .options(*_WITH_PEOPLE)
             .order_by(MatchSuggestion.status, MatchSuggestion.score.desc(), MatchSuggestion.id)
         )
     )
@@ -82,11 +134,11 @@ def suggestions_of(session: SpeedDatingSession) -> list[MatchSuggestion]:
     return sorted(_suggestions(session), key=lambda s: (order[s.status], -s.score, s.id))
 
 
-def _matched_pairs(profile_ids) -> set[tuple[int, int]]:
-    """(creative, organisation) pairs that share a match already."""
+def _matched_pairs(profile_ids: Select) -> set[tuple[int, int]]:
+    """(creative, organisation) pairs among these profiles that share a match already."""
     rows = db.session.execute(
         select(MatchMember.match_id, MatchMember.profile_id, MatchMember.role).where(
-            MatchMember.profile_id.in_(list(profile_ids))
+            MatchMember.profile_id.in_(profile_ids)
         )
     ).all()
     by_match: dict[int, dict[str, list[int]]] = {}

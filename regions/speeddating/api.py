@@ -22,7 +22,7 @@ from hub.schemas import BaseSchema, ServiceError, _m
 from regions.events.models import Event
 from regions.events.services import to_utc
 from regions.profiles.models import Profile
-from regions.speeddating import services
+from regions.speeddating import replanning, services
 from regions.speeddating.models import Meeting, SessionParticipant, SpeedDatingSession
 from regions.speeddating.schemas import (
     MeetingSchema,
@@ -34,6 +34,7 @@ from regions.speeddating.schemas import (
     PinSchema,
     RatingInputSchema,
     RatingSchema,
+    ReplanSchema,
     ScheduleSchema,
     SessionInputSchema,
     SessionSchema,
@@ -95,6 +96,8 @@ class OwnMeetingSchema(BaseSchema):
     name = fields.String()
     organisation = fields.String()
     rating = fields.String(allow_none=True, metadata={"description": "what the caller said about them so far"})
+    rating_open = fields.Boolean(metadata={"description": "whether the meeting can be rated now"})
+    rating_opens_at = fields.DateTime(metadata={"description": "when its round ends: from then on it can be rated"})
 
 
 class ParticipationDetailSchema(ParticipationSchema):
@@ -326,6 +329,25 @@ def generate_schedule(session_id: int):
     return session
 
 
+@blp.post("/sessions/<int:session_id>/replan")
+@coordinator_required
+@blp.arguments(ReplanSchema)
+@blp.response(200, ScheduleSchema)
+@blp.doc(security=SECURITY)
+def replan(data, session_id: int):
+    """Re-plan the rest of the evening from `from_round` on: the rounds before stay as they were held (with their
+    ratings); every meeting still to come, of everyone but the `absent`, is planned anew at every table but those
+    out of use, in the fewest rounds possible. Meetings fixed by hand from that round on keep their place unless
+    their table is out of use."""
+    session = _session(session_id)
+    try:
+        replanning.replan_from(session, **data)
+    except ServiceError as exc:
+        unprocessable(exc)
+    db.session.commit()
+    return session
+
+
 def _meeting(meeting_id: int) -> tuple[Meeting, SpeedDatingSession]:
     meeting = db.session.get(Meeting, meeting_id) or abort(404)
     return meeting, _session(meeting.session_id)
@@ -444,6 +466,7 @@ def participation(participant_id: int):
     participant = _reachable_participant(participant_id)
     session = participant.session
     given = services.ratings_by(session, participant)
+    now = utcnow()
     meetings = []
     for meeting in services.meetings_of(session, participant):
         other = meeting.organisation if participant.side == Side.CREATIVE else meeting.creative
@@ -457,6 +480,8 @@ def participation(participant_id: int):
                 "name": other.name,
                 "organisation": other.organisation,
                 "rating": given[other.id].value if other.id in given else None,
+                "rating_open": services.rating_state(session, meeting, now) == services.OPEN,
+                "rating_opens_at": session.round_end(meeting.round),
             }
         )
     return {**_participation(session, participant), "meetings": meetings}

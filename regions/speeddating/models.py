@@ -58,9 +58,13 @@ class SpeedDatingSession(RegionScoped, db.Model):
         """When a round (0-based) starts, in UTC."""
         return self.starts_at + timedelta(minutes=round_ * (self.round_minutes + self.break_minutes))
 
+    def round_end(self, round_: int) -> datetime:
+        """When a round (0-based) ends, in UTC: its meetings have taken place (the break to change tables follows)."""
+        return self.round_start(round_) + timedelta(minutes=self.round_minutes)
+
     @property
     def ends_at(self) -> datetime:
-        return self.round_start(max(self.rounds, 1) - 1) + timedelta(minutes=self.round_minutes)
+        return self.round_end(max(self.rounds, 1) - 1)
 
     def rating_open(self, now: datetime) -> bool:
         return self.rating_deadline is None or now <= self.rating_deadline

@@ -3,6 +3,9 @@
 Rounds are the colours of a proper edge colouring of the bipartite meeting graph (König: Δ colours
 suffice), made equitable by swapping alternating paths (de Werra), so that no round holds more
 meetings than there are tables. Organisations hold the tables; creatives move.
+
+An evening that does not go to plan (someone leaves, someone arrives, a table breaks) is re-planned from a
+round on: the rounds before it were held and stay as they were, the meetings still to come are coloured anew.
 """
 
 from __future__ import annotations
@@ -267,8 +270,17 @@ def _checked_pins(fixed: Mapping[Pair, Slot], edge_of: dict[Pair, int], tables: 
     return {edge_of[p]: s for p, s in fixed.items()}
 
 
-def generate(meetings: Collection[Pair], tables: int, *, fixed: Mapping[Pair, Slot] | None = None) -> Schedule:
-    """A valid schedule: the fewest rounds possible without pins, pinned meetings exactly where they were put."""
+def generate(
+    meetings: Collection[Pair],
+    tables: int,
+    *,
+    fixed: Mapping[Pair, Slot] | None = None,
+    homes: Mapping[Hashable, int] | None = None,
+) -> Schedule:
+    """A valid schedule: the fewest rounds possible without pins, pinned meetings exactly where they were put.
+
+    ``homes`` names the table an organisation should keep where it can (a re-planned evening keeps them seated).
+    """
     pairs = list(dict.fromkeys(meetings))
     bound = lower_bound(pairs, tables)
     creatives = {c: i for i, c in enumerate(dict.fromkeys(c for c, _ in pairs))}
@@ -291,18 +303,73 @@ def generate(meetings: Collection[Pair], tables: int, *, fixed: Mapping[Pair, Sl
     while not colouring.balance(-(-len(pairs) // rounds)) and max(map(len, colouring.members)) > tables:
         rounds = colouring.open_colour() + 1
 
-    slots = _seat(ends, colouring.members, pins, tables, len(creatives))
+    wanted = {organisations[o]: t for o, t in (homes or {}).items() if o in organisations and 0 <= t < tables}
+    slots = _seat(ends, colouring.members, pins, tables, wanted)
     return Schedule(rounds=rounds, slots=dict(zip(pairs, slots, strict=True)), lower_bound=bound)
 
 
+def replan(
+    held: Mapping[Pair, Slot],
+    meetings: Collection[Pair],
+    start: int,
+    tables: Collection[int],
+    *,
+    fixed: Mapping[Pair, Slot] | None = None,
+) -> Schedule:
+    """The evening re-planned from round ``start``: the meetings held before it stay exactly where they were; the
+    meetings still to come (those of ``meetings`` not held) take rounds start, start + 1, … at the tables still in
+    use, in the fewest rounds possible, max(Δ, ⌈meetings / tables⌉) of what is left, unless pins (in rounds from
+    start on, at tables in use) force more. Organisations keep the table they had last where it is still in use.
+    """
+    if start < 0:
+        raise ScheduleError("bad_start")
+    late = [pair for pair, slot in held.items() if slot.round >= start]
+    if late:
+        raise ScheduleError("held_after_start", late)
+    in_use = sorted(set(tables))
+    index = {table: n for n, table in enumerate(in_use)}
+    fixed = fixed or {}
+    for code, bad in (
+        ("pin_bad_table", [pair for pair, slot in fixed.items() if slot.table not in index]),
+        ("pin_bad_round", [pair for pair, slot in fixed.items() if slot.round < start]),
+    ):
+        if bad:
+            raise ScheduleError(code, bad)
+    last_table: dict[Hashable, int] = {}
+    for (_, organisation), slot in sorted(held.items(), key=lambda item: item[1].round):
+        last_table[organisation] = slot.table
+    rest = [pair for pair in dict.fromkeys(meetings) if pair not in held]
+    part = generate(
+        rest,
+        len(in_use),
+        fixed={pair: Slot(slot.round - start, index[slot.table]) for pair, slot in fixed.items()},
+        homes={o: index[t] for o, t in last_table.items() if t in index},
+    )
+    slots = dict(held)
+    slots.update((pair, Slot(start + slot.round, in_use[slot.table])) for pair, slot in part.slots.items())
+    if not part.slots:
+        rounds = max((slot.round + 1 for slot in held.values()), default=0)
+        return Schedule(rounds=rounds, slots=slots, lower_bound=rounds)
+    return Schedule(rounds=start + part.rounds, slots=slots, lower_bound=start + part.lower_bound)
+
+
 def _seat(
-    ends: list[tuple[int, int]], rounds: list[set[int]], pins: dict[int, Slot], tables: int, first_organisation: int
+    ends: list[tuple[int, int]], rounds: list[set[int]], pins: dict[int, Slot], tables: int, wanted: dict[int, int]
 ) -> list[Slot]:
     """Tables for each round's meetings: pins first, then the organisation's own (or last) table, then any free one."""
-    organisations = {v for _, v in ends}
-    # With a table for every organisation each keeps one all evening; otherwise keep the last one where possible.
+    organisations = sorted({v for _, v in ends})
+    # With a table for every organisation each keeps one all evening (the one it wants, if no other has it);
+    # otherwise it keeps the last one where possible.
     own_table = len(organisations) <= tables
-    home = {v: v - first_organisation for v in organisations} if own_table else {}
+    home: dict[int, int] = {}
+    claimed: set[int] = set()
+    for v in organisations:
+        if v in wanted and wanted[v] not in claimed:
+            home[v] = wanted[v]
+            claimed.add(wanted[v])
+    if own_table:
+        unclaimed = iter(sorted(set(range(tables)) - claimed))
+        home.update((v, next(unclaimed)) for v in organisations if v not in home)
     slots: list[Slot] = [Slot(-1, -1)] * len(ends)
     for number, edges in enumerate(rounds):
         in_order = sorted(edges)

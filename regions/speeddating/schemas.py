@@ -52,6 +52,24 @@ class SlotSchema(BaseSchema):
         return {"round": data["round"] - 1, "table": data["table"] - 1}
 
 
+class ReplanSchema(BaseSchema):
+    """Re-plan the rest of the evening from a round on: who is no longer there, which tables are out of use."""
+
+    from_round = fields.Integer(required=True, validate=validate.Range(min=1, max=10000))
+    absent = fields.List(
+        fields.Integer(), load_default=list, metadata={"description": "participant ids of people no longer there"}
+    )
+    tables_out_of_use = fields.List(fields.Integer(validate=validate.Range(min=1, max=500)), load_default=list)
+
+    @post_load
+    def _from_zero(self, data, **kwargs):
+        return {
+            **data,
+            "from_round": data["from_round"] - 1,
+            "tables_out_of_use": [t - 1 for t in data["tables_out_of_use"]],
+        }
+
+
 class SwapSchema(BaseSchema):
     other_id = fields.Integer(required=True)
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
@@ -34,10 +36,11 @@ SCHEDULE_MESSAGES = {
     "no_tables": (_m("The session needs at least one table."), "tables"),
 }
 
+BERLIN = ZoneInfo("Europe/Berlin")
 SIDE_OF_KIND = {ProfileKind.CREATIVE: Side.CREATIVE, ProfileKind.ORGANISATION: Side.ORGANISATION}
 
 
-def _schedule_error(exc: generator.ScheduleError) -> SpeedDatingError:
+def schedule_error(exc: generator.ScheduleError) -> SpeedDatingError:
     message, field = SCHEDULE_MESSAGES.get(exc.code, (_m("The schedule cannot be made."), None))
     return SpeedDatingError(message, field)
 
@@ -77,10 +80,30 @@ def update_session(session: SpeedDatingSession, fields: dict) -> None:
         raise SpeedDatingError(_m("The rating deadline must be after the session's start."), "rating_deadline")
     if session.meetings and (session.tables, session.mode) != before:
         _refuse_if_rated(session)
-        for meeting in session.meetings:
-            if meeting.table > session.tables:
-                meeting.pinned = False  # a pin to a table the session no longer has cannot be kept
+        _refuse_pins_beyond_the_tables(session)
         generate_schedule(session)
+
+
+def _refuse_pins_beyond_the_tables(session: SpeedDatingSession) -> None:
+    """A meeting fixed by hand at a table the session would no longer have: say which, and how to go on."""
+    # Pins are the coordination's decisions, so fewer tables do not drop them silently.
+    beyond = [m for m in session.meetings if m.pinned and m.table >= session.tables]
+    if beyond:
+        first = min(beyond, key=lambda m: (m.round, m.table))
+        raise SpeedDatingError(
+            _m(
+                "The meeting of {creative} and {organisation} is fixed at table {table} in round {round}, which "
+                "{tables} tables leave out: release or move it first, or keep at least {needed} tables."
+            ).format(
+                creative=first.creative.name,
+                organisation=first.organisation.name,
+                table=first.table + 1,
+                round=first.round + 1,
+                tables=session.tables,
+                needed=max(m.table for m in beyond) + 1,
+            ),
+            "tables",
+        )
 
 
 def participants(session: SpeedDatingSession, side: Side | None = None) -> list[SessionParticipant]:
@@ -179,23 +202,32 @@ def remove_pair(session: SpeedDatingSession, pair_id: int) -> None:
 # -- the schedule ---------------------------------------------------------------------------------------
 
 
-def planned_meetings(session: SpeedDatingSession) -> list[tuple[int, int]]:
-    """The pairs that should meet: by the session's mode, wishes and pairs to avoid."""
+def planned_meetings(session: SpeedDatingSession, *, without: Collection[int] = ()) -> list[tuple[int, int]]:
+    """The pairs that should meet: by the session's mode, wishes and pairs to avoid (leaving out people who are
+    not there, by participant id)."""
+    away = set(without)
+
+    def pairs(kind: str) -> list[tuple[int, int]]:
+        chosen = (p for p in session.pairs if p.kind == kind)
+        return [(p.creative_id, p.organisation_id) for p in chosen if not {p.creative_id, p.organisation_id} & away]
+
     try:
         return generator.meetings_for(
-            [p.id for p in participants(session, Side.CREATIVE)],
-            [p.id for p in participants(session, Side.ORGANISATION)],
+            [p.id for p in participants(session, Side.CREATIVE) if p.id not in away],
+            [p.id for p in participants(session, Side.ORGANISATION) if p.id not in away],
             session.mode,
-            wishes=[(p.creative_id, p.organisation_id) for p in session.pairs if p.kind == "wish"],
-            avoid=[(p.creative_id, p.organisation_id) for p in session.pairs if p.kind == "avoid"],
+            wishes=pairs("wish"),
+            avoid=pairs("avoid"),
         )
     except generator.ScheduleError as exc:
-        raise _schedule_error(exc) from exc
+        raise schedule_error(exc) from exc
 
 
 def _refuse_if_rated(session: SpeedDatingSession) -> None:
     if db.session.scalar(select(Rating.id).where(Rating.session_id == session.id).limit(1)) is not None:
-        raise SpeedDatingError(_m("Ratings have been given already: the schedule can no longer change."))
+        raise SpeedDatingError(
+            _m("Ratings have been given already: only the rounds after the rated meetings can be re-planned.")
+        )
 
 
 def generate_schedule(session: SpeedDatingSession) -> generator.Schedule:
@@ -211,25 +243,33 @@ def generate_schedule(session: SpeedDatingSession) -> generator.Schedule:
     try:
         result = generator.generate(meetings, session.tables, fixed=pinned)
     except generator.ScheduleError as exc:
-        raise _schedule_error(exc) from exc
-    for meeting in list(session.meetings):
+        raise schedule_error(exc) from exc
+    store_schedule(session, result, pinned)
+    return result
+
+
+def store_schedule(
+    session: SpeedDatingSession, result: generator.Schedule, pinned: Collection[tuple[int, int]], from_round: int = 0
+) -> None:
+    """Put a schedule's meetings from a round on in place of the session's (the rounds before stay untouched)."""
+    for meeting in [m for m in session.meetings if m.round >= from_round]:
         session.meetings.remove(meeting)
         db.session.delete(meeting)
     db.session.flush()  # free the (round, table) places before the new meetings take them
     for (creative_id, organisation_id), slot in result.slots.items():
-        session.meetings.append(
-            Meeting(
-                region_id=session.region_id,
-                creative_id=creative_id,
-                organisation_id=organisation_id,
-                round=slot.round,
-                table=slot.table,
-                pinned=(creative_id, organisation_id) in pinned,
+        if slot.round >= from_round:
+            session.meetings.append(
+                Meeting(
+                    region_id=session.region_id,
+                    creative_id=creative_id,
+                    organisation_id=organisation_id,
+                    round=slot.round,
+                    table=slot.table,
+                    pinned=(creative_id, organisation_id) in pinned,
+                )
             )
-        )
     session.rounds, session.lower_bound, session.generated_at = result.rounds, result.lower_bound, utcnow()
     db.session.flush()
-    return result
 
 
 def _check_slot(session: SpeedDatingSession, moving: list[tuple[Meeting, int, int]]) -> None:
@@ -312,6 +352,22 @@ def sessions_of(user: User) -> list[SpeedDatingSession]:
     )
 
 
+OPEN, NOT_YET, CLOSED = "open", "not_yet", "closed"
+
+
+def rating_state(session: SpeedDatingSession, meeting: Meeting, now: datetime) -> str:
+    """Whether a meeting can be rated now: not yet (its round has not ended), open, or closed (the deadline)."""
+    # The round's end comes from the session's start, round length and breaks, all required columns, so it is
+    # always known; the rating stays a statement about a meeting that took place.
+    if not session.rating_open(now):
+        return CLOSED
+    return OPEN if now >= session.round_end(meeting.round) else NOT_YET
+
+
+def _local(moment: datetime) -> str:
+    return moment.astimezone(BERLIN).strftime("%d.%m.%Y %H:%M")
+
+
 def ratings_by(session: SpeedDatingSession, rater: SessionParticipant) -> dict[int, Interest]:
     """What a person said about each person they met: {ratee participant id: interest}."""
     return {
@@ -329,8 +385,10 @@ def rate(
     entered_by: User | None = None,
     now: datetime | None = None,
 ) -> Rating:
-    """Record (or change) what someone thinks of a person they met, before the deadline."""
-    if not session.rating_open(now or utcnow()):
+    """Record (or change) what someone thinks of a person they met, once the meeting has taken place and before
+    the deadline."""
+    now = now or utcnow()
+    if not session.rating_open(now):
         raise SpeedDatingError(_m("The deadline for ratings has passed."), "interest")
     meeting = next(
         (
@@ -342,6 +400,14 @@ def rate(
     )
     if meeting is None:
         raise SpeedDatingError(_m("You can only rate people you met in this session."), "ratee_id")
+    if rating_state(session, meeting, now) == NOT_YET:
+        ratee = next(p for p in session.participants if p.id == ratee_id)
+        raise SpeedDatingError(
+            _m("The meeting with {name} has not taken place yet: it can be rated from {time}.").format(
+                name=ratee.name, time=_local(session.round_end(meeting.round))
+            ),
+            "ratee_id",
+        )
     rating = db.session.scalar(select(Rating).where(Rating.meeting_id == meeting.id, Rating.rater_id == rater.id))
     if rating is None:
         rating = Rating(

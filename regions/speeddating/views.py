@@ -12,24 +12,23 @@ from hub.access import coordinator_required, region_role_required
 from hub.accounts.models import Role
 from hub.cohorts.services import cohort_for, list_cohorts
 from hub.db import db, utcnow
-from hub.pdf import pdf_response
 from hub.schemas import ServiceError, load_form
 from regions.events.models import Event
 from regions.events.services import to_utc
 from regions.profiles.models import Profile
-from regions.speeddating import printing, services, vocab
+from regions.speeddating import replanning, services, vocab
 from regions.speeddating.models import Meeting, SessionParticipant
 from regions.speeddating.schemas import (
     NewSessionSchema,
     PairInputSchema,
     ParticipantInputSchema,
+    ReplanSchema,
     SessionInputSchema,
     SlotSchema,
 )
-from regions.speeddating.vocab import Interest, Side
+from regions.speeddating.vocab import Side
 
 bp = Blueprint("speeddating", __name__, url_prefix="/speed-dating", template_folder="templates")
-PARTS = ("people", "tables", "master")
 TZ = "Europe/Berlin"
 
 
@@ -117,7 +116,7 @@ def edit(session_id: int):
             try:
                 services.update_session(session, _times_to_utc(data))
             except ServiceError as exc:
-                errors = exc.errors()
+                errors = _on_form(exc.errors(), SessionInputSchema())
             else:
                 db.session.commit()
                 flash(_("The session has been saved."), "success")
@@ -133,7 +132,15 @@ def edit(session_id: int):
     ), 422 if errors else 200
 
 
-def _page(session, errors=None, status=200):
+def _on_form(errors: dict, schema) -> dict:
+    """Errors by field, with those about something the form has no field for (the schedule) above the form."""
+    shown: dict[str, list[str]] = {}
+    for name, messages in errors.items():
+        shown.setdefault(name if name in schema.fields else "_form", []).extend(messages)
+    return shown
+
+
+def _page(session, errors=None, status=200, replan=None):
     """The session's page: people, pairs, schedule, ratings."""
     rated = services.all_ratings(session)
     profiles = list(
@@ -152,8 +159,24 @@ def _page(session, errors=None, status=200):
         ratings_count=len(rated),
         raters=len({r.rater_id for r in rated}),
         addable=[p for p in profiles if p.id not in taken],
+        replan=_replan_values(session, replan),
+        people_choices={
+            str(p.id): f"{p.name} ({p.organisation})" if p.organisation else p.name for p in session.participants
+        },
+        table_choices={str(t + 1): _("Table %(n)s", n=t + 1) for t in range(session.tables)},
         errors=errors or {},
     ), status
+
+
+def _replan_values(session, form=None) -> dict:
+    """What the re-planning form shows: as sent, or the next round by the plan with everyone and every table."""
+    if form is None:
+        return {"from_round": replanning.first_round_to_replan(session) + 1, "absent": [], "tables_out_of_use": []}
+    return {
+        "from_round": form.get("from_round", ""),
+        "absent": form.getlist("absent"),
+        "tables_out_of_use": form.getlist("tables_out_of_use"),
+    }
 
 
 def _grid(session) -> list[list[Meeting | None]]:
@@ -256,20 +279,59 @@ def remove_pair(session_id: int):
 @coordinator_required
 def generate(session_id: int):
     """Build the schedule with the fewest rounds possible, keeping meetings fixed by hand."""
+    made = _("The schedule has been made.")
+    return _act(session_id, lambda session: _say_what_pins_cost(services.generate_schedule(session)), made)
 
-    def work(session):
-        result = services.generate_schedule(session)
-        if result.rounds > result.lower_bound:
-            flash(
-                _(
-                    "The fixed meetings need %(rounds)s rounds; without them %(bound)s would do.",
-                    rounds=result.rounds,
-                    bound=result.lower_bound,
-                ),
-                "warning",
-            )
 
-    return _act(session_id, work, _("The schedule has been made."))
+def _say_what_pins_cost(result) -> None:
+    """Warn when the meetings fixed by hand cost rounds beyond the fewest possible."""
+    if result.rounds > result.lower_bound:
+        flash(
+            _(
+                "The fixed meetings need %(rounds)s rounds; without them %(bound)s would do.",
+                rounds=result.rounds,
+                bound=result.lower_bound,
+            ),
+            "warning",
+        )
+
+
+@bp.post("/<int:session_id>/replan")
+@coordinator_required
+def replan(session_id: int):
+    """Re-plan the rest of the evening from a round on: the rounds before stay as they were held."""
+    data, errors = load_form(ReplanSchema(), request.form)
+    if not data:
+        db.session.rollback()
+        return _page(_session_or_404(session_id), errors, 422, replan=request.form)
+    session = _session_or_404(session_id)
+    try:
+        done = replanning.replan_from(session, **data)
+        db.session.commit()
+    except ServiceError as exc:
+        db.session.rollback()
+        return _page(_session_or_404(session_id), exc.errors(), 422, replan=request.form)
+    except IntegrityError:
+        db.session.rollback()
+        errors = {"_form": [_("This change collides with another one.")]}
+        return _page(_session_or_404(session_id), errors, 409, replan=request.form)
+    result = done.schedule
+    flash(
+        _("The evening has been re-planned from round %(round)s on.", round=data["from_round"] + 1)
+        + " "
+        + _("%(rounds)s rounds in all.", rounds=result.rounds),
+        "success",
+    )
+    _say_what_pins_cost(result)
+    if done.released:
+        flash(
+            _(
+                "%(n)s meetings fixed by hand were at a table out of use and have been placed anew.",
+                n=done.released,
+            ),
+            "warning",
+        )
+    return redirect(url_for(".show", session_id=session_id))
 
 
 def _meeting_or_404(meeting_id: int) -> Meeting:
@@ -341,128 +403,10 @@ def pin(meeting_id: int):
     return redirect(url_for(".show", session_id=meeting.session_id))
 
 
-# -- printables -------------------------------------------------------------------------------------------
-
-
-def _plan(session, only: SessionParticipant | None = None) -> printing.PrintablePlan:
-    people = [
-        printing.PrintPerson(id=p.id, name=p.name, side=p.side, organisation=p.organisation)
-        for p in session.participants
-    ]
-    meetings = [
-        printing.PrintMeeting(
-            round=m.round, table=m.table, creative_id=m.creative_id, organisation_id=m.organisation_id
-        )
-        for m in session.meetings
-    ]
-    if only is not None:
-        met = {m.creative_id for m in meetings if m.organisation_id == only.id} | {
-            m.organisation_id for m in meetings if m.creative_id == only.id
-        }
-        people = [p for p in people if p.id == only.id or p.id in met]
-        meetings = [m for m in meetings if only.id in (m.creative_id, m.organisation_id)]
-    return printing.PrintablePlan(
-        session_title=session.title,
-        event_title=session.event.title,
-        venue=session.event.venue,
-        region_name=g.region.name,
-        starts_at=session.starts_at,
-        round_minutes=session.round_minutes,
-        break_minutes=session.break_minutes,
-        tables=session.tables,
-        rounds=session.rounds,
-        people=tuple(people),
-        meetings=tuple(meetings),
-        timezone=TZ,
-    )
-
-
-def _printable(plan, part: str, fmt: str, name: str, only: set[int] | None = None):
-    if part not in PARTS or fmt not in ("html", "pdf"):
-        abort(404)
-    if fmt == "pdf":
-        return pdf_response(printing.schedule_pdf(plan, part, only=only), f"{name}-{part}.pdf")
-    return render_template(f"speeddating/print/{part}.html", **printing.print_context(plan, only=only), part=part)
-
-
-@bp.get("/<int:session_id>/print/<part>.<fmt>")
-@coordinator_required
-def print_schedule(session_id: int, part: str, fmt: str):
-    """The schedule to print: per person, per table or the master plan, as HTML or PDF."""
-    session = _session_or_404(session_id)
-    return _printable(_plan(session), part, fmt, f"speed-dating-{session.id}")
-
-
-# -- a participant's own schedule and ratings (the coordination uses the same page for paper forms) ----
-
-
-def _participation_or_404(participant_id: int) -> SessionParticipant:
-    participant = db.session.get(SessionParticipant, participant_id) or abort(404)
-    if not _coordinating() and participant.profile.user_id != current_user.id:
-        abort(404)
-    return participant
-
-
-def _rating_page(participant, errors=None, status=200):
-    session = participant.session
-    people = {p.id: p for p in session.participants}
-    meetings = services.meetings_of(session, participant)
-    partner = {m.id: people[m.organisation_id if m.creative_id == participant.id else m.creative_id] for m in meetings}
-    return render_template(
-        "speeddating/participation.html",
-        participant=participant,
-        session=session,
-        meetings=meetings,
-        partner=partner,
-        ratings=services.ratings_by(session, participant),
-        open=session.rating_open(utcnow()),
-        paper_form=_coordinating(),
-        errors=errors or {},
-    ), status
-
-
-@bp.get("/mine/<int:participant_id>")
-@region_role_required(Role.PARTICIPANT, Role.COORDINATOR)
-def participation(participant_id: int):
-    """A participant's rounds, tables and partners, and their ratings of the people they met."""
-    return _rating_page(_participation_or_404(participant_id))
-
-
-@bp.post("/mine/<int:participant_id>")
-@region_role_required(Role.PARTICIPANT, Role.COORDINATOR)
-def rate(participant_id: int):
-    """Save the ratings: one choice per person met (the coordination: typed in from a paper form)."""
-    participant = _participation_or_404(participant_id)
-    session = participant.session
-    by = current_user._get_current_object() if _coordinating() else None
-    choices = {}
-    for key, value in request.form.items():
-        if key.startswith("interest_") and value:
-            try:
-                choices[int(key.removeprefix("interest_"))] = Interest(value)
-            except ValueError:
-                return _rating_page(participant, {key: [_("Please choose one of the answers.")]}, 422)
-    try:
-        for ratee_id, interest in choices.items():
-            services.rate(session, participant, ratee_id, interest, entered_by=by)
-    except ServiceError as exc:
-        db.session.rollback()
-        return _rating_page(_participation_or_404(participant_id), exc.errors(), 422)
-    db.session.commit()
-    flash(_("Your ratings have been saved.") if by is None else _("The paper form has been entered."), "success")
-    return redirect(url_for(".participation", participant_id=participant.id))
-
-
-@bp.get("/mine/<int:participant_id>/schedule.<fmt>")
-@region_role_required(Role.PARTICIPANT, Role.COORDINATOR)
-def my_schedule(participant_id: int, fmt: str):
-    """A participant's own schedule to print."""
-    participant = _participation_or_404(participant_id)
-    plan = _plan(participant.session, only=participant)
-    name = f"speed-dating-{participant.session_id}-{participant.id}"
-    return _printable(plan, "people", fmt, name, only={participant.id})
-
-
 def default_cohort(session):
     """The cohort a session's matches most likely belong to: the one running at its event."""
     return cohort_for(session.event.starts_at.date()) or next(iter(list_cohorts()), None)
+
+
+# The participant's own pages and the printed plans join this blueprint from a module of their own.
+from regions.speeddating import participation_views  # noqa: E402,F401

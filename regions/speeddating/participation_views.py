@@ -1,0 +1,149 @@
+"""Each participant's own schedule and ratings (the coordination types in paper forms on the same page), and the
+printed plans: per person, per table and the master plan, as HTML and PDF. Routes of the speed-dating blueprint."""
+
+from __future__ import annotations
+
+from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from hub.access import coordinator_required, region_role_required
+from hub.accounts.models import Role
+from hub.db import db, utcnow
+from hub.pdf import pdf_response
+from hub.schemas import ServiceError
+from regions.speeddating import printing, services
+from regions.speeddating.models import SessionParticipant
+from regions.speeddating.views import TZ, _coordinating, _session_or_404, bp
+from regions.speeddating.vocab import Interest
+
+PARTS = ("people", "tables", "master")
+
+
+# -- printables -------------------------------------------------------------------------------------------
+
+
+def _plan(session, only: SessionParticipant | None = None) -> printing.PrintablePlan:
+    people = [
+        printing.PrintPerson(id=p.id, name=p.name, side=p.side, organisation=p.organisation)
+        for p in session.participants
+    ]
+    meetings = [
+        printing.PrintMeeting(
+            round=m.round, table=m.table, creative_id=m.creative_id, organisation_id=m.organisation_id
+        )
+        for m in session.meetings
+    ]
+    if only is not None:
+        met = {m.creative_id for m in meetings if m.organisation_id == only.id} | {
+            m.organisation_id for m in meetings if m.creative_id == only.id
+        }
+        people = [p for p in people if p.id == only.id or p.id in met]
+        meetings = [m for m in meetings if only.id in (m.creative_id, m.organisation_id)]
+    return printing.PrintablePlan(
+        session_title=session.title,
+        event_title=session.event.title,
+        venue=session.event.venue,
+        region_name=g.region.name,
+        starts_at=session.starts_at,
+        round_minutes=session.round_minutes,
+        break_minutes=session.break_minutes,
+        tables=session.tables,
+        rounds=session.rounds,
+        people=tuple(people),
+        meetings=tuple(meetings),
+        timezone=TZ,
+    )
+
+
+def _printable(plan, part: str, fmt: str, name: str, only: set[int] | None = None):
+    if part not in PARTS or fmt not in ("html", "pdf"):
+        abort(404)
+    if fmt == "pdf":
+        return pdf_response(printing.schedule_pdf(plan, part, only=only), f"{name}-{part}.pdf")
+    return render_template(f"speeddating/print/{part}.html", **printing.print_context(plan, only=only), part=part)
+
+
+@bp.get("/<int:session_id>/print/<part>.<fmt>")
+@coordinator_required
+def print_schedule(session_id: int, part: str, fmt: str):
+    """The schedule to print: per person, per table or the master plan, as HTML or PDF."""
+    session = _session_or_404(session_id)
+    return _printable(_plan(session), part, fmt, f"speed-dating-{session.id}")
+
+
+# -- a participant's own schedule and ratings (the coordination uses the same page for paper forms) ----
+
+
+def _participation_or_404(participant_id: int) -> SessionParticipant:
+    participant = db.session.get(SessionParticipant, participant_id) or abort(404)
+    if not _coordinating() and participant.profile.user_id != current_user.id:
+        abort(404)
+    return participant
+
+
+def _rating_page(participant, errors=None, status=200):
+    session = participant.session
+    people = {p.id: p for p in session.participants}
+    meetings = services.meetings_of(session, participant)
+    partner = {m.id: people[m.organisation_id if m.creative_id == participant.id else m.creative_id] for m in meetings}
+    now = utcnow()
+    states = {m.id: services.rating_state(session, m, now) for m in meetings}
+    return render_template(
+        "speeddating/participation.html",
+        participant=participant,
+        session=session,
+        meetings=meetings,
+        partner=partner,
+        ratings=services.ratings_by(session, participant),
+        open=session.rating_open(now),
+        states=states,
+        any_open=services.OPEN in states.values(),
+        row_fields={f"interest_{p.id}" for p in partner.values()},
+        paper_form=_coordinating(),
+        errors=errors or {},
+    ), status
+
+
+@bp.get("/mine/<int:participant_id>")
+@region_role_required(Role.PARTICIPANT, Role.COORDINATOR)
+def participation(participant_id: int):
+    """A participant's rounds, tables and partners, and their ratings of the people they met."""
+    return _rating_page(_participation_or_404(participant_id))
+
+
+@bp.post("/mine/<int:participant_id>")
+@region_role_required(Role.PARTICIPANT, Role.COORDINATOR)
+def rate(participant_id: int):
+    """Save the ratings: one choice per person met (the coordination: typed in from a paper form)."""
+    participant = _participation_or_404(participant_id)
+    session = participant.session
+    by = current_user._get_current_object() if _coordinating() else None
+    choices = {}
+    for key, value in request.form.items():
+        if key.startswith("interest_") and value:
+            try:
+                choices[int(key.removeprefix("interest_"))] = Interest(value)
+            except ValueError:
+                return _rating_page(participant, {key: [_("Please choose one of the answers.")]}, 422)
+    try:
+        for ratee_id, interest in choices.items():
+            services.rate(session, participant, ratee_id, interest, entered_by=by)
+    except ServiceError as exc:
+        db.session.rollback()
+        # Said beside the person concerned; the rest of the form is not saved either.
+        errors = {f"interest_{ratee_id}" if k == "ratee_id" else k: v for k, v in exc.errors().items()}
+        return _rating_page(_participation_or_404(participant_id), errors, 422)
+    db.session.commit()
+    flash(_("Your ratings have been saved.") if by is None else _("The paper form has been entered."), "success")
+    return redirect(url_for(".participation", participant_id=participant.id))
+
+
+@bp.get("/mine/<int:participant_id>/schedule.<fmt>")
+@region_role_required(Role.PARTICIPANT, Role.COORDINATOR)
+def my_schedule(participant_id: int, fmt: str):
+    """A participant's own schedule to print."""
+    participant = _participation_or_404(participant_id)
+    plan = _plan(participant.session, only=participant)
+    name = f"speed-dating-{participant.session_id}-{participant.id}"
+    return _printable(plan, "people", fmt, name, only={participant.id})
