@@ -19,7 +19,7 @@ import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-SHIFT = os.environ.get("CLOCK_SHIFT", "+400d")
+SHIFT = os.environ.get("CLOCK_SHIFT") or "+400d"
 UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "y": 365 * 86400}  # as libfaketime reads them
 
 
