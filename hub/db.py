@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 from flask_sqlalchemy import SQLAlchemy
 from flask_sqlalchemy.session import Session as FlaskSession
@@ -18,9 +19,17 @@ NAMING_CONVENTION = {
 }
 
 
+BERLIN = ZoneInfo("Europe/Berlin")
+
+
 def utcnow() -> datetime:
     """Now, as an aware UTC datetime."""
     return datetime.now(UTC)
+
+
+def berlin_today() -> date:
+    """Today as people in Saxony name it: a date field (due, started, booked) means a Berlin day, not UTC's."""
+    return datetime.now(BERLIN).date()
 
 
 class UTCDateTime(TypeDecorator):

@@ -1,13 +1,14 @@
 """Fixtures: one app and database per test session, a clean database per test.
 
 Set HUB_TEST_DATABASE_URL to run the same suite on PostgreSQL (`make test` does that when a
-server is reachable; see .ci/postgres_suite.py).
+server is reachable; see .ci/postgres_suite.py). `make test-clock` runs it with the clock shifted ahead
+(.ci/test_clock.py); HUB_TEST_CLOCK_EXPECTED then holds the "now" the process must see.
 """
 
 from __future__ import annotations
 
 import os
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from flask_migrate import upgrade
@@ -35,6 +36,21 @@ def pytest_configure(config):
         if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
             with open(po, "rb") as src, open(mo, "wb") as dst:
                 write_mo(dst, read_po(src, locale=po.parent.parent.name))
+    _check_shifted_clock()
+
+
+def _check_shifted_clock() -> None:
+    """Under `make test-clock` the clock must really run ahead, or the run would prove nothing."""
+    expected = os.environ.get("HUB_TEST_CLOCK_EXPECTED")
+    if expected and abs(datetime.now(UTC) - datetime.fromisoformat(expected)) > timedelta(hours=1):
+        raise pytest.UsageError(f"the clock was to be shifted to {expected}, but it shows {datetime.now(UTC)}")
+
+
+def pytest_report_header(config):
+    """Say when the clock runs ahead (`make test-clock`)."""
+    if os.environ.get("HUB_TEST_CLOCK_EXPECTED"):
+        return f"clock: shifted {os.environ.get('FAKETIME')}, now {datetime.now(UTC):%Y-%m-%d %H:%M} UTC"
+    return None
 
 
 def _database_url(tmp_path_factory) -> str:

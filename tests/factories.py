@@ -9,7 +9,7 @@ from uuid import uuid4
 
 from hub.accounts import services
 from hub.accounts.models import Role
-from hub.db import db, utcnow
+from hub.db import berlin_today, db, utcnow
 from hub.tenancy import all_regions
 
 PASSWORD = "correct horse battery"
@@ -305,13 +305,13 @@ class Factory:
         planned_expert_events: int = 3,
     ) -> Made:
         """A cohort (network-wide, no region): about seven months around today unless dates are given."""
-        from datetime import date, timedelta
+        from datetime import timedelta
         from decimal import Decimal
 
         from hub.cohorts import services as cohorts
 
         n = next(_seq)
-        starts_on = starts_on or date.today() - timedelta(days=60)
+        starts_on = starts_on or berlin_today() - timedelta(days=60)
         ends_on = ends_on or starts_on + timedelta(days=212)
         with self.app.app_context():
             cohort = cohorts.save_cohort(
@@ -455,8 +455,6 @@ class Factory:
     ) -> MadeMatch:
         """A match of a cohort (a new cohort unless given) with creative and organisation members who have
         accounts; ``members`` hold the member ids (``profile_id`` and ``owner`` the person)."""
-        from datetime import date
-
         from hub.accounts.models import User
         from hub.cohorts.models import Cohort
         from regions.matches import services as matches
@@ -483,7 +481,7 @@ class Factory:
                 challenge=challenge or f"{title}: Herausforderung",
                 by=db.session.get(User, coordinator.id),
             )
-            today = date.today()
+            today = berlin_today()
             on = today if the_cohort.contains(today) else the_cohort.starts_on
             status = MatchStatus(status)
             if status != MatchStatus.PROPOSED:
@@ -562,7 +560,6 @@ class Factory:
         by: Made | None = None,
     ) -> Made:
         """A commitment or payment booked on a match's funding; ``extra`` holds the amount."""
-        from datetime import date
         from decimal import Decimal
 
         from hub.accounts.models import User
@@ -577,7 +574,7 @@ class Factory:
                 matches.get_match(match.id),
                 LedgerKind(kind),
                 Decimal(amount),
-                booked_on=booked_on or date.today(),
+                booked_on=booked_on or berlin_today(),
                 purpose=purpose or f"{kind} {amount}",
                 by=db.session.get(User, by.id),
                 receipt=db.session.get(MatchDocument, receipt.id) if receipt else None,

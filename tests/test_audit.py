@@ -9,8 +9,7 @@ app's catalogue, so the tests hold before and after the German catalogue has the
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import delete, select, text, update
@@ -21,7 +20,7 @@ from hub.accounts.models import Role, User
 from hub.audit import Audited, AuditEntry, AuditLogError, acting_as, purge
 from hub.audit.models import audit_purge_permit
 from hub.audit.vocab import SUBJECT_TYPES
-from hub.db import db
+from hub.db import berlin_today, db
 from hub.tenancy import all_regions
 from tests.factories import PASSWORD
 from tests.pages import bearer, field_error, page, said, shown
@@ -69,10 +68,6 @@ def api_entries(client, url: str, headers=None, **query) -> list[dict]:
     response = client.get(url, query_string=query, headers=headers or {})
     assert response.status_code == 200, response.get_json()
     return response.get_json()["entries"]
-
-
-def berlin_today() -> date:
-    return datetime.now(ZoneInfo("Europe/Berlin")).date()
 
 
 @pytest.fixture
@@ -242,7 +237,7 @@ def test_booking_a_payment_logs_the_ledger_entry_with_its_amount_and_not_the_der
 
     response = browser(app, coordinator).post(
         f"/erzgebirge/matches/{match.id}/ledger",
-        data={"kind": "payment", "amount": "1.234,56", "booked_on": date.today().isoformat(), "purpose": "Material"},
+        data={"kind": "payment", "amount": "1.234,56", "booked_on": berlin_today().isoformat(), "purpose": "Material"},
     )
 
     assert response.status_code == 302
@@ -260,7 +255,7 @@ def test_a_refused_payment_leaves_no_entry(app, make, coordinator):
 
     response = browser(app, coordinator).post(
         f"/erzgebirge/matches/{match.id}/ledger",
-        data={"kind": "payment", "amount": "9.999,00", "booked_on": date.today().isoformat(), "purpose": "Zu viel"},
+        data={"kind": "payment", "amount": "9.999,00", "booked_on": berlin_today().isoformat(), "purpose": "Zu viel"},
     )
 
     assert response.status_code == 422
@@ -270,12 +265,12 @@ def test_a_refused_payment_leaves_no_entry(app, make, coordinator):
 def test_a_match_its_milestones_and_its_status_are_logged(app, make, coordinator):
     match = make.match(HOME, status="proposed", title="Onboarding Alte Brauerei")
     client = browser(app, coordinator)
-    due = (date.today() + timedelta(days=30)).isoformat()
+    due = (berlin_today() + timedelta(days=30)).isoformat()
 
     client.post(f"/erzgebirge/matches/{match.id}/milestones", data={"title": "Prototyp", "due_on": due})
     milestone = last(app, subject_type="match_milestone")
     client.post(f"/erzgebirge/matches/milestones/{milestone.subject_id}", data={"done": "1"})
-    client.post(f"/erzgebirge/matches/{match.id}/status", data={"status": "active", "on": date.today().isoformat()})
+    client.post(f"/erzgebirge/matches/{match.id}/status", data={"status": "active", "on": berlin_today().isoformat()})
 
     created = logged(app, subject_type="cocreation_match", subject_id=match.id)[0]
     assert created.action == "create" and created.changes["title"] == [None, "Onboarding Alte Brauerei"]
@@ -283,10 +278,10 @@ def test_a_match_its_milestones_and_its_status_are_logged(app, make, coordinator
     assert (milestone.action, milestone.actor_id, milestone.subject_label) == ("create", coordinator.id, "Prototyp")
     assert milestone.changes["due_on"] == [None, due]
     reached = last(app, subject_type="match_milestone", action="update")
-    assert reached.changes == {"done_on": [None, date.today().isoformat()]}
+    assert reached.changes == {"done_on": [None, berlin_today().isoformat()]}
     status = last(app, subject_type="cocreation_match", action="update")
     assert status.changes["status"] == ["proposed", "active"]
-    assert status.changes["started_on"] == [None, date.today().isoformat()]
+    assert status.changes["started_on"] == [None, berlin_today().isoformat()]
 
 
 def test_removing_a_match_member_logs_a_delete_with_the_old_values(app, make, coordinator):

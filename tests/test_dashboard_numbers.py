@@ -8,8 +8,8 @@ chosen days, and the default (the cohort running today, or the last twelve month
 together and for each region alone, as its coordination sees it — and then through the pages, the JSON API
 and the CSV export.
 
-Time is frozen at a chosen "now" (winter, summer, the night of a clock change, a night when Berlin is a
-day ahead of UTC), so that "held", "today" and "overdue" are exact.
+The clock is stopped (time_machine) at a chosen "now" (winter, summer, the night of a clock change, a night
+when Berlin is a day ahead of UTC), so that "held", "today" and "overdue" are exact.
 """
 
 from __future__ import annotations
@@ -44,12 +44,11 @@ TEXT_COLUMNS = {"region", "submarket", "month", "type", "match", "milestone"}
 CODES = ("region_slug", "code", "month_start", "match_id")
 
 
-def network(app, monkeypatch, seed: int) -> Network:
-    """The generated network of a seed, with the reports' clock frozen at its "now"."""
-    net = build_network(app, seed, NOWS[seed % len(NOWS)], cohort_runs_today=seed % 3 != 2)
-    monkeypatch.setattr(kpis, "utcnow", lambda: net.now)
-    monkeypatch.setattr(period, "berlin_today", lambda: net.today)
-    return net
+def network(app, time_machine, seed: int) -> Network:
+    """The generated network of a seed, made and read with the clock stopped at its "now"."""
+    now = NOWS[seed % len(NOWS)]
+    time_machine.move_to(now, tick=False)
+    return build_network(app, seed, now, cohort_runs_today=seed % 3 != 2)
 
 
 def regions_in(slugs: list[str]) -> list[Region]:
@@ -129,8 +128,8 @@ def period_differences(net: Network, frame, chosen) -> list[str]:
 
 
 @pytest.mark.parametrize("seed", SEEDS)
-def test_every_dashboard_number_equals_an_independent_count(app, monkeypatch, seed):
-    net = network(app, monkeypatch, seed)
+def test_every_dashboard_number_equals_an_independent_count(app, time_machine, seed):
+    net = network(app, time_machine, seed)
     all_four = random.Random(seed).sample(SLUGS, len(SLUGS))  # rows follow the order the regions are given in
     found, raised = [], []
     with app.test_request_context(), force_locale("en"):
@@ -231,9 +230,9 @@ def api_differences(where: str, body: dict, want: dict[str, dict], headline_want
 
 @pytest.mark.parametrize("seed", ROUTE_SEEDS)
 def test_the_kpi_api_gives_the_same_numbers_to_the_umbrella_and_to_each_coordination(
-    app, client, auth, make, monkeypatch, seed
+    app, client, auth, make, time_machine, seed
 ):
-    net = network(app, monkeypatch, seed)
+    net = network(app, time_machine, seed)
     found = []
     auth.login(make.umbrella())
     for frame in (net.frame("current cohort"), net.frame("custom period"), net.frame("default")):
@@ -328,9 +327,9 @@ def page_differences(where: str, html: str, want: dict[str, dict], headline_want
 
 @pytest.mark.parametrize("seed", ROUTE_SEEDS)
 def test_the_dashboard_pages_show_the_same_numbers_to_the_umbrella_and_to_each_coordination(
-    app, client, auth, make, monkeypatch, seed
+    app, client, auth, make, time_machine, seed
 ):
-    net = network(app, monkeypatch, seed)
+    net = network(app, time_machine, seed)
     found = []
     auth.login(make.umbrella())
     for frame in (net.frame("current cohort"), net.frame("custom period")):
@@ -360,8 +359,8 @@ def csv_rows(response) -> tuple[list[str], list[list[str]]]:
 
 
 @pytest.mark.parametrize("seed", ROUTE_SEEDS)
-def test_every_table_exported_as_csv_holds_the_same_numbers(app, client, auth, make, monkeypatch, seed):
-    net = network(app, monkeypatch, seed)
+def test_every_table_exported_as_csv_holds_the_same_numbers(app, client, auth, make, time_machine, seed):
+    net = network(app, time_machine, seed)
     found = []
     auth.login(make.umbrella())
     frame = net.frame("current cohort")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import io
 import zipfile
 from contextlib import contextmanager
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from flask_babel import force_locale
@@ -19,7 +19,7 @@ from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 
 from hub.accounts.models import User
-from hub.db import db
+from hub.db import berlin_today, db
 from hub.schemas import ServiceError
 from hub.tenancy import all_regions
 from regions.matches import documents, services, suggesting
@@ -82,7 +82,7 @@ def test_a_match_made_by_hand_is_proposed_with_the_cohorts_budget(app, make, coh
         db.session.commit()
         match_id = match.id
     match = stored_match(app, match_id)
-    assert match.status == MatchStatus.PROPOSED and match.proposed_on == date.today()
+    assert match.status == MatchStatus.PROPOSED and match.proposed_on == berlin_today()
     assert str(match.budget) == "2500.00" and (match.paid, match.committed) == (0, 0)
     assert sorted(match.people) == [
         ("Alte Brauerei", MemberRole.ORGANISATION),
@@ -130,11 +130,13 @@ def test_a_match_goes_from_proposed_to_active_to_completed_with_its_dates(app, m
 @pytest.mark.parametrize("start", ["proposed", "active"])
 def test_a_match_can_be_discontinued_while_open(app, make, cohort, start):
     made = make.match(REGION, cohort, status=start)
+    before = stored_match(app, made.id)
+    ended_on = (before.started_on or before.proposed_on) + timedelta(days=30)  # a month on, whatever today is
     with make.inside(REGION):
-        services.change_status(services.get_match(made.id), MatchStatus.DISCONTINUED, on=date(2026, 12, 1))
+        services.change_status(services.get_match(made.id), MatchStatus.DISCONTINUED, on=ended_on)
         db.session.commit()
     match = stored_match(app, made.id)
-    assert (match.status, match.ended_on) == (MatchStatus.DISCONTINUED, date(2026, 12, 1))
+    assert (match.status, match.ended_on) == (MatchStatus.DISCONTINUED, ended_on)
 
 
 @pytest.mark.parametrize(
@@ -252,6 +254,17 @@ def test_milestones_past_due_and_not_done_are_overdue(app, make, cohort):
         ]
         services.update_milestone(match.milestones[0], match, {"done_on": date(2026, 12, 2)})
         assert services.overdue_milestones(match, today=date(2026, 12, 3)) == []
+
+
+def test_today_is_the_day_in_berlin_even_when_utc_still_shows_the_day_before(app, make, cohort, time_machine):
+    time_machine.move_to(datetime(2026, 11, 30, 23, 30, tzinfo=UTC), tick=False)  # 00:30 on 1 December in Berlin
+    made = make.match(REGION, cohort, status="proposed")
+    make.milestone(made, title="Interviews geführt", due_on=date(2026, 11, 30))
+    with make.inside(REGION):
+        match = services.get_match(made.id)
+        services.change_status(match, MatchStatus.ACTIVE)
+        assert (match.proposed_on, match.started_on) == (date(2026, 12, 1), date(2026, 12, 1))
+        assert [m.title for m in services.overdue_milestones(match)] == ["Interviews geführt"]
 
 
 def test_check_ins_and_journal_entries_show_the_newest_first(app, make, cohort):

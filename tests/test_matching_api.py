@@ -7,12 +7,12 @@ from __future__ import annotations
 import io
 import re
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
-from hub.db import db
+from hub.db import berlin_today, db
 from hub.tenancy import all_regions
 from regions.matches.models import LedgerEntry, Match, MatchSuggestion
 from regions.speeddating.models import Meeting, PairPreference, Rating, SessionParticipant, SpeedDatingSession
@@ -22,7 +22,7 @@ from tests.pages import bearer
 REGION = "erzgebirge"
 BASE = f"/api/v1/regions/{REGION}"
 SD = f"{BASE}/speed-dating"
-TODAY = date.today()
+TODAY = berlin_today()
 
 # Who comes to the kickoff: creatives C1, C2 and organisations O1, O2 (placeholders, no real people).
 PEOPLE = {

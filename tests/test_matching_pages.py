@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import date
+from datetime import UTC, date, datetime
 
 from sqlalchemy import select
 
@@ -130,6 +130,20 @@ def test_a_milestone_outside_the_cohort_is_refused_with_the_cohorts_dates(app, c
     assert field_error(page(response), "due_on") == shown_field_message(
         app, "The date must lie within the cohort ({start} – {end}).", start="01.09.2026", end="30.04.2027"
     )
+
+
+def test_the_match_page_takes_the_berlin_date_while_utc_still_shows_the_day_before(
+    app, client, auth, make, time_machine
+):
+    time_machine.move_to(datetime(2026, 11, 30, 23, 30, tzinfo=UTC), tick=False)  # 00:30 on 1 December in Berlin
+    match = make.match("erzgebirge", cohort=make.cohort(starts_on=date(2026, 9, 1), ends_on=date(2027, 4, 30)))
+    milestone = make.milestone(match, due_on=date(2026, 11, 30))
+    auth.login(make.coordinator("erzgebirge"))
+    html = page(client.get(f"/erzgebirge/matches/{match.id}"))
+    assert '<input id="f-on" name="on" type="date" value="2026-12-01">' in html
+    assert client.post(f"/erzgebirge/matches/milestones/{milestone.id}", data={"done": "1"}).status_code == 302
+    with app.app_context(), all_regions():
+        assert db.session.get(Match, match.id).milestones[0].done_on == date(2026, 12, 1)
 
 
 def test_a_pair_both_wished_and_avoided_is_refused_on_the_session_page(app, client, auth, make):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import re
 import zipfile
 from pathlib import Path
@@ -420,6 +421,15 @@ def test_the_upload_waits_under_instance_imports_with_a_random_name_of_its_regio
     assert not kept.exists()
     coordinator.post(f"/{HOME}/profiles/import/cancel", data={"token": second})
     assert not (Path(app.instance_path) / "imports" / second).exists()
+
+
+def test_an_upload_left_for_more_than_a_day_is_swept_by_the_next_upload(app, coordinator):
+    forgotten, waiting = (token_of(upload(coordinator, csv_file([ANNA]))) for _ in range(2))
+    aged = Path(app.config["PROFILE_IMPORT_FOLDER"]) / forgotten
+    day_ago = aged.stat().st_mtime - transfer.KEEP_UPLOADS_SECONDS - 60  # on the clock that dates the files
+    os.utime(aged, (day_ago, day_ago))
+    latest = token_of(upload(coordinator, csv_file([ANNA])))
+    assert kept_uploads(app) == sorted([waiting, latest])
 
 
 def test_one_bad_row_means_nothing_is_written_even_at_confirmation(app, coordinator):

@@ -22,7 +22,7 @@ from flask_babel import force_locale, format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from hub.db import db
+from hub.db import berlin_today, db
 from hub.tenancy import region_scope
 from hub.tenancy.registry import active_regions
 from regions.matches import services as match_services
@@ -337,7 +337,7 @@ def test_the_funder_report_draws_the_dashboard_charts_in_its_own_font(app, cohor
 
 
 def test_without_a_cohort_the_report_covers_the_period(app, cohort_world):
-    today = date.today()
+    today = berlin_today()
     with app.test_request_context():
         report, data = render({"from_": today - timedelta(days=30), "to": today})
         pages = pdf_pages(data)

@@ -8,7 +8,7 @@ from sqlalchemy import Select, func, select
 
 from hub.accounts.models import User
 from hub.cohorts.models import Cohort
-from hub.db import db, utcnow
+from hub.db import berlin_today, db, utcnow
 from hub.schemas import ServiceError, _m
 from regions.matches.models import CheckIn, JournalEntry, Match, MatchMember, Milestone
 from regions.matches.vocab import TRANSITIONS, CheckInStatus, MatchStatus, MemberRole
@@ -88,7 +88,7 @@ def create_match(
         challenge=challenge,
         goals=goals,
         status=MatchStatus.PROPOSED,
-        proposed_on=proposed_on or utcnow().date(),
+        proposed_on=proposed_on or berlin_today(),
         budget_cents=cohort.funding_per_match_cents,
         paid_cents=0,
         committed_cents=0,
@@ -125,7 +125,7 @@ def change_status(match: Match, status: MatchStatus, on: date | None = None) -> 
         return
     if status not in TRANSITIONS[match.status]:
         raise MatchError(_m("A match cannot go from this status to the one chosen."), "status")
-    on = on or utcnow().date()
+    on = on or berlin_today()
     if status == MatchStatus.ACTIVE:
         match.started_on = on
     else:
@@ -179,7 +179,7 @@ def update_milestone(milestone: Milestone, match: Match, fields: dict) -> None:
 
 
 def overdue_milestones(match: Match, today: date | None = None) -> list[Milestone]:
-    today = today or utcnow().date()
+    today = today or berlin_today()
     return [m for m in match.milestones if m.done_on is None and m.due_on < today]
 
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from hub.access import coordinator_required, region_role_required
 from hub.accounts.models import Role
 from hub.cohorts.services import get_cohort, list_cohorts
-from hub.db import db, utcnow
+from hub.db import berlin_today, db
 from hub.schemas import ServiceError, load_form
 from regions.matches import documents, funding, services, suggesting, vocab
 from regions.matches.models import Match, MatchDocument, MatchMember, MatchSuggestion, Milestone
@@ -79,7 +79,7 @@ def index():
         cohorts=list_cohorts(),
         cohort_id=cohort_id,
         status=status,
-        today=utcnow().date(),
+        today=berlin_today(),
     )
 
 
@@ -165,7 +165,7 @@ def _page(match: Match, errors=None, status=200, form: str | None = None):
         errors=errors or {},
         form=form,
         values=request.form if request.method == "POST" else {},
-        today=utcnow().date(),
+        today=berlin_today(),
     ), status
 
 
@@ -270,7 +270,7 @@ def milestone_done(milestone_id: int):
     done = request.form.get("done") == "1"
     return _act(
         match,
-        lambda: services.update_milestone(milestone, match, {"done_on": utcnow().date() if done else None}),
+        lambda: services.update_milestone(milestone, match, {"done_on": berlin_today() if done else None}),
         _("The milestone has been updated."),
         "milestones",
     )

@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import re
 import secrets
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -259,12 +258,14 @@ def keep_upload(data: bytes, kind: str) -> str:
     if region_id is None:
         raise TransferError(_m("An import needs a region."))
     directory = _upload_dir()
-    for old in directory.iterdir():
-        with contextlib.suppress(FileNotFoundError):  # another request may be sweeping too
-            if old.stat().st_mtime < time.time() - KEEP_UPLOADS_SECONDS:
-                old.unlink()
     token = f"{region_id}-{secrets.token_hex(16)}.{kind}"
     (directory / token).write_bytes(data)
+    # Ages are read on the clock that dated the files (the new upload's time), not on the process's own.
+    now = (directory / token).stat().st_mtime
+    for old in directory.iterdir():
+        with contextlib.suppress(FileNotFoundError):  # another request may be sweeping too
+            if old.stat().st_mtime < now - KEEP_UPLOADS_SECONDS:
+                old.unlink()
     return token
 
 

@@ -11,20 +11,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from marshmallow import ValidationError, fields, validates_schema
 
 from hub.cohorts.models import Cohort
 from hub.cohorts.services import cohort_for, get_cohort
+from hub.db import BERLIN, berlin_today
 from hub.schemas import BaseSchema, ServiceError, _m
 
-BERLIN = ZoneInfo("Europe/Berlin")
 LONGEST = timedelta(days=366 * 10)
-
-
-def berlin_today() -> date:
-    return datetime.now(BERLIN).date()
 
 
 def day_start(day: date) -> datetime:
