@@ -201,7 +201,7 @@ class World:
                 connection.execute(table.insert(), [dict(zip(names, row, strict=True)) for row in rows])
             if connection.dialect.name == "postgresql":  # explicit ids leave the sequences behind
                 for table in db.metadata.sorted_tables:
-                    if "id" in table.columns and table.name != "region":
+                    if "id" in table.columns and table.name != "region" and table.c.id.type.python_type is int:
                         connection.execute(
                             text(
                                 f"SELECT setval(pg_get_serial_sequence('\"{table.name}\"', 'id'), "
