@@ -104,62 +104,102 @@ PAST_MEETING = "Netzwerktreffen im Rückblick"
 PAST_GUESTS = {"erzgebirge": ["filmproduktion"], "meissen": [], "lausitz": ["games-studio"], "dresden": ["grafikbuero"]}
 
 
-@demo_loader
-def load_demo_past_meetings() -> int:
-    """One past network meeting per region with registrations; most of those who registered came."""
+def _members_and_guests(region, guests: list[str]) -> list:
+    """The region's members, and the named people from other regions, in a fixed order."""
     from hub.accounts.models import Membership, User
     from hub.demo import DOMAIN
     from hub.tenancy import all_regions
+
+    with all_regions():
+        members = list(
+            db.session.scalars(
+                select(User)
+                .join(Membership, Membership.user_id == User.id)
+                .where(Membership.region_id == region.id)
+                .order_by(User.id)
+            )
+        )
+        visitors = [
+            u for u in (db.session.scalar(select(User).where(User.email == f"{g}@{DOMAIN}")) for g in guests) if u
+        ]
+    return list(dict.fromkeys([*members, *visitors]))
+
+
+def _meeting_with_people(title: str, day: date, description: str, people: list, *, held: bool, places: int | None):
+    """A network meeting at 18:00 with the people registered (beyond ``places``, on the waiting list); at a
+    held one, one in four of those registered did not come."""
     from regions.events.models import Registration
     from regions.events.vocab import RegistrationStatus
 
+    start = services.to_utc(datetime(day.year, day.month, day.day, 18), "Europe/Berlin")
+    event = services.create_event(
+        {
+            "title": title,
+            "type": EventType.NETWORK_MEETING,
+            "venue": "Netzwerkraum",
+            "audience": Audience.NETWORK,
+            "status": EventStatus.PUBLISHED,
+            "capacity": places,
+            "description": description,
+        },
+        starts_at=start,
+        ends_at=start + timedelta(hours=2),
+    )
+    db.session.flush()
+    for index, person in enumerate(people):
+        waiting = places is not None and index >= places
+        db.session.add(
+            Registration(
+                event_id=event.id,
+                user_id=person.id,
+                status=RegistrationStatus.WAITLISTED if waiting else RegistrationStatus.REGISTERED,
+                answers={},
+                checked_in_at=start if held and index % 4 != 3 else None,
+            )
+        )
+    event.registered_count = min(len(people), places) if places is not None else len(people)
+    event.waitlisted_count = len(people) - event.registered_count
+    db.session.flush()
+    return event
+
+
+@demo_loader
+def load_demo_past_meetings() -> int:
+    """One past network meeting per region with registrations; most of those who registered came."""
     changes = 0
     regions = {r.slug: r for r in db.session.scalars(select(Region))}
     day = date.today() - timedelta(weeks=3)
     for slug, guests in PAST_GUESTS.items():
         if slug not in regions:
             continue
-        with all_regions():
-            members = list(
-                db.session.scalars(
-                    select(User)
-                    .join(Membership, Membership.user_id == User.id)
-                    .where(Membership.region_id == regions[slug].id)
-                    .order_by(User.id)
-                )
-            )
-            visitors = [
-                u for u in (db.session.scalar(select(User).where(User.email == f"{g}@{DOMAIN}")) for g in guests) if u
-            ]
+        people = _members_and_guests(regions[slug], guests)
         with region_scope(regions[slug]):
             if db.session.scalar(select(Event.id).where(Event.title == PAST_MEETING)):
                 continue
-            start = services.to_utc(datetime(day.year, day.month, day.day, 18), "Europe/Berlin")
-            event = services.create_event(
-                {
-                    "title": PAST_MEETING,
-                    "type": EventType.NETWORK_MEETING,
-                    "venue": "Netzwerkraum",
-                    "audience": Audience.NETWORK,
-                    "status": EventStatus.PUBLISHED,
-                    "description": "Matches und Interessierte tauschen sich aus.",
-                },
-                starts_at=start,
-                ends_at=start + timedelta(hours=2),
+            _meeting_with_people(
+                PAST_MEETING, day, "Matches und Interessierte tauschen sich aus.", people, held=True, places=None
             )
-            db.session.flush()
-            people = list(dict.fromkeys([*members, *visitors]))
-            for index, person in enumerate(people):
-                db.session.add(
-                    Registration(
-                        event_id=event.id,
-                        user_id=person.id,
-                        status=RegistrationStatus.REGISTERED,
-                        answers={},
-                        checked_in_at=start if index % 4 != 3 else None,  # one in four did not come
-                    )
-                )
-            event.registered_count = len(people)
-            db.session.flush()
+            changes += 1
+    return changes
+
+
+# A small workshop the day after tomorrow in each region, full, with one person waiting: once the scheduler
+# runs (`make run` starts it), the registered people find a reminder under Notifications and the person
+# waiting hears where they stand.
+NEXT_WORKSHOP = "Offene Werkstatt"
+
+
+@demo_loader
+def load_demo_next_workshop() -> int:
+    """A full workshop in two days per region, with a waiting list of one."""
+    changes = 0
+    day = date.today() + timedelta(days=2)
+    for region in db.session.scalars(select(Region)).all():
+        people = _members_and_guests(region, [])
+        with region_scope(region):
+            if len(people) < 2 or db.session.scalar(select(Event.id).where(Event.title == NEXT_WORKSHOP)):
+                continue
+            description = "Alle bringen eine Frage mit; wir suchen gemeinsam Antworten."
+            _meeting_with_people(NEXT_WORKSHOP, day, description, people, held=False, places=len(people) - 1)
             changes += 1
     return changes
