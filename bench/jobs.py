@@ -46,46 +46,24 @@ def _app(url: str):
     return app
 
 
-class Statements:
-    """Counts the SQL statements sent while it is active."""
-
-    def __init__(self, engine):
-        self.engine, self.count = engine, 0
-
-    def _seen(self, *args, **kwargs):
-        self.count += 1
-
-    def __enter__(self):
-        from sqlalchemy import event
-
-        event.listen(self.engine, "before_cursor_execute", self._seen)
-        return self
-
-    def __exit__(self, *exc):
-        from sqlalchemy import event
-
-        event.remove(self.engine, "before_cursor_execute", self._seen)
-
-
 def time_jobs(app) -> list[tuple[str, str, float, int, dict]]:
     """(job, first|quiet, seconds, statements, summary) for every job but the outbox's."""
-    from hub.db import db
     from hub.jobs import registered_jobs
     from hub.jobs.runner import execute
+    from tests.statements import counted
 
     rows = []
     for job_id in registered_jobs():
         if job_id == "mail.send_outbox":
             continue
         for label in ("first", "quiet"):
-            with app.app_context():
-                with Statements(db.engine) as seen:
-                    started = time.perf_counter()
-                    run = execute(job_id)
-                    elapsed = time.perf_counter() - started
-                if run.outcome != "ok":
-                    raise SystemExit(f"{job_id} failed:\n{run.error}")
-                rows.append((job_id, label, elapsed, seen.count, dict(run.summary)))
+            with app.app_context(), counted(app) as statements:
+                started = time.perf_counter()
+                run = execute(job_id)
+                elapsed = time.perf_counter() - started
+            if run.outcome != "ok":
+                raise SystemExit(f"{job_id} failed:\n{run.error}")
+            rows.append((job_id, label, elapsed, len(statements), dict(run.summary)))
     return rows
 
 

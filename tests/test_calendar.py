@@ -17,6 +17,7 @@ from hub.db import db
 from hub.tenancy import all_regions, region_scope
 from regions.events.vocab import Audience, EventStatus, EventType
 from tests.factories import PASSWORD
+from tests.statements import counted
 
 BERLIN = ZoneInfo("Europe/Berlin")
 
@@ -689,20 +690,8 @@ def test_api_works_with_a_personal_access_token(client, make, make_event):
 
 
 def _statements(app, client, url, query_string) -> int:
-    from sqlalchemy import event
-
-    statements = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", count)
-    try:
+    with counted(app) as statements:
         assert client.get(url, query_string=query_string).status_code == 200
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
     return len(statements)
 
 

@@ -7,6 +7,7 @@ import pytest
 from hub.db import db
 from shared.directory.search import DirectoryQuery, Viewer, search
 from shared.directory.text import fold, terms
+from tests.statements import counted
 
 
 def _viewer(app, made_user):
@@ -257,7 +258,6 @@ def test_invalid_filters_answer_a_clear_message(client, auth, network):
 
 
 def test_directory_page_query_count_does_not_grow_with_the_page_size(app, client, auth, make):
-    from sqlalchemy import event
 
     viewer = make.participant("lausitz")
     for i in range(30):
@@ -271,18 +271,8 @@ def test_directory_page_query_count_does_not_grow_with_the_page_size(app, client
     auth.login(viewer)
     counts = {}
     for per_page in (5, 30):
-        statements = []
-
-        def count(conn, cursor, statement, parameters, context, executemany, statements=statements):
-            statements.append(statement)
-
-        with app.app_context():
-            engine = db.engine
-        event.listen(engine, "before_cursor_execute", count)
-        try:
+        with counted(app) as statements:
             assert client.get("/directory/", query_string={"per_page": per_page, "q": "studio"}).status_code == 200
-        finally:
-            event.remove(engine, "before_cursor_execute", count)
         counts[per_page] = len(statements)
     assert counts[5] == counts[30]
     assert counts[30] <= 8

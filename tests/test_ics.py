@@ -11,7 +11,6 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import icalendar
 import pytest
-from sqlalchemy import event as sa_event
 from sqlalchemy import select, update
 
 from hub.accounts import services as accounts
@@ -23,6 +22,7 @@ from regions.events.models import Event
 from regions.events.services import to_utc
 from regions.events.vocab import Audience, EventStatus, EventType
 from shared.calendar import feeds, ics
+from tests.statements import counted
 
 BERLIN = "Europe/Berlin"
 NETWORK = "/calendar/network.ics"
@@ -627,22 +627,6 @@ def test_the_lru_keeps_its_size():
 
 
 # -- cost -------------------------------------------------------------------------------------------
-
-
-@contextmanager
-def counted(app):
-    statements = []
-    with app.app_context():
-        engine = db.engine
-
-    def count(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    sa_event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        sa_event.remove(engine, "before_cursor_execute", count)
 
 
 def _queries(app, client, url, **kw) -> int:

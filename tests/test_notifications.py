@@ -263,3 +263,18 @@ def test_someone_elses_notification_is_not_found_in_the_api(app, make, client):
     client.post("/api/v1/notifications/read", json={"ids": [theirs.id]}, headers=headers)
     with app.app_context():
         assert db.session.get(Notification, theirs.id).read_at is None
+
+
+def test_bad_input_to_the_notifications_api_is_refused_with_the_field_named_and_changes_nothing(app, make, client):
+    ada = make.participant(REGION)
+    notice = make.notification(ada)
+    headers = {"Authorization": f"Bearer {make.access_token(ada).extra}"}
+
+    assert "page" in client.get("/api/v1/notifications/?page=0", headers=headers).get_json()["errors"]["query"]
+    refused = client.post("/api/v1/notifications/read", json={"ids": ["eins"]}, headers=headers)
+    assert refused.status_code == 422 and "ids" in refused.get_json()["errors"]["json"]
+    bad_digest = client.patch("/api/v1/notifications/settings", json={"digest": "stündlich"}, headers=headers)
+    assert bad_digest.status_code == 422 and "digest" in bad_digest.get_json()["errors"]["json"]
+    with app.app_context():
+        assert db.session.get(Notification, notice.id).read_at is None
+        assert client.get("/api/v1/notifications/settings", headers=headers).get_json()["digest"] == "weekly"

@@ -12,10 +12,9 @@ import re
 from datetime import date
 
 import pytest
-from sqlalchemy import event
 
-from hub.db import db
 from tests.pages import field_error, form_error, page, shown, shown_field_message
+from tests.statements import counted
 
 REGION, OTHER = "erzgebirge", "lausitz"
 
@@ -104,20 +103,9 @@ def test_a_date_that_is_no_date_is_refused_in_german(client, auth, make):
 
 
 def _statements(app, client, url: str) -> int:
-    count = 0
-
-    def counter(*args):
-        nonlocal count
-        count += 1
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", counter)
-    try:
+    with counted(app) as statements:
         assert client.get(url).status_code == 200
-    finally:
-        event.remove(engine, "before_cursor_execute", counter)
-    return count
+    return len(statements)
 
 
 def test_a_dashboard_costs_the_same_statements_for_a_small_and_a_larger_network(app, client, auth, make, cohort):

@@ -7,8 +7,8 @@ from datetime import timedelta
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
+from hub.jobs import delete_older_than, job
 from hub.jobs.models import JobEffect, JobRun
-from hub.jobs.registry import job
 
 
 @job("jobs.retention", every=timedelta(hours=6), title=_l("Delete old records of job runs"))
@@ -18,8 +18,6 @@ def retention() -> dict[str, int]:
     An effect key must outlive every slot it guards (a reminder before an event, a weekly digest), so
     its retention is long; the default of 400 days is far beyond the longest slot.
     """
-    from hub.jobs import delete_older_than
-
     cfg = current_app.config
     runs = delete_older_than(JobRun, JobRun.started_at, cfg["RETENTION_JOB_RUN_DAYS"])
     keys = delete_older_than(JobEffect, JobEffect.done_at, cfg["RETENTION_JOB_EFFECT_DAYS"])

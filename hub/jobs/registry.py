@@ -27,7 +27,8 @@ class JobSpec:
 
     @property
     def description(self) -> str:
-        return (self.func.__doc__ or "").strip().splitlines()[0] if self.func.__doc__ else ""
+        """The first line of the job's docstring."""
+        return (self.func.__doc__ or "").strip().partition("\n")[0]
 
 
 _JOBS: dict[str, JobSpec] = {}

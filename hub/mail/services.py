@@ -63,11 +63,13 @@ def enqueue(
     locale: str | None = None,
     dedupe_key: str | None = None,
     topic: str | None = None,
+    user=None,
 ) -> OutboxMessage | None:
-    """Put an already rendered e-mail in the outbox, with its unsubscribe footer (see queue_mail)."""
+    """Put an already rendered e-mail in the outbox, with its unsubscribe footer (see queue_mail); ``user``
+    is the recipient's account when the caller has it at hand (saves looking it up)."""
     from hub.notifications import services as notifications
 
-    plan = notifications.outgoing(recipient, topic, locale=locale)
+    plan = notifications.outgoing(recipient, topic, locale=locale, user=user)
     if plan is None:
         log.info("mail to %s about %s not queued: unsubscribed", recipient, topic)
         return None

@@ -90,10 +90,12 @@ def mail_allowed(recipient: str, topic: str | None, user: User | None = None) ->
     )
 
 
-def outgoing(recipient: str, topic: str | None, *, locale: str | None = None) -> tuple[str, str] | None:
+def outgoing(
+    recipient: str, topic: str | None, *, locale: str | None = None, user: User | None = None
+) -> tuple[str, str] | None:
     """For an e-mail about to be queued: None if the recipient does not want it, else its one-click
-    unsubscribe link and the footer that carries it."""
-    user = user_by_email(recipient)
+    unsubscribe link and the footer that carries it. ``user``: the recipient's account, if the caller has it."""
+    user = user if user is not None else user_by_email(recipient)
     if not mail_allowed(recipient, topic, user):
         return None
     link = unsubscribe_url(recipient, topic)
@@ -198,7 +200,7 @@ def notify(
         region_id=getattr(region, "id", region),
     )
     db.session.add(notification)
-    if user.active and wants_email(user, topic):
+    if user.active:
         enqueue(
             user.email,
             subject,
@@ -206,6 +208,7 @@ def notify(
             locale=user.locale,
             topic=topic,
             dedupe_key=":".join(effect)[:200] if effect else None,
+            user=user,
         )
     return notification
 
