@@ -26,15 +26,16 @@ def create_app(test_config: dict | None = None) -> Flask:
     _apply_settings(app, settings)
     if test_config:
         app.config.update(test_config)
-    check_production_safety({**settings, "SECRET_KEY": app.config["SECRET_KEY"]})
+    check_production_safety(app.config)
     os.makedirs(app.instance_path, exist_ok=True)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)
 
-    _init_extensions(app)
-    _register_blueprints(app)
-
     from hub import cli, web
+
+    _init_extensions(app)
+    web.install_converters(app)
+    _register_blueprints(app)
 
     web.install(app)
     cli.install(app)

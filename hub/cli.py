@@ -140,7 +140,11 @@ def mail_send():
 @click.command("setup")
 @with_appcontext
 def setup_command():
-    """Apply migrations, sync the regions and load the demo network into an empty database."""
+    """Apply migrations, sync the regions and, in development only, load the demo network into an empty database.
+
+    In production the demo's published password would open the admin account, so there the demo
+    comes only from an explicit `hub demo load`.
+    """
     from flask_migrate import upgrade
     from sqlalchemy import func
 
@@ -151,8 +155,11 @@ def setup_command():
     upgrade()
     sync_regions()
     if not db.session.scalar(select(func.count()).select_from(User)):
-        load_demo()
-        click.echo("demo network loaded (see README.md for the logins)")
+        if current_app.config["ENV"] == "production":
+            click.echo("empty database: no demo data in production; create the first admin with `hub users create`")
+        else:
+            load_demo()
+            click.echo("demo network loaded (see README.md for the logins)")
     analyze()
 
 

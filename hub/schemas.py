@@ -170,6 +170,17 @@ def _flat(messages) -> list[str]:
     return [messages]
 
 
+class Id(fields.Integer):
+    """The id of an object in a request body: a positive number the id columns can hold.
+
+    A larger number is refused with the field named instead of reaching the database (which
+    answered 500 for it).
+    """
+
+    def __init__(self, **kwargs):
+        super().__init__(validate=validate.Range(min=1, max=2**31 - 1), **kwargs)
+
+
 class Password(fields.String):
     """A new password: 12 to 128 characters (OWASP ASVS 2.1.1, 2.1.2)."""
 

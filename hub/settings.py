@@ -6,8 +6,10 @@ import os
 import tomllib
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 CONFIG_DIR = Path(os.environ.get("HUB_CONFIG_DIR", Path(__file__).resolve().parent.parent / "config"))
+LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "0.0.0.0"}
 INSECURE_SECRET_KEYS = {"", "dev-only-insecure-secret", "change-me", "secret"}
 
 
@@ -52,10 +54,18 @@ def load_region_registry(path: Path | None = None) -> list[dict[str, Any]]:
 
 
 def check_production_safety(config: dict[str, Any]) -> None:
-    """Refuse to run in production with a default or missing secret key."""
+    """Refuse to run in production with a default or missing secret key, or without the public address."""
+    if config.get("ENV") != "production":
+        return
     secret = str(config.get("SECRET_KEY") or "")
-    if config.get("ENV") == "production" and (secret in INSECURE_SECRET_KEYS or len(secret) < 32):
+    if secret in INSECURE_SECRET_KEYS or len(secret) < 32:
         raise ConfigError(
             "HUB_SECRET_KEY must be set to a long random value in production "
             "(e.g. python -c 'import secrets; print(secrets.token_urlsafe(48))')."
+        )
+    base = urlsplit(str(config.get("BASE_URL") or ""))
+    if base.scheme not in ("http", "https") or not base.hostname or base.hostname in LOCAL_HOSTS:
+        raise ConfigError(
+            "HUB_BASE_URL must be set to the hub's public address in production (e.g. https://hub.example.org): "
+            "every link in an e-mail is built from it, never from a request's Host header."
         )

@@ -11,6 +11,7 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import select
 from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.routing import IntegerConverter
 
 from hub.access import SAFE_METHODS, role_allows
 from hub.accounts.models import Role
@@ -33,6 +34,30 @@ ERROR_TEXTS = {
     429: (_l("Too many attempts"), _l("Too many attempts. Please wait a moment and try again.")),
     500: (_l("Something went wrong"), _l("An unexpected error occurred. We have been notified.")),
 }
+
+
+# The largest value of the id columns (INTEGER on PostgreSQL; SQLite's own limit is higher).
+MAX_ID = 2**31 - 1
+
+
+class IdConverter(IntegerConverter):
+    """``<int:…>`` in every route: a positive number the id columns can hold; anything else is 404.
+
+    Without the bound, /events/2147483648 reached the database and answered 500 on PostgreSQL.
+    """
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("min", 0)
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(map, *args, **kwargs)
+
+
+def install_converters(app) -> None:
+    """Bound every integer in a URL, before the first route is added (OpenAPI shows the bounds)."""
+    from flask_smorest.spec.plugins import integerconverter2paramschema
+
+    app.url_map.converters["int"] = IdConverter
+    api.register_converter(IdConverter, integerconverter2paramschema)
 
 
 def is_api_request() -> bool:

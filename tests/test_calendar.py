@@ -579,7 +579,7 @@ def test_mails_are_written_in_the_recipients_language(app, client, auth, make, m
     with app.app_context():
         mail = db.session.scalars(select(OutboxMessage)).one()
     assert mail.subject == "You are registered: Kickoff"
-    assert "10:00–12:00" in mail.body and f"http://localhost/calendar/events/{event_id}" in mail.body
+    assert "10:00–12:00" in mail.body and f"http://hub.test/calendar/events/{event_id}" in mail.body
 
 
 # -- the JSON API -----------------------------------------------------------------------------------

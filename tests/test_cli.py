@@ -388,3 +388,43 @@ def test_the_hub_console_script_lists_the_hub_commands(tmp_path):
     assert completed.returncode == 0, completed.stderr
     listed = set(re.findall(r"^  (\S+)", completed.stdout.split("Commands:", 1)[-1], re.MULTILINE))
     assert {"regions", "users", "tokens", "demo", "mail", "setup", "db"} <= listed, completed.stdout
+
+
+# hub setup -------------------------------------------------------------------------------------
+
+
+def _setup_in(tmp_path, env_extra: dict[str, str]) -> tuple[subprocess.CompletedProcess, Path]:
+    script = Path(sys.prefix) / "bin" / "hub"
+    database = tmp_path / "hub.sqlite3"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("HUB_", "FLASK_"))}
+    env.update(HUB_DATABASE_URL=f"sqlite:///{database}", HUB_INSTANCE_PATH=str(tmp_path), **env_extra)
+    completed = subprocess.run(
+        [str(script), "setup"], env=env, cwd=tmp_path, capture_output=True, text=True, timeout=300
+    )
+    return completed, database
+
+
+def _accounts_in(database: Path) -> list[str]:
+    import sqlite3
+
+    with sqlite3.connect(database) as conn:
+        return [row[0] for row in conn.execute("SELECT email FROM user_account")]
+
+
+@pytest.mark.slow
+def test_setup_in_production_never_loads_the_demo_network(tmp_path):
+    """The demo's admin has a published password: in production it would be an open door."""
+    completed, database = _setup_in(
+        tmp_path,
+        {"HUB_ENV": "production", "HUB_SECRET_KEY": "x" * 48, "HUB_BASE_URL": "https://hub.example.org"},
+    )
+    assert completed.returncode == 0, completed.stderr
+    assert "no demo data in production" in completed.stdout
+    assert _accounts_in(database) == []
+
+
+@pytest.mark.slow
+def test_setup_in_development_loads_the_demo_network_into_an_empty_database(tmp_path):
+    completed, database = _setup_in(tmp_path, {"HUB_PASSWORD_HASH_PROFILE": "cheapest"})
+    assert completed.returncode == 0, completed.stderr
+    assert "admin@cimis-hub.example" in _accounts_in(database)

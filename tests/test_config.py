@@ -132,11 +132,23 @@ def test_production_with_a_long_random_secret_key_starts(clean_env):
     secret = secrets.token_urlsafe(48)
     clean_env.setenv("HUB_ENV", "production")
     clean_env.setenv("HUB_SECRET_KEY", secret)
+    clean_env.setenv("HUB_BASE_URL", "https://hub.example.org")
 
     app = create_app(QUIET_DB)
 
     assert app.config["ENV"] == "production"
     assert app.config["SECRET_KEY"] == secret
+
+
+@pytest.mark.parametrize("base_url", [None, "", "http://127.0.0.1:5000", "http://localhost", "hub.example.org"])
+def test_production_without_its_public_address_refuses_to_start(clean_env, base_url):
+    clean_env.setenv("HUB_ENV", "production")
+    clean_env.setenv("HUB_SECRET_KEY", secrets.token_urlsafe(48))
+    if base_url is not None:
+        clean_env.setenv("HUB_BASE_URL", base_url)
+
+    with pytest.raises(ConfigError, match="HUB_BASE_URL"):
+        create_app(QUIET_DB)
 
 
 def test_development_starts_with_the_default_secret_key(clean_env):

@@ -530,12 +530,12 @@ def test_a_feed_url_is_no_api_token(app, client, make):
     assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {raw}"}).status_code == 401
 
 
-def test_feed_urls_are_absolute(app, make):
-    with app.test_request_context():
+def test_feed_urls_are_absolute_on_the_configured_address_whatever_the_host_asked(app, make):
+    with app.test_request_context(base_url="http://evil.example"):
         urls = feeds.feed_urls("abc")
     assert urls == {
-        "mine": "http://localhost/calendar/feeds/abc/mine.ics",
-        "network": "http://localhost/calendar/feeds/abc/network.ics",
+        "mine": "http://hub.test/calendar/feeds/abc/mine.ics",
+        "network": "http://hub.test/calendar/feeds/abc/network.ics",
     }
 
 

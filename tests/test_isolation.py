@@ -37,7 +37,7 @@ UNCOVERED = {
     "API tokens answer 404 (tests/test_ics.py)",
     "calendar_feeds.private_network": "the secret feed token in the URL is the credential; unknown, revoked and "
     "API tokens answer 404 (tests/test_ics.py)",
-    "accounts.reset_password": "the signed token in the URL is the credential; forged, used and expired "
+    "accounts.reset_password": "the random token in the URL is the credential; unknown, older, used and expired "
     "tokens answer 404 (tests/test_accounts.py)",
     "notifications.unsubscribe": "the signed token in the e-mailed link is the credential; forged tokens answer 404 "
     "(tests/test_notifications.py)",

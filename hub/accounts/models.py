@@ -52,6 +52,9 @@ class User(UserMixin, db.Model):
     session_token: Mapped[str] = mapped_column(String(64), default=_new_session_token, unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
+    # The one valid password-reset link (its SHA-256; a new request replaces it, a reset clears it).
+    password_reset_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    password_reset_expires_at: Mapped[datetime | None]
 
     # A person's memberships span regions by nature: they decide which regions the person may enter.
     memberships: Mapped[list[Membership]] = relationship(

@@ -5,9 +5,9 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import timedelta
+from urllib.parse import urlsplit
 
-from flask import current_app, url_for
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -102,8 +102,10 @@ def authenticate(email: str, password: str) -> User | None:
 
 
 def set_password(user: User, password: str) -> None:
-    """Set a new password and end the account's other sessions."""
+    """Set a new password, void any reset link and end the account's other sessions."""
     user.password_hash = hash_password(password)
+    user.password_reset_hash = None
+    user.password_reset_expires_at = None
     user.renew_session_token()
 
 
@@ -198,41 +200,37 @@ def revoke_invitation(invitation: Invitation) -> None:
 # Password reset -------------------------------------------------------------------------------
 
 
-def _reset_serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="password-reset")
-
-
 def request_password_reset(email: str) -> None:
-    """E-mail a reset link if the account exists; say nothing either way."""
+    """E-mail a reset link if the account exists; say nothing either way. A new link voids older ones."""
     user = user_by_email(email)
     if user is None or not user.active:
         return
-    # The token names the session token, so it dies with the next password change: one use only.
-    token = _reset_serializer().dumps({"uid": user.id, "st": user.session_token})
+    raw = secrets.token_urlsafe(32)
+    hours = current_app.config["PASSWORD_RESET_HOURS"]
+    user.password_reset_hash = _digest(raw)
+    user.password_reset_expires_at = utcnow() + timedelta(hours=hours)
     queue_mail(
         user.email,
         "password_reset",
         locale=user.locale,
         user=user,
-        link=external_url("accounts.reset_password", token=token),
-        hours=current_app.config["PASSWORD_RESET_HOURS"],
+        link=external_url("accounts.reset_password", token=raw),
+        hours=hours,
     )
 
 
 def user_for_reset_token(token: str) -> User | None:
-    """The account a reset link belongs to, while the link is valid and unused."""
-    try:
-        data = _reset_serializer().loads(token, max_age=current_app.config["PASSWORD_RESET_HOURS"] * 3600)
-    except (SignatureExpired, BadSignature):
+    """The account a reset link belongs to, while the link is the newest one, unused and not expired."""
+    if not token or len(token) > 200:
         return None
-    user = db.session.get(User, data.get("uid")) if isinstance(data, dict) else None
-    if user is None or not user.active or user.session_token != data.get("st"):
+    user = db.session.scalar(select(User).where(User.password_reset_hash == _digest(token)))
+    if user is None or not user.active or user.password_reset_expires_at is None:
         return None
-    return user
+    return user if user.password_reset_expires_at > utcnow() else None
 
 
 def reset_password(token: str, password: str) -> User:
-    """Set a new password through a reset link."""
+    """Set a new password through a reset link (which is used up by it)."""
     user = user_for_reset_token(token)
     if user is None:
         raise AccountError(_m("This link is invalid, used or expired."))
@@ -275,11 +273,12 @@ def revoke_access_token(user: User, token_id: int) -> AccessToken:
 
 
 def external_url(endpoint: str, **values) -> str:
-    """An absolute URL for e-mails, also outside a request."""
-    from flask import has_request_context
+    """An absolute URL for e-mails and feeds, always on the configured BASE_URL.
 
-    if has_request_context():
-        return url_for(endpoint, _external=True, **values)
-    base = current_app.config["BASE_URL"].rstrip("/")
-    with current_app.test_request_context(base_url=base):
-        return url_for(endpoint, _external=True, **values)
+    Never built from the request's Host header: a forged Host would otherwise put an attacker's
+    address into a genuine e-mail (a poisoned password-reset link).
+    """
+    base = urlsplit(current_app.config["BASE_URL"])
+    adapter = current_app.url_map.bind(base.netloc, script_name=base.path or "/", url_scheme=base.scheme or "https")
+    current_app.inject_url_defaults(endpoint, values)
+    return adapter.build(endpoint, values, force_external=True)

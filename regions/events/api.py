@@ -14,7 +14,7 @@ from hub.access import coordinator_required
 from hub.accounts.models import User
 from hub.api_updates import Updates
 from hub.db import db
-from hub.schemas import BaseSchema
+from hub.schemas import BaseSchema, Id
 from regions.events import services
 from regions.events.models import Registration
 from regions.events.schemas import EventInputSchema
@@ -33,7 +33,7 @@ SECURITY = [{"bearerAuth": []}]
 class EventSchema(BaseSchema):
     id = fields.Integer()
     uid = fields.String()
-    series_id = fields.Integer(allow_none=True)
+    series_id = Id(allow_none=True)
     title = fields.String()
     type = fields.Function(lambda e: e.type.value)
     description = fields.String()
@@ -56,7 +56,7 @@ class EventSchema(BaseSchema):
 
 class RegistrationSchema(BaseSchema):
     id = fields.Integer()
-    user_id = fields.Integer()
+    user_id = Id()
     name = fields.Function(lambda r: r.user.name)
     status = fields.Function(lambda r: r.status.value)
     answers = fields.Dict()
@@ -65,7 +65,7 @@ class RegistrationSchema(BaseSchema):
 
 
 class RegisterMemberSchema(BaseSchema):
-    user_id = fields.Integer(required=True)
+    user_id = Id(required=True)
     answers = fields.Dict(
         keys=fields.String(), values=fields.String(validate=validate.Length(max=500)), load_default=dict
     )

@@ -20,7 +20,7 @@ from hub.accounts.models import Role
 from hub.api_updates import Updates
 from hub.cohorts.models import Cohort
 from hub.db import db
-from hub.schemas import BaseSchema, ServiceError, _m
+from hub.schemas import BaseSchema, Id, ServiceError, _m
 from regions.matches import documents, funding, services, suggesting
 from regions.matches.models import Match, MatchDocument, MatchMember, MatchSuggestion, Milestone
 from regions.matches.schemas import (
@@ -86,7 +86,7 @@ MILESTONE_UPDATES = Updates(MilestoneUpdateSchema, shown=MilestoneSchema())
 
 
 class MatchFilterSchema(BaseSchema):
-    cohort_id = fields.Integer(load_default=None)
+    cohort_id = Id(load_default=None)
     status = fields.Enum(MatchStatus, by_value=True, load_default=None)
 
 

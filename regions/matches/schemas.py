@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
-from hub.schemas import Amount, BaseSchema
+from hub.schemas import Amount, BaseSchema, Id
 from regions.matches.vocab import CheckInStatus, LedgerKind, MatchStatus, MemberRole
 
 TEXT = validate.Length(max=20000)
@@ -13,13 +13,13 @@ TEXT = validate.Length(max=20000)
 class MatchInputSchema(BaseSchema):
     """A match made by hand: its cohort, title, challenge, goals and its people (profile ids of the region)."""
 
-    cohort_id = fields.Integer(required=True)
+    cohort_id = Id(required=True)
     title = fields.String(required=True, validate=validate.Length(min=3, max=200))
     challenge = fields.String(load_default="", validate=TEXT)
     goals = fields.String(load_default="", validate=TEXT)
-    creative_ids = fields.List(fields.Integer(), required=True, validate=validate.Length(min=1, max=10))
-    organisation_ids = fields.List(fields.Integer(), required=True, validate=validate.Length(min=1, max=10))
-    other_ids = fields.List(fields.Integer(), load_default=list, validate=validate.Length(max=10))
+    creative_ids = fields.List(Id(), required=True, validate=validate.Length(min=1, max=10))
+    organisation_ids = fields.List(Id(), required=True, validate=validate.Length(min=1, max=10))
+    other_ids = fields.List(Id(), load_default=list, validate=validate.Length(max=10))
 
 
 class MatchUpdateSchema(BaseSchema):
@@ -38,7 +38,7 @@ class StatusInputSchema(BaseSchema):
 
 
 class MemberInputSchema(BaseSchema):
-    profile_id = fields.Integer(required=True)
+    profile_id = Id(required=True)
     role = fields.Enum(MemberRole, by_value=True, load_default=MemberRole.OTHER)
     role_note = fields.String(load_default="", validate=validate.Length(max=200))
 
@@ -74,17 +74,17 @@ class LedgerInputSchema(BaseSchema):
     amount = Amount(required=True, negative=True)
     booked_on = fields.Date(required=True)
     purpose = fields.String(required=True, validate=validate.Length(min=2, max=300))
-    receipt_id = fields.Integer(load_default=None)
+    receipt_id = Id(load_default=None)
 
 
 class SuggestionRunSchema(BaseSchema):
-    cohort_id = fields.Integer(required=True)
+    cohort_id = Id(required=True)
     method = fields.String(load_default="optimal", validate=validate.OneOf(["optimal", "stable"]))
     limit = fields.Integer(load_default=1, validate=validate.Range(min=1, max=5))
 
 
 class AcceptSuggestionSchema(BaseSchema):
-    cohort_id = fields.Integer(required=True)
+    cohort_id = Id(required=True)
     title = fields.String(load_default=None, validate=validate.Length(min=3, max=200))
     challenge = fields.String(load_default="", validate=TEXT)
 
@@ -94,7 +94,7 @@ class AcceptSuggestionSchema(BaseSchema):
 
 class MatchMemberSchema(BaseSchema):
     id = fields.Integer()
-    profile_id = fields.Integer()
+    profile_id = Id()
     name = fields.Function(lambda m: m.profile.display_name)
     organisation = fields.Function(lambda m: m.profile.organisation_name)
     role = fields.Function(lambda m: m.role.value)
@@ -138,7 +138,7 @@ class LedgerEntrySchema(BaseSchema):
     amount = Amount(negative=True)
     booked_on = fields.Date()
     purpose = fields.String()
-    receipt_id = fields.Integer(allow_none=True)
+    receipt_id = Id(allow_none=True)
     created_at = fields.DateTime()
 
 
@@ -151,7 +151,7 @@ class BalanceSchema(BaseSchema):
 
 class MatchSchema(BaseSchema):
     id = fields.Integer()
-    cohort_id = fields.Integer()
+    cohort_id = Id()
     title = fields.String()
     challenge = fields.String()
     goals = fields.String()
@@ -162,7 +162,7 @@ class MatchSchema(BaseSchema):
     outcome = fields.String()
     case_study = fields.String()
     case_study_published = fields.Boolean()
-    session_id = fields.Integer(allow_none=True)
+    session_id = Id(allow_none=True)
     budget = Amount()
     committed = Amount()
     paid = Amount()
@@ -177,15 +177,15 @@ class MatchDetailSchema(MatchSchema):
 
 class SuggestionSchema(BaseSchema):
     id = fields.Integer()
-    creative_id = fields.Integer()
-    organisation_id = fields.Integer()
+    creative_id = Id()
+    organisation_id = Id()
     creative = fields.Function(lambda s: s.creative.display_name)
     organisation = fields.Function(lambda s: s.organisation.organisation_name or s.organisation.display_name)
     score = fields.Float()
     reasons = fields.Function(lambda s: [{"code": c, "params": p} for c, p in s.reasons])
     explanation = fields.Method("_explain")
     status = fields.Function(lambda s: s.status.value)
-    match_id = fields.Integer(allow_none=True)
+    match_id = Id(allow_none=True)
 
     def _explain(self, suggestion):
         from regions.matches.suggesting import wording

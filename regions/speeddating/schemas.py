@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from marshmallow import fields, post_load, validate
 
-from hub.schemas import BaseSchema, LocalDateTime
+from hub.schemas import BaseSchema, Id, LocalDateTime
 from regions.speeddating.vocab import Interest, PairingMode
 
 
@@ -24,11 +24,11 @@ class SessionInputSchema(BaseSchema):
 
 
 class NewSessionSchema(SessionInputSchema):
-    event_id = fields.Integer(required=True)
+    event_id = Id(required=True)
 
 
 class ParticipantInputSchema(BaseSchema):
-    profile_id = fields.Integer(required=True)
+    profile_id = Id(required=True)
 
 
 class TakeRegistrationsSchema(BaseSchema):
@@ -36,8 +36,8 @@ class TakeRegistrationsSchema(BaseSchema):
 
 
 class PairInputSchema(BaseSchema):
-    creative_id = fields.Integer(required=True)
-    organisation_id = fields.Integer(required=True)
+    creative_id = Id(required=True)
+    organisation_id = Id(required=True)
     kind = fields.String(required=True, validate=validate.OneOf(["wish", "avoid"]))
 
 
@@ -71,7 +71,7 @@ class ReplanSchema(BaseSchema):
 
 
 class SwapSchema(BaseSchema):
-    other_id = fields.Integer(required=True)
+    other_id = Id(required=True)
 
 
 class PinSchema(BaseSchema):
@@ -81,39 +81,39 @@ class PinSchema(BaseSchema):
 class RatingInputSchema(BaseSchema):
     """A rating of a person one met; the coordination names the rater too (paper forms)."""
 
-    ratee_id = fields.Integer(required=True)
+    ratee_id = Id(required=True)
     interest = fields.Enum(Interest, by_value=True, required=True)
-    rater_id = fields.Integer(load_default=None)
+    rater_id = Id(load_default=None)
 
 
 class MeetingSchema(BaseSchema):
     id = fields.Integer()
     round = fields.Function(lambda m: m.round + 1)
     table = fields.Function(lambda m: m.table + 1)
-    creative_id = fields.Integer()
-    organisation_id = fields.Integer()
+    creative_id = Id()
+    organisation_id = Id()
     pinned = fields.Boolean()
 
 
 class ParticipantSchema(BaseSchema):
     id = fields.Integer()
-    profile_id = fields.Integer()
+    profile_id = Id()
     side = fields.Function(lambda p: p.side.value)
     name = fields.String()
     organisation = fields.String()
-    registration_id = fields.Integer(allow_none=True)
+    registration_id = Id(allow_none=True)
 
 
 class PairSchema(BaseSchema):
     id = fields.Integer()
-    creative_id = fields.Integer()
-    organisation_id = fields.Integer()
+    creative_id = Id()
+    organisation_id = Id()
     kind = fields.String()
 
 
 class SessionSchema(BaseSchema):
     id = fields.Integer()
-    event_id = fields.Integer()
+    event_id = Id()
     title = fields.String()
     mode = fields.Function(lambda s: s.mode.value)
     tables = fields.Integer()
@@ -134,9 +134,9 @@ class ScheduleSchema(SessionSchema):
 
 class RatingSchema(BaseSchema):
     id = fields.Integer()
-    meeting_id = fields.Integer()
-    rater_id = fields.Integer()
-    ratee_id = fields.Integer()
+    meeting_id = Id()
+    rater_id = Id()
+    ratee_id = Id()
     interest = fields.Function(lambda r: r.interest.value)
-    entered_by_id = fields.Integer(allow_none=True)
+    entered_by_id = Id(allow_none=True)
     updated_at = fields.DateTime()
