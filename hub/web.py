@@ -136,6 +136,8 @@ def protect_csrf():
         return  # a bearer token is never sent by a browser on its own
     if _view_flag("hub_link_credential"):
         return  # the token in the URL is the credential
+    if is_api_request() and not current_user.is_authenticated and not _view_flag("hub_public"):
+        return login_manager.unauthorized()  # 401 with WWW-Authenticate, not a CSRF complaint
     csrf.protect()
 
 
