@@ -52,6 +52,15 @@ class IdConverter(IntegerConverter):
         super().__init__(map, *args, **kwargs)
 
 
+# The highest page number a list answers; beyond it a list is empty, and the offset stays a small number.
+MAX_PAGE = 10_000
+
+
+def requested_page() -> int:
+    """The ``?page=`` of a listing, between 1 and MAX_PAGE whatever the visitor sends."""
+    return min(max(request.args.get("page", 1, type=int), 1), MAX_PAGE)
+
+
 def install_converters(app) -> None:
     """Bound every integer in a URL, before the first route is added (OpenAPI shows the bounds)."""
     from flask_smorest.spec.plugins import integerconverter2paramschema
