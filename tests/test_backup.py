@@ -177,7 +177,9 @@ def rewrite(archive: Path, *, member=None, change=None, manifest=None, add=None,
 
 def test_every_table_of_the_hub_holds_rows_before_the_backup(app, filled):
     with app.app_context(), all_regions():
-        empty = [t.name for t in db.metadata.sorted_tables if not db.session.scalar(select(t).limit(1).exists().select())]
+        empty = [
+            t.name for t in db.metadata.sorted_tables if not db.session.scalar(select(t).limit(1).exists().select())
+        ]
     assert empty == []
 
 
@@ -212,7 +214,9 @@ def test_the_restored_hub_works_on(app, make, empty_hub, tmp_path):
         db.session.commit()
         assert user.id
     auth = target.test_client()
-    assert auth.post("/login", data={"email": "neu@example.org", "password": "correct horse battery"}).status_code == 302
+    assert (
+        auth.post("/login", data={"email": "neu@example.org", "password": "correct horse battery"}).status_code == 302
+    )
     assert "Holzwerkstatt" in auth.get("/directory/?q=Holzwerkstatt").get_data(as_text=True)
 
 
@@ -303,10 +307,14 @@ def test_a_backup_taken_while_the_hub_writes_is_one_point_in_time(app, make, emp
     assert hub_cli(target, "backup", "restore", str(archive)).exit_code == 0
     with target.app_context(), all_regions():
         notices = _ticks(db.session.scalars(select(Notification.subject).where(Notification.user_id == writer.id)))
-        mails = _ticks(db.session.scalars(select(OutboxMessage.subject).where(OutboxMessage.recipient == "tick@example.org")))
+        mails = _ticks(
+            db.session.scalars(select(OutboxMessage.subject).where(OutboxMessage.recipient == "tick@example.org"))
+        )
         docs = db.session.scalars(select(MatchDocument).where(MatchDocument.match_id == match.id)).all()
         name = db.session.get(User, writer.id).name
-        restored_counts = {t: db.session.scalar(text(f'SELECT count(*) FROM "{t}"')) for t in ("notification", "match_document")}
+        restored_counts = {
+            t: db.session.scalar(text(f'SELECT count(*) FROM "{t}"')) for t in ("notification", "match_document")
+        }
     with tarfile.open(archive) as tar:
         manifest = json.loads(tar.extractfile("manifest.json").read())
 
@@ -317,7 +325,9 @@ def test_a_backup_taken_while_the_hub_writes_is_one_point_in_time(app, make, emp
     assert name == f"tick {snapshot - 1}"
     files = every_file(target)
     for document in docs:
-        assert files[f"matches/{document.stored_name}"] == tiny_pdf(document.filename.removesuffix(".pdf").replace("-", " "))
+        assert files[f"matches/{document.stored_name}"] == tiny_pdf(
+            document.filename.removesuffix(".pdf").replace("-", " ")
+        )
     assert {t: manifest["tables"][t] for t in restored_counts} == restored_counts
 
 
@@ -475,7 +485,8 @@ def test_a_backup_of_an_older_schema_is_migrated_after_the_restore(empty_hub, tm
         db.session.execute(
             text(
                 "INSERT INTO region (slug, name, organisation, supporters, contact_email, town, accent_color, "
-                "is_umbrella_lead, position, active) VALUES ('alt', 'Alt', 'Org', '[]', '', '', '#444444', false, 9, true)"
+                "is_umbrella_lead, position, active) "
+                "VALUES ('alt', 'Alt', 'Org', '[]', '', '', '#444444', false, 9, true)"
             )
         )
         db.session.commit()
@@ -519,6 +530,48 @@ def test_the_commands_say_where_backups_go_and_that_they_are_not_encrypted(app):
     for command in (["backup", "--help"], ["backup", "create", "--help"], ["backup", "list", "--help"]):
         output = " ".join(hub_cli(app, *command).output.split())
         assert "HUB_BACKUP_DIR" in output and "NOT encrypted" in output
+
+
+def test_hub_lists_the_backup_commands_without_loading_the_backup_machinery(app):
+    import subprocess
+    import sys
+
+    assert "backup" in hub_cli(app, "--help").output
+    loaded = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys, hub.backup.cli; print(sorted(m for m in sys.modules if m.startswith('hub.backup')))",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert loaded.strip() == "['hub.backup', 'hub.backup.cli']"
+
+
+def test_leftovers_of_a_killed_backup_are_swept_after_a_day(app, tmp_path):
+    import os
+    import time
+
+    instance = Path(app.instance_path)
+    stale, fresh = instance / ".backup-stale", instance / ".backup-fresh"
+    for folder in (stale, fresh):
+        folder.mkdir()
+        (folder / "pinned.pdf").write_bytes(b"personal")
+    partial = tmp_path / ".hub-backup-1-x.partial"
+    partial.write_bytes(b"half")
+    a_day_ago = time.time() - 25 * 3600
+    for path in (stale, partial):
+        os.utime(path, (a_day_ago, a_day_ago))
+
+    create(app, tmp_path)
+
+    assert not stale.exists() and not partial.exists()
+    assert fresh.exists()
+    import shutil
+
+    shutil.rmtree(fresh)
 
 
 def test_without_pg_dump_the_error_says_what_to_install(monkeypatch):

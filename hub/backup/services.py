@@ -6,9 +6,11 @@ like the personal data it is (see docs/SECURITY.md).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import tempfile
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -90,6 +92,7 @@ def create_backup(directory: Path | None = None) -> tuple[Path, dict]:
     directory.mkdir(parents=True, exist_ok=True, mode=0o700)
     dialect = databases.dialect_of(db.engine)
     created_at = utcnow()
+    _sweep_leftovers(Path(current_app.instance_path), directory)
     work = Path(tempfile.mkdtemp(prefix=".backup-", dir=current_app.instance_path))
     partial = directory / f".hub-backup-{os.getpid()}-{work.name}.partial"
     try:
@@ -194,6 +197,20 @@ def _hub_version() -> str:
         return version("cimis-hub")
     except PackageNotFoundError:
         return "unknown"
+
+
+def _sweep_leftovers(instance: Path, directory: Path) -> None:
+    """Remove what a killed backup or restore left behind (working folders, unfinished archives) after a day:
+    they hold personal data that no list shows."""
+    cutoff = time.time() - 24 * 3600
+    for leftover in [
+        *instance.glob(".backup-*"),
+        *instance.glob(".restore-*"),
+        *directory.glob(".hub-backup-*.partial"),
+    ]:
+        with contextlib.suppress(FileNotFoundError):
+            if leftover.stat().st_mtime < cutoff:
+                shutil.rmtree(leftover) if leftover.is_dir() else leftover.unlink()
 
 
 def _pin_files(source: Path, pinned: Path, pins: dict[str, tuple[int, int]]) -> None:
