@@ -210,7 +210,6 @@ def _postgres_snapshot(engine: Engine, target: Path) -> State:
             state = _state(connection)
             # The exported snapshot lives as long as this transaction: pg_dump must finish inside it.
             _run("pg_dump", ["--format=custom", f"--snapshot={snapshot}", f"--file={target}"], engine)
-            connection.rollback()
     return state
 
 
@@ -233,7 +232,8 @@ def _postgres_restore(engine: Engine, source: Path) -> None:
 
 
 # Everything the hub may have made in its schema, so that pg_restore starts from nothing: views, tables
-# (their sequences and indexes go with them), free-standing sequences, functions, enum and domain types.
+# (their sequences and indexes go with them), free-standing sequences, functions, enum and domain types;
+# not what an extension installed into the schema (its objects belong to the extension).
 DROP_EVERYTHING = """
 SELECT format('DROP VIEW IF EXISTS %I.%I CASCADE', schemaname, viewname)
   FROM pg_views WHERE schemaname = current_schema()
@@ -245,11 +245,13 @@ SELECT format('DROP SEQUENCE IF EXISTS %I.%I CASCADE', schemaname, sequencename)
   FROM pg_sequences WHERE schemaname = current_schema()
 UNION ALL
 SELECT format('DROP FUNCTION IF EXISTS %s CASCADE', p.oid::regprocedure)
-  FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = current_schema()
+  FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+ WHERE n.nspname = current_schema() AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = p.oid AND d.deptype = 'e')
 UNION ALL
 SELECT format('DROP TYPE IF EXISTS %I.%I CASCADE', n.nspname, t.typname)
   FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
  WHERE n.nspname = current_schema() AND t.typtype IN ('e', 'd')
+   AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = t.oid AND d.deptype = 'e')
 """
 
 
