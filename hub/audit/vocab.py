@@ -18,6 +18,8 @@ SUBJECT_TYPES = {
     "match_milestone": _l("Milestone"),
     "match_ledger_entry": _l("Ledger entry"),
     "membership": _l("Membership"),
+    "user_account": _l("Account"),
+    "data_export": _l("Data export"),
 }
 
 ACTION_LABELS = {
