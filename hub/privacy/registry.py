@@ -86,15 +86,18 @@ def declared_models() -> Iterator[tuple[type, Personal]]:
             yield by_table[table.name]
 
 
-def undeclared_problems() -> list[str]:
-    """What a reader of the registry would miss: tables or columns that look personal and are not declared."""
+def undeclared_problems(metadata=None, declarations: dict[str, Personal] | None = None) -> list[str]:
+    """What a reader of the registry would miss: tables or columns that look personal and are not declared.
+
+    By default the hub's own tables and the declarations on their models.
+    """
     from hub.db import db
 
-    mapped = {m.local_table.name: m.class_ for m in db.Model.registry.mappers}
+    if declarations is None:
+        declarations = {m.local_table.name: m.class_.__dict__.get("personal_data") for m in db.Model.registry.mappers}
     problems = []
-    for table in db.metadata.sorted_tables:
-        cls = mapped.get(table.name)
-        declaration = cls.__dict__.get("personal_data") if cls is not None else None
+    for table in (metadata or db.metadata).sorted_tables:
+        declaration = declarations.get(table.name)
         suspicious = [c.name for c in table.columns if LOOKS_PERSONAL.search(c.name)]
         person_links = [c.name for c in table.columns for fk in c.foreign_keys if fk.column.table.name in PERSON_TABLES]
         if not suspicious and not person_links:

@@ -171,6 +171,24 @@ def withdraw_consent(profile: Profile, by_user: User | None) -> None:
     profile.consent_withdrawn_at = utcnow()
 
 
+def end_outdated_consents() -> int:
+    """In the region in scope: consent to an older privacy notice ends (recorded as "expired"); the profile
+    leaves the directory in the same transaction, and its person sees the consent box again. The caller commits."""
+    current = consent_version()
+    outdated = db.session.scalars(
+        select(Profile).where(Profile.consent_given_at.is_not(None), Profile.consent_version != current)
+    ).all()
+    for profile in outdated:
+        db.session.add(
+            ConsentRecord(
+                profile_id=profile.id, region_id=profile.region_id, action="expired", version=profile.consent_version
+            )
+        )
+        profile.consent_version = None
+        profile.consent_given_at = None
+    return len(outdated)
+
+
 def count_withdrawn() -> int:
     """How many of the region's profiles the coordination no longer lists because consent was withdrawn."""
     return db.session.scalar(select(func.count()).where(Profile.consent_withdrawn_at.is_not(None))) or 0
