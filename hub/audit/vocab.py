@@ -18,9 +18,15 @@ SUBJECT_TYPES = {
     "match_milestone": _l("Milestone"),
     "match_ledger_entry": _l("Ledger entry"),
     "membership": _l("Membership"),
+}
+
+# Entries that record an act of data protection rather than a change of an audited model (hub.privacy):
+# an account's erasure and a coordinator's export of a person's data, named by account number only.
+PRIVACY_EVENTS = {
     "user_account": _l("Account"),
     "data_export": _l("Data export"),
 }
+LOGGED_TYPES = {**SUBJECT_TYPES, **PRIVACY_EVENTS}
 
 ACTION_LABELS = {
     "create": _l("created"),
