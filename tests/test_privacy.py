@@ -78,7 +78,9 @@ def journey(app, make):
     document = make.document(match, filename="Adas Entwurf.pdf", by=ada.owner)
     receipt = make.document(match, filename="Beleg.pdf", is_receipt=True, by=ada.owner)
     with make.inside(HOME):
-        matches.add_journal_entry(matches.get_match(match.id), "Ada schreibt ins Journal.", db.session.get(Account, ada.owner.id))
+        matches.add_journal_entry(
+            matches.get_match(match.id), "Ada schreibt ins Journal.", db.session.get(Account, ada.owner.id)
+        )
         db.session.commit()
     make.contact_request(bruno, ada, message="Hallo Ada, Bruno hier.")
     make.notification(ada.owner, subject="Eine Mitteilung für Ada")
@@ -184,9 +186,7 @@ def test_api_export_needs_a_login_and_answers_to_a_token(app, client, journey):
 
 
 def erase_own(client, person, password=PASSWORD, confirmation=None):
-    return client.post(
-        "/account/delete", data={"password": password, "confirmation": confirmation or person.email}
-    )
+    return client.post("/account/delete", data={"password": password, "confirmation": confirmation or person.email})
 
 
 def test_erasure_keeps_every_figure_of_the_umbrella_dashboard(app, make, journey):
@@ -346,7 +346,9 @@ def test_coordinator_cannot_erase_someone_who_belongs_to_another_region_too(app,
         db.session.commit()
     membership = membership_of(app, person, regions[HOME].id)
 
-    browser(app, make.coordinator(HOME)).post(f"/{HOME}/members/{membership}/erase", data={"confirmation": person.email})
+    browser(app, make.coordinator(HOME)).post(
+        f"/{HOME}/members/{membership}/erase", data={"confirmation": person.email}
+    )
 
     with app.app_context():
         assert db.session.get(User, person.id).erased_at is None
@@ -403,7 +405,9 @@ def test_withdrawn_consent_leaves_the_coordinations_lists_and_exports(app, make)
     coordinator = browser(app, make.coordinator(HOME))
     assert "Ada Holzwurm" in coordinator.get(f"/{HOME}/profiles/").get_data(as_text=True)
 
-    browser(app, ada.owner).post(f"/{HOME}/profile", data=profile_form(display_name="Ada Holzwurm", visibility="network"))
+    browser(app, ada.owner).post(
+        f"/{HOME}/profile", data=profile_form(display_name="Ada Holzwurm", visibility="network")
+    )
 
     assert "Ada Holzwurm" not in coordinator.get(f"/{HOME}/profiles/").get_data(as_text=True)
     assert "Ada Holzwurm" not in coordinator.get(f"/{HOME}/profiles/export.csv").get_data(as_text=True)
@@ -415,7 +419,11 @@ def test_withdrawn_consent_leaves_the_coordinations_lists_and_exports(app, make)
 
 @pytest.mark.parametrize(
     "path, heading",
-    [("/privacy", "Datenschutzerklärung"), ("/imprint", "Impressum"), ("/accessibility", "Erklärung zur Barrierefreiheit")],
+    [
+        ("/privacy", "Datenschutzerklärung"),
+        ("/imprint", "Impressum"),
+        ("/accessibility", "Erklärung zur Barrierefreiheit"),
+    ],
 )
 def test_legal_pages_are_open_to_visitors_and_linked_in_every_footer(client, path, heading):
     page = client.get(path)
