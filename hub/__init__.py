@@ -98,6 +98,7 @@ def _register_blueprints(app: Flask) -> None:
     from hub.jobs.views import bp as jobs_bp
     from hub.mail.views import bp as mail_bp
     from hub.notifications import views as notifications_views
+    from hub.privacy.views import bp as privacy_bp
 
     app.register_blueprint(views.bp)
     app.register_blueprint(accounts_bp)
@@ -108,6 +109,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(cohorts_bp)
     app.register_blueprint(audit_views.bp)
     app.register_blueprint(audit_views.region_bp)
+    app.register_blueprint(privacy_bp)
     app.register_blueprint(regions.bp)
     for blueprint in shared.blueprints:
         app.register_blueprint(blueprint)

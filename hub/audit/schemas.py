@@ -6,7 +6,7 @@ from marshmallow import ValidationError, fields, validate, validates_schema
 
 from hub.audit.models import ACTIONS, CHANNELS
 from hub.audit.services import DEFAULT_PER_PAGE
-from hub.audit.vocab import SUBJECT_TYPES
+from hub.audit.vocab import LOGGED_TYPES
 from hub.schemas import BaseSchema, Id, _m
 
 MAX_PER_PAGE = 200
@@ -15,7 +15,7 @@ MAX_PER_PAGE = 200
 class AuditQuerySchema(BaseSchema):
     """Filters of one region's log; ``before`` is the id of the last entry seen (the next page is older)."""
 
-    subject_type = fields.String(load_default=None, validate=validate.OneOf(list(SUBJECT_TYPES)))
+    subject_type = fields.String(load_default=None, validate=validate.OneOf(list(LOGGED_TYPES)))
     subject_id = Id(load_default=None)
     action = fields.String(load_default=None, validate=validate.OneOf(ACTIONS))
     actor = fields.String(
@@ -50,7 +50,7 @@ class AuditEntrySchema(BaseSchema):
     actor_id = fields.Integer(allow_none=True)
     actor_name = fields.String(allow_none=True, metadata={"description": "Empty when no one or a deleted account"})
     via = fields.String(metadata={"enum": list(CHANNELS)})
-    subject_type = fields.String(metadata={"enum": list(SUBJECT_TYPES)})
+    subject_type = fields.String(metadata={"enum": list(LOGGED_TYPES)})
     subject_id = fields.Integer()
     subject_label = fields.String()
     action = fields.String(metadata={"enum": list(ACTIONS)})
