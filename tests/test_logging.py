@@ -239,6 +239,15 @@ def test_the_umbrella_s_attempt_to_change_a_region_is_logged(client, auth, make,
     assert [(r.reason, r.user_id) for r in refusals(caplog)] == [("read_only", umbrella.id)]
 
 
+def test_a_form_sent_without_its_csrf_token_is_logged_as_a_refusal(production_app, caplog):
+    caplog.set_level(logging.INFO)
+
+    response = production_app.test_client().post("/password/forgot", data={"email": "someone@example.org"})
+
+    assert response.status_code == 400
+    assert [(r.reason, r.route, r.user_id) for r in refusals(caplog)] == [("csrf", "/password/forgot", None)]
+
+
 def test_a_permitted_request_logs_no_refusal(client, auth, make, caplog):
     auth.login(make.coordinator("lausitz"))
     caplog.set_level(logging.INFO)
