@@ -45,6 +45,9 @@ _ALWAYS_MASKED = [
 ]
 # In production an address is personal data wherever it turns up (a library's message, an SMTP error).
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# PostgreSQL's error detail quotes the row or key it refused ("Failing row contains (…)", "Key (email)=(…)"):
+# values a form sent, which hide_parameters cannot reach.
+_DATABASE_DETAIL = re.compile(r"(?m)^(DETAIL:\s*).*$")
 
 # The development server's demo prints a queued mail here, links included, so they can be clicked.
 DEMO_LOGGER = "hub.mail.demo"
@@ -68,12 +71,12 @@ def _production() -> bool:
 
 def redact(text: str) -> str:
     """Mask the secrets a log line may carry: link tokens in paths, bearer tokens, cookies, and (in
-    production) e-mail addresses."""
+    production) e-mail addresses and the values a database error quotes."""
     text = _secret_paths().sub(r"\1***", text)
     for pattern, replacement in _ALWAYS_MASKED:
         text = pattern.sub(replacement, text)
     if _production():
-        text = _EMAIL.sub("***@***", text)
+        text = _DATABASE_DETAIL.sub(r"\1***", _EMAIL.sub("***@***", text))
     return text
 
 

@@ -309,6 +309,17 @@ def test_link_tokens_bearer_tokens_and_cookies_are_masked_in_every_line(ctx, lin
     assert logs.redact(line) == masked
 
 
+def test_in_production_addresses_and_the_values_quoted_by_a_database_error_are_masked_too(app, production_app):
+    error = "IntegrityError: duplicate key\nDETAIL:  Key (email)=(anna@example.org) already exists.\n[SQL: INSERT …]"
+    limit = "ratelimit 5 per 1 minute (login:anna@example.org) exceeded at endpoint: accounts.login"
+
+    with production_app.app_context():
+        assert logs.redact(error) == "IntegrityError: duplicate key\nDETAIL:  ***\n[SQL: INSERT …]"
+        assert logs.redact(limit) == "ratelimit 5 per 1 minute (login:***@***) exceeded at endpoint: accounts.login"
+    with app.app_context():  # a developer sees them
+        assert logs.redact(error) == error and logs.redact(limit) == limit
+
+
 def test_a_library_line_with_a_token_in_its_path_is_masked_before_any_handler_sees_it(caplog):
     caplog.set_level(logging.INFO)
 
