@@ -109,6 +109,7 @@ def test_a_line_logged_inside_a_view_carries_the_request_user_and_region_but_no_
     person = make.participant("lausitz")
     client.post("/login", data={"email": person.email, "password": PASSWORD})
     caplog.set_level(logging.INFO)
+    caplog.clear()
 
     response = client.get("/lausitz/")
 
