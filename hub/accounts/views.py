@@ -4,17 +4,18 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
+from hub import rate_limits
 from hub.access import personal, public
-from hub.accounts import schemas, services
+from hub.accounts import schemas, services, throttle
 from hub.accounts.models import AccessToken
 from hub.accounts.passwords import verify_password
 from hub.db import db
-from hub.extensions import limiter
 from hub.schemas import load_form
 
 bp = Blueprint("accounts", __name__, template_folder="templates")
@@ -31,19 +32,8 @@ def safe_next(target: str | None, default: str = "/") -> str:
     return target
 
 
-def _login_account_key() -> str:
-    return "login:" + services.normalise_email(request.form.get("email", ""))[:254]
-
-
-def _login_limits_apply() -> bool:
-    return request.method != "POST"
-
-
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_IP"], exempt_when=_login_limits_apply)
-@limiter.limit(
-    lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], key_func=_login_account_key, exempt_when=_login_limits_apply
-)
+@rate_limits.login_per_client
 @public
 def login():
     """Log in with e-mail and password."""
@@ -53,12 +43,18 @@ def login():
     errors, form = {}, {}
     if request.method == "POST":
         form = request.form
+        client = get_remote_address()
+        wait = throttle.login_wait(request.form.get("email", ""), client)
+        if wait:
+            return _login_refused(wait, form, next_url)
         data, errors = load_form(schemas.LoginSchema(), request.form)
         if data:
             user = services.authenticate(data["email"], data["password"])
             if user is None:
+                throttle.record_failure(data["email"], client)
                 errors = {"_form": [_("E-mail address or password is wrong.")]}
             else:
+                throttle.record_success(data["email"], client)
                 db.session.commit()
                 session.clear()
                 login_user(user, remember=data["remember"])
@@ -68,6 +64,13 @@ def login():
                 return redirect(next_url)
         return render_template("accounts/login.html", errors=errors, form=form, next=next_url), 422
     return render_template("accounts/login.html", errors=errors, form=form, next=next_url)
+
+
+def _login_refused(wait: int, form, next_url: str):
+    """The login form again, saying how long this client must wait (429 with Retry-After)."""
+    message = _("Too many failed attempts. Please wait %(wait)s before trying again.", wait=rate_limits.wait_text(wait))
+    page = render_template("accounts/login.html", errors={"_form": [message]}, form=form, next=next_url)
+    return page, 429, {"Retry-After": str(wait)}
 
 
 @bp.post("/logout")
@@ -84,7 +87,8 @@ def logout():
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_IP"], exempt_when=_login_limits_apply)
+@rate_limits.password_reset_per_client
+@rate_limits.password_reset_per_address
 @public
 def forgot_password():
     """Ask for a password reset link."""
@@ -102,6 +106,7 @@ def forgot_password():
 
 
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])
+@rate_limits.password_reset_per_client
 @public
 def reset_password(token: str):
     """Choose a new password through an e-mailed link."""
