@@ -116,11 +116,15 @@ def reset_password(token: str):
     if request.method == "POST":
         data, errors = load_form(schemas.NewPasswordSchema(), request.form)
         if data:
-            services.reset_password(token, data["password"])
-            db.session.commit()
-            logout_user()
-            flash(_("Your password has been changed. Please log in."), "success")
-            return redirect(url_for("accounts.login"))
+            try:
+                services.reset_password(token, data["password"])
+            except services.AccountError as exc:
+                errors = {exc.field or "_form": [str(exc.message)]}
+            else:
+                db.session.commit()
+                logout_user()
+                flash(_("Your password has been changed. Please log in."), "success")
+                return redirect(url_for("accounts.login"))
         return render_template("accounts/reset_password.html", errors=errors, token=token), 422
     return render_template("accounts/reset_password.html", errors=errors, token=token)
 
@@ -141,14 +145,20 @@ def accept_invitation(token: str):
         else:
             data, errors = load_form(schemas.AcceptInvitationSchema(), request.form)
         if data is not None and not errors:
-            user = services.accept_invitation(token, data.get("name", ""), data.get("password"))
-            db.session.commit()
-            flash(_("Welcome to the network %(region)s.", region=invitation.region.name), "success")
-            if existing is None:
-                session.clear()
-                login_user(user)
-                return redirect(url_for("region.home.index", region=invitation.region.slug))
-            return redirect(url_for("accounts.login", next=url_for("region.home.index", region=invitation.region.slug)))
+            try:
+                user = services.accept_invitation(token, data.get("name", ""), data.get("password"))
+            except services.AccountError as exc:
+                db.session.rollback()
+                errors = {exc.field or "_form": [str(exc.message)]}
+            else:
+                db.session.commit()
+                flash(_("Welcome to the network %(region)s.", region=invitation.region.name), "success")
+                if existing is None:
+                    session.clear()
+                    login_user(user)
+                    return redirect(url_for("region.home.index", region=invitation.region.slug))
+                home = url_for("region.home.index", region=invitation.region.slug)
+                return redirect(url_for("accounts.login", next=home))
         return render_template(
             "accounts/accept_invitation.html", invitation=invitation, existing=existing, errors=errors, form=form
         ), 422
@@ -180,10 +190,14 @@ def change_password():
     data, errors = load_form(schemas.ChangePasswordSchema(), request.form)
     if data and not verify_password(current_user.password_hash, data["current_password"]):
         data, errors = None, {"current_password": [_("The current password is wrong.")]}
+    if data:
+        try:
+            services.set_password(current_user, data["password"])
+        except services.AccountError as exc:
+            data, errors = None, {exc.field or "_form": [str(exc.message)]}
     if not data:
         tokens = db.session.scalars(select(AccessToken).where(AccessToken.user_id == current_user.id)).all()
         return render_template("accounts/account.html", tokens=tokens, new_token=None, errors=errors), 422
-    services.set_password(current_user, data["password"])
     db.session.commit()
     login_user(current_user._get_current_object())
     flash(_("Your password has been changed."), "success")
