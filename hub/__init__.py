@@ -30,7 +30,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     os.makedirs(app.instance_path, exist_ok=True)
     logs.configure(app.config)
 
-    from hub import cli, web
+    from hub import cli, rate_limits, web
 
     _init_extensions(app)
     web.install_converters(app)
@@ -38,6 +38,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     logs.install(app)
     web.install(app)
+    rate_limits.install(app)
     cli.install(app)
     return app
 
@@ -63,8 +64,13 @@ def _apply_settings(app: Flask, s: dict) -> None:
         REMEMBER_COOKIE_DURATION=timedelta(days=14),
         PERMANENT_SESSION_LIFETIME=timedelta(hours=12),
         MAX_CONTENT_LENGTH=20 * 1024 * 1024,
-        RATELIMIT_STORAGE_URI=s["RATELIMIT_STORAGE_URI"],
-        RATELIMIT_HEADERS_ENABLED=True,
+        # Counters shared by all workers through Redis when it is configured, else per process.
+        RATELIMIT_STORAGE_URI=s["REDIS_URL"] or "memory://",
+        RATELIMIT_STORAGE_OPTIONS={"key_prefix": s["REDIS_KEY_PREFIX"]} if s["REDIS_URL"] else {},
+        RATELIMIT_IN_MEMORY_FALLBACK_ENABLED=True,
+        # hub.rate_limits adds Retry-After to every refusal; Flask-Limiter's own headers would
+        # recompute it, truncated to a second too early.
+        RATELIMIT_HEADERS_ENABLED=False,
         API_TITLE="CIMIS Hub API",
         API_VERSION="v1",
         OPENAPI_VERSION="3.0.3",

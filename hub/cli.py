@@ -61,7 +61,7 @@ def users_cli():
 def users_create(email, name, role, region_slug, password):
     """Create an account with a role."""
     from hub.accounts.models import REGIONAL_ROLES, Role
-    from hub.accounts.services import AccountError, create_user
+    from hub.accounts.services import AccountError, check_password, create_user
     from hub.tenancy import all_regions
     from hub.tenancy.models import Region
 
@@ -75,9 +75,11 @@ def users_create(email, name, role, region_slug, password):
             raise click.UsageError(f"unknown region {region_slug!r}")
     if len(password) < 12:
         raise click.UsageError("the password needs at least 12 characters")
+    name = name or email.split("@")[0]
     with all_regions():
         try:
-            user = create_user(email, name or email.split("@")[0], password, role=role, region=region)
+            check_password(password, email=email, name=name)
+            user = create_user(email, name, password, role=role, region=region)
         except AccountError as exc:
             raise click.ClickException(exc.message) from exc
         db.session.commit()

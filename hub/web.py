@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import current_app, g, jsonify, render_template, request
+from flask import current_app, g, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -173,6 +173,18 @@ def error_response(code: int, message: str | None = None, errors: dict | None = 
     return render_template("errors/error.html", code=code, title=title, message=message or text), code
 
 
+def too_many_requests(retry_after: int | None, message: str | None = None):
+    """A refusal for too many requests: 429 with Retry-After in seconds, saying how long to wait."""
+    from hub.rate_limits import refusal_message
+
+    if retry_after is not None and message is None:
+        message = refusal_message(retry_after)
+    response = make_response(error_response(429, message))
+    if retry_after is not None:
+        response.headers["Retry-After"] = str(retry_after)
+    return response
+
+
 def handle_http_exception(exc: HTTPException):
     """Every HTTP error goes through error_response; the API keeps flask-smorest's field errors."""
     if is_api_request() and exc.code == 422:
@@ -186,8 +198,10 @@ def handle_http_exception(exc: HTTPException):
     if exc.code == 403:
         log_refusal("forbidden")  # a view's own check; the hooks and hub.access name their reason first
     if exc.code == 429:
+        from hub.rate_limits import breached_limit_wait
+
         log_refusal("rate_limited")
-        return error_response(429)
+        return too_many_requests(breached_limit_wait())
     if isinstance(exc, CSRFError):
         log_refusal("csrf")
         return error_response(400, _("The form has expired. Please reload the page and try again."))

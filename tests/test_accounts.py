@@ -23,7 +23,7 @@ from hub.extensions import limiter
 from hub.mail.models import OutboxMessage
 from hub.tenancy import all_regions
 from tests.factories import PASSWORD
-from tests.pages import field_error, flashes, form_error, page, shown, shown_field_message
+from tests.pages import field_error, flashes, form_error, page, refusal_shown, shown, shown_field_message
 
 NEW_PASSWORD = "a brand new passphrase"
 
@@ -250,35 +250,41 @@ def test_logged_in_user_visiting_login_goes_to_a_safe_next_page(client, make, au
 # Throttling ------------------------------------------------------------------------------------
 
 
-def test_sixth_login_attempt_for_one_account_within_a_minute_is_refused(app, client, make, auth):
+def test_a_wrong_password_makes_the_same_client_wait_before_trying_that_account_again(
+    app, client, make, auth, time_machine
+):
+    time_machine.move_to(utcnow(), tick=False)
     person = make.participant("erzgebirge")
-    for _ in range(5):
-        assert auth.login(person, "wrong password").status_code == 422
-    response = auth.login(person)  # even the right password, once the limit is reached
+    assert auth.login(person, "wrong password").status_code == 422
+    response = auth.login(person)  # even the right password, until the wait is over
     assert response.status_code == 429
+    assert response.headers["Retry-After"] == "1"
     assert '<html lang="de">' in page(response)
-    assert shown(app, "Too many attempts. Please wait a moment and try again.") in page(response)
-    assert "Retry-After" in response.headers
+    assert (
+        form_error(page(response))
+        == "Zu viele Fehlversuche. Bitte warten Sie 1 Sekunde, bevor Sie es erneut versuchen."
+    )
     assert not is_logged_in(client)
+    time_machine.shift(1)
+    assert auth.login(person).status_code == 302
 
 
-def test_login_limit_per_account_ignores_case_and_spaces_of_the_address(client, make, auth):
+def test_login_back_off_ignores_case_and_spaces_of_the_address(client, make, auth, time_machine):
+    time_machine.move_to(utcnow(), tick=False)
     person = make.participant("erzgebirge", email="limit@example.org")
-    for variant in [
-        "limit@example.org",
-        "LIMIT@example.org",
-        " Limit@Example.org",
-        "limit@EXAMPLE.ORG",
-        "limit@example.org",
-    ]:
+    for seconds, variant in enumerate(["limit@example.org", "LIMIT@example.org", " Limit@Example.org"]):
         assert auth.login(variant, "wrong password").status_code == 422
-    assert auth.login(person).status_code == 429
+        time_machine.shift(2**seconds)  # each wait, exactly
+    assert auth.login("limit@EXAMPLE.ORG", "wrong password").status_code == 422
+    response = auth.login(person)
+    assert response.status_code == 429
+    assert response.headers["Retry-After"] == "8"  # the fourth failure of one account, however it was spelt
 
 
-def test_login_limit_of_one_account_leaves_other_accounts_alone(client, make, auth):
+def test_login_back_off_of_one_account_leaves_other_accounts_alone(client, make, auth):
     locked = make.participant("erzgebirge")
     other = make.participant("erzgebirge")
-    for _ in range(6):
+    for _ in range(3):
         auth.login(locked, "wrong password")
     assert auth.login(locked).status_code == 429
     assert auth.login(other).status_code == 302
@@ -293,7 +299,7 @@ def test_login_page_itself_is_not_throttled(client, make, auth):
 
 
 def test_login_limit_per_ip_follows_the_configuration_of_each_request(app, client, monkeypatch, auth):
-    # With the configured default (20 per minute), four different addresses are merely wrong.
+    # With the configured default (30 per minute), four different addresses are merely wrong.
     for n in range(4):
         assert auth.login(f"someone{n}@example.org", "wrong password").status_code == 422
     limiter.reset()
@@ -303,15 +309,15 @@ def test_login_limit_per_ip_follows_the_configuration_of_each_request(app, clien
         assert auth.login(f"other{n}@example.org", "wrong password").status_code == 422
     response = auth.login("yet-another@example.org", "wrong password")
     assert response.status_code == 429
-    assert shown(app, "Too many attempts. Please wait a moment and try again.") in page(response)
+    assert 1 <= int(response.headers["Retry-After"]) <= 60
+    assert refusal_shown(app, int(response.headers["Retry-After"])) in page(response)
 
 
-def test_login_limit_per_account_follows_the_configuration_of_each_request(app, client, monkeypatch, make, auth):
+def test_login_back_off_follows_the_configuration_of_each_request(app, client, monkeypatch, make, auth):
     person = make.participant("erzgebirge")
-    monkeypatch.setitem(app.config, "LOGIN_LIMIT_PER_ACCOUNT", "2 per minute")
+    monkeypatch.setitem(app.config, "LOGIN_BACKOFF_BASE_SECONDS", 10)
     assert auth.login(person, "wrong password").status_code == 422
-    assert auth.login(person, "wrong password").status_code == 422
-    assert auth.login(person).status_code == 429
+    assert auth.login(person).headers["Retry-After"] == "10"
 
 
 # Sessions and password hashes ------------------------------------------------------------------

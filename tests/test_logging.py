@@ -4,6 +4,7 @@ in a production log (a whole journey, in-process and through a real `hub run`, g
 from __future__ import annotations
 
 import http.client
+import itertools
 import json
 import logging
 import re
@@ -351,14 +352,26 @@ def test_a_database_error_s_traceback_in_production_carries_no_form_data(product
 # -- the production journey ---------------------------------------------------------------------------
 
 
+_VISITORS = itertools.count(2)
+
+
+def _own_address() -> str:
+    """Each visitor comes from an address of its own (all of 127.0.0.0/8 is loopback), as people do:
+    one visitor's failed login must not slow down another's."""
+    return f"127.0.{next(_VISITORS) % 250}.{next(_VISITORS) % 250 + 2}"
+
+
 class InProcessBrowser:
-    """One visitor of the in-process app, with its own cookies."""
+    """One visitor of the in-process app, with its own cookies and address."""
 
     def __init__(self, app):
         self.client = app.test_client()
+        self.address = _own_address()
 
     def request(self, method: str, path: str, data=None, headers=None) -> tuple[int, str]:
-        response = self.client.open(path, method=method, data=data, headers=headers or {})
+        response = self.client.open(
+            path, method=method, data=data, headers=headers or {}, environ_base={"REMOTE_ADDR": self.address}
+        )
         return response.status_code, response.get_data(as_text=True)
 
     def cookies(self) -> list[str]:
@@ -371,11 +384,14 @@ class HTTPBrowser:
     def __init__(self, port: int):
         self.port = port
         self.jar: dict[str, str] = {}
+        self.address = _own_address()
 
     def request(self, method: str, path: str, data=None, headers=None) -> tuple[int, str]:
         from urllib.parse import urlencode
 
-        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+        connection = http.client.HTTPConnection(
+            "127.0.0.1", self.port, timeout=60, source_address=(self.address, 0)
+        )
         headers = dict(headers or {})
         body = None
         if data is not None:

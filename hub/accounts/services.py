@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from hub.accounts.models import GLOBAL_ROLES, AccessToken, Invitation, Membership, Role, User
+from hub.accounts.password_policy import password_problem
 from hub.accounts.passwords import hash_password, needs_rehash, verify_password
 from hub.db import db, utcnow
 from hub.mail.services import queue_mail
@@ -101,8 +102,16 @@ def authenticate(email: str, password: str) -> User | None:
     return user
 
 
+def check_password(password: str, *, email: str, name: str) -> None:
+    """Refuse a password this person may not choose (their e-mail, their name, a common password)."""
+    problem = password_problem(password, email=email, name=name)
+    if problem is not None:
+        raise AccountError(problem, "password")
+
+
 def set_password(user: User, password: str) -> None:
     """Set a new password, void any reset link and end the account's other sessions."""
+    check_password(password, email=user.email, name=user.name)
     user.password_hash = hash_password(password)
     user.password_reset_hash = None
     user.password_reset_expires_at = None
@@ -179,6 +188,7 @@ def accept_invitation(raw_token: str, name: str, password: str | None) -> User:
         if user is None:
             if not password:
                 raise AccountError(_m("Please choose a password."), "password")
+            check_password(password, email=invitation.email, name=name.strip() or invitation.name)
             user = User(
                 email=invitation.email, name=name.strip() or invitation.name, password_hash=hash_password(password)
             )

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
+from hub import rate_limits
 from hub.access import personal, public
-from hub.accounts import schemas, services
+from hub.accounts import schemas, services, throttle
 from hub.accounts.models import AccessToken
 from hub.accounts.passwords import verify_password
 from hub.db import db
-from hub.extensions import limiter
+from hub.logs import log_refusal
 from hub.schemas import load_form
 
 bp = Blueprint("accounts", __name__, template_folder="templates")
@@ -31,19 +33,8 @@ def safe_next(target: str | None, default: str = "/") -> str:
     return target
 
 
-def _login_account_key() -> str:
-    return "login:" + services.normalise_email(request.form.get("email", ""))[:254]
-
-
-def _login_limits_apply() -> bool:
-    return request.method != "POST"
-
-
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_IP"], exempt_when=_login_limits_apply)
-@limiter.limit(
-    lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], key_func=_login_account_key, exempt_when=_login_limits_apply
-)
+@rate_limits.login_per_client
 @public
 def login():
     """Log in with e-mail and password."""
@@ -53,12 +44,18 @@ def login():
     errors, form = {}, {}
     if request.method == "POST":
         form = request.form
+        client = get_remote_address()
+        wait = throttle.login_wait(request.form.get("email", ""), client)
+        if wait:
+            return _login_refused(wait, form, next_url)
         data, errors = load_form(schemas.LoginSchema(), request.form)
         if data:
             user = services.authenticate(data["email"], data["password"])
             if user is None:
+                throttle.record_failure(data["email"], client)
                 errors = {"_form": [_("E-mail address or password is wrong.")]}
             else:
+                throttle.record_success(data["email"], client)
                 db.session.commit()
                 session.clear()
                 login_user(user, remember=data["remember"])
@@ -68,6 +65,14 @@ def login():
                 return redirect(next_url)
         return render_template("accounts/login.html", errors=errors, form=form, next=next_url), 422
     return render_template("accounts/login.html", errors=errors, form=form, next=next_url)
+
+
+def _login_refused(wait: int, form, next_url: str):
+    """The login form again, saying how long this client must wait (429 with Retry-After)."""
+    log_refusal("login_backoff")
+    message = _("Too many failed attempts. Please wait %(wait)s before trying again.", wait=rate_limits.wait_text(wait))
+    page = render_template("accounts/login.html", errors={"_form": [message]}, form=form, next=next_url)
+    return page, 429, {"Retry-After": str(wait)}
 
 
 @bp.post("/logout")
@@ -84,7 +89,8 @@ def logout():
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_IP"], exempt_when=_login_limits_apply)
+@rate_limits.password_reset_per_client
+@rate_limits.password_reset_per_address
 @public
 def forgot_password():
     """Ask for a password reset link."""
@@ -102,6 +108,7 @@ def forgot_password():
 
 
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])
+@rate_limits.password_reset_per_client
 @public
 def reset_password(token: str):
     """Choose a new password through an e-mailed link."""
@@ -111,11 +118,15 @@ def reset_password(token: str):
     if request.method == "POST":
         data, errors = load_form(schemas.NewPasswordSchema(), request.form)
         if data:
-            services.reset_password(token, data["password"])
-            db.session.commit()
-            logout_user()
-            flash(_("Your password has been changed. Please log in."), "success")
-            return redirect(url_for("accounts.login"))
+            try:
+                services.reset_password(token, data["password"])
+            except services.AccountError as exc:
+                errors = {exc.field or "_form": [str(exc.message)]}
+            else:
+                db.session.commit()
+                logout_user()
+                flash(_("Your password has been changed. Please log in."), "success")
+                return redirect(url_for("accounts.login"))
         return render_template("accounts/reset_password.html", errors=errors, token=token), 422
     return render_template("accounts/reset_password.html", errors=errors, token=token)
 
@@ -136,14 +147,20 @@ def accept_invitation(token: str):
         else:
             data, errors = load_form(schemas.AcceptInvitationSchema(), request.form)
         if data is not None and not errors:
-            user = services.accept_invitation(token, data.get("name", ""), data.get("password"))
-            db.session.commit()
-            flash(_("Welcome to the network %(region)s.", region=invitation.region.name), "success")
-            if existing is None:
-                session.clear()
-                login_user(user)
-                return redirect(url_for("region.home.index", region=invitation.region.slug))
-            return redirect(url_for("accounts.login", next=url_for("region.home.index", region=invitation.region.slug)))
+            try:
+                user = services.accept_invitation(token, data.get("name", ""), data.get("password"))
+            except services.AccountError as exc:
+                db.session.rollback()
+                errors = {exc.field or "_form": [str(exc.message)]}
+            else:
+                db.session.commit()
+                flash(_("Welcome to the network %(region)s.", region=invitation.region.name), "success")
+                if existing is None:
+                    session.clear()
+                    login_user(user)
+                    return redirect(url_for("region.home.index", region=invitation.region.slug))
+                home = url_for("region.home.index", region=invitation.region.slug)
+                return redirect(url_for("accounts.login", next=home))
         return render_template(
             "accounts/accept_invitation.html", invitation=invitation, existing=existing, errors=errors, form=form
         ), 422
@@ -175,10 +192,14 @@ def change_password():
     data, errors = load_form(schemas.ChangePasswordSchema(), request.form)
     if data and not verify_password(current_user.password_hash, data["current_password"]):
         data, errors = None, {"current_password": [_("The current password is wrong.")]}
+    if data:
+        try:
+            services.set_password(current_user, data["password"])
+        except services.AccountError as exc:
+            data, errors = None, {exc.field or "_form": [str(exc.message)]}
     if not data:
         tokens = db.session.scalars(select(AccessToken).where(AccessToken.user_id == current_user.id)).all()
         return render_template("accounts/account.html", tokens=tokens, new_token=None, errors=errors), 422
-    services.set_password(current_user, data["password"])
     db.session.commit()
     login_user(current_user._get_current_object())
     flash(_("Your password has been changed."), "success")

@@ -6,6 +6,7 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from hub import rate_limits
 from hub.access import coordinator_required
 from hub.accounts import services as accounts
 from hub.accounts.models import Role
@@ -40,6 +41,7 @@ def index():
 
 @bp.post("/invitations")
 @coordinator_required
+@rate_limits.invitations_per_coordinator
 def invite():
     """Invite someone by e-mail into the region."""
     data, errors = load_form(InvitationSchema(), request.form)

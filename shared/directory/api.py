@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 from flask_smorest import Blueprint, abort
 from marshmallow import fields
 
+from hub import rate_limits
 from hub.db import db
 from hub.schemas import BaseSchema
 from regions.profiles.schemas import ProfileSchema
@@ -93,6 +94,7 @@ def _visible_profile_first(view):
 @blp.response(201, ContactRequestOutSchema)
 @blp.doc(security=SECURITY)
 @login_required
+@rate_limits.contact_requests_per_person
 def request_contact(data, profile_id: int):
     """Ask the owner of a visible profile for contact."""
     try:

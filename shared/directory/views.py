@@ -6,6 +6,7 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from hub import rate_limits
 from hub.access import coordinator_required
 from hub.db import db
 from hub.schemas import load_form
@@ -66,6 +67,7 @@ def picture(profile_id: int):
 
 @bp.post("/profiles/<int:profile_id>/contact")
 @login_required
+@rate_limits.contact_requests_per_person
 def contact(profile_id: int):
     """Ask the profile's owner for contact."""
     found = _visible_or_404(profile_id)
