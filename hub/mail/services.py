@@ -16,6 +16,7 @@ import secrets
 import smtplib
 from datetime import timedelta
 from email.message import EmailMessage
+from email.policy import EmailPolicy
 from email.utils import make_msgid
 
 from flask import current_app, render_template
@@ -182,9 +183,42 @@ def message_id(message: OutboxMessage) -> str:
     return f"<outbox-{message.id}.{digest}@{domain}>"
 
 
+# Headers whose value a mail program reads as it stands: never folded, never turned into encoded-words.
+UNFOLDED_HEADERS = frozenset({"list-unsubscribe", "list-unsubscribe-post"})
+
+
+class MailPolicy(EmailPolicy):
+    """The standard policy, except that List-Unsubscribe leaves as one plain line.
+
+    The standard policy writes a header value with a word longer than a line (a long ``<https://…>``
+    link) as RFC 2047 encoded-words; a provider's one-click button (RFC 8058) then finds no URI.
+    The value is ASCII without line breaks (checked here), and RFC 5322 allows lines up to 998
+    characters, which the outbox's 500-character link column keeps within.
+    """
+
+    def _unfolded(self, name: str, value) -> str | None:
+        if name.lower() not in UNFOLDED_HEADERS:
+            return None
+        text = str(value)
+        if not text.isascii() or "\r" in text or "\n" in text or len(name) + len(text) + 2 > 998:
+            raise ValueError(f"{name} must be one line of ASCII")
+        return f"{name}: {text}{self.linesep}"
+
+    def fold(self, name, value):
+        return self._unfolded(name, value) or super().fold(name, value)
+
+    def fold_binary(self, name, value):
+        unfolded = self._unfolded(name, value)
+        return unfolded.encode("ascii") if unfolded else super().fold_binary(name, value)
+
+
+MAIL_POLICY = MailPolicy()
+
+
 def build_email(message: OutboxMessage) -> EmailMessage:
+    """The e-mail as it goes over SMTP: headers, the body, and the one-click unsubscribe headers."""
     cfg = current_app.config
-    email = EmailMessage()
+    email = EmailMessage(policy=MAIL_POLICY)
     email["From"] = cfg["MAIL_SENDER"]
     email["To"] = message.recipient
     email["Subject"] = message.subject

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from flask import current_app, render_template
 from flask_babel import force_locale
-from itsdangerous import BadSignature, URLSafeSerializer
+from itsdangerous import BadSignature, SignatureExpired, URLSafeSerializer, URLSafeTimedSerializer
 from sqlalchemy import func, select, update
 
 from hub.accounts.models import User
@@ -113,12 +113,12 @@ def outgoing(
 # -- one-click unsubscribe --------------------------------------------------------------------------
 
 
-def _serializer() -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="unsubscribe")
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="unsubscribe")
 
 
 def unsubscribe_token(recipient: str, topic: str | None) -> str:
-    """A link's token: the address and the topic, signed. It never expires (old mails keep working)."""
+    """A link's token: the address and the topic, signed with the time it was made (it expires)."""
     return _serializer().dumps({"e": normalise_email(recipient), "t": topic or ALL})
 
 
@@ -126,11 +126,26 @@ def unsubscribe_url(recipient: str, topic: str | None) -> str:
     return external_url("notifications.unsubscribe", token=unsubscribe_token(recipient, topic))
 
 
+class LinkExpired(Exception):
+    """A genuine unsubscribe link that is too old to act on."""
+
+
 def read_token(token: str) -> tuple[str, str] | None:
+    """The address and topic of a genuine, current link; None for a forged one; LinkExpired for an old one.
+
+    Links of the first release carry no time: they count as expired, so no link acts for ever.
+    """
+    max_age = current_app.config["UNSUBSCRIBE_LINK_DAYS"] * 86400
     try:
-        data = _serializer().loads(token)
+        data = _serializer().loads(token, max_age=max_age)
+    except SignatureExpired as exc:
+        raise LinkExpired from exc
     except BadSignature:
-        return None
+        try:
+            URLSafeSerializer(current_app.config["SECRET_KEY"], salt="unsubscribe").loads(token)
+        except BadSignature:
+            return None
+        raise LinkExpired from None
     if not isinstance(data, dict) or not isinstance(data.get("e"), str) or not isinstance(data.get("t"), str):
         return None
     if data["t"] != ALL and data["t"] not in topics():
