@@ -487,6 +487,90 @@ def test_a_message_claimed_by_a_sender_is_left_to_it_until_its_lease_runs_out(ap
     assert [m["To"] for m in smtp.sent] == ["ada@example.org"]
 
 
+def test_one_claim_takes_at_most_its_batch(ctx):
+    for n in range(25):
+        _queue_reset(f"person{n}@example.org")
+    db.session.commit()
+
+    token, first = services.claim_due(10)
+    _, second = services.claim_due(10)
+
+    assert len(first) == 10 and len(second) == 10
+    assert not {m.id for m in first} & {m.id for m in second}
+    held = db.session.scalar(select(func.count()).select_from(OutboxMessage).where(OutboxMessage.claim_token == token))
+    assert held == 10
+
+
+def test_a_long_batch_renews_its_lease_so_no_message_is_sent_outside_it(app, ctx, smtp, monkeypatch, time_machine):
+    """Each message takes 25 s here and a lease 60 s: a batch of five needs its lease renewed twice."""
+    monkeypatch.setitem(app.config, "MAIL_CLAIM_SECONDS", 60)
+    monkeypatch.setitem(app.config, "MAIL_TIMEOUT", 10)
+    for n in range(5):
+        _queue_reset(f"person{n}@example.org")
+    db.session.commit()
+    time_machine.move_to(utcnow(), tick=False)
+    held_to_the_end = []
+    send = FakeSMTP.send_message
+
+    def slow_send(self, message):
+        send(self, message)
+        time_machine.shift(timedelta(seconds=25))
+        with db.engine.connect() as connection:  # what another sender would see now
+            until = connection.scalar(
+                select(OutboxMessage.claimed_until).where(OutboxMessage.recipient == message["To"])
+            )
+        held_to_the_end.append(until is not None and until.replace(tzinfo=UTC) > utcnow())
+
+    monkeypatch.setattr(FakeSMTP, "send_message", slow_send)
+
+    assert send_due(10) == {"sent": 5, "failed": 0}
+    assert held_to_the_end == [True] * 5
+
+
+def test_a_stopping_sender_ends_after_the_message_it_is_sending_and_gives_the_rest_back(ctx, smtp):
+    for n in range(5):
+        _queue_reset(f"person{n}@example.org")
+    db.session.commit()
+
+    assert send_due(10, stopping=lambda: len(smtp.sent) >= 2) == {"sent": 2, "failed": 0}
+
+    rest = [m for m in _messages() if m.sent_at is None]
+    assert len(rest) == 3 and all(m.claim_token is None for m in rest), "the others may take them at once"
+    assert send_due(10) == {"sent": 3, "failed": 0}
+
+
+@pytest.mark.slow
+def test_senders_on_a_slow_server_share_the_work_in_bounded_batches(app, ctx):
+    """Three `hub mail send` at once on 45 messages, five at a time, a server that takes 0.25 s a message
+    and a lease of one second (a batch needs it renewed): each claim holds at most five, every sender
+    gets its share, and each message arrives exactly once."""
+    import re
+
+    from tests.processes import SMTPServer, finish, hub_process
+
+    for n in range(45):
+        _queue_reset(f"person{n}@example.org")
+    db.session.commit()
+    smtp = SMTPServer(delay=0.25).start()
+    settings = {"MAIL_SERVER": "127.0.0.1", "MAIL_PORT": smtp.port, "MAIL_USE_TLS": "false"}
+    try:
+        senders = [
+            hub_process(app, "mail", "send", MAIL_BATCH_SIZE=5, MAIL_CLAIM_SECONDS=1, **settings) for _ in range(3)
+        ]
+        results = [finish(sender) for sender in senders]
+    finally:
+        smtp.stop()
+
+    for code, output in results:
+        assert code == 0, output
+        claims = [int(n) for n in re.findall(r"claimed (\d+) messages", output)]
+        assert claims and max(claims) <= 5, output
+        assert int(re.search(r"sent (\d+), failed 0", output).group(1)) > 0, "every sender had its share"
+    ids = [m["Message-ID"] for m in smtp.received()]
+    assert len(ids) == 45 and len(set(ids)) == 45
+    assert all(m.sent_at is not None and m.attempts == 1 for m in _messages())
+
+
 def test_every_attempt_of_a_message_keeps_its_message_id(app, ctx, smtp):
     _queue_reset("ada@example.org")
     db.session.commit()

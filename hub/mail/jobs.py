@@ -8,24 +8,26 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from hub.jobs import delete_older_than, job
+from hub.jobs.runner import stop_requested
 from hub.mail.models import OutboxMessage
 from hub.mail.services import send_due
-
-BATCH = 100
 
 
 @job("mail.send_outbox", every=timedelta(seconds=30), title=_l("Send the e-mails of the outbox"))
 def send_outbox() -> dict[str, int]:
-    """Deliver every due e-mail; each sender claims its messages first, so nothing goes out twice."""
+    """Deliver every due e-mail, MAIL_BATCH_SIZE at a time; each sender claims its messages first, so
+    nothing goes out twice. A stopping scheduler ends the run at the next message."""
     total = {"sent": 0, "failed": 0}
     if not current_app.config["MAIL_SERVER"]:
         return total
-    while True:
-        result = send_due(BATCH)
+    batch = current_app.config["MAIL_BATCH_SIZE"]
+    while not stop_requested():
+        result = send_due(batch, stopping=stop_requested)
         total["sent"] += result["sent"]
         total["failed"] += result["failed"]
-        if result["sent"] + result["failed"] < BATCH or result["sent"] == 0:
-            return total
+        if result["sent"] + result["failed"] < batch or result["sent"] == 0:
+            break
+    return total
 
 
 @job("mail.retention", every=timedelta(hours=6), title=_l("Delete delivered e-mails after their retention"))

@@ -14,7 +14,8 @@ import hashlib
 import logging
 import secrets
 import smtplib
-from datetime import timedelta
+from collections.abc import Callable
+from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.policy import EmailPolicy
 from email.utils import make_msgid
@@ -119,37 +120,95 @@ def _due(now):
 
 
 def claim_due(limit: int) -> tuple[str, list[OutboxMessage]]:
-    """Take a lease on up to ``limit`` due messages that no other sender holds; commit it at once.
+    """Take a lease on at most ``limit`` due messages that no other sender holds; commit it at once.
 
-    One UPDATE whose WHERE repeats the conditions: PostgreSQL re-checks them on a row another sender
-    changed meanwhile (and skips rows it has locked), SQLite lets one writer at a time, so a message is
-    never claimed twice.
+    Two statements in one transaction: the ids are chosen first (PostgreSQL: ``FOR UPDATE SKIP LOCKED``,
+    so concurrent senders choose different rows and wait for none), then only those ids are updated, with
+    the conditions repeated. The bound is the length of a list in hand, not a subquery's LIMIT, which
+    PostgreSQL does not honour as a bound inside ``UPDATE … WHERE id IN (…)``. SQLite lets one writer at a
+    time (a stale read makes the UPDATE fail and ``in_transaction`` redo the unit), so a message is never
+    claimed twice.
     """
     token = secrets.token_hex(16)
 
-    def work():
+    def work() -> list[int]:
         now = utcnow()
-        ids = select(OutboxMessage.id).where(*_due(now)).order_by(OutboxMessage.id).limit(limit)
+        choose = select(OutboxMessage.id).where(*_due(now)).order_by(OutboxMessage.id).limit(limit)
         if db.session.get_bind().dialect.name == "postgresql":
-            ids = ids.with_for_update(skip_locked=True)
-        db.session.execute(
-            update(OutboxMessage)
-            .where(OutboxMessage.id.in_(ids.scalar_subquery()), *_due(now))
-            .values(
-                claim_token=token,
-                claimed_until=now + timedelta(seconds=current_app.config["MAIL_CLAIM_SECONDS"]),
+            choose = choose.with_for_update(skip_locked=True)
+        ids = list(db.session.scalars(choose))
+        if ids:
+            db.session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id.in_(ids), *_due(now))
+                .values(claim_token=token, claimed_until=now + _lease())
+                .execution_options(synchronize_session=False)
             )
-            .execution_options(synchronize_session=False)
-        )
+        return ids
 
-    in_transaction(work)
+    if not in_transaction(work):
+        return token, []
     claimed = db.session.scalars(
         select(OutboxMessage)
         .where(OutboxMessage.claim_token == token)
         .order_by(OutboxMessage.id)
         .execution_options(populate_existing=True)
     ).all()
+    if claimed:
+        log.info("claimed %d messages (at most %d)", len(claimed), limit)
     return token, list(claimed)
+
+
+def _lease() -> timedelta:
+    return timedelta(seconds=current_app.config["MAIL_CLAIM_SECONDS"])
+
+
+def _margin() -> timedelta:
+    """How much of the lease must be left to start sending a message: enough for one SMTP exchange
+    (a few commands, each within MAIL_TIMEOUT), and at most half the lease."""
+    cfg = current_app.config
+    return timedelta(seconds=min(3 * cfg["MAIL_TIMEOUT"], cfg["MAIL_CLAIM_SECONDS"] / 2))
+
+
+def _renew(token: str) -> datetime | None:
+    """Extend the lease on this sender's unsent messages; commit. None if it holds none any more."""
+    until = utcnow() + _lease()
+
+    def work() -> int:
+        return db.session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.claim_token == token, OutboxMessage.sent_at.is_(None))
+            .values(claimed_until=until)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+
+    return until if in_transaction(work) else None
+
+
+def _still_held(message: OutboxMessage, token: str) -> bool:
+    """Is the message still there, unsent and this sender's? (A withdrawn notice is gone.)"""
+    return (
+        db.session.scalar(
+            select(OutboxMessage.id).where(
+                OutboxMessage.id == message.id, OutboxMessage.claim_token == token, OutboxMessage.sent_at.is_(None)
+            )
+        )
+        is not None
+    )
+
+
+def release(token: str) -> None:
+    """Give back the lease on the messages this sender did not get to (stopping): others may take them now."""
+
+    def work() -> None:
+        db.session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.claim_token == token, OutboxMessage.sent_at.is_(None))
+            .values(claim_token=None, claimed_until=None)
+            .execution_options(synchronize_session=False)
+        )
+
+    in_transaction(work)
 
 
 def _finish(message: OutboxMessage, token: str, values: dict) -> None:
@@ -231,9 +290,14 @@ def build_email(message: OutboxMessage) -> EmailMessage:
     return email
 
 
-def send_due(limit: int = 100) -> dict[str, int]:
+def send_due(limit: int = 100, *, stopping: Callable[[], bool] = lambda: False) -> dict[str, int]:
     """Deliver the messages that are due and that this sender could claim; a failure keeps a message
-    for a later retry, until MAIL_MAX_ATTEMPTS."""
+    for a later retry (see backoff).
+
+    The lease is renewed while the batch is sent, before too little of it is left for the next message,
+    so a batch never outlives its lease. ``stopping()`` is asked between messages: when it says yes, the
+    rest of the batch is released at once for the next sender.
+    """
     result = {"sent": 0, "failed": 0}
     if not current_app.config["MAIL_SERVER"]:
         return result
@@ -247,10 +311,17 @@ def send_due(limit: int = 100) -> dict[str, int]:
             _finish(message, token, _failure(message, exc))
         result["failed"] = len(claimed)
         return result
+    lease_until = min(message.claimed_until for message in claimed)
     with smtp:
         for message in claimed:
-            if message.claimed_until <= utcnow():  # the lease ran out: another sender may have it now
+            if stopping():
                 break
+            if lease_until - utcnow() < _margin():
+                lease_until = _renew(token)
+                if lease_until is None:
+                    break
+            if not _still_held(message, token):
+                continue
             try:
                 smtp.send_message(build_email(message))
             except (OSError, smtplib.SMTPException) as exc:
@@ -259,6 +330,7 @@ def send_due(limit: int = 100) -> dict[str, int]:
             else:
                 _finish(message, token, {"sent_at": utcnow(), "attempts": message.attempts + 1})
                 result["sent"] += 1
+    release(token)
     return result
 
 
