@@ -270,24 +270,38 @@ def test_a_failed_message_is_sent_once_it_is_due_again(ctx, smtp):
     assert message.attempts == 2
 
 
-def test_retrying_stops_after_mail_max_attempts(app, ctx, smtp, monkeypatch):
-    monkeypatch.setitem(app.config, "MAIL_MAX_ATTEMPTS", 3)
+def test_through_an_outage_of_days_the_hub_keeps_trying_at_least_hourly_and_gives_up_after_five_days(
+    app, ctx, smtp, time_machine
+):
     smtp.down = True
     _queue_reset()
     db.session.commit()
-
-    for _ in range(5):
+    time_machine.move_to(utcnow(), tick=False)
+    first_failure, tries = utcnow(), []
+    while True:
         send_due()
         [message] = _messages()
-        message.next_attempt_at = utcnow() - timedelta(seconds=1)  # skip the backoff
-        db.session.commit()
+        if message.given_up_at is not None:
+            break
+        tries.append(utcnow())
+        time_machine.move_to(message.next_attempt_at + timedelta(seconds=1), tick=False)
 
-    [message] = _messages()
-    assert message.attempts == 3
-    assert message.sent_at is None
+    gaps = [later - earlier for earlier, later in zip(tries, tries[1:], strict=False)]
+    assert max(gaps) <= timedelta(hours=1, seconds=1), "never more than an hour between two tries"
+    give_up = timedelta(hours=app.config["MAIL_GIVE_UP_HOURS"])
+    assert give_up <= message.given_up_at - first_failure <= give_up + timedelta(hours=1, seconds=1)
+    assert message.status == "failed" and message.sent_at is None
     smtp.down = False
-    assert send_due() == {"sent": 0, "failed": 0}
-    assert smtp.connections == []
+    time_machine.move_to(utcnow() + timedelta(days=1), tick=False)
+    assert send_due() == {"sent": 0, "failed": 0}, "a given-up message is not tried again by itself"
+    assert services.retry_failed() == 1
+    db.session.commit()
+    assert send_due() == {"sent": 1, "failed": 0}, "an admin's retry sends it"
+
+
+def test_the_backoff_is_capped(app, ctx):
+    assert services.backoff(1) == timedelta(seconds=2 * app.config["MAIL_RETRY_SECONDS"])
+    assert services.backoff(40) == timedelta(seconds=app.config["MAIL_RETRY_MAX_SECONDS"])
 
 
 def test_the_backoff_grows_with_each_failure(ctx, smtp):
@@ -422,25 +436,27 @@ def test_a_page_beyond_the_end_of_the_outbox_is_empty_not_an_error(app, client, 
     assert "@example.org</td>" not in response.get_data(as_text=True)
 
 
-def test_message_out_of_attempts_is_shown_as_failed(app, client, auth, make, monkeypatch):
+def test_message_given_up_is_shown_as_failed(app, client, auth, make):
     from hub.db import db as _db
     from hub.mail.models import OutboxMessage
 
-    monkeypatch.setitem(app.config, "MAIL_MAX_ATTEMPTS", 3)
     with app.app_context():
         _db.session.add(
             OutboxMessage(
                 recipient="gone@example.org",
                 subject="Given up",
                 body="x",
-                attempts=3,
+                attempts=120,
                 last_error="ConnectionRefusedError: refused",
+                failing_since=utcnow() - timedelta(days=5),
+                given_up_at=utcnow(),
             )
         )
         _db.session.commit()
     auth.login(make.admin())
     page = client.get("/admin/outbox").get_data(as_text=True)
     assert "fehlgeschlagen, kein weiterer Versuch: ConnectionRefusedError" in page
+    assert "1 E-Mail wurde aufgegeben." in page
 
 
 # Several senders at once ----------------------------------------------------------------------
@@ -578,3 +594,47 @@ def test_every_attempt_of_a_message_keeps_its_message_id(app, ctx, smtp):
 
     assert services.build_email(message)["Message-ID"] == services.build_email(message)["Message-ID"]
     assert services.build_email(message)["Message-ID"].startswith(f"<outbox-{message.id}.")
+
+
+# Telling the admins ---------------------------------------------------------------------------
+
+
+def test_admins_are_told_once_when_mail_keeps_failing_and_once_when_mail_is_given_up(
+    app, client, auth, make, smtp, time_machine
+):
+    from hub.jobs.runner import execute
+    from hub.notifications.models import Notification
+
+    admin, coordinator = make.admin(), make.coordinator("erzgebirge")
+    auth.login(admin)
+    time_machine.move_to(utcnow(), tick=False)
+    smtp.down = True
+    with app.app_context():
+        _queue_reset()
+        db.session.commit()
+        send_due()
+
+    def told() -> list[str]:
+        with app.app_context():
+            execute("mail.watch")
+            execute("mail.watch")  # a second run (or scheduler) tells nobody again
+            rows = db.session.scalars(select(Notification).where(Notification.topic == "mail_problems"))
+            return [(n.user_id, n.subject) for n in rows]
+
+    assert told() == [], "a failure of a few minutes is no alarm"
+    assert "fehl" not in client.get("/admin/outbox").get_data(as_text=True).split("<h1>")[1].split("<table")[0]
+
+    time_machine.move_to(utcnow() + timedelta(minutes=app.config["MAIL_ALERT_MINUTES"] + 1), tick=False)
+    assert told() == [(admin.id, "E-Mails aus dem Hub kommen nicht an")]
+    page = client.get("/admin/outbox").get_data(as_text=True)
+    assert "Der E-Mail-Versand schlägt seit" in page and "1 E-Mail wartet." in page
+    assert "ConnectionRefusedError" in page
+
+    time_machine.move_to(utcnow() + timedelta(hours=app.config["MAIL_GIVE_UP_HOURS"]), tick=False)
+    with app.app_context():
+        send_due()
+    assert told()[1:] == [(admin.id, "1 E-Mail konnte nicht zugestellt werden und wurde aufgegeben")]
+    auth.login(admin)  # five days later
+    page = client.get("/admin/outbox").get_data(as_text=True)
+    assert "1 E-Mail wurde aufgegeben." in page and "Der E-Mail-Versand schlägt seit" not in page
+    assert coordinator.id not in {user for user, _ in told()}

@@ -15,6 +15,7 @@ import logging
 import secrets
 import smtplib
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.policy import EmailPolicy
@@ -22,7 +23,7 @@ from email.utils import make_msgid
 
 from flask import current_app, render_template
 from flask_babel import force_locale
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 
 from hub.db import db, in_transaction, utcnow
 from hub.mail.models import OutboxMessage
@@ -91,9 +92,10 @@ def enqueue(
 
 
 def backoff(attempts: int) -> timedelta:
-    """How long to wait after the n-th failed attempt: doubling from MAIL_RETRY_SECONDS, at most 12 hours."""
-    base = current_app.config["MAIL_RETRY_SECONDS"]
-    return timedelta(seconds=min(base * 2**attempts, 12 * 3600))
+    """How long to wait after the n-th failed attempt: doubling from MAIL_RETRY_SECONDS, at most
+    MAIL_RETRY_MAX_SECONDS, so that a server back after a day's outage gets the mail within the hour."""
+    cfg = current_app.config
+    return timedelta(seconds=min(cfg["MAIL_RETRY_SECONDS"] * 2 ** min(attempts, 30), cfg["MAIL_RETRY_MAX_SECONDS"]))
 
 
 def _smtp():
@@ -114,7 +116,7 @@ def _due(now):
     return (
         OutboxMessage.sent_at.is_(None),
         OutboxMessage.next_attempt_at <= now,
-        OutboxMessage.attempts < current_app.config["MAIL_MAX_ATTEMPTS"],
+        OutboxMessage.given_up_at.is_(None),
         or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now),
     )
 
@@ -226,13 +228,23 @@ def _finish(message: OutboxMessage, token: str, values: dict) -> None:
 
 
 def _failure(message: OutboxMessage, exc: Exception) -> dict:
+    """The outcome of a failed attempt: try again after the back-off, or give up once the message has
+    been failing for MAIL_GIVE_UP_HOURS."""
+    now = utcnow()
     attempts = message.attempts + 1
-    log.warning("mail %s to %s not sent (attempt %s): %s", message.id, message.recipient, attempts, exc)
-    return {
+    failing_since = message.failing_since or now
+    outcome = {
         "attempts": attempts,
         "last_error": f"{type(exc).__name__}: {exc}"[:500],
-        "next_attempt_at": utcnow() + backoff(attempts),
+        "failing_since": failing_since,
+        "next_attempt_at": now + backoff(attempts),
     }
+    if now - failing_since >= timedelta(hours=current_app.config["MAIL_GIVE_UP_HOURS"]):
+        outcome["given_up_at"] = now
+        log.warning("mail %s given up after %s attempts: %s", message.id, attempts, exc)
+    else:
+        log.warning("mail %s not sent (attempt %s): %s", message.id, attempts, exc)
+    return outcome
 
 
 def message_id(message: OutboxMessage) -> str:
@@ -292,7 +304,7 @@ def build_email(message: OutboxMessage) -> EmailMessage:
 
 def send_due(limit: int = 100, *, stopping: Callable[[], bool] = lambda: False) -> dict[str, int]:
     """Deliver the messages that are due and that this sender could claim; a failure keeps a message
-    for a later retry (see backoff).
+    for a later retry (see backoff) until it is given up.
 
     The lease is renewed while the batch is sent, before too little of it is left for the next message,
     so a batch never outlives its lease. ``stopping()`` is asked between messages: when it says yes, the
@@ -328,20 +340,56 @@ def send_due(limit: int = 100, *, stopping: Callable[[], bool] = lambda: False) 
                 _finish(message, token, _failure(message, exc))
                 result["failed"] += 1
             else:
-                _finish(message, token, {"sent_at": utcnow(), "attempts": message.attempts + 1})
+                _finish(message, token, {"sent_at": utcnow(), "attempts": message.attempts + 1, "failing_since": None})
                 result["sent"] += 1
     release(token)
     return result
 
 
 def retry_failed(message_ids: list[int] | None = None) -> int:
-    """Give messages that used up their attempts a fresh start (an admin's decision); the caller commits."""
-    query = update(OutboxMessage).where(
-        OutboxMessage.sent_at.is_(None), OutboxMessage.attempts >= current_app.config["MAIL_MAX_ATTEMPTS"]
-    )
+    """Give messages that were given up a fresh start (an admin's decision); the caller commits."""
+    query = update(OutboxMessage).where(OutboxMessage.sent_at.is_(None), OutboxMessage.given_up_at.is_not(None))
     if message_ids is not None:
         query = query.where(OutboxMessage.id.in_(message_ids))
     result = db.session.execute(
-        query.values(attempts=0, next_attempt_at=utcnow(), last_error=None).execution_options(synchronize_session=False)
+        query.values(
+            attempts=0, next_attempt_at=utcnow(), last_error=None, failing_since=None, given_up_at=None
+        ).execution_options(synchronize_session=False)
     )
     return result.rowcount
+
+
+@dataclass(frozen=True)
+class Trouble:
+    """E-mail that has been failing for a while: since when, how many wait, the latest error."""
+
+    since: datetime
+    waiting: int
+    last_error: str
+
+
+def trouble() -> Trouble | None:
+    """Is e-mail failing for longer than MAIL_ALERT_MINUTES? (SMTP down, refused logins, a full queue.)"""
+    cutoff = utcnow() - timedelta(minutes=current_app.config["MAIL_ALERT_MINUTES"])
+    failing = (
+        OutboxMessage.sent_at.is_(None),
+        OutboxMessage.given_up_at.is_(None),
+        OutboxMessage.failing_since.is_not(None),
+    )
+    since, waiting = db.session.execute(
+        select(func.min(OutboxMessage.failing_since), func.count()).where(*failing)
+    ).one()
+    if since is None or since > cutoff:
+        return None
+    last_error = db.session.scalar(
+        select(OutboxMessage.last_error).where(*failing).order_by(OutboxMessage.next_attempt_at.desc()).limit(1)
+    )
+    return Trouble(since=since, waiting=waiting, last_error=last_error or "")
+
+
+def given_up_count() -> int:
+    return db.session.scalar(
+        select(func.count())
+        .select_from(OutboxMessage)
+        .where(OutboxMessage.sent_at.is_(None), OutboxMessage.given_up_at.is_not(None))
+    )
