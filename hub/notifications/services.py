@@ -10,12 +10,13 @@ from __future__ import annotations
 from flask import current_app, render_template
 from flask_babel import force_locale
 from itsdangerous import BadSignature, SignatureExpired, URLSafeSerializer, URLSafeTimedSerializer
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 
 from hub.accounts.models import User
 from hub.accounts.services import external_url, normalise_email, user_by_email
 from hub.db import db, utcnow
 from hub.jobs import effects
+from hub.mail.models import OutboxMessage
 from hub.mail.services import enqueue, render_mail
 from hub.notifications.models import DIGEST_FREQUENCIES, MailSuppression, Notification, NotificationSettings
 from hub.notifications.topics import ALL, DIGEST, label_of, topics
@@ -226,6 +227,38 @@ def notify(
             user=user,
         )
     return notification
+
+
+def withdraw(user: User, dedupe_key_prefix: str) -> int:
+    """Take back a notice that is no longer true before its e-mail leaves: the unsent e-mails whose key
+    starts with the prefix, and the unread notifications that announced the same. The caller commits.
+
+    A sender that has claimed such an e-mail checks that it still holds it just before sending.
+    """
+    unsent = db.session.execute(
+        select(OutboxMessage.id, OutboxMessage.subject).where(
+            OutboxMessage.recipient == user.email,
+            OutboxMessage.sent_at.is_(None),
+            OutboxMessage.dedupe_key.startswith(dedupe_key_prefix, autoescape=True),
+        )
+    ).all()
+    if not unsent:
+        return 0
+    db.session.execute(
+        delete(OutboxMessage)
+        .where(OutboxMessage.id.in_([id_ for id_, _ in unsent]), OutboxMessage.sent_at.is_(None))
+        .execution_options(synchronize_session=False)
+    )
+    db.session.execute(
+        delete(Notification)
+        .where(
+            Notification.user_id == user.id,
+            Notification.read_at.is_(None),
+            Notification.subject.in_([subject[:300] for _, subject in unsent]),
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return len(unsent)
 
 
 def notifications_of(user: User, *, page: int = 1, unread_only: bool = False):
