@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import email
 import os
 import signal
@@ -29,15 +30,20 @@ def free_port() -> int:
 
 
 class SMTPServer:
-    """An SMTP server on 127.0.0.1 that keeps every message it accepted; start() and stop() at will."""
+    """An SMTP server on 127.0.0.1 that keeps every message it accepted; start() and stop() at will.
 
-    def __init__(self, port: int | None = None):
+    ``delay``: seconds it takes over each message before it answers (a slow server)."""
+
+    def __init__(self, port: int | None = None, *, delay: float = 0):
         self.port = port or free_port()
+        self.delay = delay
         self.messages: list[email.message.EmailMessage] = []
         self._lock = threading.Lock()
         self._controller: Controller | None = None
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
+        if self.delay:
+            await asyncio.sleep(self.delay)
         message = email.message_from_bytes(envelope.original_content or envelope.content, policy=default_policy)
         with self._lock:
             self.messages.append(message)

@@ -41,7 +41,7 @@ def test_settings_default_to_config_defaults_toml(clean_env):
     assert settings["DATABASE_URL"] == ""
     assert settings["LANGUAGES"].split(",")[0] == "de"
     assert settings["MAIL_PORT"] == 587 and settings["MAIL_USE_TLS"] is True
-    assert settings["MAIL_MAX_ATTEMPTS"] == 8
+    assert settings["MAIL_GIVE_UP_HOURS"] == 120 and settings["MAIL_RETRY_MAX_SECONDS"] == 3600
 
 
 def test_an_environment_variable_overrides_a_string_setting(clean_env):

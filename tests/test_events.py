@@ -7,8 +7,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from hub.accounts.models import User
 from hub.db import db
 from hub.mail.models import OutboxMessage
+from hub.notifications.models import Notification
 from hub.tenancy import all_regions, region_scope
 from regions.events import services
 from regions.events.models import Event, Registration
@@ -395,6 +397,23 @@ def test_cancellations_from_several_processes_while_places_free_up_all_win_and_t
     assert [statuses[i] for i in staying] == ["registered"] * 10 + ["waitlisted"] * 6
     ev = _event(app, event.id)
     assert (ev.registered_count, ev.waitlisted_count) == (10, 6)
+    # "A place is free for you" reaches exactly those who moved up and kept the place: someone promoted
+    # while cancelling their waiting-list place is not told of a place they no longer hold.
+    moved_up = [r.id for r in waiting if r not in cancelling and statuses[r.id] == "registered"]
+    with app.app_context(), all_regions():
+        moved_up_people = set(db.session.scalars(select(Registration.user_id).where(Registration.id.in_(moved_up))))
+    assert len(moved_up_people) == 8 and _promotion_notices(app, event) == moved_up_people
+
+
+def _promotion_notices(app, event) -> set[int]:
+    """Who is told "a place is free for you" (unsent or sent e-mail, in-app notice): the ids of their accounts."""
+    subject = said(app, "A place is free for you: %(title)s", title=event.name)
+    with app.app_context(), all_regions():
+        mailed = set(db.session.scalars(select(OutboxMessage.recipient).where(OutboxMessage.subject == subject)))
+        users = {u.email: u.id for u in db.session.scalars(select(User))}
+        noticed = set(db.session.scalars(select(Notification.user_id).where(Notification.subject == subject)))
+    assert {users[email] for email in mailed} == noticed
+    return noticed
 
 
 def _browser(app, person):
@@ -433,6 +452,34 @@ def test_a_waiting_person_who_cancels_as_their_place_frees_up_ends_up_cancelled(
     assert (next_in_line.email, said(app, "A place is free for you: %(title)s", title=event.name)) in mails
     ev = _event(app, event.id)
     assert (ev.registered_count, ev.waitlisted_count) == (1, 0)
+
+
+def test_a_waiting_person_promoted_while_cancelling_is_not_told_of_the_place(app, make, monkeypatch):
+    """The holder gives the place back after the waiting person clicked "cancel" but before that request
+    got to their registration: the promotion commits, then the cancellation. The notice of the place is
+    taken back with it; the next one waiting gets the place and the notice."""
+    from shared.calendar import services as calendar
+
+    event = make.event("erzgebirge", capacity=1)
+    holder, waiting, next_in_line = (make.participant("erzgebirge", password=PASSWORD) for _ in range(3))
+    for person in (holder, waiting, next_in_line):
+        make.registration(event, person)
+    pause = Pause(monkeypatch, calendar, "_locked_registration")
+    cancelling = in_background(
+        lambda: _browser(app, waiting).post(f"/calendar/events/{event.id}/cancel", follow_redirects=True)
+    )
+    pause.wait_until_reached()
+    assert _browser(app, holder).post(f"/calendar/events/{event.id}/cancel").status_code == 302
+    with app.app_context(), all_regions():
+        promoted = db.session.scalar(select(Registration).where(Registration.user_id == waiting.id))
+        assert promoted.status == RegistrationStatus.REGISTERED, "the place went to the waiting person first"
+    pause.resume()
+
+    assert cancelling().status_code == 200
+    with app.app_context(), all_regions():
+        statuses = {r.user_id: r.status.value for r in db.session.scalars(select(Registration))}
+    assert statuses == {holder.id: "cancelled", waiting.id: "cancelled", next_in_line.id: "registered"}
+    assert _promotion_notices(app, event) == {next_in_line.id}
 
 
 def test_cancelling_twice_changes_the_counters_once(app, make):

@@ -457,7 +457,9 @@ def test_the_admin_page_shows_each_job_with_last_and_next_run_failures_and_the_o
         scheduler.start(paused=True)
         sync(scheduler, app)
         scheduler.shutdown(wait=False)
-        failed = OutboxMessage(recipient="weg@example.org", subject="Nie angekommen", body="-", attempts=99)
+        failed = OutboxMessage(
+            recipient="weg@example.org", subject="Nie angekommen", body="-", attempts=99, given_up_at=utcnow()
+        )
         db.session.add(failed)
         db.session.commit()
     admin = make.admin()

@@ -270,24 +270,38 @@ def test_a_failed_message_is_sent_once_it_is_due_again(ctx, smtp):
     assert message.attempts == 2
 
 
-def test_retrying_stops_after_mail_max_attempts(app, ctx, smtp, monkeypatch):
-    monkeypatch.setitem(app.config, "MAIL_MAX_ATTEMPTS", 3)
+def test_through_an_outage_of_days_the_hub_keeps_trying_at_least_hourly_and_gives_up_after_five_days(
+    app, ctx, smtp, time_machine
+):
     smtp.down = True
     _queue_reset()
     db.session.commit()
-
-    for _ in range(5):
+    time_machine.move_to(utcnow(), tick=False)
+    first_failure, tries = utcnow(), []
+    while True:
         send_due()
         [message] = _messages()
-        message.next_attempt_at = utcnow() - timedelta(seconds=1)  # skip the backoff
-        db.session.commit()
+        if message.given_up_at is not None:
+            break
+        tries.append(utcnow())
+        time_machine.move_to(message.next_attempt_at + timedelta(seconds=1), tick=False)
 
-    [message] = _messages()
-    assert message.attempts == 3
-    assert message.sent_at is None
+    gaps = [later - earlier for earlier, later in zip(tries, tries[1:], strict=False)]
+    assert max(gaps) <= timedelta(hours=1, seconds=1), "never more than an hour between two tries"
+    give_up = timedelta(hours=app.config["MAIL_GIVE_UP_HOURS"])
+    assert give_up <= message.given_up_at - first_failure <= give_up + timedelta(hours=1, seconds=1)
+    assert message.status == "failed" and message.sent_at is None
     smtp.down = False
-    assert send_due() == {"sent": 0, "failed": 0}
-    assert smtp.connections == []
+    time_machine.move_to(utcnow() + timedelta(days=1), tick=False)
+    assert send_due() == {"sent": 0, "failed": 0}, "a given-up message is not tried again by itself"
+    assert services.retry_failed() == 1
+    db.session.commit()
+    assert send_due() == {"sent": 1, "failed": 0}, "an admin's retry sends it"
+
+
+def test_the_backoff_is_capped(app, ctx):
+    assert services.backoff(1) == timedelta(seconds=2 * app.config["MAIL_RETRY_SECONDS"])
+    assert services.backoff(40) == timedelta(seconds=app.config["MAIL_RETRY_MAX_SECONDS"])
 
 
 def test_the_backoff_grows_with_each_failure(ctx, smtp):
@@ -422,25 +436,27 @@ def test_a_page_beyond_the_end_of_the_outbox_is_empty_not_an_error(app, client, 
     assert "@example.org</td>" not in response.get_data(as_text=True)
 
 
-def test_message_out_of_attempts_is_shown_as_failed(app, client, auth, make, monkeypatch):
+def test_message_given_up_is_shown_as_failed(app, client, auth, make):
     from hub.db import db as _db
     from hub.mail.models import OutboxMessage
 
-    monkeypatch.setitem(app.config, "MAIL_MAX_ATTEMPTS", 3)
     with app.app_context():
         _db.session.add(
             OutboxMessage(
                 recipient="gone@example.org",
                 subject="Given up",
                 body="x",
-                attempts=3,
+                attempts=120,
                 last_error="ConnectionRefusedError: refused",
+                failing_since=utcnow() - timedelta(days=5),
+                given_up_at=utcnow(),
             )
         )
         _db.session.commit()
     auth.login(make.admin())
     page = client.get("/admin/outbox").get_data(as_text=True)
     assert "fehlgeschlagen, kein weiterer Versuch: ConnectionRefusedError" in page
+    assert "1 E-Mail wurde aufgegeben." in page
 
 
 # Several senders at once ----------------------------------------------------------------------
@@ -487,6 +503,92 @@ def test_a_message_claimed_by_a_sender_is_left_to_it_until_its_lease_runs_out(ap
     assert [m["To"] for m in smtp.sent] == ["ada@example.org"]
 
 
+def test_one_claim_takes_at_most_its_batch(ctx):
+    for n in range(25):
+        _queue_reset(f"person{n}@example.org")
+    db.session.commit()
+
+    token, first = services.claim_due(10)
+    _, second = services.claim_due(10)
+
+    assert len(first) == 10 and len(second) == 10
+    assert not {m.id for m in first} & {m.id for m in second}
+    held = db.session.scalar(select(func.count()).select_from(OutboxMessage).where(OutboxMessage.claim_token == token))
+    assert held == 10
+
+
+def test_a_long_batch_renews_its_lease_so_no_message_is_sent_outside_it(app, ctx, smtp, monkeypatch, time_machine):
+    """Each message takes 25 s here and a lease 60 s: a batch of five needs its lease renewed twice."""
+    monkeypatch.setitem(app.config, "MAIL_CLAIM_SECONDS", 60)
+    monkeypatch.setitem(app.config, "MAIL_TIMEOUT", 10)
+    for n in range(5):
+        _queue_reset(f"person{n}@example.org")
+    db.session.commit()
+    time_machine.move_to(utcnow(), tick=False)
+    held_to_the_end = []
+    send = FakeSMTP.send_message
+
+    def slow_send(self, message):
+        send(self, message)
+        time_machine.shift(timedelta(seconds=25))
+        with db.engine.connect() as connection:  # what another sender would see now
+            until = connection.scalar(
+                select(OutboxMessage.claimed_until).where(OutboxMessage.recipient == message["To"])
+            )
+        held_to_the_end.append(until is not None and until.replace(tzinfo=UTC) > utcnow())
+
+    monkeypatch.setattr(FakeSMTP, "send_message", slow_send)
+
+    assert send_due(10) == {"sent": 5, "failed": 0}
+    assert held_to_the_end == [True] * 5
+
+
+def test_a_stopping_sender_ends_after_the_message_it_is_sending_and_gives_the_rest_back(ctx, smtp):
+    for n in range(5):
+        _queue_reset(f"person{n}@example.org")
+    db.session.commit()
+
+    assert send_due(10, stopping=lambda: len(smtp.sent) >= 2) == {"sent": 2, "failed": 0}
+
+    rest = [m for m in _messages() if m.sent_at is None]
+    assert len(rest) == 3 and all(m.claim_token is None for m in rest), "the others may take them at once"
+    assert send_due(10) == {"sent": 3, "failed": 0}
+
+
+@pytest.mark.slow
+def test_senders_on_a_slow_server_share_the_work_in_bounded_batches(app, ctx):
+    """Three `hub mail send` at once on 60 messages, five at a time, a server that takes 0.25 s a message
+    and a lease of one second (a batch needs it renewed): each claim holds at most five, the senders
+    share the work, and each message arrives exactly once."""
+    import re
+
+    from tests.processes import SMTPServer, finish, hub_process
+
+    for n in range(60):
+        _queue_reset(f"person{n}@example.org")
+    db.session.commit()
+    smtp = SMTPServer(delay=0.25).start()
+    settings = {"MAIL_SERVER": "127.0.0.1", "MAIL_PORT": smtp.port, "MAIL_USE_TLS": "false"}
+    try:
+        senders = [
+            hub_process(app, "mail", "send", MAIL_BATCH_SIZE=5, MAIL_CLAIM_SECONDS=1, **settings) for _ in range(3)
+        ]
+        results = [finish(sender) for sender in senders]
+    finally:
+        smtp.stop()
+
+    shares = []
+    for code, output in results:
+        assert code == 0, output
+        assert all(int(n) <= 5 for n in re.findall(r"claimed (\d+) messages", output)), output
+        shares.append(int(re.search(r"sent (\d+), failed 0", output).group(1)))
+    # A sender that starts late on a busy machine may find nothing left; the others shared the rest.
+    assert sum(shares) == 60 and sum(1 for share in shares if share) >= 2, shares
+    ids = [m["Message-ID"] for m in smtp.received()]
+    assert len(ids) == 60 and len(set(ids)) == 60
+    assert all(m.sent_at is not None and m.attempts == 1 for m in _messages())
+
+
 def test_every_attempt_of_a_message_keeps_its_message_id(app, ctx, smtp):
     _queue_reset("ada@example.org")
     db.session.commit()
@@ -494,3 +596,47 @@ def test_every_attempt_of_a_message_keeps_its_message_id(app, ctx, smtp):
 
     assert services.build_email(message)["Message-ID"] == services.build_email(message)["Message-ID"]
     assert services.build_email(message)["Message-ID"].startswith(f"<outbox-{message.id}.")
+
+
+# Telling the admins ---------------------------------------------------------------------------
+
+
+def test_admins_are_told_once_when_mail_keeps_failing_and_once_when_mail_is_given_up(
+    app, client, auth, make, smtp, time_machine
+):
+    from hub.jobs.runner import execute
+    from hub.notifications.models import Notification
+
+    admin, coordinator = make.admin(), make.coordinator("erzgebirge")
+    auth.login(admin)
+    time_machine.move_to(utcnow(), tick=False)
+    smtp.down = True
+    with app.app_context():
+        _queue_reset()
+        db.session.commit()
+        send_due()
+
+    def told() -> list[str]:
+        with app.app_context():
+            execute("mail.watch")
+            execute("mail.watch")  # a second run (or scheduler) tells nobody again
+            rows = db.session.scalars(select(Notification).where(Notification.topic == "mail_problems"))
+            return [(n.user_id, n.subject) for n in rows]
+
+    assert told() == [], "a failure of a few minutes is no alarm"
+    assert "fehl" not in client.get("/admin/outbox").get_data(as_text=True).split("<h1>")[1].split("<table")[0]
+
+    time_machine.move_to(utcnow() + timedelta(minutes=app.config["MAIL_ALERT_MINUTES"] + 1), tick=False)
+    assert told() == [(admin.id, "E-Mails aus dem Hub kommen nicht an")]
+    page = client.get("/admin/outbox").get_data(as_text=True)
+    assert "Der E-Mail-Versand schlägt seit" in page and "1 E-Mail wartet." in page
+    assert "ConnectionRefusedError" in page
+
+    time_machine.move_to(utcnow() + timedelta(hours=app.config["MAIL_GIVE_UP_HOURS"]), tick=False)
+    with app.app_context():
+        send_due()
+    assert told()[1:] == [(admin.id, "1 E-Mail konnte nicht zugestellt werden und wurde aufgegeben")]
+    auth.login(admin)  # five days later
+    page = client.get("/admin/outbox").get_data(as_text=True)
+    assert "1 E-Mail wurde aufgegeben." in page and "Der E-Mail-Versand schlägt seit" not in page
+    assert coordinator.id not in {user for user, _ in told()}

@@ -13,7 +13,7 @@ from hub.jobs.runner import execute
 from hub.mail.models import OutboxMessage
 from hub.mail.services import build_email
 from hub.notifications.models import Notification
-from hub.notifications.services import unsubscribe_token
+from hub.notifications.services import mail_allowed, unsubscribe_token
 from hub.tenancy import all_regions
 from regions.events.models import Event
 from shared.calendar import services as calendar
@@ -71,12 +71,81 @@ def test_every_email_carries_a_one_click_unsubscribe_link_and_the_list_unsubscri
     assert _unsubscribe_path(reminder) in reminder.unsubscribe_url
 
 
+def test_the_list_unsubscribe_header_is_one_plain_https_line_in_the_raw_message(app, make, monkeypatch):
+    """Mail programs read the raw field: a long link must not be folded into RFC 2047 encoded-words."""
+    monkeypatch.setitem(app.config, "BASE_URL", "https://hub.example")
+    ada = make.participant(REGION, email="ada.lovelace.mit.einer.recht.langen.adresse@beispiel-netzwerk.example.org")
+    _remind(app, make, ada)
+    [reminder] = _reminders(app, ada)
+    assert len(reminder.unsubscribe_url) > 100
+
+    with app.app_context():
+        email = build_email(reminder)
+    for raw in (email.as_bytes(), email.as_bytes(policy=email.policy.clone(linesep="\r\n"))):
+        lines = raw.split(b"\n")
+        [at] = [i for i, line in enumerate(lines) if line.lower().startswith(b"list-unsubscribe:")]
+        value = lines[at].split(b":", 1)[1].strip()
+        assert re.fullmatch(rb"<https://hub\.example/unsubscribe/[A-Za-z0-9_.-]+>", value), value
+        assert b"=?" not in value
+        assert not lines[at + 1].startswith((b" ", b"\t")), "the header goes on in a folded line"
+        assert value.decode() == f"<{reminder.unsubscribe_url}>"
+        assert b"List-Unsubscribe-Post: List-Unsubscribe=One-Click" in raw
+
+
+def test_opening_the_link_only_shows_a_page_with_one_button(app, make, client):
+    """A mail gateway that fetches every link to scan it must not unsubscribe anybody (RFC 8058)."""
+    ada = make.participant(REGION)
+    _remind(app, make, ada)
+    path = _unsubscribe_path(_reminders(app, ada)[0])
+
+    page = client.get(path)
+
+    assert page.status_code == 200
+    main = page.get_data(as_text=True).split('<main id="main">')[1].split("</main>")[0]
+    assert f'<form method="post" action="{path}"' in main and main.count("<button") == 1
+    assert page.headers["Referrer-Policy"] == "no-referrer"
+    _remind(app, make, ada, hours=30)
+    assert len(_reminders(app, ada)) == 2, "still subscribed"
+
+
+def test_an_unsubscribe_link_expires_and_then_leads_to_the_settings(app, make, client, time_machine):
+    ada = make.participant(REGION)
+    _remind(app, make, ada)
+    path = _unsubscribe_path(_reminders(app, ada)[0])
+    days = app.config["UNSUBSCRIBE_LINK_DAYS"]
+
+    time_machine.move_to(utcnow() + timedelta(days=days - 1))
+    assert client.get(path).status_code == 200
+    time_machine.move_to(utcnow() + timedelta(days=2))
+    opened, clicked = client.get(path), client.post(path, data={"List-Unsubscribe": "One-Click"})
+
+    for answer in (opened, clicked):
+        assert answer.status_code == 410
+        text = answer.get_data(as_text=True)
+        assert "Dieser Link ist abgelaufen" in text and 'href="/account/notifications"' in text
+    assert client.post(f"{path}/undo").status_code == 410
+    with app.app_context():
+        assert mail_allowed(ada.email, "event_reminders"), "nothing changed"
+
+
+def test_links_from_before_they_expired_count_as_expired(app, make, client):
+    """The first links carried no date and would have worked for ever."""
+    from itsdangerous import URLSafeSerializer
+
+    ada = make.participant(REGION)
+    old = URLSafeSerializer(app.config["SECRET_KEY"], salt="unsubscribe").dumps({"e": ada.email, "t": "all"})
+
+    assert client.post(f"/unsubscribe/{old}").status_code == 410
+    with app.app_context():
+        assert mail_allowed(ada.email, "event_reminders")
+
+
 def test_the_link_unsubscribes_without_login_and_only_from_that_kind(app, make, client):
     ada = make.participant(REGION)
     _remind(app, make, ada)
     [reminder] = _reminders(app, ada)
 
-    response = client.get(_unsubscribe_path(reminder))  # not signed in
+    response = client.post(_unsubscribe_path(reminder))  # not signed in: the page's button
 
     assert response.status_code == 200
     assert "Abgemeldet" in response.get_data(as_text=True)
@@ -100,7 +169,7 @@ def test_undo_on_the_page_subscribes_again(app, make, client):
     ada = make.participant(REGION)
     _remind(app, make, ada)
     path = _unsubscribe_path(_reminders(app, ada)[0])
-    client.get(path)
+    client.post(path)
 
     response = client.post(f"{path}/undo")
 
@@ -116,11 +185,15 @@ def test_mail_programs_can_unsubscribe_with_a_post_and_no_form_token(app, make, 
     _remind(app, make, ada)
     path = _unsubscribe_path(_reminders(app, ada)[0])
 
+    bob = make.participant(REGION)
+
     response = client.post(path, data={"List-Unsubscribe": "One-Click"})
 
     assert response.status_code == 200
     _remind(app, make, ada, hours=30)
     assert len(_reminders(app, ada)) == 1
+    with app.app_context():  # the link stops only its own address's one kind of e-mail
+        assert mail_allowed(ada.email, "registrations") and mail_allowed(bob.email, "event_reminders")
 
 
 def test_a_forged_or_altered_link_changes_nothing(app, make, client):
@@ -129,10 +202,11 @@ def test_a_forged_or_altered_link_changes_nothing(app, make, client):
     path = _unsubscribe_path(_reminders(app, ada)[0])
 
     assert client.get(path[:-3] + "abc").status_code == 404
-    assert client.get("/unsubscribe/not-a-token").status_code == 404
+    assert client.post(path[:-3] + "abc").status_code == 404
+    assert client.post("/unsubscribe/not-a-token").status_code == 404
     with app.test_request_context():
         unknown_topic = unsubscribe_token(ada.email, "no-such-topic")
-    assert client.get(f"/unsubscribe/{unknown_topic}").status_code == 404
+    assert client.post(f"/unsubscribe/{unknown_topic}").status_code == 404
     _remind(app, make, ada, hours=30)
     assert len(_reminders(app, ada)) == 2
 
@@ -143,7 +217,7 @@ def test_essential_mail_always_comes_and_its_link_stops_every_optional_kind(app,
     [reset] = _mails(app, ada.email)
     assert "Keine wählbaren E-Mails mehr (diese betrifft Ihr Konto und kommt immer)" in reset.body
 
-    client.get(_unsubscribe_path(reset))
+    client.post(_unsubscribe_path(reset))
 
     _remind(app, make, ada)
     assert _reminders(app, ada) == []
@@ -159,7 +233,7 @@ def test_an_address_without_account_can_stop_invitations_and_the_coordination_is
     )
     [invitation] = _mails(app, "gast@example.org")
     anonymous = app.test_client()
-    assert anonymous.get(_unsubscribe_path(invitation)).status_code == 200
+    assert anonymous.post(_unsubscribe_path(invitation)).status_code == 200
 
     response = client.post(
         f"/{REGION}/members/invitations", data={"email": "gast@example.org", "name": "Gast", "role": "participant"}

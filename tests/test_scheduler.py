@@ -121,6 +121,36 @@ def test_sigterm_stops_the_scheduler_cleanly(app):
     assert "stopped" in output
 
 
+def test_sigterm_during_a_slow_send_stops_at_the_next_message_without_an_error(app):
+    """A service manager waits a few seconds after SIGTERM: the scheduler must not drain the outbox first."""
+    from types import SimpleNamespace
+
+    from hub.mail.services import queue_mail
+
+    with app.app_context():
+        for n in range(40):
+            queue_mail(f"person{n}@example.org", "password_reset", user=SimpleNamespace(name="Ada"), link="x", hours=2)
+        db.session.commit()
+    smtp = SMTPServer(delay=0.5).start()
+    scheduler = _scheduler(app, smtp.port)
+    try:
+        smtp.wait_for(2)
+        asked = time.monotonic()
+        code, output = stop(scheduler, timeout=20)
+        took = time.monotonic() - asked
+    finally:
+        smtp.stop()
+
+    assert code == 0, output
+    assert "Traceback" not in output and "RuntimeError" not in output and "ERROR" not in output, output
+    assert "stopped" in output
+    arrived = len(smtp.received())
+    assert arrived < 20, "it stopped long before the outbox was drained"
+    assert took < 10, output
+    rest = [m for m in _outbox(app) if m.sent_at is None]
+    assert len(rest) == 40 - arrived and all(m.claim_token is None for m in rest), "the rest is free for others"
+
+
 def test_a_restart_keeps_each_jobs_next_run_and_a_changed_interval_replaces_it(app):
     with app.app_context():
         first = build(app)

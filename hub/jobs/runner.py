@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import threading
 import traceback
 
 from flask import Flask, current_app, has_app_context
@@ -22,6 +23,23 @@ log = logging.getLogger("hub.jobs")
 # "hub.jobs.runner:run_job" and the job's id, so the job store holds no pickled objects of ours.
 _app: Flask | None = None
 
+# Set when the scheduler is asked to stop: long jobs (the outbox) end at their next boundary instead
+# of draining everything, and runs that start afterwards do nothing.
+_stopping = threading.Event()
+
+
+def request_stop(stop: bool = True) -> None:
+    """Ask running jobs to end at their next boundary (the scheduler got SIGTERM); False: let them run again."""
+    if stop:
+        _stopping.set()
+    else:
+        _stopping.clear()
+
+
+def stop_requested() -> bool:
+    """Has this process been asked to stop? Long jobs ask between two units of work."""
+    return _stopping.is_set()
+
 
 def bind(app: Flask) -> None:
     """Let scheduled runs use this application."""
@@ -31,6 +49,8 @@ def bind(app: Flask) -> None:
 
 def run_job(job_id: str) -> None:
     """The scheduler's entry point: one run of a job, in an app context of its own."""
+    if stop_requested():
+        return
     app = _app if _app is not None else (current_app._get_current_object() if has_app_context() else None)
     if app is None:
         from hub import create_app

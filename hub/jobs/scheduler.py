@@ -77,11 +77,13 @@ def sync(scheduler: BackgroundScheduler, app: Flask) -> dict[str, list[str]]:
 
 
 def run_forever(app: Flask, *, stop: threading.Event | None = None) -> None:
-    """Run the scheduler until SIGTERM or SIGINT; running jobs finish before the process ends."""
+    """Run the scheduler until SIGTERM or SIGINT; running jobs end at their next boundary (the outbox after
+    the message it is sending), so the process ends within seconds, as a service manager expects."""
     stop = stop or threading.Event()
 
     def _stop(signum, frame):
         log.info("scheduler: %s received, stopping after the running jobs", signal.Signals(signum).name)
+        runner.request_stop()
         stop.set()
 
     if threading.current_thread() is threading.main_thread():
@@ -90,6 +92,7 @@ def run_forever(app: Flask, *, stop: threading.Event | None = None) -> None:
     logging.getLogger("apscheduler.executors").setLevel(logging.WARNING)
     logging.getLogger("apscheduler.scheduler").setLevel(logging.WARNING)
     runner.bind(app)
+    runner.request_stop(False)
     with app.app_context():
         scheduler = build(app)
         scheduler.start(paused=True)
@@ -106,5 +109,9 @@ def run_forever(app: Flask, *, stop: threading.Event | None = None) -> None:
         while not stop.wait(1):
             pass
     finally:
+        runner.request_stop()
+        # Paused first, the scheduler submits no run to the executor while it shuts down (it would
+        # refuse with "cannot schedule new futures after shutdown").
+        scheduler.pause()
         scheduler.shutdown(wait=True)
         log.info("scheduler %s stopped", runner.runner_name())

@@ -78,16 +78,16 @@ def recent_failures(limit: int = 20) -> list[JobRun]:
 def outbox_summary() -> dict[str, int]:
     """How many messages wait, are being sent, wait for a retry, gave up, and went out in the last day."""
     now = utcnow()
-    max_attempts = current_app.config["MAIL_MAX_ATTEMPTS"]
     unsent = OutboxMessage.sent_at.is_(None)
+    trying = OutboxMessage.given_up_at.is_(None)
 
     def count(*where) -> int:
         return db.session.scalar(select(func.count()).select_from(OutboxMessage).where(*where))
 
     return {
-        "failed": count(unsent, OutboxMessage.attempts >= max_attempts),
-        "retrying": count(unsent, OutboxMessage.attempts > 0, OutboxMessage.attempts < max_attempts),
-        "queued": count(unsent, OutboxMessage.attempts == 0),
+        "failed": count(unsent, OutboxMessage.given_up_at.is_not(None)),
+        "retrying": count(unsent, trying, OutboxMessage.attempts > 0),
+        "queued": count(unsent, trying, OutboxMessage.attempts == 0),
         "sending": count(unsent, OutboxMessage.claimed_until > now),
         "sent_today": count(OutboxMessage.sent_at >= now - timedelta(days=1)),
     }
@@ -99,7 +99,7 @@ def failed_messages(limit: int = 50) -> list[OutboxMessage]:
             select(OutboxMessage)
             .where(
                 OutboxMessage.sent_at.is_(None),
-                OutboxMessage.attempts >= current_app.config["MAIL_MAX_ATTEMPTS"],
+                OutboxMessage.given_up_at.is_not(None),
             )
             .order_by(OutboxMessage.id.desc())
             .limit(limit)

@@ -33,6 +33,10 @@ class OutboxMessage(db.Model):
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(String(500))
+    # The first failed attempt of the current run of failures, and when the hub stopped trying
+    # (MAIL_GIVE_UP_HOURS later): see hub.mail.services.backoff.
+    failing_since: Mapped[datetime | None]
+    given_up_at: Mapped[datetime | None]
     sent_at: Mapped[datetime | None] = mapped_column(index=True)
     # The kind of e-mail (hub.notifications.topics); None for essential mail such as a password reset.
     topic: Mapped[str | None] = mapped_column(String(30))
@@ -43,12 +47,10 @@ class OutboxMessage(db.Model):
 
     @property
     def status(self) -> str:
-        """queued, sending (a sender holds it), retrying, failed (no attempts left) or sent."""
-        from flask import current_app
-
+        """queued, sending (a sender holds it), retrying, failed (given up) or sent."""
         if self.sent_at is not None:
             return "sent"
-        if self.attempts >= current_app.config["MAIL_MAX_ATTEMPTS"]:
+        if self.given_up_at is not None:
             return "failed"
         if self.claimed_until is not None and self.claimed_until > utcnow():
             return "sending"

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from hub.access import admin_required
 from hub.db import db
 from hub.mail.models import OutboxMessage
+from hub.mail.services import given_up_count, trouble
 from hub.web import requested_page
 
 bp = Blueprint("mail", __name__, url_prefix="/admin", template_folder="templates")
@@ -18,9 +19,9 @@ PAGE_SIZE = 50
 @bp.get("/outbox")
 @admin_required
 def outbox():
-    """List the newest messages of the outbox."""
+    """List the newest messages of the outbox, below a warning when e-mail keeps failing."""
     page = requested_page()
     messages = db.paginate(
         select(OutboxMessage).order_by(OutboxMessage.id.desc()), page=page, per_page=PAGE_SIZE, error_out=False
     )
-    return render_template("mail/outbox.html", messages=messages)
+    return render_template("mail/outbox.html", messages=messages, trouble=trouble(), given_up=given_up_count())

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from flask import current_app, render_template
 from flask_babel import force_locale
-from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import func, select, update
+from itsdangerous import BadSignature, SignatureExpired, URLSafeSerializer, URLSafeTimedSerializer
+from sqlalchemy import delete, func, select, update
 
 from hub.accounts.models import User
 from hub.accounts.services import external_url, normalise_email, user_by_email
 from hub.db import db, utcnow
 from hub.jobs import effects
+from hub.mail.models import OutboxMessage
 from hub.mail.services import enqueue, render_mail
 from hub.notifications.models import DIGEST_FREQUENCIES, MailSuppression, Notification, NotificationSettings
 from hub.notifications.topics import ALL, DIGEST, label_of, topics
@@ -113,12 +114,12 @@ def outgoing(
 # -- one-click unsubscribe --------------------------------------------------------------------------
 
 
-def _serializer() -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="unsubscribe")
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="unsubscribe")
 
 
 def unsubscribe_token(recipient: str, topic: str | None) -> str:
-    """A link's token: the address and the topic, signed. It never expires (old mails keep working)."""
+    """A link's token: the address and the topic, signed with the time it was made (it expires)."""
     return _serializer().dumps({"e": normalise_email(recipient), "t": topic or ALL})
 
 
@@ -126,11 +127,26 @@ def unsubscribe_url(recipient: str, topic: str | None) -> str:
     return external_url("notifications.unsubscribe", token=unsubscribe_token(recipient, topic))
 
 
+class LinkExpired(Exception):
+    """A genuine unsubscribe link that is too old to act on."""
+
+
 def read_token(token: str) -> tuple[str, str] | None:
+    """The address and topic of a genuine, current link; None for a forged one; LinkExpired for an old one.
+
+    Links of the first release carry no time: they count as expired, so no link acts for ever.
+    """
+    max_age = current_app.config["UNSUBSCRIBE_LINK_DAYS"] * 86400
     try:
-        data = _serializer().loads(token)
+        data = _serializer().loads(token, max_age=max_age)
+    except SignatureExpired as exc:
+        raise LinkExpired from exc
     except BadSignature:
-        return None
+        try:
+            URLSafeSerializer(current_app.config["SECRET_KEY"], salt="unsubscribe").loads(token)
+        except BadSignature:
+            return None
+        raise LinkExpired from None
     if not isinstance(data, dict) or not isinstance(data.get("e"), str) or not isinstance(data.get("t"), str):
         return None
     if data["t"] != ALL and data["t"] not in topics():
@@ -211,6 +227,38 @@ def notify(
             user=user,
         )
     return notification
+
+
+def withdraw(user: User, dedupe_key_prefix: str) -> int:
+    """Take back a notice that is no longer true before its e-mail leaves: the unsent e-mails whose key
+    starts with the prefix, and the unread notifications that announced the same. The caller commits.
+
+    A sender that has claimed such an e-mail checks that it still holds it just before sending.
+    """
+    unsent = db.session.execute(
+        select(OutboxMessage.id, OutboxMessage.subject).where(
+            OutboxMessage.recipient == user.email,
+            OutboxMessage.sent_at.is_(None),
+            OutboxMessage.dedupe_key.startswith(dedupe_key_prefix, autoescape=True),
+        )
+    ).all()
+    if not unsent:
+        return 0
+    db.session.execute(
+        delete(OutboxMessage)
+        .where(OutboxMessage.id.in_([id_ for id_, _ in unsent]), OutboxMessage.sent_at.is_(None))
+        .execution_options(synchronize_session=False)
+    )
+    db.session.execute(
+        delete(Notification)
+        .where(
+            Notification.user_id == user.id,
+            Notification.read_at.is_(None),
+            Notification.subject.in_([subject[:300] for _, subject in unsent]),
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return len(unsent)
 
 
 def notifications_of(user: User, *, page: int = 1, unread_only: bool = False):

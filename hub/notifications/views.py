@@ -111,25 +111,52 @@ def save_settings():
     return redirect(url_for("notifications.settings"))
 
 
-def _token_or_404(token: str) -> tuple[str, str]:
-    found = services.read_token(token)
+def _link(token: str):
+    """The address and topic of an unsubscribe link, or the page to answer with instead."""
+    try:
+        found = services.read_token(token)
+    except services.LinkExpired:
+        return None, _no_referrer(render_template("notifications/link_expired.html"), 410)
     if found is None:
         abort(404)
-    return found
+    return found, None
 
 
-@bp.route("/unsubscribe/<token>", methods=["GET", "POST"])
+def _no_referrer(body: str, code: int = 200):
+    # The token in this page's URL is a credential: no link on the page may pass it on as a Referer.
+    return body, code, {"Referrer-Policy": "no-referrer"}
+
+
+@bp.get("/unsubscribe/<token>")
+@public
+def unsubscribe_page(token: str):
+    """The link in every e-mail opens a page with one button; opening it changes nothing (RFC 8058), so a
+    mail gateway that fetches links to scan them unsubscribes nobody."""
+    found, answer = _link(token)
+    if answer:
+        return answer
+    email, topic = found
+    return _no_referrer(
+        render_template("notifications/unsubscribe.html", token=token, email=email, topic=label_of(topic))
+    )
+
+
+@bp.post("/unsubscribe/<token>")
 @public
 @personal
 @link_credential
 def unsubscribe(token: str):
-    """The link in every e-mail: one click, no login, and no more e-mails of that kind to the address.
-
-    POST is RFC 8058's one-click request, sent by the mail program's own button without a form token."""
-    email, topic = _token_or_404(token)
+    """No more e-mails of the link's one topic to the link's one address: the page's button, and RFC 8058's
+    one-click request that a mail program's own button sends without a form token."""
+    found, answer = _link(token)
+    if answer:
+        return answer
+    email, topic = found
     services.unsubscribe(email, topic)
     db.session.commit()
-    return render_template("notifications/unsubscribed.html", token=token, email=email, topic=label_of(topic))
+    return _no_referrer(
+        render_template("notifications/unsubscribed.html", token=token, email=email, topic=label_of(topic))
+    )
 
 
 @bp.post("/unsubscribe/<token>/undo")
@@ -138,10 +165,13 @@ def unsubscribe(token: str):
 @link_credential
 def resubscribe(token: str):
     """Take the unsubscribe back (the button on the page the link opened)."""
-    email, topic = _token_or_404(token)
+    found, answer = _link(token)
+    if answer:
+        return answer
+    email, topic = found
     services.resubscribe(email, topic)
     db.session.commit()
-    return render_template("notifications/resubscribed.html", email=email, topic=label_of(topic))
+    return _no_referrer(render_template("notifications/resubscribed.html", email=email, topic=label_of(topic)))
 
 
 def install(app) -> None:

@@ -20,7 +20,7 @@ from hub.accounts.models import User
 from hub.accounts.services import external_url
 from hub.db import db, utcnow
 from hub.jobs import effects
-from hub.notifications.services import notify
+from hub.notifications.services import notify, withdraw
 from hub.schemas import _m
 from regions.events.models import Event, EventSeries, Registration
 from regions.events.vocab import REGISTRATIONS, EventStatus, RegistrationStatus
@@ -43,6 +43,7 @@ EDITABLE = (
     "questions",
 )
 SCHEDULE_FIELDS = ("starts_at", "ends_at", "all_day", "timezone")
+PROMOTED = "events.waitlist_promoted"  # the effect key's job part of a promotion's notice
 
 
 class EventError(ValueError):
@@ -350,6 +351,9 @@ def cancel_registration(registration: Registration) -> None:
     # Only the request that really changed the row adjusts the counters (a double click changes nothing).
     if was == RegistrationStatus.REGISTERED:
         _count(registration.event_id, registered_count=-1)
+        # Promoted a moment ago (say, while this person was cancelling their waiting-list place): the
+        # notice "a place is free for you" is no longer true, so it does not go out.
+        withdraw(registration.user, f"{PROMOTED}:registration:{registration.id}:")
     else:
         _count(registration.event_id, waitlisted_count=-1)
     db.session.flush()
@@ -399,7 +403,7 @@ def promote_waiting(event: Event) -> list[Registration]:
             "waitlist_promoted",
             link=external_url("calendar.event", event_id=event.id),
             region=event.region_id,
-            effect=("events.waitlist_promoted", f"registration:{first.id}", effects.slot_of(first.queued_at)),
+            effect=(PROMOTED, f"registration:{first.id}", effects.slot_of(first.queued_at)),
             event=event,
         )
         promoted.append(first)
