@@ -31,8 +31,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)
 
-    from hub import cli, web
+    from hub import cli, security_headers, web
 
+    security_headers.install(app)
     _init_extensions(app)
     web.install_converters(app)
     _register_blueprints(app)
