@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -11,6 +10,7 @@ from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
+from hub import logs
 from hub.settings import check_production_safety, load_settings
 
 MIGRATIONS_DIR = str(Path(__file__).resolve().parent / "migrations")
@@ -28,8 +28,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.update(test_config)
     check_production_safety(app.config)
     os.makedirs(app.instance_path, exist_ok=True)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("alembic").setLevel(logging.WARNING)
+    logs.configure(app.config)
 
     from hub import cli, security_headers, web
 
@@ -38,6 +37,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     web.install_converters(app)
     _register_blueprints(app)
 
+    logs.install(app)
     web.install(app)
     cli.install(app)
     return app
@@ -49,7 +49,8 @@ def _apply_settings(app: Flask, s: dict) -> None:
     app.config.update(
         {k: v for k, v in s.items() if k != "DATABASE_URL"},
         SQLALCHEMY_DATABASE_URI=database_url,
-        SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True},
+        # In production a database error's message leaves out the statement's values (form data, addresses).
+        SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True, "hide_parameters": s["ENV"] == "production"},
         LANGUAGES=languages,
         DEFAULT_LOCALE=languages[0],
         BABEL_DEFAULT_LOCALE=languages[0],
@@ -99,6 +100,7 @@ def _register_blueprints(app: Flask) -> None:
     from hub.jobs.views import bp as jobs_bp
     from hub.mail.views import bp as mail_bp
     from hub.notifications import views as notifications_views
+    from hub.privacy.views import bp as privacy_bp
 
     app.register_blueprint(views.bp)
     app.register_blueprint(accounts_bp)
@@ -109,6 +111,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(cohorts_bp)
     app.register_blueprint(audit_views.bp)
     app.register_blueprint(audit_views.region_bp)
+    app.register_blueprint(privacy_bp)
     app.register_blueprint(regions.bp)
     for blueprint in shared.blueprints:
         app.register_blueprint(blueprint)

@@ -8,6 +8,7 @@ from flask import abort, g, request
 from flask_login import current_user
 
 from hub.accounts.models import Role
+from hub.logs import log_refusal
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -51,6 +52,7 @@ def region_role_required(*roles: Role):
         def wrapped(*args, **kwargs):
             if role_allows(wrapped, g.get("region_role"), request.method):
                 return view(*args, **kwargs)
+            log_refusal("wrong_role")
             abort(403)
 
         wrapped.hub_roles = allowed
@@ -72,6 +74,7 @@ def admin_required(view):
 
             return login_manager.unauthorized()
         if not current_user.is_admin:
+            log_refusal("wrong_role")
             abort(403)
         return view(*args, **kwargs)
 
@@ -88,6 +91,7 @@ def umbrella_required(view):
 
             return login_manager.unauthorized()
         if current_user.global_role not in (Role.UMBRELLA, Role.ADMIN):
+            log_refusal("wrong_role")
             abort(403)
         return view(*args, **kwargs)
 

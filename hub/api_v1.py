@@ -76,6 +76,7 @@ def register(api, app) -> None:
     from hub.audit.api import blp as audit_blp
     from hub.cohorts.api import blp as cohorts_blp
     from hub.notifications.api import blp as notifications_blp
+    from hub.privacy.api import blp as privacy_blp
     from regions.events.api import blp as events_blp
     from regions.matches.api import blp as matches_blp
     from regions.matches.api import suggestions_blp as match_suggestions_blp
@@ -100,4 +101,5 @@ def register(api, app) -> None:
     api.register_blueprint(matches_blp)
     api.register_blueprint(kpis_blp)
     api.register_blueprint(notifications_blp)
+    api.register_blueprint(privacy_blp)
     app.register_blueprint(docs)

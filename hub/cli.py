@@ -181,6 +181,7 @@ def analyze_command():
 
 def install(app) -> None:
     """Attach the hub's commands to the app (used by `hub` and `flask`)."""
+    from hub.backup.cli import backup_cli
     from hub.jobs.cli import scheduler_cli
 
     for group in (
@@ -190,6 +191,7 @@ def install(app) -> None:
         demo_cli,
         mail_cli,
         scheduler_cli,
+        backup_cli,
         setup_command,
         analyze_command,
     ):

@@ -17,9 +17,10 @@ from hub.access import SAFE_METHODS, role_allows
 from hub.accounts.models import Role
 from hub.db import db
 from hub.extensions import api, csrf, login_manager
+from hub.logs import log_refusal, route_of_request
 from hub.schemas import localize
 from hub.tenancy.models import Region
-from hub.tenancy.scope import SCOPED_URL_ARGS, ReadOnlyScopeError, Scope, enter_scope, reset_scope
+from hub.tenancy.scope import SCOPED_URL_ARGS, ReadOnlyScopeError, Scope, all_regions, enter_scope, reset_scope
 
 log = logging.getLogger("hub.web")
 
@@ -50,6 +51,15 @@ class IdConverter(IntegerConverter):
         kwargs.setdefault("min", 0)
         kwargs.setdefault("max", MAX_ID)
         super().__init__(map, *args, **kwargs)
+
+
+# The highest page number a list answers; beyond it a list is empty, and the offset stays a small number.
+MAX_PAGE = 10_000
+
+
+def requested_page() -> int:
+    """The ``?page=`` of a listing, between 1 and MAX_PAGE whatever the visitor sends."""
+    return min(max(request.args.get("page", 1, type=int), 1), MAX_PAGE)
 
 
 def install_converters(app) -> None:
@@ -102,6 +112,7 @@ def enter_request_scope():
     if role is None and not _view_flag("hub_public"):
         if not current_user.is_authenticated:
             return login_manager.unauthorized()
+        log_refusal("other_region")
         return error_response(403)
     read_only = role is None or role == Role.UMBRELLA
     reset_scope(g.scope_token)
@@ -109,15 +120,25 @@ def enter_request_scope():
     # Refuse before the view parses anything: the role first, then objects of another region.
     view = current_app.view_functions.get(request.endpoint or "")
     if not role_allows(view, role, request.method):
+        log_refusal("wrong_role")
         return error_response(403)
     for name, value in (request.view_args or {}).items():
         model = SCOPED_URL_ARGS.get(name)
         if model is not None and db.session.get(model, value) is None:
+            if _exists_in_another_region(model, value):
+                log_refusal("other_region_object")
             return error_response(404)
     return None
 
 
+def _exists_in_another_region(model, value) -> bool:
+    """Whether a URL's object lives behind the wall (the request still answers 404, as for no object)."""
+    with all_regions(read_only=True):
+        return db.session.get(model, value) is not None
+
+
 def _forbidden_for_read_only():
+    log_refusal("read_only")
     return error_response(403, _("The umbrella project reads all regions but changes nothing."))
 
 
@@ -136,6 +157,8 @@ def protect_csrf():
         return  # a bearer token is never sent by a browser on its own
     if _view_flag("hub_link_credential"):
         return  # the token in the URL is the credential
+    if is_api_request() and not current_user.is_authenticated and not _view_flag("hub_public"):
+        return login_manager.unauthorized()  # 401 with WWW-Authenticate, not a CSRF complaint
     csrf.protect()
 
 
@@ -160,9 +183,13 @@ def handle_http_exception(exc: HTTPException):
                     data[key] = localize(data[key])
             data.setdefault("message", str(ERROR_TEXTS[422][1]))
         return api.handle_http_exception(exc)
+    if exc.code == 403:
+        log_refusal("forbidden")  # a view's own check; the hooks and hub.access name their reason first
     if exc.code == 429:
+        log_refusal("rate_limited")
         return error_response(429)
     if isinstance(exc, CSRFError):
+        log_refusal("csrf")
         return error_response(400, _("The form has expired. Please reload the page and try again."))
     return error_response(exc.code or 500)
 
@@ -178,7 +205,7 @@ def handle_unexpected(exc: Exception):
     if isinstance(exc, HTTPException):
         return handle_http_exception(exc)
     db.session.rollback()
-    log.exception("unhandled error on %s %s", request.method, request.path)
+    log.exception("unhandled error on %s %s", request.method, route_of_request())
     return error_response(500)
 
 

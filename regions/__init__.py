@@ -24,4 +24,5 @@ import regions.events.jobs  # noqa: E402,F401  (declares the event reminders and
 import regions.matches.demo  # noqa: E402,F401  (registers the demo cohort, speed-dating and matches)
 import regions.matches.jobs  # noqa: E402,F401  (declares the milestone reminders)
 import regions.profiles.demo  # noqa: E402,F401  (registers the demo profiles)
+import regions.profiles.jobs  # noqa: E402,F401  (declares the end of consents to an older privacy notice)
 import regions.speeddating.jobs  # noqa: E402,F401  (declares the rating reminders and deadline notices)

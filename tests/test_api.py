@@ -262,7 +262,13 @@ def test_bearer_authenticated_api_post_needs_no_csrf_token(app, make):
     response = program.post("/api/v1/echo", headers=bearer(token.extra))
     assert response.status_code == 200
     assert response.get_json() == {"email": person.email}
-    assert program.post("/api/v1/echo").status_code == 400  # no token, no CSRF token: refused
+    assert program.post("/api/v1/echo").status_code == 401  # no credentials at all: say so
+    browser = api_app.test_client()
+    login_page = browser.get("/login").get_data(as_text=True)
+    csrf_token = re.search(r'name="csrf_token" value="([^"]+)"', login_page).group(1)
+    browser.post("/login", data={"email": person.email, "password": PASSWORD, "csrf_token": csrf_token})
+    assert browser.get("/account").status_code == 200
+    assert browser.post("/api/v1/echo").status_code == 400  # a browser's cookie session still needs the CSRF token
 
 
 def test_bearer_tokens_open_the_api_but_not_the_pages(app, make):

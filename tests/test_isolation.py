@@ -57,6 +57,8 @@ NETWORK_WIDE = {
 NOT_UMBRELLA_READS = {
     "region.profiles.own": "a member's own profile in the region; the umbrella holds no profiles",
     "api_profiles.OwnProfile": "a member's own profile in the region; the umbrella holds no profiles",
+    "region.members.export": "a person's whole data on their request is for their coordination, not for the "
+    "umbrella's review (tests/test_privacy.py)",
 }
 
 # State-changing routes that only touch the caller's own account: the umbrella may use them.

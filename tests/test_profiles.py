@@ -21,13 +21,16 @@ from hub.db import db
 from hub.tenancy import all_regions
 from regions.profiles import pictures
 from regions.profiles.models import ConsentRecord, Profile
-from regions.profiles.vocab import CONSENT_VERSION, LANGUAGES, SUBMARKETS
+from regions.profiles.vocab import LANGUAGES, SUBMARKETS
 from shared.contacts.models import ContactRequest, ContactStatus
 from tests.concurrency import all_pass_before_any_goes_on, at_once
 from tests.factories import PASSWORD, tiny_png
 from tests.pages import bearer, field_error, flashes, said, said_field_message, shown, shown_field_message
 
 # Helpers ---------------------------------------------------------------------------------------
+
+# The version line of config/legal/privacy.md: what a consent refers to.
+CONSENT_VERSION = "2026-11"
 
 
 def profile_form(**fields) -> dict:

@@ -83,3 +83,32 @@ def test_an_id_beyond_range_in_a_request_body_is_refused_with_the_field_named(ap
     )
     assert response.status_code == 422
     assert "event_id" in response.get_json()["errors"]["json"]
+
+
+API_WRITES = [
+    pytest.param(rule, method, id=f"{method} {rule.rule}")
+    for rule in _RULES
+    if rule.rule.startswith("/api/")
+    for method in sorted(rule.methods & {"POST", "PUT", "PATCH", "DELETE"})
+]
+
+
+@pytest.fixture
+def csrf_on(app):
+    app.config["WTF_CSRF_ENABLED"] = True
+    yield
+    app.config["WTF_CSRF_ENABLED"] = False
+
+
+@pytest.mark.parametrize(("rule", "method"), API_WRITES)
+def test_an_unauthenticated_api_write_answers_401_not_a_csrf_error(app, csrf_on, rule, method):
+    """Without credentials the API says so (401 with a Bearer challenge), as the OpenAPI document declares."""
+    response = app.test_client().open(_url(rule, 1), method=method, json={})
+    assert response.status_code in (401, 404, 405), response.status_code
+    if response.status_code == 401:
+        assert response.headers["WWW-Authenticate"].startswith("Bearer")
+        assert response.get_json()["code"] == 401
+
+
+def test_there_are_api_writes_to_check():
+    assert len(API_WRITES) > 30

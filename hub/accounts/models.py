@@ -6,12 +6,14 @@ import enum
 import secrets
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy import Enum, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hub.audit import Audited, related
 from hub.db import db, utcnow
+from hub.privacy.registry import DELETE, KEEP, PSEUDONYM, PSEUDONYMISE, Personal
 from hub.tenancy import RegionScoped
 from hub.tenancy.scope import scoped_url_arg
 
@@ -37,7 +39,28 @@ class User(UserMixin, db.Model):
     """A person with an account. One account can belong to several regions."""
 
     __tablename__ = "user_account"
-    personal_data = ("email", "name", "locale", "last_login_at")
+    personal_data = Personal(
+        title=_l("Account"),
+        columns=("email", "name", "locale", "last_login_at"),
+        owners={"id": "user"},
+        erase=PSEUDONYMISE,
+        replace={
+            "email": lambda user: f"geloescht-{user.id}@konto.invalid",
+            "name": PSEUDONYM,
+            "password_hash": None,
+            "locale": None,
+            "last_login_at": None,
+            "active": False,
+            "password_reset_hash": None,
+            "password_reset_expires_at": None,
+            "session_token": lambda user: _new_session_token(),
+            "erased_at": lambda user: utcnow(),
+        },
+        reason=_l(
+            "The account stays as an empty shell without name, address or password, so that your registrations "
+            "and memberships still count in the program's figures."
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
@@ -55,6 +78,8 @@ class User(UserMixin, db.Model):
     # The one valid password-reset link (its SHA-256; a new request replaces it, a reset clears it).
     password_reset_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     password_reset_expires_at: Mapped[datetime | None]
+    # Set when the person erased the account (hub.privacy): the row stays as a nameless shell for the figures.
+    erased_at: Mapped[datetime | None]
 
     # A person's memberships span regions by nature: they decide which regions the person may enter.
     memberships: Mapped[list[Membership]] = relationship(
@@ -104,6 +129,12 @@ class Membership(Audited, RegionScoped, db.Model):
 
     __tablename__ = "membership"
     __table_args__ = (UniqueConstraint("user_id", "region_id", name="uq_membership_user_region"),)
+    personal_data = Personal(
+        title=_l("Memberships in regions"),
+        owners={"user_id": "user"},
+        erase=KEEP,
+        reason=_l("Memberships stay with the nameless account: the reports count participants per region."),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
@@ -124,7 +155,13 @@ class Invitation(RegionScoped, db.Model):
     """A coordinator's invitation into their region, redeemed once through an e-mailed link."""
 
     __tablename__ = "invitation"
-    personal_data = ("email", "name")
+    personal_data = Personal(
+        title=_l("Invitations"),
+        columns=("email", "name"),
+        owners={"email": "email"},
+        actors=("invited_by_id",),
+        erase=DELETE,
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254))
@@ -150,6 +187,7 @@ class AccessToken(db.Model):
     """A personal access token for the JSON API; only its hash is stored."""
 
     __tablename__ = "access_token"
+    personal_data = Personal(title=_l("API tokens"), columns=("name",), owners={"user_id": "user"}, erase=DELETE)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)

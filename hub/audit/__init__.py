@@ -6,7 +6,7 @@ the one way to delete old ones. Browsing lives in ``services``, the pages in ``v
 
 from hub.audit.models import AuditEntry
 from hub.audit.recorder import Audited, AuditLogError, acting_as, current_actor, record_update, related, snapshot
-from hub.audit.retention import purge
+from hub.audit.retention import purge, scrub
 
 __all__ = [
     "AuditEntry",
@@ -15,6 +15,7 @@ __all__ = [
     "acting_as",
     "current_actor",
     "purge",
+    "scrub",
     "record_update",
     "related",
     "snapshot",

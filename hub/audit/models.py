@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, CheckConstraint, Column, Index, Integer, String, Table
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hub.db import db, utcnow
+from hub.privacy.registry import SCRUB, Personal
 from hub.tenancy import RegionScoped
 
 ACTIONS = ("create", "update", "delete")
@@ -31,7 +33,15 @@ class AuditEntry(RegionScoped, db.Model):
         CheckConstraint("via IN ('web', 'api', 'cli', 'system')", name="via"),
     )
     # Old and new values and the subject's name can be personal data (a profile's e-mail, say).
-    personal_data = ("subject_label", "changes")
+    personal_data = Personal(
+        title=_l("Audit log entries"),
+        columns=("subject_label", "changes"),
+        owners={"actor_id": "user"},
+        erase=SCRUB,
+        reason=_l(
+            "The audit log keeps who changed what, by number only: your name and personal values are removed from it."
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

@@ -36,6 +36,27 @@ EXCLUDED = frozenset({"updated_at", "password_hash", "token_hash", "session_toke
 # The entry names the object and its region already; a create or delete does not repeat them.
 IDENTITY = frozenset({"id", "region_id"})
 LABEL_LENGTH = 200
+# Stands for a value the log does not keep (contact details, answers: hub.privacy's audit_hidden).
+HIDDEN = "•••"
+_hidden_by_table: dict[str, frozenset[str]] | None = None
+
+
+def _hidden(obj) -> frozenset[str]:
+    """The columns of this object's table whose values the log never keeps (from the privacy registry)."""
+    global _hidden_by_table
+    if _hidden_by_table is None:
+        from hub.privacy.registry import audit_hidden_columns
+
+        _hidden_by_table = audit_hidden_columns()
+    return _hidden_by_table.get(inspect(obj).mapper.local_table.name, frozenset())
+
+
+def _hide(obj, changes: dict) -> dict:
+    hidden = _hidden(obj)
+    return {
+        key: [None if old is None else HIDDEN, None if new is None else HIDDEN] if key in hidden else [old, new]
+        for key, (old, new) in changes.items()
+    }
 
 
 class AuditLogError(RuntimeError):
@@ -186,7 +207,7 @@ def _row(obj, action: str, changes: dict, actor: Actor, at: datetime) -> dict:
         "subject_id": obj.id,
         "subject_label": str(obj.audit_label or "")[:LABEL_LENGTH],
         "action": action,
-        "changes": changes,
+        "changes": _hide(obj, changes),
         "via": actor.via,
     }
 

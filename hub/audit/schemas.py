@@ -6,8 +6,8 @@ from marshmallow import ValidationError, fields, validate, validates_schema
 
 from hub.audit.models import ACTIONS, CHANNELS
 from hub.audit.services import DEFAULT_PER_PAGE
-from hub.audit.vocab import SUBJECT_TYPES
-from hub.schemas import BaseSchema, _m
+from hub.audit.vocab import LOGGED_TYPES
+from hub.schemas import BaseSchema, Id, _m
 
 MAX_PER_PAGE = 200
 
@@ -15,8 +15,8 @@ MAX_PER_PAGE = 200
 class AuditQuerySchema(BaseSchema):
     """Filters of one region's log; ``before`` is the id of the last entry seen (the next page is older)."""
 
-    subject_type = fields.String(load_default=None, validate=validate.OneOf(list(SUBJECT_TYPES)))
-    subject_id = fields.Integer(load_default=None, validate=validate.Range(min=1))
+    subject_type = fields.String(load_default=None, validate=validate.OneOf(list(LOGGED_TYPES)))
+    subject_id = Id(load_default=None)
     action = fields.String(load_default=None, validate=validate.OneOf(ACTIONS))
     actor = fields.String(
         load_default=None,
@@ -25,9 +25,8 @@ class AuditQuerySchema(BaseSchema):
     )
     date_from = fields.Date(data_key="from", load_default=None, metadata={"description": "First day (Berlin time)"})
     date_to = fields.Date(data_key="to", load_default=None, metadata={"description": "Last day (Berlin time)"})
-    before = fields.Integer(
+    before = Id(
         load_default=None,
-        validate=validate.Range(min=1),
         metadata={"description": "Only entries older than the entry with this id (the next page)"},
     )
     per_page = fields.Integer(load_default=DEFAULT_PER_PAGE, validate=validate.Range(min=1, max=MAX_PER_PAGE))
@@ -51,7 +50,7 @@ class AuditEntrySchema(BaseSchema):
     actor_id = fields.Integer(allow_none=True)
     actor_name = fields.String(allow_none=True, metadata={"description": "Empty when no one or a deleted account"})
     via = fields.String(metadata={"enum": list(CHANNELS)})
-    subject_type = fields.String(metadata={"enum": list(SUBJECT_TYPES)})
+    subject_type = fields.String(metadata={"enum": list(LOGGED_TYPES)})
     subject_id = fields.Integer()
     subject_label = fields.String()
     action = fields.String(metadata={"enum": list(ACTIONS)})

@@ -13,7 +13,7 @@ from hub.access import coordinator_required, umbrella_required
 from hub.audit import services
 from hub.audit.schemas import AuditQuerySchema, NetworkAuditQuerySchema
 from hub.audit.services import AuditPage, AuditQuery, AuditRow
-from hub.audit.vocab import ACTION_LABELS, FIELD_LABELS, SUBJECT_TYPES, VALUE_LABELS, VIA_LABELS
+from hub.audit.vocab import ACTION_LABELS, FIELD_LABELS, LOGGED_TYPES, VALUE_LABELS, VIA_LABELS
 from hub.i18n import money
 from hub.money import from_cents
 from hub.schemas import ServiceError, load_form
@@ -63,7 +63,7 @@ def _log_page(schema, browse, regions):
         errors=errors,
         form=request.args,
         regions=regions,
-        subject_types=SUBJECT_TYPES,
+        subject_types=LOGGED_TYPES,
         action_labels=ACTION_LABELS,
         via_labels=VIA_LABELS,
         field_label=lambda key: FIELD_LABELS.get(key, key),

@@ -20,6 +20,14 @@ SUBJECT_TYPES = {
     "membership": _l("Membership"),
 }
 
+# Entries that record an act of data protection rather than a change of an audited model (hub.privacy):
+# an account's erasure and a coordinator's export of a person's data, named by account number only.
+PRIVACY_EVENTS = {
+    "user_account": _l("Account"),
+    "data_export": _l("Data export"),
+}
+LOGGED_TYPES = {**SUBJECT_TYPES, **PRIVACY_EVENTS}
+
 ACTION_LABELS = {
     "create": _l("created"),
     "update": _l("changed"),

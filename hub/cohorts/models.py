@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from hub.db import db, utcnow
 from hub.money import from_cents
+from hub.privacy.registry import not_personal
 
 
 class Cohort(db.Model):
@@ -20,6 +21,7 @@ class Cohort(db.Model):
     """
 
     __tablename__ = "cohort"
+    personal_data = not_personal("a program period", ordinary=("name",))
     __table_args__ = (
         CheckConstraint("ends_on >= starts_on", name="period"),
         CheckConstraint("funding_per_match_cents >= 0", name="funding_not_negative"),

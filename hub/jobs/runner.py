@@ -13,6 +13,7 @@ from hub.audit import acting_as
 from hub.db import db, utcnow
 from hub.jobs.models import JobRun
 from hub.jobs.registry import get_job
+from hub.logs import as_job
 from hub.tenancy import no_region
 
 log = logging.getLogger("hub.jobs")
@@ -44,6 +45,7 @@ def runner_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"[:120]
 
 
+@as_job
 def execute(job_id: str) -> JobRun:
     """Run a job now and record it. A failure is recorded and logged, never raised to the scheduler.
 

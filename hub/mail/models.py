@@ -4,17 +4,24 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hub.db import db, utcnow
+from hub.privacy.registry import DELETE, Personal
 
 
 class OutboxMessage(db.Model):
     """One e-mail waiting for, or done with, delivery."""
 
     __tablename__ = "outbox_message"
-    personal_data = ("recipient", "body")
+    personal_data = Personal(
+        title=_l("E-mails to you"),
+        columns=("recipient", "subject", "body"),
+        owners={"recipient": "email"},
+        erase=DELETE,
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     recipient: Mapped[str] = mapped_column(String(254))

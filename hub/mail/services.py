@@ -20,12 +20,14 @@ from email.utils import make_msgid
 
 from flask import current_app, render_template
 from flask_babel import force_locale
-from sqlalchemy import or_, select, update
+from sqlalchemy import event, or_, select, update
 
 from hub.db import db, in_transaction, utcnow
+from hub.logs import DEMO_LOGGER
 from hub.mail.models import OutboxMessage
 
 log = logging.getLogger("hub.mail")
+demo_log = logging.getLogger(DEMO_LOGGER)  # its links stay clickable in development; production never uses it
 
 
 def render_mail(template: str, *, locale: str | None = None, **context) -> tuple[str, str]:
@@ -71,7 +73,7 @@ def enqueue(
 
     plan = notifications.outgoing(recipient, topic, locale=locale, user=user)
     if plan is None:
-        log.info("mail to %s about %s not queued: unsubscribed", recipient, topic)
+        log.info("mail about %s not queued: the recipient unsubscribed", topic)
         return None
     unsubscribe_url, footer = plan
     message = OutboxMessage(
@@ -83,9 +85,31 @@ def enqueue(
         unsubscribe_url=unsubscribe_url,
     )
     db.session.add(message)
-    if not current_app.config["MAIL_SERVER"]:
-        log.info("mail to %s queued (no MAIL_SERVER set): %s\n%s", recipient, message.subject, message.body)
     return message
+
+
+def _topic(message: OutboxMessage) -> str:
+    return message.topic or "essential"
+
+
+@event.listens_for(OutboxMessage, "after_insert")
+def _log_queued(mapper, connection, message: OutboxMessage) -> None:
+    """Say "mail <id> queued" once the message has its id; the mail itself never goes to a production log."""
+    topic = _topic(message)
+    if current_app.config["MAIL_SERVER"]:
+        log.info("mail %s queued, topic %s", message.id, topic)
+    elif current_app.config["ENV"] == "production":
+        log.info("mail %s queued, topic %s; HUB_MAIL_SERVER is not set, so it waits in the outbox", message.id, topic)
+    else:
+        demo_log.info(
+            "mail %s queued, topic %s; development without HUB_MAIL_SERVER: printed here for the demo "
+            "(never in production)\nTo: %s\nSubject: %s\n\n%s",
+            message.id,
+            topic,
+            message.recipient,
+            message.subject,
+            message.body,
+        )
 
 
 def backoff(attempts: int) -> timedelta:
@@ -167,7 +191,7 @@ def _finish(message: OutboxMessage, token: str, values: dict) -> None:
 
 def _failure(message: OutboxMessage, exc: Exception) -> dict:
     attempts = message.attempts + 1
-    log.warning("mail %s to %s not sent (attempt %s): %s", message.id, message.recipient, attempts, exc)
+    log.warning("mail %s failed (attempt %s), topic %s: %s", message.id, attempts, _topic(message), exc)
     return {
         "attempts": attempts,
         "last_error": f"{type(exc).__name__}: {exc}"[:500],
@@ -223,6 +247,7 @@ def send_due(limit: int = 100) -> dict[str, int]:
                 _finish(message, token, _failure(message, exc))
                 result["failed"] += 1
             else:
+                log.info("mail %s sent (attempt %s), topic %s", message.id, message.attempts + 1, _topic(message))
                 _finish(message, token, {"sent_at": utcnow(), "attempts": message.attempts + 1})
                 result["sent"] += 1
     return result

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, render_template
 from sqlalchemy import select
 
 from hub.access import admin_required
 from hub.db import db
 from hub.mail.models import OutboxMessage
+from hub.web import requested_page
 
 bp = Blueprint("mail", __name__, url_prefix="/admin", template_folder="templates")
 
@@ -18,7 +19,7 @@ PAGE_SIZE = 50
 @admin_required
 def outbox():
     """List the newest messages of the outbox."""
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = requested_page()
     messages = db.paginate(
         select(OutboxMessage).order_by(OutboxMessage.id.desc()), page=page, per_page=PAGE_SIZE, error_out=False
     )

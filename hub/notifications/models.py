@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hub.db import db, utcnow
+from hub.privacy.registry import DELETE, Personal
 
 DIGEST_FREQUENCIES = ("weekly", "daily", "never")
 
@@ -21,7 +23,9 @@ class Notification(db.Model):
 
     __tablename__ = "notification"
     __table_args__ = (Index("ix_notification_user_created", "user_id", "created_at"),)
-    personal_data = ("subject", "body")
+    personal_data = Personal(
+        title=_l("Notifications"), columns=("subject", "body"), owners={"user_id": "user"}, erase=DELETE
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
@@ -41,6 +45,7 @@ class NotificationSettings(db.Model):
     """
 
     __tablename__ = "notification_settings"
+    personal_data = Personal(title=_l("E-mail choices"), owners={"user_id": "user"}, erase=DELETE)
 
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True)
     muted_topics: Mapped[list[str]] = mapped_column(JSON, default=list)
@@ -53,7 +58,9 @@ class MailSuppression(db.Model):
 
     __tablename__ = "mail_suppression"
     __table_args__ = (UniqueConstraint("email", "topic", name="uq_mail_suppression_email_topic"),)
-    personal_data = ("email",)
+    personal_data = Personal(
+        title=_l("Addresses without e-mails"), columns=("email",), owners={"email": "email"}, erase=DELETE
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254))

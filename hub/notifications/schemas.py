@@ -6,6 +6,7 @@ from marshmallow import fields, validate
 
 from hub.notifications.models import DIGEST_FREQUENCIES
 from hub.schemas import BaseSchema
+from hub.web import MAX_PAGE
 
 
 class NotificationSchema(BaseSchema):
@@ -26,7 +27,7 @@ class NotificationPageSchema(BaseSchema):
 
 
 class NotificationQuerySchema(BaseSchema):
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=MAX_PAGE))
     unread = fields.Boolean(load_default=False)
 
 

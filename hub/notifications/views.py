@@ -15,6 +15,7 @@ from hub.notifications.models import DIGEST_FREQUENCIES
 from hub.notifications.schemas import SettingsSchema
 from hub.notifications.topics import ALL, DIGEST, label_of, topics
 from hub.schemas import load_form
+from hub.web import requested_page
 
 bp = Blueprint("notifications", __name__, template_folder="templates")
 
@@ -35,7 +36,7 @@ def visible_topics(user) -> dict:
 @login_required
 def index():
     """One's own notifications, newest first."""
-    page = services.notifications_of(current_user, page=max(request.args.get("page", 1, type=int), 1))
+    page = services.notifications_of(current_user, page=requested_page())
     return render_template("notifications/index.html", page=page, unread=services.unread_count(current_user))
 
 

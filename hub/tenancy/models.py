@@ -6,12 +6,14 @@ from sqlalchemy import JSON, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hub.db import db
+from hub.privacy.registry import not_personal
 
 
 class Region(db.Model):
     """A regional network (Erzgebirge, Meißen, …), synchronised from config/regions.toml."""
 
     __tablename__ = "region"
+    personal_data = not_personal("a regional network and its office", ordinary=("name", "contact_email", "town"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(40), unique=True)

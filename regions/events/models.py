@@ -5,12 +5,14 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, Enum, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hub.accounts.models import User
 from hub.audit import Audited, related
 from hub.db import db, utcnow
+from hub.privacy.registry import PSEUDONYMISE, Personal, not_personal
 from hub.tenancy import RegionScoped
 from hub.tenancy.scope import scoped_url_arg
 from regions.events.vocab import Audience, EventStatus, EventType, RegistrationStatus
@@ -47,6 +49,7 @@ class Event(Audited, RegionScoped, db.Model):
     )
     # The counters follow the registrations (which are audited), the sequence follows every change.
     __audit_exclude__ = frozenset({"registered_count", "waitlisted_count", "sequence"})
+    personal_data = not_personal("an event and its venue", ordinary=("address",))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     series_id: Mapped[int | None] = mapped_column(ForeignKey("event_series.id", ondelete="CASCADE"), index=True)
@@ -99,7 +102,16 @@ class Registration(Audited, RegionScoped, db.Model):
         # The reports count registrations, check-ins and guests per event from this index alone.
         Index("ix_registration_counting", "event_id", "status", "checked_in_at", "user_id"),
     )
-    personal_data = ("answers",)
+    personal_data = Personal(
+        title=_l("Event registrations"),
+        columns=("answers",),
+        owners={"user_id": "user"},
+        actors=("registered_by_id",),
+        erase=PSEUDONYMISE,
+        replace={"answers": lambda r: {}},
+        audit_hidden=("answers",),
+        reason=_l("Registrations stay without your answers: the funder's figures count places and attendance."),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)

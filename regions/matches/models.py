@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, BigInteger, CheckConstraint, Enum, Float, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -13,6 +14,7 @@ from hub.audit import Audited, related
 from hub.cohorts.models import Cohort
 from hub.db import db, utcnow
 from hub.money import from_cents
+from hub.privacy.registry import DELETE, PSEUDONYMISE, Personal, not_personal
 from hub.tenancy import RegionScoped
 from hub.tenancy.scope import scoped_url_arg
 from regions.matches.vocab import CheckInStatus, LedgerKind, MatchStatus, MemberRole, SuggestionStatus
@@ -37,6 +39,7 @@ class Match(Audited, RegionScoped, db.Model):
     )
     # Running totals of the ledger, whose entries are audited one by one.
     __audit_exclude__ = frozenset({"paid_cents", "committed_cents"})
+    personal_data = Personal(actors=("created_by_id",))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     cohort_id: Mapped[int] = mapped_column(ForeignKey("cohort.id", ondelete="RESTRICT"), index=True)
@@ -112,6 +115,14 @@ class MatchMember(Audited, RegionScoped, db.Model):
 
     __tablename__ = "match_member"
     __table_args__ = (UniqueConstraint("match_id", "profile_id", name="uq_match_member"),)
+    personal_data = Personal(
+        title=_l("Match memberships"),
+        columns=("role_note",),
+        owners={"profile_id": "profile"},
+        erase=PSEUDONYMISE,
+        replace={"role_note": ""},
+        reason=_l("Match memberships stay under the nameless profile: the funding of a match needs its team."),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     match_id: Mapped[int] = mapped_column(ForeignKey("cocreation_match.id", ondelete="CASCADE"), index=True)
@@ -132,6 +143,7 @@ class Milestone(Audited, RegionScoped, db.Model):
     """A step of the team's plan with its due date (within the cohort's period)."""
 
     __tablename__ = "match_milestone"
+    personal_data = not_personal("a step of a team's plan", ordinary=("note",))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     match_id: Mapped[int] = mapped_column(ForeignKey("cocreation_match.id", ondelete="CASCADE"), index=True)
@@ -149,6 +161,7 @@ class CheckIn(RegionScoped, db.Model):
     """The coordination's look at how a team is doing (Zwischenstand)."""
 
     __tablename__ = "match_check_in"
+    personal_data = Personal(ordinary=("note",), actors=("by_id",), reason="the coordination's note on a team")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     match_id: Mapped[int] = mapped_column(ForeignKey("cocreation_match.id", ondelete="CASCADE"), index=True)
@@ -164,6 +177,7 @@ class JournalEntry(RegionScoped, db.Model):
     """A note in the team's journal, by a member or the coordination."""
 
     __tablename__ = "match_journal_entry"
+    personal_data = Personal(title=_l("Journal entries"), columns=("body",), owners={"author_id": "user"}, erase=DELETE)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     match_id: Mapped[int] = mapped_column(ForeignKey("cocreation_match.id", ondelete="CASCADE"), index=True)
@@ -178,6 +192,16 @@ class MatchDocument(RegionScoped, db.Model):
     """An uploaded file of a match (or a receipt of a ledger entry); checked by content and size."""
 
     __tablename__ = "match_document"
+    personal_data = Personal(
+        title=_l("Uploaded documents"),
+        columns=("filename",),
+        owners={"uploaded_by_id": "user"},
+        erase=DELETE,
+        keep_if="is_receipt",
+        ordinary=("stored_name",),
+        on_erase="stored_files",
+        reason=_l("Receipts of the funding ledger stay: the funder requires them as proof of payments."),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     match_id: Mapped[int] = mapped_column(ForeignKey("cocreation_match.id", ondelete="CASCADE"), index=True)
@@ -191,12 +215,19 @@ class MatchDocument(RegionScoped, db.Model):
 
     uploaded_by: Mapped[User | None] = relationship()
 
+    def stored_files(self, dry_run: bool = False) -> list[str]:
+        """The stored file, to remove after the row's deletion is committed."""
+        from regions.matches.documents import document_path
+
+        return [str(document_path(self))]
+
 
 class LedgerEntry(Audited, RegionScoped, db.Model):
     """A commitment or a payment of a match's funding: date, exact amount, purpose, receipt. Append-only."""
 
     __tablename__ = "match_ledger_entry"
     __table_args__ = (CheckConstraint("amount_cents <> 0", name="amount_not_zero"),)
+    personal_data = Personal(actors=("by_id",), reason="the funding ledger, kept as the funder requires")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     match_id: Mapped[int] = mapped_column(ForeignKey("cocreation_match.id", ondelete="CASCADE"), index=True)
@@ -227,6 +258,13 @@ class MatchSuggestion(RegionScoped, db.Model):
     __tablename__ = "match_suggestion"
     __table_args__ = (
         UniqueConstraint("session_id", "creative_id", "organisation_id", name="uq_match_suggestion_pair"),
+    )
+    personal_data = Personal(
+        title=_l("Match suggestions"),
+        owners={"creative_id": "profile", "organisation_id": "profile"},
+        erase=PSEUDONYMISE,
+        replace={"reasons": lambda s: []},
+        reason=_l("Suggestions stay without their reasons, under the nameless profile."),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

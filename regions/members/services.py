@@ -15,7 +15,11 @@ def list_members() -> list[Membership]:
     """The region's memberships with their users, by name."""
     return list(
         db.session.scalars(
-            select(Membership).join(Membership.user).options(selectinload(Membership.user)).order_by(User.name)
+            select(Membership)
+            .join(Membership.user)
+            .where(User.erased_at.is_(None))  # an erased account stays for the figures, not in the list
+            .options(selectinload(Membership.user))
+            .order_by(User.name)
         )
     )
 

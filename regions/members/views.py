@@ -8,8 +8,12 @@ from flask_login import current_user
 
 from hub.access import coordinator_required
 from hub.accounts import services as accounts
+from hub.accounts.models import Role
 from hub.accounts.schemas import InvitationSchema
 from hub.db import db
+from hub.privacy import services as privacy
+from hub.privacy.schemas import CoordinatorErasureSchema
+from hub.privacy.views import download
 from hub.schemas import load_form
 from regions.members import services
 from regions.members.schemas import RoleChangeSchema
@@ -98,4 +102,42 @@ def remove(membership_id: int):
         return redirect(url_for(".index"))
     db.session.commit()
     flash(_("The member has been removed from the region."), "success")
+    return redirect(url_for(".index"))
+
+
+@bp.get("/<int:membership_id>/export")
+@coordinator_required
+def export(membership_id: int):
+    """Export a member's data of this region on their request (logged in the audit log)."""
+    if g.region_role == Role.UMBRELLA:
+        abort(403)  # the umbrella reads the region's work, not a person's whole file
+    membership = services.get_membership(membership_id) or abort(404)
+    person = privacy.person_of_membership(membership)
+    body = privacy.export_json(person, region_id=g.region.id)
+    privacy.record_export(person, g.region.id)
+    db.session.commit()
+    return download(body, "application/json", privacy.export_filename(person, "json"))
+
+
+@bp.post("/<int:membership_id>/erase")
+@coordinator_required
+def erase(membership_id: int):
+    """Erase a member's account on their request: only someone of this region alone; the e-mail typed confirms."""
+    membership = services.get_membership(membership_id) or abort(404)
+    person = privacy.person_of_membership(membership)
+    data, errors = load_form(CoordinatorErasureSchema(), request.form)
+    try:
+        if not data:
+            raise privacy.PrivacyError(_("Please type the person's e-mail address exactly to confirm."))
+        if accounts.normalise_email(data["confirmation"]) != accounts.normalise_email(person.email):
+            raise privacy.PrivacyError(_("Please type the person's e-mail address exactly to confirm."))
+        privacy.check_erasure_by_coordinator(person, g.region.id, current_user._get_current_object())
+        result = privacy.erase_person(person, region_ids=[g.region.id])
+    except privacy.PrivacyError as exc:
+        db.session.rollback()
+        flash(str(exc.message), "error")
+        return redirect(url_for(".index"))
+    db.session.commit()
+    privacy.remove_files(result.files)
+    flash(_("The account has been deleted; the program's records keep it without a name."), "success")
     return redirect(url_for(".index"))

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, Enum, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
+from sqlalchemy.orm import Mapped, mapped_column, object_session, relationship, validates
 
 from hub.accounts.models import User
 from hub.accounts.services import normalise_email
 from hub.audit import Audited
 from hub.db import db, utcnow
+from hub.privacy.registry import KEEP, PSEUDONYM, PSEUDONYMISE, Personal
 from hub.tenancy import RegionScoped
 from hub.tenancy.scope import scoped_url_arg
 from regions.profiles.vocab import ContactVisibility, ProfileKind, Visibility
@@ -43,7 +45,55 @@ class Profile(Audited, RegionScoped, db.Model):
         Index(EMAIL_INDEX, "region_id", "email_key", unique=True),
     )
     __audit_exclude__ = frozenset({"email_key"})
-    personal_data = ("display_name", "contact_email", "contact_phone", "website", "town", "picture")
+    personal_data = Personal(
+        title=_l("Profiles"),
+        columns=(
+            "display_name",
+            "organisation_name",
+            "pitch",
+            "description",
+            "offer_tags",
+            "offers_text",
+            "need_tags",
+            "needs_text",
+            "town",
+            "website",
+            "contact_email",
+            "contact_phone",
+            "languages",
+            "picture",
+        ),
+        owners={"user_id": "user", "email_key": "email"},
+        erase=PSEUDONYMISE,
+        replace={
+            "user_id": None,
+            "display_name": PSEUDONYM,
+            "organisation_name": "",
+            "pitch": "",
+            "description": "",
+            "offer_tags": lambda p: [],
+            "offers_text": "",
+            "need_tags": lambda p: [],
+            "needs_text": "",
+            "town": "",
+            "website": "",
+            "contact_email": "",
+            "contact_phone": "",
+            "languages": lambda p: [],
+            "picture": None,
+            "visibility": Visibility.PRIVATE,
+            "consent_version": None,
+            "consent_given_at": None,
+            "consent_withdrawn_at": lambda p: utcnow(),
+        },
+        # Contact details are personal beyond what the log needs: it keeps only that they changed.
+        audit_hidden=("contact_email", "contact_phone"),
+        on_erase="erase_traces",
+        reason=_l(
+            "Profiles stay without name, texts, contact details and picture: only kind, submarket and creation "
+            "date remain, so that the counts of participants per region stay exact."
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # Coordinators may keep profiles of people without an account: user_id is then empty.
@@ -73,6 +123,9 @@ class Profile(Audited, RegionScoped, db.Model):
     )
     consent_version: Mapped[str | None] = mapped_column(String(20))
     consent_given_at: Mapped[datetime | None]
+    # Set when the person withdrew consent (cleared when they give it again): the coordination then sees
+    # the profile only where the program needs it (hub.privacy; regions/profiles/services.py).
+    consent_withdrawn_at: Mapped[datetime | None]
     archived_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
@@ -90,7 +143,27 @@ class Profile(Audited, RegionScoped, db.Model):
 
     @property
     def has_consent(self) -> bool:
-        return self.consent_given_at is not None
+        """Consent given to the wording in force (a new privacy notice version asks again)."""
+        from hub.privacy.legal import consent_version
+
+        return self.consent_given_at is not None and self.consent_version == consent_version()
+
+    @property
+    def consent_withdrawn(self) -> bool:
+        return self.consent_withdrawn_at is not None
+
+    def erase_traces(self, dry_run: bool = False) -> list[str]:
+        """Before erasure: record the end of consent; return the stored picture to remove after the commit."""
+        from regions.profiles.pictures import picture_dir
+
+        session = object_session(self)
+        if not dry_run and self.consent_given_at is not None and session is not None:
+            session.add(
+                ConsentRecord(
+                    profile_id=self.id, region_id=self.region_id, action="withdrawn", version=self.consent_version or ""
+                )
+            )
+        return [str(picture_dir() / self.picture)] if self.picture else []
 
     @property
     def is_listed(self) -> bool:
@@ -109,6 +182,13 @@ class ConsentRecord(RegionScoped, db.Model):
     """Append-only history of a profile's consent: given or withdrawn, when, which wording."""
 
     __tablename__ = "consent_record"
+    personal_data = Personal(
+        title=_l("Consent history"),
+        owners={"profile_id": "profile"},
+        actors=("by_user_id",),
+        erase=KEEP,
+        reason=_l("The consent history is the program's proof that it showed profiles only with consent."),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     profile_id: Mapped[int] = mapped_column(ForeignKey("profile.id", ondelete="CASCADE"), index=True)

@@ -102,8 +102,8 @@ class ProfileSchema(BaseSchema):
     visibility = fields.Function(lambda p: p.visibility.value, dump_only=True)
     contact_visibility = fields.Function(lambda p: p.contact_visibility.value, dump_only=True)
     consent = fields.Function(lambda p: p.has_consent, dump_only=True, metadata={"description": "as PUT takes it"})
-    consent_given_at = fields.DateTime(dump_only=True)
-    archived_at = fields.DateTime(dump_only=True)
+    consent_given_at = fields.DateTime(dump_only=True, allow_none=True)
+    archived_at = fields.DateTime(dump_only=True, allow_none=True)
     created_at = fields.DateTime(dump_only=True)
     updated_at = fields.DateTime(dump_only=True)
 

@@ -8,9 +8,10 @@ from sqlalchemy.exc import IntegrityError
 from hub.accounts.models import User
 from hub.accounts.services import normalise_email
 from hub.db import db, utcnow
+from hub.privacy.legal import consent_version
 from hub.schemas import _m
 from regions.profiles.models import ConsentRecord, Profile, is_email_conflict
-from regions.profiles.vocab import CONSENT_VERSION, ProfileKind
+from regions.profiles.vocab import ProfileKind
 
 EDITABLE = (
     "kind",
@@ -57,8 +58,15 @@ def own_profile(user: User) -> Profile | None:
 
 
 def list_profiles(*, archived: bool = False, q: str = "") -> list[Profile]:
-    """The region's profiles for the coordination, by name."""
-    stmt = select(Profile).where(Profile.archived_at.is_not(None) if archived else Profile.archived_at.is_(None))
+    """The region's profiles for the coordination (and its exports), by name.
+
+    Profiles whose person withdrew consent are left out: the coordination keeps them only where the program
+    needs them (events, speed-dating, matches and the counts), not in its lists and spreadsheets.
+    """
+    stmt = select(Profile).where(
+        Profile.archived_at.is_not(None) if archived else Profile.archived_at.is_(None),
+        Profile.consent_withdrawn_at.is_(None),
+    )
     if q:
         like = f"%{q.strip().lower()}%"
         stmt = stmt.where(
@@ -133,14 +141,15 @@ def _flush() -> None:
 
 def give_consent(profile: Profile, by_user: User | None) -> None:
     """Record consent to show the profile, with time and the wording's version."""
-    profile.consent_version = CONSENT_VERSION
+    profile.consent_version = consent_version()
     profile.consent_given_at = utcnow()
+    profile.consent_withdrawn_at = None
     db.session.add(
         ConsentRecord(
             profile_id=profile.id,
             region_id=profile.region_id,
             action="given",
-            version=CONSENT_VERSION,
+            version=profile.consent_version,
             by_user_id=by_user.id if by_user else None,
         )
     )
@@ -153,12 +162,36 @@ def withdraw_consent(profile: Profile, by_user: User | None) -> None:
             profile_id=profile.id,
             region_id=profile.region_id,
             action="withdrawn",
-            version=profile.consent_version or CONSENT_VERSION,
+            version=profile.consent_version or consent_version(),
             by_user_id=by_user.id if by_user else None,
         )
     )
     profile.consent_version = None
     profile.consent_given_at = None
+    profile.consent_withdrawn_at = utcnow()
+
+
+def end_outdated_consents() -> int:
+    """In the region in scope: consent to an older privacy notice ends (recorded as "expired"); the profile
+    leaves the directory in the same transaction, and its person sees the consent box again. The caller commits."""
+    current = consent_version()
+    outdated = db.session.scalars(
+        select(Profile).where(Profile.consent_given_at.is_not(None), Profile.consent_version != current)
+    ).all()
+    for profile in outdated:
+        db.session.add(
+            ConsentRecord(
+                profile_id=profile.id, region_id=profile.region_id, action="expired", version=profile.consent_version
+            )
+        )
+        profile.consent_version = None
+        profile.consent_given_at = None
+    return len(outdated)
+
+
+def count_withdrawn() -> int:
+    """How many of the region's profiles the coordination no longer lists because consent was withdrawn."""
+    return db.session.scalar(select(func.count()).where(Profile.consent_withdrawn_at.is_not(None))) or 0
 
 
 def archive(profile: Profile) -> None:

@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 from hub.access import coordinator_required
 from hub.accounts.models import Role
 from hub.db import db
+from hub.privacy.legal import consent_version
 from hub.schemas import load_form
 from regions.profiles import pictures, services, vocab
 from regions.profiles.schemas import ProfileInputSchema
@@ -25,7 +26,7 @@ def _vocabularies():
         "VISIBILITY_LABELS": vocab.VISIBILITY_LABELS,
         "CONTACT_VISIBILITY_LABELS": vocab.CONTACT_VISIBILITY_LABELS,
         "CONSENT_TEXT": vocab.CONSENT_TEXT,
-        "CONSENT_VERSION": vocab.CONSENT_VERSION,
+        "CONSENT_VERSION": consent_version(),
     }
 
 
@@ -90,7 +91,11 @@ def index():
     archived = request.args.get("archived") == "1"
     q = request.args.get("q", "")[:100]
     return render_template(
-        "profiles/index.html", profiles=services.list_profiles(archived=archived, q=q), archived=archived, q=q
+        "profiles/index.html",
+        profiles=services.list_profiles(archived=archived, q=q),
+        archived=archived,
+        q=q,
+        withdrawn=services.count_withdrawn(),
     )
 
 

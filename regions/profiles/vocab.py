@@ -91,8 +91,8 @@ LANGUAGES = {
     "ar": _l("Arabic"),
 }
 
-# The wording of the consent a participant gives for showing the profile; a new wording is a new version.
-CONSENT_VERSION = "2026-11"
+# The wording of the consent a participant gives for showing the profile. Its version is the privacy notice's
+# (hub.privacy.legal.consent_version): a new version asks everyone again.
 CONSENT_TEXT = _l(
     "I agree that CIMIS Hub shows my profile to the people I chose above, for networking within the "
     "program CROSS INNOVATION MADE IN SAXONY II. I can withdraw this consent at any time; my profile then "

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, Enum, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hub.db import db, utcnow
+from hub.privacy.registry import Personal
 from hub.tenancy import RegionScoped
 from hub.tenancy.scope import scoped_url_arg
 from regions.events.models import Event
@@ -75,6 +77,11 @@ class SessionParticipant(RegionScoped, db.Model):
 
     __tablename__ = "speed_dating_participant"
     __table_args__ = (UniqueConstraint("session_id", "profile_id", name="uq_speed_dating_participant_profile"),)
+    personal_data = Personal(
+        title=_l("Speed-dating participations"),
+        owners={"profile_id": "profile"},
+        reason=_l("Speed-dating participations stay under the nameless profile: the reports count them."),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     session_id: Mapped[int] = mapped_column(ForeignKey("speed_dating_session.id", ondelete="CASCADE"), index=True)
@@ -105,6 +112,9 @@ class PairPreference(RegionScoped, db.Model):
         UniqueConstraint("session_id", "creative_id", "organisation_id", name="uq_speed_dating_pair"),
         CheckConstraint("kind in ('wish', 'avoid')", name="kind"),
     )
+    personal_data = Personal(
+        title=_l("Speed-dating pair wishes"), owners={"creative_id": "participant", "organisation_id": "participant"}
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     session_id: Mapped[int] = mapped_column(ForeignKey("speed_dating_session.id", ondelete="CASCADE"), index=True)
@@ -129,6 +139,9 @@ class Meeting(RegionScoped, db.Model):
         UniqueConstraint("session_id", "round", "creative_id", name="uq_meeting_creative_round"),
         UniqueConstraint("session_id", "round", "organisation_id", name="uq_meeting_organisation_round"),
     )
+    personal_data = Personal(
+        title=_l("Speed-dating meetings"), owners={"creative_id": "participant", "organisation_id": "participant"}
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     session_id: Mapped[int] = mapped_column(ForeignKey("speed_dating_session.id", ondelete="CASCADE"), index=True)
@@ -147,6 +160,16 @@ class Rating(RegionScoped, db.Model):
 
     __tablename__ = "speed_dating_rating"
     __table_args__ = (UniqueConstraint("meeting_id", "rater_id", name="uq_rating_meeting_rater"),)
+    # Ratings about a person are theirs to see only as an interest per session: who rated stays private
+    # (Art. 15(4) GDPR, the rights of the person who rated).
+    personal_data = Personal(
+        title=_l("Ratings"),
+        owners={"rater_id": "participant"},
+        about={"ratee_id": "participant"},
+        about_fields=("session_id", "interest"),
+        actors=("entered_by_id",),
+        reason=_l("Ratings stay without a name: the program's matching and its figures count them."),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     session_id: Mapped[int] = mapped_column(ForeignKey("speed_dating_session.id", ondelete="CASCADE"), index=True)

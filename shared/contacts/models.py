@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hub.db import db, utcnow
 from hub.notifications.topics import register_topic
+from hub.privacy.registry import PSEUDONYMISE, Personal
 from regions.profiles.models import Profile
 
 CONTACTS = register_topic(
@@ -35,7 +36,15 @@ class ContactRequest(db.Model):
 
     __tablename__ = "contact_request"
     __table_args__ = (UniqueConstraint("sender_profile_id", "recipient_profile_id", name="uq_contact_request_pair"),)
-    personal_data = ("message",)
+    personal_data = Personal(
+        title=_l("Contact requests"),
+        columns=("message",),
+        owners={"sender_profile_id": "profile", "recipient_profile_id": "profile"},
+        erase=PSEUDONYMISE,
+        replace={"message": ""},
+        ordinary=("recipient_region_id",),
+        reason=_l("Contact requests stay without their message: the reports count contacts between regions."),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     sender_profile_id: Mapped[int] = mapped_column(ForeignKey("profile.id", ondelete="CASCADE"), index=True)

@@ -9,6 +9,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hub.db import db
+from hub.privacy.registry import Personal
 from hub.tenancy import RegionScoped
 
 # Joins facet, value and label in DirectoryEntry.facets; facets and values never contain it.
@@ -23,6 +24,9 @@ class DirectoryEntry(RegionScoped, db.Model):
     """
 
     __tablename__ = "directory_entry"
+    personal_data = Personal(
+        columns=("town", "name_key", "body"), owners={"profile_id": "profile", "user_id": "user"}, derived=True
+    )
 
     profile_id: Mapped[int] = mapped_column(ForeignKey("profile.id", ondelete="CASCADE"), primary_key=True)
     user_id: Mapped[int | None] = mapped_column(index=True)
@@ -50,6 +54,7 @@ class DirectoryTerm(RegionScoped, db.Model):
     """A multi-valued facet of a profile: a submarket or a tag, for counting and filtering."""
 
     __tablename__ = "directory_term"
+    personal_data = Personal(columns=("label",), owners={"profile_id": "profile"}, derived=True)
 
     profile_id: Mapped[int] = mapped_column(ForeignKey("profile.id", ondelete="CASCADE"), primary_key=True)
     facet: Mapped[str] = mapped_column(String(12), primary_key=True)  # submarket | tag

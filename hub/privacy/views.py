@@ -1,0 +1,134 @@
+"""A person's own data (export and erasure from the account page) and the legal pages for everyone."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, logout_user
+
+from hub.access import public
+from hub.db import db
+from hub.privacy import legal, services
+from hub.privacy.registry import declared_models
+from hub.privacy.schemas import OwnErasureSchema
+from hub.schemas import load_form
+
+bp = Blueprint("privacy", __name__, template_folder="templates")
+
+
+@bp.app_context_processor
+def _export_words():
+    from hub.audit.vocab import FIELD_LABELS
+
+    return {"field_label": lambda key: FIELD_LABELS.get(key, key), "shown": shown}
+
+
+def shown(value) -> str:
+    """A value of the export as a reader sees it: lists and mappings spelled out, nothing as a dash."""
+    if value is None or value == "" or value == [] or value == {}:
+        return "–"
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, list):
+        return ", ".join(shown(v) for v in value)
+    if isinstance(value, dict):
+        return "; ".join(f"{k}: {shown(v)}" for k, v in value.items())
+    return str(value)
+
+
+def download(body: bytes, mimetype: str, filename: str) -> Response:
+    """A file download that is never cached (it holds personal data)."""
+    return Response(
+        body,
+        mimetype=mimetype,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"},
+    )
+
+
+def kept_reasons() -> list[tuple[str, str]]:
+    """(what, why) for everything erasure keeps or pseudonymises, from the registry."""
+    return [(str(d.title), str(d.reason)) for _cls, d in declared_models() if d.title and d.reason]
+
+
+@bp.get("/account/data")
+@login_required
+def export_page():
+    """All of one's data as a readable page (Art. 15), printable."""
+    data = services.export_data(current_user)
+    page = render_template("privacy/export.html", data=data, person=current_user)
+    return Response(page, headers={"Cache-Control": "no-store"})
+
+
+@bp.get("/account/data.json")
+@login_required
+def export_json():
+    """All of one's data in one JSON file (Art. 20)."""
+    return download(
+        services.export_json(current_user), "application/json", services.export_filename(current_user, "json")
+    )
+
+
+@bp.get("/account/data.zip")
+@login_required
+def export_zip():
+    """The JSON file with the files one uploaded, in one ZIP archive."""
+    return download(services.export_zip(current_user), "application/zip", services.export_filename(current_user, "zip"))
+
+
+@bp.route("/account/delete", methods=["GET", "POST"])
+@login_required
+def erase():
+    """Delete one's own account (Art. 17): password and the typed e-mail address confirm it."""
+    errors = {}
+    try:
+        services.check_erasure(current_user)
+    except services.PrivacyError as exc:
+        flash(str(exc.message), "error")
+        return redirect(url_for("accounts.account"))
+    if request.method == "POST":
+        data, errors = load_form(OwnErasureSchema(), request.form)
+        if data:
+            try:
+                services.confirm_own_erasure(current_user, data["password"], data["confirmation"])
+                result = services.erase_person(current_user._get_current_object())
+            except services.PrivacyError as exc:
+                db.session.rollback()
+                errors = {exc.field or "_form": [str(exc.message)]}
+            else:
+                db.session.commit()
+                services.remove_files(result.files)
+                logout_user()
+                session.clear()
+                flash(_("Your account has been deleted."), "success")
+                return redirect(url_for("core.index"))
+        return render_template("privacy/erase.html", errors=errors, kept=kept_reasons()), 422
+    return render_template("privacy/erase.html", errors=errors, kept=kept_reasons())
+
+
+@bp.get("/privacy")
+@public
+def privacy_notice():
+    """The privacy notice (Datenschutzerklärung)."""
+    return _legal("privacy")
+
+
+@bp.get("/imprint")
+@public
+def imprint():
+    """The imprint (Impressum)."""
+    return _legal("imprint")
+
+
+@bp.get("/accessibility")
+@public
+def accessibility():
+    """The accessibility statement (Erklärung zur Barrierefreiheit)."""
+    return _legal("accessibility")
+
+
+def _legal(page: str):
+    try:
+        text = legal.load(page)
+    except FileNotFoundError:
+        abort(404)
+    return render_template("privacy/legal.html", text=text, page=page)
