@@ -30,8 +30,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     os.makedirs(app.instance_path, exist_ok=True)
     logs.configure(app.config)
 
-    from hub import cli, rate_limits, web
+    from hub import cli, rate_limits, security_headers, web
 
+    security_headers.install(app)
     _init_extensions(app)
     web.install_converters(app)
     _register_blueprints(app)

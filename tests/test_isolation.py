@@ -222,6 +222,11 @@ _BUILT: dict[int, tuple[World, dict]] = {}
 def world(app, make):
     """The world, built once per run and restored row by row before every later test (building it through
     the services for each of the ~800 cases was most of the suite's time)."""
+    return built_world(app, make)
+
+
+def built_world(app, make) -> World:
+    """The world of this run: built on first use, restored as built afterwards (also for other suites)."""
     built = _BUILT.get(id(app))
     if built is None:
         fresh = World(app, make)

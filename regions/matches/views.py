@@ -12,6 +12,7 @@ from hub.accounts.models import Role
 from hub.cohorts.services import get_cohort, list_cohorts
 from hub.db import berlin_today, db
 from hub.schemas import ServiceError, load_form
+from hub.security_headers import sandboxed
 from regions.matches import documents, funding, services, suggesting, vocab
 from regions.matches.models import Match, MatchDocument, MatchMember, MatchSuggestion, Milestone
 from regions.matches.schemas import (
@@ -337,9 +338,9 @@ def download(document_id: int):
     path = documents.document_path(document)
     if not path.exists():
         abort(404)
-    response = send_file(path, mimetype=document.content_type, as_attachment=True, download_name=document.filename)
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
+    return sandboxed(
+        send_file(path, mimetype=document.content_type, as_attachment=True, download_name=document.filename)
+    )
 
 
 @bp.post("/documents/<int:document_id>/delete")

@@ -10,6 +10,7 @@ from hub import rate_limits
 from hub.access import coordinator_required
 from hub.db import db
 from hub.schemas import load_form
+from hub.security_headers import sandboxed
 from hub.tenancy.registry import active_regions
 from regions.profiles import pictures
 from shared.contacts import services as contacts
@@ -62,7 +63,7 @@ def picture(profile_id: int):
     found = _visible_or_404(profile_id)
     if not found.picture:
         abort(404)
-    return send_from_directory(pictures.picture_dir(), found.picture, mimetype="image/jpeg", max_age=3600)
+    return sandboxed(send_from_directory(pictures.picture_dir(), found.picture, mimetype="image/jpeg", max_age=3600))
 
 
 @bp.post("/profiles/<int:profile_id>/contact")
