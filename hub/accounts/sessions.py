@@ -54,14 +54,18 @@ def load_user(raw: str) -> User | None:
     if not raw or len(raw) > MAX_RAW_LENGTH:
         return None
     now = utcnow()
-    row = db.session.scalar(
-        select(LoginSession).where(LoginSession.token_hash == _digest(raw), LoginSession.expires_at > now)
-    )
-    if row is None:
+    # The session, its account and the account's memberships in one query and one selectin: this runs on
+    # every request.
+    with all_regions():
+        found = db.session.execute(
+            select(LoginSession, User)
+            .join(User, User.id == LoginSession.user_id)
+            .where(LoginSession.token_hash == _digest(raw), LoginSession.expires_at > now, User.active)
+            .options(selectinload(User.memberships).selectinload(Membership.region))
+        ).first()
+    if found is None:
         return None
-    user = load_account(row.user_id)
-    if user is None:
-        return None
+    row, user = found
     if now - row.last_seen_at > LAST_SEEN_STEP:
         db.session.execute(update(LoginSession).where(LoginSession.id == row.id).values(last_seen_at=now))
         db.session.commit()
