@@ -248,7 +248,7 @@ def _load(db, n: int, regions: dict) -> None:
     with_account = [i for i in range(n) if i % 5 != 0]  # a fifth are kept by the coordination without account
     connection.execute(
         insert(User.__table__),
-        [{"email": f"p{i}@bench.example", "name": f"Person {i}", "session_token": f"bench{i}"} for i in with_account],
+        [{"email": f"p{i}@bench.example", "name": f"Person {i}"} for i in with_account],
     )
     emails = dict(connection.execute(select(User.email, User.id).where(User.email.like("p%@bench.example"))).all())
     user_ids = {i: emails[f"p{i}@bench.example"] for i in with_account}

@@ -43,7 +43,6 @@ from __future__ import annotations
 
 import bisect
 import random
-import secrets
 import sys
 import time
 from dataclasses import dataclass, field
@@ -458,7 +457,6 @@ class _Generator:
             "global_role": role,
             "locale": None,
             "active": True,
-            "session_token": secrets.token_urlsafe(24),
             "created_at": created,
             "last_login_at": None,
         }

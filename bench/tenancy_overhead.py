@@ -45,10 +45,7 @@ def main() -> None:
             if not db.session.scalar(select(func.count()).select_from(User)):
                 db.session.execute(
                     insert(User),
-                    [
-                        {"email": f"u{i}@bench.example", "name": f"Person {i}", "session_token": f"st{i}"}
-                        for i in range(args.users)
-                    ],
+                    [{"email": f"u{i}@bench.example", "name": f"Person {i}"} for i in range(args.users)],
                 )
                 ids = db.session.scalars(select(User.id)).all()
                 db.session.execute(

@@ -58,11 +58,15 @@ def _apply_settings(app: Flask, s: dict) -> None:
         BABEL_DEFAULT_TIMEZONE=s["TIMEZONE"],
         BABEL_TRANSLATION_DIRECTORIES=str(Path(__file__).resolve().parent / "translations"),
         WTF_CSRF_CHECK_DEFAULT=False,
-        WTF_CSRF_TIME_LIMIT=None,
+        # A form's CSRF token lives no longer than a login session (and dies with it: hub.accounts.auth).
+        WTF_CSRF_TIME_LIMIT=int(timedelta(hours=12).total_seconds()),
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         REMEMBER_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_SECURE=s["SESSION_COOKIE_SECURE"],
+        REMEMBER_COOKIE_SAMESITE="Lax",
         REMEMBER_COOKIE_DURATION=timedelta(days=14),
+        # How long a login session lasts without "stay logged in" (with it: REMEMBER_COOKIE_DURATION).
         PERMANENT_SESSION_LIFETIME=timedelta(hours=12),
         MAX_CONTENT_LENGTH=20 * 1024 * 1024,
         # Counters shared by all workers through Redis when it is configured, else per process.

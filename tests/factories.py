@@ -251,6 +251,17 @@ class Factory:
             db.session.commit()
             return Made(id=token.id, name=token.name, region=user.region, extra=raw)
 
+    def login_session(self, user: Made, user_agent: str = "") -> Made:
+        """A login session of the person (as if they had logged in); ``extra`` holds its raw id."""
+        with self.app.app_context():
+            from hub.accounts import sessions
+            from hub.accounts.models import User
+
+            account = db.session.get(User, user.id)
+            raw = sessions.start_session(account, user_agent=user_agent)
+            db.session.commit()
+            return Made(id=account.login_session.id, region=user.region, extra=raw)
+
     def notification(self, user: Made, subject: str = "Eine Mitteilung", link: str = "") -> Made:
         """An in-app notification for a person, made by the notification service (its e-mail goes to the
         outbox too); ``owner`` is the person."""
@@ -616,6 +627,12 @@ def _sample_invitation(make: Factory, region: str, marker: str) -> Made:
 def _sample_access_token(make: Factory, region: str, marker: str) -> Made:
     owner = make.participant(region, name=f"{marker} token owner", email=f"{marker.lower()}-t@example.org")
     return make.access_token(owner, name=f"{marker} token")
+
+
+@sample("login_session_id")
+def _sample_login_session(make: Factory, region: str, marker: str) -> Made:
+    owner = make.participant(region, name=f"{marker} session owner", email=f"{marker.lower()}-s@example.org")
+    return make.login_session(owner)
 
 
 @sample("profile_id")

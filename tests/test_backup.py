@@ -97,6 +97,7 @@ def every_file(hub) -> dict[str, bytes]:
 def fill_every_table(app, make) -> None:
     """Data in every table of the hub: made through the services as people would, and, for the tables only
     the scheduler and the mail system write, directly."""
+    from hub.accounts import security_log, two_factor
     from hub.accounts.models import User
     from hub.audit.models import audit_purge_permit
     from hub.jobs.models import JobEffect, JobRun, apscheduler_jobs
@@ -106,7 +107,14 @@ def fill_every_table(app, make) -> None:
     from regions.speeddating.models import PairPreference
 
     region = "erzgebirge"
-    for kind in ("membership_id", "invitation_id", "access_token_id", "profile_id", "contact_request_id"):
+    for kind in (
+        "membership_id",
+        "invitation_id",
+        "access_token_id",
+        "profile_id",
+        "contact_request_id",
+        "login_session_id",
+    ):
         SAMPLES[kind](make, region, "Sicherung")
     for kind in ("notification_id", "registration_id", "suggestion_id", "document_id", "entry_id"):
         SAMPLES[kind](make, region, "Sicherung")
@@ -119,6 +127,8 @@ def fill_every_table(app, make) -> None:
         the_match = matches.get_match(match.id)
         matches.add_check_in(the_match, date(2025, 3, 1), CheckInStatus.ON_TRACK, "läuft", coordinator)
         matches.add_journal_entry(the_match, "Erstes Treffen: gut.", coordinator)
+        two_factor.new_recovery_codes(coordinator)
+        security_log.record("login", coordinator)
         db.session.add(
             PairPreference(
                 session_id=session.id,

@@ -11,13 +11,9 @@ from tests.statements import counted
 
 
 def _viewer(app, made_user):
-    from hub.accounts.models import User
-    from hub.accounts.services import load_user_for_session
-    from hub.tenancy import all_regions
+    from hub.accounts.sessions import load_account
 
-    with all_regions():
-        token = db.session.get(User, made_user.id).session_token
-    return Viewer.of(load_user_for_session(token))
+    return Viewer.of(load_account(made_user.id))
 
 
 def _names(app, viewer_user, **query):

@@ -389,9 +389,7 @@ class HTTPBrowser:
     def request(self, method: str, path: str, data=None, headers=None) -> tuple[int, str]:
         from urllib.parse import urlencode
 
-        connection = http.client.HTTPConnection(
-            "127.0.0.1", self.port, timeout=60, source_address=(self.address, 0)
-        )
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60, source_address=(self.address, 0))
         headers = dict(headers or {})
         body = None
         if data is not None:

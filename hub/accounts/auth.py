@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
-from flask import g, redirect, request, url_for
+from flask import g, redirect, request, session, url_for
 from flask.sessions import SecureCookieSessionInterface
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 
-from hub.accounts import services
+from hub.accounts import services, sessions, two_factor
+
+# What an account that must set up its second factor may still reach.
+SETUP_ENDPOINTS = frozenset(
+    {"accounts.two_factor_setup", "accounts.two_factor_enable", "accounts.logout", "accounts.set_language", "static"}
+)
 
 
 def install(login_manager, app) -> None:
@@ -16,10 +22,34 @@ def install(login_manager, app) -> None:
     login_manager.login_view = "accounts.login"
     login_manager.login_message = _l("Please log in to see this page.")
     login_manager.login_message_category = "info"
-    login_manager.user_loader(services.load_user_for_session)
+    login_manager.user_loader(sessions.load_user)
     login_manager.request_loader(_user_from_bearer_token)
     login_manager.unauthorized_handler(_unauthorized)
     app.session_interface = TokenAwareSessionInterface()
+    app.before_request(forget_ended_session)
+    app.before_request(require_second_factor)
+
+
+def forget_ended_session():
+    """A cookie whose login session ended (logout elsewhere, expired) is emptied, CSRF token and all.
+
+    So a form token taken from a session before its logout is refused, even with a copy of the old cookie.
+    """
+    if "_user_id" in session and not current_user.is_authenticated:
+        session.clear()
+
+
+def require_second_factor():
+    """Admins and the umbrella in production set up their second factor before anything else."""
+    if not current_user.is_authenticated or g.get("authenticated_by_token"):
+        return None
+    if request.endpoint in SETUP_ENDPOINTS or not two_factor.must_set_up(current_user):
+        return None
+    from hub.web import error_response, is_api_request
+
+    if is_api_request():
+        return error_response(403, str(_l("Please set up two-factor authentication first.")))
+    return redirect(url_for("accounts.two_factor_setup"))
 
 
 class TokenAwareSessionInterface(SecureCookieSessionInterface):

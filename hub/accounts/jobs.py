@@ -10,7 +10,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import selectinload
 
-from hub.accounts.models import Invitation, Membership, User
+from hub.accounts.models import Invitation, LoginSession, Membership, User
+from hub.accounts.security_log import SecurityEvent
 from hub.accounts.services import external_url
 from hub.db import db, in_transaction, utcnow
 from hub.jobs import delete_older_than, each_region, effects, job
@@ -84,3 +85,15 @@ def retention() -> dict[str, int]:
     with all_regions():  # accounts span regions: "in no region" looks at every region's memberships
         accounts = delete_older_than(User, User.created_at, cfg["RETENTION_UNCONFIRMED_ACCOUNT_DAYS"], *never_used)
     return {"invitations": invitations, "accounts": accounts}
+
+
+@job(
+    "accounts.session_retention",
+    every=timedelta(hours=1),
+    title=_l("Delete ended login sessions and old security events"),
+)
+def session_retention() -> dict[str, int]:
+    """Delete login sessions past their end, and security events after RETENTION_SECURITY_EVENT_DAYS."""
+    ended = delete_older_than(LoginSession, LoginSession.expires_at, 0)
+    events = delete_older_than(SecurityEvent, SecurityEvent.at, current_app.config["RETENTION_SECURITY_EVENT_DAYS"])
+    return {"sessions": ended, "events": events}

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import enum
-import secrets
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
-from sqlalchemy import Enum, ForeignKey, String, UniqueConstraint
+from sqlalchemy import Enum, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hub.audit import Audited, related
@@ -31,10 +30,6 @@ REGIONAL_ROLES = (Role.PARTICIPANT, Role.COORDINATOR)
 GLOBAL_ROLES = (Role.UMBRELLA, Role.ADMIN)
 
 
-def _new_session_token() -> str:
-    return secrets.token_urlsafe(24)
-
-
 class User(UserMixin, db.Model):
     """A person with an account. One account can belong to several regions."""
 
@@ -53,7 +48,9 @@ class User(UserMixin, db.Model):
             "active": False,
             "password_reset_hash": None,
             "password_reset_expires_at": None,
-            "session_token": lambda user: _new_session_token(),
+            "totp_secret": None,
+            "totp_enabled_at": None,
+            "totp_last_step": None,
             "erased_at": lambda user: utcnow(),
         },
         reason=_l(
@@ -71,8 +68,6 @@ class User(UserMixin, db.Model):
     )
     locale: Mapped[str | None] = mapped_column(String(5))
     active: Mapped[bool] = mapped_column(default=True)
-    # Changing it (password change or reset) ends every session of the account.
-    session_token: Mapped[str] = mapped_column(String(64), default=_new_session_token, unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
     # The one valid password-reset link (its SHA-256; a new request replaces it, a reset clears it).
@@ -80,6 +75,11 @@ class User(UserMixin, db.Model):
     password_reset_expires_at: Mapped[datetime | None]
     # Set when the person erased the account (hub.privacy): the row stays as a nameless shell for the figures.
     erased_at: Mapped[datetime | None]
+    # The TOTP second factor (RFC 6238): the shared secret (base32), set while being set up and kept once
+    # confirmed (totp_enabled_at), and the last time step accepted, so that no code works twice.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_enabled_at: Mapped[datetime | None]
+    totp_last_step: Mapped[int | None]
 
     # A person's memberships span regions by nature: they decide which regions the person may enter.
     memberships: Mapped[list[Membership]] = relationship(
@@ -87,8 +87,19 @@ class User(UserMixin, db.Model):
     )
     tokens: Mapped[list[AccessToken]] = relationship(back_populates="user", cascade="all, delete-orphan")
 
+    # The login session this object was loaded for (hub.accounts.sessions sets it); None for API tokens.
+    login_session = None  # LoginSession | None
+    login_session_raw = None  # str | None
+
     def get_id(self) -> str:
-        return self.session_token
+        """What Flask-Login keeps in the cookies: the raw id of the login session, never the account's id."""
+        if self.login_session_raw is None:
+            raise RuntimeError("log in through hub.accounts.sessions.start_session, which opens a login session")
+        return self.login_session_raw
+
+    @property
+    def two_factor_enabled(self) -> bool:
+        return self.totp_enabled_at is not None
 
     @property
     def is_active(self) -> bool:
@@ -115,10 +126,6 @@ class User(UserMixin, db.Model):
             if m.region_id == region.id:
                 return m.role
         return None
-
-    def renew_session_token(self) -> None:
-        """End every existing login session of this account."""
-        self.session_token = _new_session_token()
 
     def __repr__(self) -> str:
         return f"<User {self.email}>"
@@ -199,6 +206,48 @@ class AccessToken(db.Model):
     revoked_at: Mapped[datetime | None]
 
     user: Mapped[User] = relationship(back_populates="tokens")
+
+
+class LoginSession(db.Model):
+    """One signed-in browser or device: the cookies carry its random id, the database only its hash.
+
+    Deleting the row ends the session everywhere at once, whatever copies of the cookies exist.
+    """
+
+    __tablename__ = "login_session"
+    __table_args__ = (Index("ix_login_session_expires_at", "expires_at"),)
+    personal_data = Personal(
+        title=_l("Login sessions"),
+        columns=("device", "created_at", "last_seen_at", "expires_at"),
+        owners={"user_id": "user"},
+        erase=DELETE,
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    # A short label of the browser, e.g. "Firefox (Linux)", for the list on the account page.
+    device: Mapped[str] = mapped_column(String(80), default="")
+    remember: Mapped[bool] = mapped_column(default=False)
+
+    user: Mapped[User] = relationship()
+
+
+class RecoveryCode(db.Model):
+    """A one-time code that stands in for the second factor when the authenticator app is lost."""
+
+    __tablename__ = "recovery_code"
+    personal_data = Personal(title=_l("Recovery codes"), owners={"user_id": "user"}, erase=DELETE)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    # SHA-256 suffices: each code carries 120 random bits (ASVS 6.5.2), unlike a chosen password.
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    used_at: Mapped[datetime | None]
 
 
 scoped_url_arg("membership_id", Membership)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from marshmallow import ValidationError, fields, validate, validates_schema
 
 from hub.accounts.models import Role
+from hub.accounts.security_log import KINDS
 from hub.schemas import BaseSchema, Password, _m
 
 ROLE_CHOICE = _m("Please choose participant or coordinator.")
@@ -57,3 +58,21 @@ class AccessTokenCreateSchema(BaseSchema):
 class LanguageSchema(BaseSchema):
     lang = fields.String(required=True, validate=validate.OneOf(["de", "en"]))
     next = fields.String(load_default="/", validate=validate.Length(max=2000))
+
+
+class TwoFactorCodeSchema(BaseSchema):
+    code = fields.String(required=True, validate=validate.Length(min=1, max=40))
+
+
+class TwoFactorDisableSchema(BaseSchema):
+    password_or_code = fields.String(required=True, load_only=True, validate=validate.Length(min=1, max=1024))
+
+
+class PasswordCheckSchema(BaseSchema):
+    password = fields.String(required=True, load_only=True, validate=validate.Length(min=1, max=1024))
+
+
+class SecurityEventQuerySchema(BaseSchema):
+    kind = fields.String(load_default=None, validate=validate.OneOf(list(KINDS)))
+    email = fields.String(load_default=None, validate=validate.Length(max=254))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100000))

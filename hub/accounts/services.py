@@ -11,6 +11,7 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from hub.accounts import security_log, sessions
 from hub.accounts.models import GLOBAL_ROLES, AccessToken, Invitation, Membership, Role, User
 from hub.accounts.password_policy import password_problem
 from hub.accounts.passwords import hash_password, needs_rehash, verify_password
@@ -41,16 +42,6 @@ def normalise_email(email: str) -> str:
 def user_by_email(email: str) -> User | None:
     """The account with this e-mail address, if any."""
     return db.session.scalar(select(User).where(User.email == normalise_email(email)))
-
-
-def load_user_for_session(session_token: str) -> User | None:
-    """Load a logged-in user with all their memberships, which span regions by nature."""
-    with all_regions():
-        return db.session.scalar(
-            select(User)
-            .where(User.session_token == session_token, User.active)
-            .options(selectinload(User.memberships).selectinload(Membership.region))
-        )
 
 
 def create_user(
@@ -109,13 +100,21 @@ def check_password(password: str, *, email: str, name: str) -> None:
         raise AccountError(problem, "password")
 
 
-def set_password(user: User, password: str) -> None:
-    """Set a new password, void any reset link and end the account's other sessions."""
+def set_password(user: User, password: str, *, keep_current_session: bool = False) -> None:
+    """Set a new password, void any reset link and end the account's sessions (but the current one if asked)."""
     check_password(password, email=user.email, name=user.name)
     user.password_hash = hash_password(password)
     user.password_reset_hash = None
     user.password_reset_expires_at = None
-    user.renew_session_token()
+    sessions.end_all_sessions(user, keep_current=keep_current_session)
+
+
+def change_password(user: User, current_password: str, password: str) -> None:
+    """Change one's own password; the other sessions end, the one in use stays."""
+    if not verify_password(user.password_hash, current_password):
+        raise AccountError(_m("The current password is wrong."), "current_password")
+    set_password(user, password, keep_current_session=True)
+    security_log.record("password_changed", user)
 
 
 # Invitations ----------------------------------------------------------------------------------
@@ -245,6 +244,7 @@ def reset_password(token: str, password: str) -> User:
     if user is None:
         raise AccountError(_m("This link is invalid, used or expired."))
     set_password(user, password)
+    security_log.record("password_reset", user)
     return user
 
 
@@ -258,6 +258,7 @@ def create_access_token(user: User, name: str) -> tuple[AccessToken, str]:
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = AccessToken(user=user, name=name.strip(), token_hash=_digest(raw), prefix=raw[:12])
     db.session.add(token)
+    security_log.record("token_created", user, token=token.name)
     return token, raw
 
 
@@ -270,7 +271,7 @@ def user_for_access_token(raw: str) -> User | None:
     if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=5):
         token.last_used_at = now
         db.session.commit()
-    return load_user_for_session(token.user.session_token)
+    return sessions.load_account(token.user_id)
 
 
 def revoke_access_token(user: User, token_id: int) -> AccessToken:
@@ -278,7 +279,9 @@ def revoke_access_token(user: User, token_id: int) -> AccessToken:
     token = db.session.scalar(select(AccessToken).where(AccessToken.id == token_id, AccessToken.user_id == user.id))
     if token is None:
         raise AccountError(_m("No such token."))
-    token.revoked_at = token.revoked_at or utcnow()
+    if token.revoked_at is None:
+        token.revoked_at = utcnow()
+        security_log.record("token_revoked", user, token=token.name)
     return token
 
 

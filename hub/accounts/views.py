@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
@@ -12,10 +12,9 @@ from sqlalchemy import select
 
 from hub import rate_limits
 from hub.access import personal, public
-from hub.accounts import schemas, services, throttle
+from hub.accounts import schemas, security_log, services, sessions, throttle, two_factor
 from hub.accounts.models import AccessToken
-from hub.accounts.passwords import verify_password
-from hub.db import db
+from hub.db import db, utcnow
 from hub.logs import log_refusal
 from hub.schemas import load_form
 
@@ -37,7 +36,7 @@ def safe_next(target: str | None, default: str = "/") -> str:
 @rate_limits.login_per_client
 @public
 def login():
-    """Log in with e-mail and password."""
+    """Log in with e-mail and password (and then a code, where the second factor is on)."""
     next_url = safe_next(request.values.get("next"), url_for("core.index"))
     if current_user.is_authenticated:
         return redirect(next_url)
@@ -53,33 +52,107 @@ def login():
             user = services.authenticate(data["email"], data["password"])
             if user is None:
                 throttle.record_failure(data["email"], client)
+                _record_failed_login(data["email"], "password")
                 errors = {"_form": [_("E-mail address or password is wrong.")]}
-            else:
+            elif user.two_factor_enabled:
                 throttle.record_success(data["email"], client)
                 db.session.commit()
                 session.clear()
-                login_user(user, remember=data["remember"])
-                if user.locale:
-                    session["lang"] = user.locale
-                flash(_("Welcome, %(name)s.", name=user.name), "success")
-                return redirect(next_url)
+                session[PENDING] = {
+                    "user": user.id,
+                    "remember": data["remember"],
+                    "next": next_url,
+                    "at": utcnow().timestamp(),
+                }
+                return redirect(url_for("accounts.login_code"))
+            else:
+                throttle.record_success(data["email"], client)
+                return _complete_login(user, data["remember"], next_url)
         return render_template("accounts/login.html", errors=errors, form=form, next=next_url), 422
     return render_template("accounts/login.html", errors=errors, form=form, next=next_url)
 
 
-def _login_refused(wait: int, form, next_url: str):
-    """The login form again, saying how long this client must wait (429 with Retry-After)."""
+# The half-finished login in the cookie session: whose password was right, and since when. It opens
+# nothing: the person is not logged in until the code is right.
+PENDING = "two_factor_pending"
+
+
+def _pending_user():
+    pending = session.get(PENDING)
+    if not isinstance(pending, dict) or two_factor.pending_expired(float(pending.get("at", 0))):
+        return None, None
+    user = sessions.load_account(int(pending.get("user", 0)))
+    return (user, pending) if user is not None and user.two_factor_enabled else (None, None)
+
+
+def _login_refused(wait: int, form, next_url: str, template: str = "accounts/login.html"):
+    """The form again, saying how long this client must wait (429 with Retry-After)."""
     log_refusal("login_backoff")
     message = _("Too many failed attempts. Please wait %(wait)s before trying again.", wait=rate_limits.wait_text(wait))
-    page = render_template("accounts/login.html", errors={"_form": [message]}, form=form, next=next_url)
+    page = render_template(template, errors={"_form": [message]}, form=form, next=next_url)
     return page, 429, {"Retry-After": str(wait)}
+
+
+@bp.route("/login/code", methods=["GET", "POST"])
+@rate_limits.login_per_client
+@public
+def login_code():
+    """The second step of a login: the code from the authenticator app, or a recovery code."""
+    user, pending = _pending_user()
+    if user is None:
+        session.pop(PENDING, None)
+        flash(_("Please log in again."), "info")
+        return redirect(url_for("accounts.login"))
+    errors = {}
+    if request.method == "POST":
+        # A wrong code counts as a failed login in the same back-off as a wrong password.
+        client = get_remote_address()
+        wait = throttle.login_wait(user.email, client)
+        if wait:
+            return _login_refused(wait, {}, "/", "accounts/login_code.html")
+        data, errors = load_form(schemas.TwoFactorCodeSchema(), request.form)
+        if data:
+            if two_factor.verify(user, data["code"]):
+                throttle.record_success(user.email, client)
+                return _complete_login(user, bool(pending.get("remember")), safe_next(pending.get("next"), "/"))
+            throttle.record_failure(user.email, client)
+            _record_failed_login(user.email, "code")
+            errors = {"code": [_("This code is not valid. Please enter the current code from your app.")]}
+        return render_template("accounts/login_code.html", errors=errors), 422
+    return render_template("accounts/login_code.html", errors=errors)
+
+
+def _record_failed_login(email: str, reason: str) -> None:
+    security_log.record(
+        "login_failed", services.user_by_email(email), email=services.normalise_email(email), reason=reason
+    )
+    db.session.commit()
+
+
+def _complete_login(user, remember: bool, next_url: str):
+    """Open a login session for the user: a fresh cookie session, a new row, the event logged."""
+    sessions.start_session(user, remember=remember, user_agent=request.headers.get("User-Agent", ""))
+    security_log.record("login", user)
+    db.session.commit()
+    session.clear()  # a new cookie session (and CSRF token) for the new login
+    login_user(user, remember=remember)
+    if user.locale:
+        session["lang"] = user.locale
+    flash(_("Welcome, %(name)s.", name=user.name), "success")
+    if two_factor.must_set_up(user):
+        return redirect(url_for("accounts.two_factor_setup"))
+    return redirect(next_url)
 
 
 @bp.post("/logout")
 @personal
 def logout():
-    """Log out and forget the session."""
+    """Log out: the login session ends on the server, so no copy of the cookies opens anything any more."""
     lang = session.get("lang")
+    if current_user.is_authenticated and not g.get("authenticated_by_token"):
+        security_log.record("logout", current_user)
+        sessions.end_current_session(current_user)
+        db.session.commit()
     logout_user()
     session.clear()
     if lang:
@@ -125,6 +198,7 @@ def reset_password(token: str):
             else:
                 db.session.commit()
                 logout_user()
+                session.clear()
                 flash(_("Your password has been changed. Please log in."), "success")
                 return redirect(url_for("accounts.login"))
         return render_template("accounts/reset_password.html", errors=errors, token=token), 422
@@ -155,11 +229,9 @@ def accept_invitation(token: str):
             else:
                 db.session.commit()
                 flash(_("Welcome to the network %(region)s.", region=invitation.region.name), "success")
-                if existing is None:
-                    session.clear()
-                    login_user(user)
-                    return redirect(url_for("region.home.index", region=invitation.region.slug))
                 home = url_for("region.home.index", region=invitation.region.slug)
+                if existing is None:
+                    return _complete_login(user, False, home)
                 return redirect(url_for("accounts.login", next=home))
         return render_template(
             "accounts/accept_invitation.html", invitation=invitation, existing=existing, errors=errors, form=form
@@ -173,37 +245,85 @@ def accept_invitation(token: str):
     )
 
 
-@bp.get("/account")
-@login_required
-def account():
-    """The user's own page: regions, language, password, API tokens."""
+def _account_page(errors=None, status: int = 200, **extra):
+    """The account page with everything on it; ``errors`` belong to the form that was sent."""
     tokens = db.session.scalars(
         select(AccessToken).where(AccessToken.user_id == current_user.id).order_by(AccessToken.created_at.desc())
     ).all()
-    new_token = session.pop("new_token", None)
-    return render_template("accounts/account.html", tokens=tokens, new_token=new_token, errors={})
+    return render_template(
+        "accounts/account.html",
+        tokens=tokens,
+        new_token=extra.pop("new_token", None),
+        errors=errors or {},
+        login_sessions=sessions.active_sessions(current_user),
+        current_session=current_user.login_session,
+        security_events=security_log.events_of(current_user),
+        recovery_codes_left=two_factor.recovery_codes_left(current_user),
+        two_factor_required=two_factor.required_for(current_user),
+        **extra,
+    ), status
+
+
+@bp.get("/account")
+@login_required
+def account():
+    """The user's own page: regions, password, sessions, second factor, API tokens, security events."""
+    return _account_page(new_token=session.pop("new_token", None))
 
 
 @bp.post("/account/password")
 @login_required
 @personal
 def change_password():
-    """Change one's own password (ends the other sessions)."""
+    """Change one's own password (ends the other sessions, this one stays)."""
     data, errors = load_form(schemas.ChangePasswordSchema(), request.form)
-    if data and not verify_password(current_user.password_hash, data["current_password"]):
-        data, errors = None, {"current_password": [_("The current password is wrong.")]}
     if data:
         try:
-            services.set_password(current_user, data["password"])
+            services.change_password(current_user, data["current_password"], data["password"])
         except services.AccountError as exc:
             data, errors = None, {exc.field or "_form": [str(exc.message)]}
     if not data:
-        tokens = db.session.scalars(select(AccessToken).where(AccessToken.user_id == current_user.id)).all()
-        return render_template("accounts/account.html", tokens=tokens, new_token=None, errors=errors), 422
+        return _account_page(errors, 422)
     db.session.commit()
-    login_user(current_user._get_current_object())
     flash(_("Your password has been changed."), "success")
     return redirect(url_for("accounts.account"))
+
+
+@bp.post("/account/sessions/<int:login_session_id>/end")
+@login_required
+@personal
+def end_session(login_session_id: int):
+    """End one of one's own sessions (another device, or this one)."""
+    ended = sessions.end_session(current_user, login_session_id)
+    if ended is None:
+        abort(404)
+    security_log.record("session_ended", current_user, session=ended.device)
+    db.session.commit()
+    if current_user.login_session is not None and ended.id == current_user.login_session.id:
+        return _signed_out(_("You have been logged out."))
+    flash(_("The session has been ended."), "success")
+    return redirect(url_for("accounts.account", _anchor="sessions"))
+
+
+@bp.post("/account/sessions/end-all")
+@login_required
+@personal
+def end_all_sessions():
+    """Sign out everywhere: every session of the account ends, this one too."""
+    count = sessions.end_all_sessions(current_user)
+    security_log.record("signed_out_everywhere", current_user, sessions=count)
+    db.session.commit()
+    return _signed_out(_("You have been signed out on every device."))
+
+
+def _signed_out(message: str):
+    lang = session.get("lang")
+    logout_user()
+    session.clear()
+    if lang:
+        session["lang"] = lang
+    flash(message, "info")
+    return redirect(url_for("accounts.login"))
 
 
 @bp.post("/account/tokens")
@@ -213,8 +333,7 @@ def create_token():
     """Create a personal access token for the API; its value is shown once."""
     data, errors = load_form(schemas.AccessTokenCreateSchema(), request.form)
     if not data:
-        tokens = db.session.scalars(select(AccessToken).where(AccessToken.user_id == current_user.id)).all()
-        return render_template("accounts/account.html", tokens=tokens, new_token=None, errors=errors), 422
+        return _account_page(errors, 422)
     token, raw = services.create_access_token(current_user, data["name"])
     db.session.commit()
     session["new_token"] = raw
@@ -248,3 +367,6 @@ def set_language():
         current_user.locale = data["lang"]
         db.session.commit()
     return redirect(safe_next(data["next"]))
+
+
+from hub.accounts import two_factor_views  # noqa: E402,F401  (its routes on this blueprint)

@@ -1,7 +1,7 @@
 """privacy: erased accounts, withdrawn consent, and the audit log's scrub door for erasure
 
 Revision ID: 0011
-Revises: 0009
+Revises: 0010
 Create Date: 2026-12-07 10:00:00
 
 """
@@ -13,7 +13,7 @@ import hub.db  # noqa: F401  (custom column types)
 
 # revision identifiers, used by Alembic.
 revision = '0011'
-down_revision = '0009'
+down_revision = '0010'
 branch_labels = None
 depends_on = None
 
