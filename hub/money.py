@@ -58,12 +58,13 @@ def parse_german_amount(text: str, *, negative: bool = False) -> Decimal:
 def _amount(sign: str, whole: str, decimals: str | None, negative: bool) -> Decimal:
     if decimals is not None and len(decimals) > 2:
         raise AmountError("precision")
-    value = Decimal(f"{sign}{whole}.{decimals or '0'}").quantize(CENT)
+    value = Decimal(f"{sign}{whole}.{decimals or '0'}")
     if value < 0 and not negative:
         raise AmountError("negative")
+    # Compared before rounding: quantize() cannot hold more than 28 digits and raised on 10**30.
     if abs(value) > MAX_AMOUNT:
         raise AmountError("too_large")
-    return value
+    return value.quantize(CENT)
 
 
 def to_cents(amount: Decimal | int | str) -> int:

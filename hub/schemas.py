@@ -13,6 +13,7 @@ from contextvars import ContextVar
 from datetime import datetime
 from typing import Any
 
+from flask import abort
 from flask_babel import gettext
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, pre_load, validate
 from werkzeug.datastructures import MultiDict
@@ -159,6 +160,15 @@ def load_form(schema: Schema, form: MultiDict) -> tuple[dict | None, dict[str, l
     except ValidationError as err:
         messages = err.messages if isinstance(err.messages, dict) else {"_schema": err.messages}
         return None, {k: _flat(localize(v)) for k, v in messages.items()}
+
+
+def load_buttons(schema: Schema, form: MultiDict) -> dict:
+    """Validate a form of buttons and hidden values, which a person cannot type into: only a forged request
+    sends a bad value, and it is refused as a bad request (400) before anything is changed."""
+    data, errors = load_form(schema, form)
+    if errors:
+        abort(400)
+    return data
 
 
 def _flat(messages) -> list[str]:

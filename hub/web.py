@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import logging
+from urllib.parse import parse_qsl
 
-from flask import current_app, g, jsonify, make_response, render_template, request
+from flask import Request, current_app, g, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import select
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import BadRequest, HTTPException, InternalServerError
+from werkzeug.formparser import FormDataParser
 from werkzeug.routing import IntegerConverter
 
 from hub.access import SAFE_METHODS, role_allows
@@ -60,6 +62,28 @@ MAX_PAGE = 10_000
 def requested_page() -> int:
     """The ``?page=`` of a listing, between 1 and MAX_PAGE whatever the visitor sends."""
     return min(max(request.args.get("page", 1, type=int), 1), MAX_PAGE)
+
+
+class UndecodableForm(BadRequest):
+    """A form body that is not UTF-8."""
+
+
+class StrictFormParser(FormDataParser):
+    """Reads a form only when it is UTF-8: Werkzeug kept invalid bytes as the text "%E9" (stored as if the
+    person had typed it), or, for raw bytes, silently read an empty form that some views act on by default."""
+
+    def _parse_urlencoded(self, stream, mimetype, content_length, options):
+        try:
+            items = parse_qsl(stream.read().decode(), keep_blank_values=True, errors="strict")
+        except UnicodeDecodeError as exc:
+            raise UndecodableForm() from exc
+        return stream, self.cls(items), self.cls()
+
+
+class HubRequest(Request):
+    """Flask's request with the strict form parser."""
+
+    form_data_parser_class = StrictFormParser
 
 
 def install_converters(app) -> None:
@@ -205,6 +229,8 @@ def handle_http_exception(exc: HTTPException):
     if isinstance(exc, CSRFError):
         log_refusal("csrf")
         return error_response(400, _("The form has expired. Please reload the page and try again."))
+    if isinstance(exc, UndecodableForm):
+        return error_response(400, _("The form could not be read: it was not sent as UTF-8 text. Nothing was saved."))
     return error_response(exc.code or 500)
 
 
@@ -227,6 +253,7 @@ def install(app) -> None:
     """Register the request hooks and error handlers on the app."""
     from hub.tenancy.registry import active_regions
 
+    app.request_class = HubRequest
     app.jinja_env.globals["all_regions_nav"] = active_regions
     app.url_value_preprocessor(pull_region)
     app.url_defaults(add_region)

@@ -17,7 +17,7 @@ from hub.db import db
 from hub.schemas import BaseSchema, Id
 from regions.events import services
 from regions.events.models import Registration
-from regions.events.schemas import EventInputSchema
+from regions.events.schemas import CheckInSchema, EventInputSchema
 from regions.events.views import service_arguments
 from regions.members.services import list_members
 
@@ -69,10 +69,6 @@ class RegisterMemberSchema(BaseSchema):
     answers = fields.Dict(
         keys=fields.String(), values=fields.String(validate=validate.Length(max=500)), load_default=dict
     )
-
-
-class CheckInSchema(BaseSchema):
-    present = fields.Boolean(load_default=True)
 
 
 def _unprocessable(exc: services.EventError):

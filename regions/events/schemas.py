@@ -142,3 +142,9 @@ class EventInputSchema(BaseSchema):
             rule += f";COUNT={count}" if count else f";UNTIL={until:%Y%m%d}T235959"
             data["rrule"] = rule
         return data
+
+
+class CheckInSchema(BaseSchema):
+    """Someone present on the day, or the check-in undone."""
+
+    present = fields.Boolean(load_default=True)

@@ -16,9 +16,9 @@ from hub.access import coordinator_required
 from hub.accounts.models import User
 from hub.cells import csv_text, write_text
 from hub.db import db
-from hub.schemas import load_form
+from hub.schemas import load_buttons, load_form
 from regions.events import services, vocab
-from regions.events.schemas import EventInputSchema
+from regions.events.schemas import CheckInSchema, EventInputSchema
 from regions.members.services import list_members
 
 bp = Blueprint("events", __name__, url_prefix="/events", template_folder="templates")
@@ -173,8 +173,9 @@ def _registration_or_404(registration_id: int):
 def check_in(registration_id: int):
     """Mark someone present (or not) on the day."""
     registration = _registration_or_404(registration_id)
+    present = load_buttons(CheckInSchema(), request.form)["present"]
     try:
-        services.check_in(registration, request.form.get("present", "1") == "1")
+        services.check_in(registration, present)
     except services.EventError as exc:
         db.session.rollback()
         flash(str(exc.message), "error")

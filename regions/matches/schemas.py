@@ -53,6 +53,12 @@ class MilestoneUpdateSchema(MilestoneInputSchema):
     done_on = fields.Date(load_default=None, metadata={"description": "the day it was reached; null: open"})
 
 
+class MilestoneDoneSchema(BaseSchema):
+    """The milestone's button: reached, or open again."""
+
+    done = fields.Boolean(required=True)
+
+
 class CheckInInputSchema(BaseSchema):
     held_on = fields.Date(required=True)
     status = fields.Enum(CheckInStatus, by_value=True, required=True)

@@ -11,7 +11,7 @@ from hub.access import coordinator_required, region_role_required
 from hub.accounts.models import Role
 from hub.cohorts.services import get_cohort, list_cohorts
 from hub.db import berlin_today, db
-from hub.schemas import ServiceError, load_form
+from hub.schemas import ServiceError, load_buttons, load_form
 from hub.security_headers import sandboxed
 from regions.matches import documents, funding, services, suggesting, vocab
 from regions.matches.models import Match, MatchDocument, MatchMember, MatchSuggestion, Milestone
@@ -23,7 +23,9 @@ from regions.matches.schemas import (
     MatchInputSchema,
     MatchUpdateSchema,
     MemberInputSchema,
+    MilestoneDoneSchema,
     MilestoneInputSchema,
+    PublishSchema,
     StatusInputSchema,
     SuggestionRunSchema,
 )
@@ -268,7 +270,7 @@ def milestone_done(milestone_id: int):
     """Mark a milestone reached (or open again); the team and the coordination may."""
     milestone = db.session.get(Milestone, milestone_id) or abort(404)
     match = _match_or_404(milestone.match_id)
-    done = request.form.get("done") == "1"
+    done = load_buttons(MilestoneDoneSchema(), request.form)["done"]
     return _act(
         match,
         lambda: services.update_milestone(milestone, match, {"done_on": berlin_today() if done else None}),
@@ -394,7 +396,7 @@ def book(match_id: int):
 def publish(match_id: int):
     """Share the case study with the whole network as a blueprint, or take it back."""
     match = _match_or_404(match_id)
-    publish_it = request.form.get("publish") == "1"
+    publish_it = load_buttons(PublishSchema(), request.form)["publish"]
     return _act(
         match,
         lambda: services.publish_case_study(match, publish_it),

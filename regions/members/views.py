@@ -22,13 +22,14 @@ from regions.members.schemas import RoleChangeSchema
 bp = Blueprint("members", __name__, url_prefix="/members", template_folder="templates")
 
 
-def _page(errors=None, form=None, status=200):
+def _page(errors=None, form=None, status=200, erase_for=None):
     return render_template(
         "region/members.html",
         members=services.list_members(),
         invitations=services.open_invitations(),
         errors=errors or {},
         form=form or {},
+        erase_for=erase_for,
     ), status
 
 
@@ -137,8 +138,7 @@ def erase(membership_id: int):
         result = privacy.erase_person(person, region_ids=[g.region.id])
     except privacy.PrivacyError as exc:
         db.session.rollback()
-        flash(str(exc.message), "error")
-        return redirect(url_for(".index"))
+        return _page({"confirmation": [str(exc.message)]}, status=422, erase_for=membership.id)
     db.session.commit()
     privacy.remove_files(result.files)
     flash(_("The account has been deleted; the program's records keep it without a name."), "success")

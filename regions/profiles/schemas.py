@@ -77,6 +77,12 @@ class ProfileInputSchema(BaseSchema):
         return data
 
 
+class PictureChoiceSchema(BaseSchema):
+    """The profile form's box to take the current picture away."""
+
+    remove_picture = fields.Boolean(load_default=False)
+
+
 class ProfileSchema(BaseSchema):
     """A profile as the API shows it; contact fields only where the viewer may see them."""
 

@@ -10,9 +10,9 @@ from hub.access import coordinator_required
 from hub.accounts.models import Role
 from hub.db import db
 from hub.privacy.legal import consent_version
-from hub.schemas import load_form
+from hub.schemas import load_buttons, load_form
 from regions.profiles import pictures, services, vocab
-from regions.profiles.schemas import ProfileInputSchema
+from regions.profiles.schemas import PictureChoiceSchema, ProfileInputSchema
 
 bp = Blueprint("profiles", __name__, template_folder="templates")
 
@@ -32,6 +32,7 @@ def _vocabularies():
 
 def _save(profile, *, user=None):
     """Validate the submitted form and create or update; returns (profile, errors)."""
+    remove_picture = load_buttons(PictureChoiceSchema(), request.form)["remove_picture"]
     data, errors = load_form(ProfileInputSchema(), request.form)
     upload = request.files.get("picture")
     new_picture = None
@@ -55,7 +56,7 @@ def _save(profile, *, user=None):
     if new_picture:
         pictures.remove_picture(profile.picture)
         profile.picture = new_picture
-    elif request.form.get("remove_picture"):
+    elif remove_picture:
         pictures.remove_picture(profile.picture)
         profile.picture = None
     return profile, {}

@@ -35,6 +35,18 @@ class TakeRegistrationsSchema(BaseSchema):
     checked_in_only = fields.Boolean(load_default=False)
 
 
+class ParticipantRefSchema(BaseSchema):
+    """A participant of the session, named by a page's button."""
+
+    participant_id = Id(required=True)
+
+
+class PairRefSchema(BaseSchema):
+    """A wished or avoided pair, named by a page's button."""
+
+    pair_id = Id(required=True)
+
+
 class PairInputSchema(BaseSchema):
     creative_id = Id(required=True)
     organisation_id = Id(required=True)

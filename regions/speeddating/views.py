@@ -12,7 +12,7 @@ from hub.access import coordinator_required, region_role_required
 from hub.accounts.models import Role
 from hub.cohorts.services import cohort_for, list_cohorts
 from hub.db import db, utcnow
-from hub.schemas import ServiceError, load_form
+from hub.schemas import ServiceError, load_buttons, load_form
 from regions.events.models import Event
 from regions.events.services import to_utc
 from regions.profiles.models import Profile
@@ -21,10 +21,15 @@ from regions.speeddating.models import Meeting, SessionParticipant
 from regions.speeddating.schemas import (
     NewSessionSchema,
     PairInputSchema,
+    PairRefSchema,
     ParticipantInputSchema,
+    ParticipantRefSchema,
+    PinSchema,
     ReplanSchema,
     SessionInputSchema,
     SlotSchema,
+    SwapSchema,
+    TakeRegistrationsSchema,
 )
 from regions.speeddating.vocab import Side
 
@@ -233,7 +238,8 @@ def add_participant(session_id: int):
 def take_registrations(session_id: int):
     """Add everyone registered for the event (or only those checked in)."""
     session = _session_or_404(session_id)
-    added, missing = services.take_from_registrations(session, checked_in_only=request.form.get("checked_in") == "1")
+    choice = load_buttons(TakeRegistrationsSchema(), request.form)
+    added, missing = services.take_from_registrations(session, checked_in_only=choice["checked_in_only"])
     db.session.commit()
     flash(_("%(n)s people added from the registrations.", n=added), "success")
     if missing:
@@ -251,7 +257,8 @@ def take_registrations(session_id: int):
 @coordinator_required
 def remove_participant(session_id: int):
     """Take someone out of the session."""
-    participant = db.session.get(SessionParticipant, request.form.get("participant_id", type=int) or 0)
+    chosen = load_buttons(ParticipantRefSchema(), request.form)
+    participant = db.session.get(SessionParticipant, chosen["participant_id"])
     if participant is None or participant.session_id != session_id:
         return _form_errors(session_id, {"participant_id": [_("This person does not take part in the session.")]})
     return _act(session_id, lambda s: services.remove_participant(s, participant), _("The person has been removed."))
@@ -271,7 +278,7 @@ def add_pair(session_id: int):
 @coordinator_required
 def remove_pair(session_id: int):
     """Forget a wished or avoided pair."""
-    pair_id = request.form.get("pair_id", type=int) or 0
+    pair_id = load_buttons(PairRefSchema(), request.form)["pair_id"]
     return _act(session_id, lambda s: services.remove_pair(s, pair_id), _("The pair has been removed."))
 
 
@@ -385,7 +392,10 @@ def move(meeting_id: int):
 @coordinator_required
 def swap(meeting_id: int):
     """Exchange the places of two meetings by hand."""
-    other = db.session.get(Meeting, request.form.get("other_id", type=int) or 0)
+    data, errors = load_form(SwapSchema(), request.form)
+    if errors:
+        return _meeting_page(meeting_id, errors, 422)
+    other = db.session.get(Meeting, data["other_id"])
     if other is None:
         return _meeting_page(meeting_id, {"other_id": [_("Choose two different meetings of this session.")]}, 422)
     return _meeting_act(
@@ -398,7 +408,7 @@ def swap(meeting_id: int):
 def pin(meeting_id: int):
     """Fix a meeting at its place (or release it) for the next generation."""
     meeting = _meeting_or_404(meeting_id)
-    meeting.pinned = request.form.get("pinned", "1") == "1"
+    meeting.pinned = load_buttons(PinSchema(), request.form)["pinned"]
     db.session.commit()
     return redirect(url_for(".show", session_id=meeting.session_id))
 

@@ -53,11 +53,13 @@ from hub.access import personal, public
 from hub.accounts.models import AccessToken, User
 from hub.accounts.services import external_url, user_for_access_token
 from hub.db import db, utcnow
+from hub.schemas import load_buttons
 from hub.tenancy import all_regions
 from regions.events.models import Event, Registration
 from regions.events.vocab import EventStatus, RegistrationStatus
 from shared.calendar import ics
 from shared.calendar.queries import find_visible_event, visible_events
+from shared.calendar.schemas import FeedActionSchema
 from shared.directory.search import Viewer
 
 feeds_bp = Blueprint("calendar_feeds", __name__, template_folder="templates")
@@ -409,7 +411,7 @@ def subscribe():
     """The person's private calendar subscription: a secret feed address, shown once, renewable."""
     urls = None
     if request.method == "POST":
-        if request.form.get("action") == "revoke":
+        if load_buttons(FeedActionSchema(), request.form)["action"] == "revoke":
             revoke_feed_tokens(current_user)
             db.session.commit()
             flash(_("Your private calendar addresses have been switched off."), "success")

@@ -181,3 +181,9 @@ class OwnRegistrationSchema(BaseSchema):
     answers = fields.Dict(keys=fields.String(), values=fields.String(), dump_only=True)
     created_at = fields.DateTime(dump_only=True)
     event = fields.Nested(CalendarEventSchema.for_viewer(True), dump_only=True)
+
+
+class FeedActionSchema(BaseSchema):
+    """The subscription page's buttons: new private addresses, or none any more."""
+
+    action = fields.String(load_default="new", validate=validate.OneOf(["new", "revoke"]))
