@@ -53,7 +53,8 @@ LEADING_FORMS = ("region.transfer.upload", "notifications.unsubscribe")
 
 # Tables a refused request may write to: the record of the attempt itself, which the security requires.
 RECORDS_OF_ATTEMPTS = {
-    "security_event": "a failed sign-in (wrong password or code) is recorded (ASVS V16.3.1; tests/test_security_events.py)",
+    "security_event": "a failed sign-in (wrong password or code) is recorded "
+    "(ASVS V16.3.1; tests/test_security_events.py)",
 }
 
 # Actors who look for forms, in the order in which a form is taken from them (the first who sees it sends it).
