@@ -144,14 +144,20 @@ def test_export_holds_everything_about_the_person_in_every_region(app, journey):
 
 def test_export_shows_nothing_of_other_people_and_no_secrets(app, journey):
     ada, bruno = journey["ada"], journey["bruno"]
-    text = browser(app, ada.owner).get("/account/data.json").get_data(as_text=True)
+    client = browser(app, ada.owner)
+    client.get("/account/two-factor")  # a second factor being set up: its secret must not leave the hub
+    with app.app_context():
+        secret = db.session.get(User, ada.owner.id).totp_secret
+    assert secret
+    text = client.get("/account/data.json").get_data(as_text=True)
     found = sections(json.loads(text))
+    assert secret not in text and secret not in client.get("/account/data").get_data(as_text=True)
 
     assert bruno.email not in text
     assert "Bruno Bergbau" not in [p["display_name"] for p in found["profile"]["rows"]]
     assert [u["id"] for u in found["user_account"]["rows"]] == [ada.owner.id]
-    for secret in ("password_hash", "token_hash", "session_token", "stored_name"):
-        assert secret not in text
+    for column in ("password_hash", "token_hash", "session_token", "stored_name", "totp_secret", "code_hash"):
+        assert column not in text
 
 
 def test_json_download_page_and_api_carry_the_same_data(app, journey):

@@ -31,7 +31,17 @@ LOOKS_PERSONAL = re.compile(
 PERSON_TABLES = {"user_account": "user", "profile": "profile", "speed_dating_participant": "participant"}
 # Never exported: secrets and internal keys.
 SECRET_COLUMNS = frozenset(
-    {"password_hash", "token_hash", "session_token", "password_reset_hash", "email_key", "stored_name", "claim_token"}
+    {
+        "password_hash",
+        "token_hash",
+        "session_token",
+        "password_reset_hash",
+        "email_key",
+        "stored_name",
+        "claim_token",
+        "totp_secret",
+        "code_hash",
+    }
 )
 
 
