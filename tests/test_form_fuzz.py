@@ -72,25 +72,7 @@ NOT_STORED = {
 # Refusals that are right but that the page does not yet explain: the field's message is not printed
 # (the template shows only the form's own errors for these sections). Nothing is written; a person sees
 # the form again without a word why. To fix in the templates, then remove here.
-NO_MESSAGE_YET = {
-    "accounts.login": {"remember"},
-    "region.events.new": {"all_day", "type", "repeat"},
-    "region.events.edit": {"all_day", "type", "repeat"},
-    "region.matches.accept": {"cohort_id"},
-    "region.matches.add_check_in": {"status"},
-    "region.matches.add_member": {"profile_id", "role", "role_note"},
-    "region.matches.book": {"kind"},
-    "region.matches.change_status": {"status", "on"},
-    "region.matches.run_suggestions": {"limit"},
-    "region.profiles.new": {"consent"},
-    "region.profiles.edit": {"consent"},
-    "region.profiles.own": {"consent"},
-    "region.speeddating.add_pair": {"creative_id", "organisation_id"},
-    "region.speeddating.new": {"mode"},
-    "region.speeddating.edit": {"mode"},
-    "region.speeddating.remove_pair": {"pair_id"},
-    "region.speeddating.remove_participant": {"participant_id"},
-}
+NO_MESSAGE_YET: dict[str, set[str]] = {}
 
 # Text inputs that take something else than text, with what they take.
 NOT_TEXT = {
@@ -562,10 +544,12 @@ def _shown_error(body: str, name: str) -> str | None:
 
 
 def _any_error(body: str) -> str | None:
-    """A message about the whole form, or beside any of its fields."""
-    found = re.search(r'<div class="form-errors" role="alert">\s*<p>(.*?)</p>', body, re.S) or re.search(
-        r'<p class="error"[^>]*>(.*?)</p>', body, re.S
+    """A message about the whole form (or, in its summary, about one field, after the field's name), or beside
+    any of its fields."""
+    found = re.search(
+        r'<div class="form-errors" role="alert">\s*<p>(?:<a href="#f-\w+">[^<]*</a>: )?(.*?)</p>', body, re.S
     )
+    found = found or re.search(r'<p class="error"[^>]*>(.*?)</p>', body, re.S)
     return html.unescape(found.group(1).strip()) if found else None
 
 

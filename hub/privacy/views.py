@@ -70,15 +70,41 @@ EXPORT_LABELS = {
     "updated_at": _l("Changed on"),
     "version": _l("Version"),
     "via": _l("Via"),
+    # Fields of forms (named in a form's error summary).
+    "confirmation": _l("Confirmation"),
+    "password": _l("Password"),
+    "password_confirm": _l("Repeat password"),
+    "current_password": _l("Current password"),
+    "password_or_code": _l("Password or code"),
+    "code": _l("Code"),
+    "consent": _l("Consent"),
+    "pair_id": _l("Pair"),
+    "participant_id": _l("Participant"),
+    "limit": _l("Number of suggestions"),
+    "mode": _l("Who meets whom"),
+    "on": _l("Date"),
+    "repeat": _l("Repeat"),
+    "starts_on": _l("Starts on"),
+    "ends_on": _l("Ends on"),
+    "funding_per_match": _l("Funding per match"),
+    "planned_expert_events": _l("Planned expert events"),
+    "message": _l("Message"),
+    "amount": _l("Amount"),
 }
 ISO_TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
 
 
-@bp.app_context_processor
-def _export_words():
+@bp.app_template_global()
+def field_label(key: str) -> str:
+    """The word for a field or column (the export, the forms' error summary); its name where none is known."""
     from hub.audit.vocab import FIELD_LABELS
 
-    return {"field_label": lambda key: EXPORT_LABELS.get(key) or FIELD_LABELS.get(key, key), "shown": shown}
+    return str(EXPORT_LABELS.get(key) or FIELD_LABELS.get(key, key))
+
+
+@bp.app_context_processor
+def _export_words():
+    return {"shown": shown}
 
 
 def shown(value) -> str:
