@@ -116,6 +116,12 @@ def _serve(app, log: Path) -> tuple[subprocess.Popen, str]:
     pytest.fail("the hub did not start:\n" + log.read_text())
 
 
+def _only_generation_errors(run: subprocess.CompletedProcess) -> bool:
+    """Whether schemathesis failed only in drawing its own cases, with no failed check of an answer."""
+    output = run.stdout + run.stderr
+    return run.returncode != 0 and "FlakyFailure" in output and "= FAILURES =" not in output
+
+
 def _failures(output: str) -> str:
     """The report's failures and errors, without the long list of warnings."""
     start = min((output.find(h) for h in ("= FAILURES =", "= ERRORS =") if h in output), default=0)
@@ -129,40 +135,35 @@ def test_the_api_keeps_its_document_under_schemathesis(app, tmp_path, role):
     token, ids = _demo_network(app, ROLES[role])
     server_log = tmp_path / "server.log"
     process, base = _serve(app, server_log)
+    command = [
+        st,
+        "--config-file",
+        str(_config(tmp_path / "schemathesis.toml", ids)),
+        "run",
+        f"{base}/api/v1/openapi.json",
+        "--header",
+        f"Authorization: Bearer {token}",
+        "--phases",
+        "examples,coverage,fuzzing,stateful",
+        "--checks",
+        CHECKS,
+        "--max-examples",
+        os.environ.get("HUB_FUZZ_EXAMPLES", "5"),
+        "--seed",
+        os.environ.get("HUB_FUZZ_SEED", "20261206"),
+        "--workers",
+        "2",
+        "--no-color",
+        "--request-timeout",
+        "60",
+    ]
     try:
-        run = subprocess.run(
-            [
-                st,
-                "--config-file",
-                str(_config(tmp_path / "schemathesis.toml", ids)),
-                "run",
-                f"{base}/api/v1/openapi.json",
-                "--header",
-                f"Authorization: Bearer {token}",
-                "--phases",
-                "examples,coverage,fuzzing,stateful",
-                "--checks",
-                CHECKS,
-                "--max-examples",
-                os.environ.get("HUB_FUZZ_EXAMPLES", "5"),
-                "--seed",
-                os.environ.get("HUB_FUZZ_SEED", "20261206"),
-                "--workers",
-                "2",
-                "--no-color",
-                "--request-timeout",
-                "60",
-                # Hypothesis's health checks time the generation of values: on a loaded CI machine "too slow"
-                # fails on the first draw and passes on the replay, which schemathesis reports as an error
-                # of its own (FlakyFailure), not of the hub's answers.
-                "--suppress-health-check",
-                "all",
-            ],
-            cwd=tmp_path,
-            capture_output=True,
-            text=True,
-            timeout=900,
-        )
+        run = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=900)
+        if _only_generation_errors(run):
+            # Schemathesis itself now and then fails to draw a case (Hypothesis's FlakyFailure inside its
+            # coverage phase, seen on a loaded CI machine): no answer of the hub was wrong, so it runs once more.
+            print(_failures(run.stdout + run.stderr))
+            run = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=900)
     finally:
         process.terminate()
         process.wait(timeout=30)
