@@ -241,7 +241,12 @@ class FormWorld(World):
             for message in db.session.scalars(select(OutboxMessage)):  # one given up, for the retry button
                 message.attempts, message.given_up_at = 9, utcnow()
             db.session.commit()
-            reset_link = re.search(r"/password/reset/\S+", db.session.scalars(select(OutboxMessage.body)).all()[-1])[0]
+            reset_mail = db.session.scalars(
+                select(OutboxMessage.body)
+                .where(OutboxMessage.body.contains("/password/reset/"))
+                .order_by(OutboxMessage.id.desc())
+            ).first()
+            reset_link = re.search(r"/password/reset/\S+", reset_mail)[0]
             unsubscribe = unsubscribe_token(participant.email, "members")
         return [
             f"/directory/profiles/{other.id}",
