@@ -562,7 +562,6 @@ def test_hub_lists_the_backup_commands_without_loading_the_backup_machinery(app)
 
 def test_leftovers_of_a_killed_backup_are_swept_after_a_day(app, tmp_path):
     import os
-    import time
 
     instance = Path(app.instance_path)
     stale, fresh = instance / ".backup-stale", instance / ".backup-fresh"
@@ -571,7 +570,7 @@ def test_leftovers_of_a_killed_backup_are_swept_after_a_day(app, tmp_path):
         (folder / "pinned.pdf").write_bytes(b"personal")
     partial = tmp_path / ".hub-backup-1-x.partial"
     partial.write_bytes(b"half")
-    a_day_ago = time.time() - 25 * 3600
+    a_day_ago = fresh.stat().st_mtime - 25 * 3600  # on the file system's clock, as the sweep reads it
     for path in (stale, partial):
         os.utime(path, (a_day_ago, a_day_ago))
 

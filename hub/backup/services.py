@@ -10,7 +10,6 @@ import contextlib
 import os
 import shutil
 import tempfile
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -202,7 +201,10 @@ def _hub_version() -> str:
 def _sweep_leftovers(instance: Path, directory: Path) -> None:
     """Remove what a killed backup or restore left behind (working folders, unfinished archives) after a day:
     they hold personal data that no list shows."""
-    cutoff = time.time() - 24 * 3600
+    # On the file system's own clock (a new file's time), as the leftovers' times are: the process clock may
+    # differ from it (a shifted clock in the tests, a container's).
+    with tempfile.NamedTemporaryFile(dir=instance, prefix=".clock-") as probe:
+        cutoff = Path(probe.name).stat().st_mtime - 24 * 3600
     for leftover in [
         *instance.glob(".backup-*"),
         *instance.glob(".restore-*"),
