@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import shutil
 import threading
+from contextlib import contextmanager
 
 import pytest
 from werkzeug.serving import make_server
@@ -79,13 +80,26 @@ def served(server, app, make):
     return server, world, make.admin()
 
 
+@contextmanager
+def real_clock():
+    """Start child processes on the real clock: under `make test-clock` libfaketime (LD_PRELOAD) would shift
+    Playwright's driver and Chromium too, which then stall; the hub in this process keeps the shifted clock."""
+    saved = {key: os.environ.pop(key) for key in ("LD_PRELOAD", "FAKETIME") if key in os.environ}
+    try:
+        yield
+    finally:
+        os.environ.update(saved)
+
+
 @pytest.fixture(scope="module")
 def browser():
     """One Chromium for the module (Debian's, not a downloaded one)."""
-    with sync_playwright() as playwright:
+    with real_clock():
+        playwright = sync_playwright().start()
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+    yield chromium
+    chromium.close()
+    playwright.stop()
 
 
 class Visit:
