@@ -31,12 +31,28 @@ JOB_TABLE = "apscheduler_jobs"
 TARGET = "hub.jobs.runner:run_job"
 
 
+class _Executor(ThreadPoolExecutor):
+    """APScheduler's thread pool, which takes no new run once the scheduler is stopping.
+
+    The scheduler's thread may have decided to submit a due run just before ``pause()``; it then waits
+    for the job store's lock while ``shutdown(wait=True)`` lets the running jobs finish, and would hand
+    the run to a pool that is already shut ("cannot schedule new futures after shutdown"). Dropped
+    here instead: the job's next run sweeps what this one would have done.
+    """
+
+    def submit_job(self, job, run_times):
+        if runner.stop_requested():
+            log.debug("scheduler stopping: run of %s dropped", job.id)
+            return
+        super().submit_job(job, run_times)
+
+
 def build(app: Flask) -> BackgroundScheduler:
     """A scheduler on the app's database (call inside an app context)."""
     store = SQLAlchemyJobStore(engine=db.engine, tablename=JOB_TABLE)
     return BackgroundScheduler(
         jobstores={"default": store},
-        executors={"default": ThreadPoolExecutor(app.config["SCHEDULER_THREADS"])},
+        executors={"default": _Executor(app.config["SCHEDULER_THREADS"])},
         # A run missed while the scheduler was down happens once when it is back, however late: every
         # job sweeps what is due, so one late run catches up on everything.
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
