@@ -188,9 +188,9 @@ def _run(url: str, args) -> int:
     from hub import create_app
     from hub.accounts.models import User
     from hub.accounts.services import create_access_token
-    from hub.db import db
-    from hub.tenancy import all_regions
-    from hub.tenancy.registry import sync_regions
+    from hub.core.db import db
+    from hub.core.tenancy import all_regions
+    from hub.core.tenancy.registry import sync_regions
     from regions.profiles.models import Profile
 
     app = create_app({**BENCH_CONFIG, "SQLALCHEMY_DATABASE_URI": url})
@@ -406,7 +406,7 @@ def _replay(app, statements) -> list[float]:
     The statement events time ``cursor.execute`` only, and SQLite computes much of a result while it is
     fetched (a GROUP BY that follows an index streams its groups), so the events alone under-report.
     """
-    from hub.db import db
+    from hub.core.db import db
 
     out = []
     with app.app_context():
@@ -437,7 +437,7 @@ def _print_slowest(app, traces, args) -> None:
         if len(slowest) == args.top:
             break
     print(f"\n# the {len(slowest)} slowest statements (one traced request per case, replayed with all rows fetched):")
-    from hub.db import db
+    from hub.core.db import db
 
     for ms, case, sql, params in slowest:
         flat = " ".join(sql.split())

@@ -339,11 +339,12 @@ def _run(url: str, args) -> None:
 
     from hub import create_app
     from hub.accounts import services
-    from hub.accounts.models import Role, User
-    from hub.db import db
-    from hub.tenancy import all_regions
-    from hub.tenancy.models import Region
-    from hub.tenancy.registry import sync_regions
+    from hub.accounts.models import User
+    from hub.core.db import db
+    from hub.core.roles import Role
+    from hub.core.tenancy import all_regions
+    from hub.core.tenancy.models import Region
+    from hub.core.tenancy.registry import sync_regions
     from regions.profiles.models import Profile
     from shared.directory.search import DirectoryQuery, Viewer, search
 

@@ -7,7 +7,7 @@ and that a run with nothing to do costs a handful of statements. On the network 
 1. every job once ("first run": it finds what is due today and tells everyone), then once more
    ("quiet run": everything is done), each with its wall time and its SQL statements;
 2. the outbox: --mails messages queued, then delivered to an aiosmtpd server on loopback by 1 and by 2
-   senders at once (``hub.mail.jobs.send_outbox`` in processes of their own), with the messages per
+   senders at once (``hub.core.mail.jobs.send_outbox`` in processes of their own), with the messages per
    second and a check that every message arrived exactly once.
 
 Usage:
@@ -37,7 +37,7 @@ def _app(url: str):
     from flask_migrate import upgrade
 
     from hub import create_app
-    from hub.tenancy.registry import sync_regions
+    from hub.core.tenancy.registry import sync_regions
 
     app = create_app({**BENCH_CONFIG, "SQLALCHEMY_DATABASE_URI": url, "BASE_URL": "http://hub.bench"})
     with app.app_context():
@@ -48,8 +48,8 @@ def _app(url: str):
 
 def time_jobs(app) -> list[tuple[str, str, float, int, dict]]:
     """(job, first|quiet, seconds, statements, summary) for every job but the outbox's."""
-    from hub.jobs import registered_jobs
-    from hub.jobs.runner import execute
+    from hub.core.jobs import registered_jobs
+    from hub.core.jobs.runner import execute
     from tests.statements import counted
 
     rows = []
@@ -70,7 +70,7 @@ def time_jobs(app) -> list[tuple[str, str, float, int, dict]]:
 def _sender(url: str, port: int, results) -> None:
     app = _app(url)
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port, MAIL_USE_TLS=False)
-    from hub.mail.jobs import send_outbox
+    from hub.core.mail.jobs import send_outbox
 
     with app.app_context():
         results.put(send_outbox()["sent"])
@@ -78,9 +78,9 @@ def _sender(url: str, port: int, results) -> None:
 
 def time_outbox(app, url: str, mails: int, senders: int) -> tuple[float, int, int, int]:
     """Queue ``mails`` messages and let ``senders`` processes deliver them: (seconds, arrived, distinct, sent)."""
-    from hub.db import db
-    from hub.mail.models import OutboxMessage
-    from hub.mail.services import enqueue
+    from hub.core.db import db
+    from hub.core.mail.models import OutboxMessage
+    from hub.core.mail.services import enqueue
     from tests.processes import SMTPServer
 
     with app.app_context():

@@ -363,7 +363,7 @@ def _load(db, creatives, organisations, ratings, exclude) -> tuple[int, int]:
 def _loaded(db, people: int, runs: int) -> tuple[int, int, float, tuple[float, float, float]]:
     """The generated session in the database: its region, its meetings, the seconds it took to load, and the
     solver alone on the same data in the same process, as a yardstick on a shared machine."""
-    from hub.tenancy import all_regions
+    from hub.core.tenancy import all_regions
 
     creatives, organisations, ratings, exclude = _generated(people)
     yardstick = _percentiles(lambda: suggest(creatives, organisations, ratings, exclude=exclude), runs, warm=True)
@@ -381,9 +381,9 @@ def _service(url: str, args) -> None:
 
     from hub import create_app
     from hub.cohorts.models import Cohort
-    from hub.db import db
-    from hub.tenancy import region_scope
-    from hub.tenancy.registry import sync_regions
+    from hub.core.db import db
+    from hub.core.tenancy import region_scope
+    from hub.core.tenancy.registry import sync_regions
     from regions.matches import suggesting
     from regions.speeddating import services
 

@@ -262,8 +262,8 @@ def generate_network(
     verbose: bool = False,
 ) -> NetworkSummary:
     """Fill the app's migrated database with a generated network and commit; see the module's docstring."""
-    from hub.db import db
-    from hub.tenancy import all_regions
+    from hub.core.db import db
+    from hub.core.tenancy import all_regions
 
     with app.app_context(), all_regions():
         try:
@@ -281,9 +281,9 @@ def existing_network(app, seed: int = 1, password: str = PASSWORD) -> NetworkSum
 
     from hub.accounts.models import User
     from hub.cohorts.models import Cohort
-    from hub.db import db
-    from hub.tenancy import all_regions
-    from hub.tenancy.models import Region
+    from hub.core.db import db
+    from hub.core.tenancy import all_regions
+    from hub.core.tenancy.models import Region
 
     tag = f"s{seed}"
     with app.app_context(), all_regions():
@@ -362,8 +362,8 @@ class _Generator:
     def run(self) -> NetworkSummary:
         from sqlalchemy import select
 
-        from hub.tenancy.models import Region
-        from hub.tenancy.registry import sync_regions
+        from hub.core.tenancy.models import Region
+        from hub.core.tenancy.registry import sync_regions
 
         started = time.perf_counter()
         session = self.db.session
@@ -417,8 +417,9 @@ class _Generator:
 
     def _staff(self) -> None:
         """Umbrella, administrator and one coordinator per region, with a password."""
-        from hub.accounts.models import Membership, Role, User
+        from hub.accounts.models import Membership, User
         from hub.accounts.passwords import hash_password
+        from hub.core.roles import Role
 
         self.users_table, self.memberships_table = User.__table__, Membership.__table__
         self.next_user = self._next_id(self.users_table)
@@ -468,7 +469,7 @@ class _Generator:
 
     def _profiles(self) -> None:
         """One participant account, membership and profile per profile, in the order they joined."""
-        from hub.accounts.models import Role
+        from hub.core.roles import Role
         from regions.profiles.models import Profile
         from regions.profiles.vocab import SUBMARKETS, ContactVisibility, ProfileKind, Visibility
 
@@ -1024,8 +1025,8 @@ def main() -> None:
         from flask_migrate import upgrade
 
         from hub import create_app
-        from hub.db import db
-        from hub.tenancy.registry import sync_regions
+        from hub.core.db import db
+        from hub.core.tenancy.registry import sync_regions
 
         app = create_app({**BENCH_CONFIG, "SQLALCHEMY_DATABASE_URI": url})
         with app.app_context():

@@ -115,11 +115,11 @@ def _run(url: str, args) -> None:
 
     from hub import create_app
     from hub.accounts import services as accounts
-    from hub.accounts.models import Role
-    from hub.db import db
-    from hub.tenancy import all_regions, region_scope
-    from hub.tenancy.models import Region
-    from hub.tenancy.registry import sync_regions
+    from hub.core.db import db
+    from hub.core.roles import Role
+    from hub.core.tenancy import all_regions, region_scope
+    from hub.core.tenancy.models import Region
+    from hub.core.tenancy.registry import sync_regions
     from regions.profiles import transfer
     from regions.profiles.models import Profile
 

@@ -30,11 +30,12 @@ def main() -> None:
     from flask_migrate import upgrade
 
     from hub import create_app
-    from hub.accounts.models import Membership, Role, User
-    from hub.db import db
-    from hub.tenancy import all_regions, region_scope
-    from hub.tenancy.models import Region
-    from hub.tenancy.registry import sync_regions
+    from hub.accounts.models import Membership, User
+    from hub.core.db import db
+    from hub.core.roles import Role
+    from hub.core.tenancy import all_regions, region_scope
+    from hub.core.tenancy.models import Region
+    from hub.core.tenancy.registry import sync_regions
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url})
     with app.app_context():

@@ -10,8 +10,8 @@ from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from hub import logs
-from hub.settings import check_production_safety, load_settings
+from hub.core import logs
+from hub.core.settings import check_production_safety, load_settings
 
 MIGRATIONS_DIR = str(Path(__file__).resolve().parent / "migrations")
 
@@ -30,7 +30,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     os.makedirs(app.instance_path, exist_ok=True)
     logs.configure(app.config)
 
-    from hub import cli, rate_limits, security_headers, web
+    from hub.core import cli, rate_limits, security_headers, web
 
     security_headers.install(app)
     _init_extensions(app)
@@ -73,7 +73,7 @@ def _apply_settings(app: Flask, s: dict) -> None:
         RATELIMIT_STORAGE_URI=s["REDIS_URL"] or "memory://",
         RATELIMIT_STORAGE_OPTIONS={"key_prefix": s["REDIS_KEY_PREFIX"]} if s["REDIS_URL"] else {},
         RATELIMIT_IN_MEMORY_FALLBACK_ENABLED=True,
-        # hub.rate_limits adds Retry-After to every refusal; Flask-Limiter's own headers would
+        # hub.core.rate_limits adds Retry-After to every refusal; Flask-Limiter's own headers would
         # recompute it, truncated to a second too early.
         RATELIMIT_HEADERS_ENABLED=False,
         API_TITLE="CIMIS Hub API",
@@ -85,9 +85,9 @@ def _apply_settings(app: Flask, s: dict) -> None:
 
 
 def _init_extensions(app: Flask) -> None:
-    from hub import i18n
     from hub.accounts import auth
-    from hub.extensions import api, babel, csrf, db, limiter, login_manager, migrate
+    from hub.core import i18n
+    from hub.core.extensions import api, babel, csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True, compare_type=True)
@@ -102,13 +102,14 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     import regions
     import shared
-    from hub import api_v1, views
     from hub.accounts.views import bp as accounts_bp
     from hub.audit import views as audit_views
     from hub.cohorts.views import bp as cohorts_bp
-    from hub.extensions import api
-    from hub.jobs.views import bp as jobs_bp
-    from hub.mail.views import bp as mail_bp
+    from hub.core import api as api_v1
+    from hub.core.extensions import api
+    from hub.core.jobs.views import bp as jobs_bp
+    from hub.core.mail.views import bp as mail_bp
+    from hub.home import views
     from hub.notifications import views as notifications_views
     from hub.privacy.views import bp as privacy_bp
 
@@ -132,8 +133,8 @@ def _register_blueprints(app: Flask) -> None:
 def _declare_jobs() -> None:
     """The hub's own jobs; the features declare theirs when their packages are imported."""
     import hub.accounts.jobs  # noqa: F401
-    import hub.jobs.housekeeping  # noqa: F401
-    import hub.mail.jobs  # noqa: F401
+    import hub.core.jobs.housekeeping  # noqa: F401
+    import hub.core.mail.jobs  # noqa: F401
     import hub.notifications.jobs  # noqa: F401
 
 

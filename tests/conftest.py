@@ -16,11 +16,11 @@ from sqlalchemy import select
 
 from hub import create_app
 from hub.audit import AuditEntry, purge
-from hub.db import db
-from hub.extensions import limiter
-from hub.tenancy import all_regions
-from hub.tenancy.models import Region
-from hub.tenancy.registry import sync_regions
+from hub.core.db import db
+from hub.core.extensions import limiter
+from hub.core.tenancy import all_regions
+from hub.core.tenancy.models import Region
+from hub.core.tenancy.registry import sync_regions
 from tests.factories import Factory
 
 

@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 from uuid import uuid4
 
 from hub.accounts import services
-from hub.accounts.models import Role
-from hub.db import berlin_today, db, utcnow
-from hub.tenancy import all_regions
+from hub.core.db import berlin_today, db, utcnow
+from hub.core.roles import Role
+from hub.core.tenancy import all_regions
 
 PASSWORD = "correct horse battery"
 
@@ -162,7 +162,7 @@ class Factory:
     ) -> Made:
         """A profile in a region (kept by the coordination unless ``user`` is given)."""
         from hub.accounts.models import User
-        from hub.tenancy import region_scope
+        from hub.core.tenancy import region_scope
         from regions.profiles import pictures
         from regions.profiles import services as profiles
         from regions.profiles.vocab import ContactVisibility, ProfileKind, Visibility
@@ -210,7 +210,7 @@ class Factory:
         three hours ago and lasts ``hours`` more (a speed-dating at its start is over, registrations still open)."""
         from datetime import UTC, datetime, timedelta
 
-        from hub.tenancy import region_scope
+        from hub.core.tenancy import region_scope
         from regions.events import services as events
         from regions.events.vocab import Audience, EventStatus, EventType
 
@@ -234,7 +234,7 @@ class Factory:
     def registration(self, event: Made, user: Made, answers: dict | None = None) -> Made:
         """Register a person for an event (a place, or the waiting list when full)."""
         from hub.accounts.models import User
-        from hub.tenancy import region_scope
+        from hub.core.tenancy import region_scope
         from regions.events import services as events
 
         with self.app.app_context(), self.app.test_request_context(), region_scope(self.regions[event.region].id):
@@ -291,7 +291,7 @@ class Factory:
         request has; uncommitted changes are rolled back at the end. For tests that call services."""
         from contextlib import ExitStack
 
-        from hub.tenancy import region_scope
+        from hub.core.tenancy import region_scope
 
         stack = ExitStack()
         stack.enter_context(self.app.app_context())

@@ -20,11 +20,12 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from hub.accounts.models import Membership, Role, User
+from hub.accounts.models import Membership, User
 from hub.cohorts.models import Cohort
-from hub.db import db
-from hub.tenancy import all_regions
-from hub.tenancy.models import Region
+from hub.core.db import db
+from hub.core.roles import Role
+from hub.core.tenancy import all_regions
+from hub.core.tenancy.models import Region
 from regions.events.models import Event, Registration
 from regions.events.vocab import Audience, EventStatus, EventType, RegistrationStatus
 from regions.matches.models import Match, MatchMember, Milestone

@@ -87,7 +87,7 @@ def table_cells(html: str, table_id: str) -> tuple[list[str], list[list[str]], l
 
 def refusal_shown(app, seconds: int, locale: str | None = None) -> str:
     """What a page refused for too many requests says, with the wait in words ("8 Sekunden", "2 Minuten")."""
-    from hub.rate_limits import refusal_message
+    from hub.core.rate_limits import refusal_message
 
     with app.test_request_context(), force_locale(locale or app.config["DEFAULT_LOCALE"]):
         return str(escape(refusal_message(seconds)))

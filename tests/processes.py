@@ -88,7 +88,7 @@ def hub_env(app, **settings) -> dict[str, str]:
 def hub_process(app, *args: str, **settings) -> subprocess.Popen:
     """Start ``hub <args>`` in its own process (output kept for a failing test's message)."""
     return subprocess.Popen(
-        [sys.executable, "-c", "from hub.cli import main; main()", *args],
+        [sys.executable, "-c", "from hub.core.cli import main; main()", *args],
         cwd=ROOT,
         env=hub_env(app, **settings),
         stdout=subprocess.PIPE,

@@ -6,7 +6,7 @@ from contextlib import contextmanager
 
 from sqlalchemy import event
 
-from hub.db import db
+from hub.core.db import db
 
 
 @contextmanager

@@ -16,12 +16,13 @@ import pytest
 from sqlalchemy import func, select
 
 from hub.accounts import services
-from hub.accounts.models import AccessToken, Invitation, Membership, Role, User
+from hub.accounts.models import AccessToken, Invitation, Membership, User
 from hub.accounts.passwords import verify_password
-from hub.db import db, utcnow
-from hub.extensions import limiter
-from hub.mail.models import OutboxMessage
-from hub.tenancy import all_regions
+from hub.core.db import db, utcnow
+from hub.core.extensions import limiter
+from hub.core.mail.models import OutboxMessage
+from hub.core.roles import Role
+from hub.core.tenancy import all_regions
 from tests.factories import PASSWORD
 from tests.pages import field_error, flashes, form_error, page, refusal_shown, shown, shown_field_message
 

@@ -13,9 +13,9 @@ from marshmallow import ValidationError
 from sqlalchemy import select
 
 from hub.cohorts.models import Cohort
-from hub.db import db
-from hub.schemas import Amount, form_input
-from hub.tenancy import all_regions
+from hub.core.db import db
+from hub.core.schemas import Amount, form_input
+from hub.core.tenancy import all_regions
 from regions.matches.models import LedgerEntry, Match
 from tests.pages import bearer, field_error, page, said_field_message, shown_field_message
 

@@ -10,10 +10,11 @@ import pytest
 from sqlalchemy import select
 
 from hub.accounts import services
-from hub.accounts.models import AccessToken, Role, User
-from hub.db import db
-from hub.settings import load_region_registry
-from hub.tenancy import all_regions
+from hub.accounts.models import AccessToken, User
+from hub.core.db import db
+from hub.core.roles import Role
+from hub.core.settings import load_region_registry
+from hub.core.tenancy import all_regions
 from tests.factories import PASSWORD
 from tests.pages import bearer
 

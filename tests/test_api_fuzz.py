@@ -24,10 +24,10 @@ import pytest
 from sqlalchemy import select
 
 from hub.accounts.services import create_access_token, user_by_email
-from hub.db import db
-from hub.tenancy import all_regions
-from hub.tenancy.models import Region
-from hub.tenancy.scope import SCOPED_URL_ARGS
+from hub.core.db import db
+from hub.core.tenancy import all_regions
+from hub.core.tenancy.models import Region
+from hub.core.tenancy.scope import SCOPED_URL_ARGS
 from tests.processes import ROOT, free_port, hub_env
 
 pytestmark = pytest.mark.slow
@@ -70,7 +70,7 @@ def _st() -> str:
 
 def _demo_network(app, email: str) -> tuple[str, dict[str, int]]:
     """Load the demo network, give the person a token, and name an object of the region per URL argument."""
-    from hub.demo import load_demo
+    from hub.core.demo import load_demo
 
     with app.app_context():
         load_demo()
@@ -97,7 +97,7 @@ def _config(path: Path, ids: dict[str, int]) -> Path:
 def _serve(app, log: Path) -> tuple[subprocess.Popen, str]:
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-c", "from hub.cli import main; main()", "run", "--port", str(port), "--no-reload"],
+        [sys.executable, "-c", "from hub.core.cli import main; main()", "run", "--port", str(port), "--no-reload"],
         cwd=ROOT,
         env=hub_env(app, **UNLIMITED),
         stdout=log.open("w"),

@@ -1,4 +1,4 @@
-"""PUT replaces, PATCH changes — one rule for every resource of the API (hub.api_updates): a field left out of
+"""PUT replaces, PATCH changes — one rule for every resource of the API (hub.core.api_updates): a field left out of
 a PATCH never changes, a PUT names every writable field it misses, and what GET returns (times included)
 goes back by PUT or PATCH unchanged, changing nothing."""
 
@@ -12,8 +12,8 @@ import pytest
 from sqlalchemy import func, select
 
 from hub.audit.models import AuditEntry
-from hub.db import db
-from hub.tenancy import all_regions
+from hub.core.db import db
+from hub.core.tenancy import all_regions
 from regions.events.models import Event
 from tests.pages import bearer
 
@@ -274,7 +274,7 @@ def test_a_time_in_another_shape_is_refused_by_name(app, client, make, value):
     assert response.status_code == 422
     message = response.get_json()["errors"]["json"]["starts_at"]
     with app.test_request_context():
-        from hub.schemas import LocalDateTime
+        from hub.core.schemas import LocalDateTime
 
         assert message == [str(LocalDateTime().error_messages["invalid"])]
     assert get(client, event) == before

@@ -16,12 +16,13 @@ from sqlalchemy import delete, select, text, update
 from sqlalchemy.exc import DBAPIError
 
 from hub.accounts import services as accounts
-from hub.accounts.models import Role, User
+from hub.accounts.models import User
 from hub.audit import Audited, AuditEntry, AuditLogError, acting_as, purge
 from hub.audit.models import audit_purge_permit
 from hub.audit.vocab import SUBJECT_TYPES
-from hub.db import berlin_today, db
-from hub.tenancy import all_regions
+from hub.core.db import berlin_today, db
+from hub.core.roles import Role
+from hub.core.tenancy import all_regions
 from tests.factories import PASSWORD
 from tests.pages import bearer, field_error, page, said, shown
 

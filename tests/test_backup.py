@@ -20,8 +20,8 @@ import pytest
 from sqlalchemy import insert, inspect, select, text
 
 from hub import create_app
-from hub.db import db, in_transaction, utcnow
-from hub.tenancy import all_regions, region_scope
+from hub.core.db import db, in_transaction, utcnow
+from hub.core.tenancy import all_regions, region_scope
 from tests.conftest import TEST_CONFIG
 from tests.factories import SAMPLES, tiny_pdf
 
@@ -100,7 +100,7 @@ def fill_every_table(app, make) -> None:
     from hub.accounts import security_log, two_factor
     from hub.accounts.models import User
     from hub.audit.models import audit_purge_permit
-    from hub.jobs.models import JobEffect, JobRun, apscheduler_jobs
+    from hub.core.jobs.models import JobEffect, JobRun, apscheduler_jobs
     from hub.notifications.models import MailSuppression, NotificationSettings
     from regions.matches import services as matches
     from regions.matches.vocab import CheckInStatus
@@ -211,8 +211,8 @@ def test_a_backup_restored_into_an_empty_database_holds_every_row_and_every_file
 
 def test_the_restored_hub_works_on(app, make, empty_hub, tmp_path):
     """Sequences (PostgreSQL) and the full-text search come back too: new rows and searches work."""
-    from hub.accounts.models import Role
     from hub.accounts.services import create_user
+    from hub.core.roles import Role
 
     make.profile("erzgebirge", name="Holzwerkstatt Annaberg", visibility="network")
     archive = create(app, tmp_path)
@@ -269,7 +269,7 @@ def test_a_backup_taken_while_the_hub_writes_is_one_point_in_time(app, make, emp
     from werkzeug.datastructures import FileStorage
 
     from hub.accounts.models import User
-    from hub.mail.models import OutboxMessage
+    from hub.core.mail.models import OutboxMessage
     from hub.notifications.models import Notification
     from regions.matches import documents
     from regions.matches import services as matches
@@ -429,7 +429,7 @@ def test_restoring_into_a_database_that_holds_data_is_refused_without_force_and_
 ):
     from flask_migrate import upgrade
 
-    from hub.tenancy.registry import sync_regions
+    from hub.core.tenancy.registry import sync_regions
     from tests.factories import Factory
 
     make.profile("erzgebirge", name="Aus der Sicherung", picture=True)
@@ -454,7 +454,7 @@ def test_restoring_into_a_database_that_holds_data_is_refused_without_force_and_
 def test_force_says_what_it_replaces_and_replaces_it(app, make, empty_hub, tmp_path):
     from flask_migrate import upgrade
 
-    from hub.tenancy.registry import sync_regions
+    from hub.core.tenancy.registry import sync_regions
     from tests.factories import Factory
 
     make.profile("erzgebirge", name="Aus der Sicherung", picture=True)
@@ -475,7 +475,7 @@ def test_force_says_what_it_replaces_and_replaces_it(app, make, empty_hub, tmp_p
 
 
 def _regions(hub):
-    from hub.tenancy.models import Region
+    from hub.core.tenancy.models import Region
 
     with hub.app_context():
         found = list(db.session.scalars(select(Region)))
@@ -517,12 +517,12 @@ def test_a_backup_of_an_older_schema_is_migrated_after_the_restore(empty_hub, tm
 
 
 def test_backups_go_to_the_instance_folder_unless_hub_backup_dir_says_otherwise(app, tmp_path, monkeypatch):
-    from hub.settings import load_settings
+    from hub.core.settings import load_settings
 
     assert load_settings({"HUB_BACKUP_DIR": "/srv/backups"})["BACKUP_DIR"] == "/srv/backups"
     monkeypatch.setitem(app.config, "BACKUP_DIR", "")
     with app.app_context():
-        from hub.backup.services import backup_dir
+        from hub.core.backup.services import backup_dir
 
         assert backup_dir() == Path(app.instance_path) / "backups"
     monkeypatch.setitem(app.config, "BACKUP_DIR", str(tmp_path / "elsewhere"))
@@ -551,13 +551,13 @@ def test_hub_lists_the_backup_commands_without_loading_the_backup_machinery(app)
         [
             sys.executable,
             "-c",
-            "import sys, hub.backup.cli; print(sorted(m for m in sys.modules if m.startswith('hub.backup')))",
+            "import sys, hub.core.backup.cli; print(sorted(m for m in sys.modules if m.startswith('hub.core.backup')))",
         ],
         capture_output=True,
         text=True,
         check=True,
     ).stdout
-    assert loaded.strip() == "['hub.backup', 'hub.backup.cli']"
+    assert loaded.strip() == "['hub.core.backup', 'hub.core.backup.cli']"
 
 
 def test_leftovers_of_a_killed_backup_are_swept_after_a_day(app, tmp_path):
@@ -584,8 +584,8 @@ def test_leftovers_of_a_killed_backup_are_swept_after_a_day(app, tmp_path):
 
 
 def test_without_pg_dump_the_error_says_what_to_install(monkeypatch):
-    from hub.backup import databases
-    from hub.backup.archive import BackupError
+    from hub.core.backup import databases
+    from hub.core.backup.archive import BackupError
 
     monkeypatch.setattr(databases.shutil, "which", lambda name: None)
     monkeypatch.setattr(databases.glob, "glob", lambda pattern: [])
@@ -594,7 +594,7 @@ def test_without_pg_dump_the_error_says_what_to_install(monkeypatch):
 
 
 def test_pg_dump_is_found_under_the_newest_postgresql_version(monkeypatch):
-    from hub.backup import databases
+    from hub.core.backup import databases
 
     monkeypatch.setattr(databases.shutil, "which", lambda name: None)
     monkeypatch.setattr(

@@ -13,8 +13,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from hub.db import db
-from hub.tenancy import all_regions, region_scope
+from hub.core.db import db
+from hub.core.tenancy import all_regions, region_scope
 from regions.events.vocab import Audience, EventStatus, EventType
 from tests.factories import PASSWORD
 from tests.statements import counted
@@ -91,7 +91,7 @@ def month_page(client, month="2026-03", **args):
 
 def event_state(app, event_id):
     """What registering changes: the event's counters, everyone's registrations, the outbox."""
-    from hub.mail.models import OutboxMessage
+    from hub.core.mail.models import OutboxMessage
     from regions.events.models import Event, Registration
 
     with app.app_context(), all_regions():
@@ -567,7 +567,7 @@ def test_cancelling_an_event_tells_everyone_registered(app, client, auth, make, 
 
 def test_mails_are_written_in_the_recipients_language(app, client, auth, make, make_event):
     from hub.accounts.models import User
-    from hub.mail.models import OutboxMessage
+    from hub.core.mail.models import OutboxMessage
 
     person = make.participant("lausitz")
     with app.app_context(), all_regions():

@@ -11,11 +11,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import delete, func, select
 
-from hub.accounts.models import Membership, Role, User
+from hub.accounts.models import Membership, User
 from hub.accounts.services import authenticate
-from hub.db import db
-from hub.tenancy import all_regions
-from hub.tenancy.models import Region
+from hub.core.db import db
+from hub.core.roles import Role
+from hub.core.tenancy import all_regions
+from hub.core.tenancy.models import Region
 
 ROOT = Path(__file__).resolve().parents[1]
 REGISTRY = ROOT / "config" / "regions.toml"

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from hub import create_app
-from hub.settings import ConfigError, load_region_registry, load_settings
+from hub.core.settings import ConfigError, load_region_registry, load_settings
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULTS = ROOT / "config" / "defaults.toml"

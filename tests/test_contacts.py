@@ -14,9 +14,9 @@ import pytest
 from markupsafe import escape
 from sqlalchemy import func, select
 
-from hub.db import db
-from hub.mail.models import OutboxMessage
-from hub.tenancy import all_regions
+from hub.core.db import db
+from hub.core.mail.models import OutboxMessage
+from hub.core.tenancy import all_regions
 from shared.contacts.models import ContactRequest, ContactStatus
 from tests.factories import PASSWORD
 from tests.pages import bearer, field_error, flashes, form_error, said, said_field_message, shown

@@ -25,8 +25,8 @@ import pytest
 from flask_babel import force_locale
 from sqlalchemy import select
 
-from hub.db import db
-from hub.tenancy.models import Region
+from hub.core.db import db
+from hub.core.tenancy.models import Region
 from shared.reports import kpis, period
 from tests.generated_network import SLUGS, Network, build_network
 from tests.independent_count import expected, headline

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from hub.db import db
+from hub.core.db import db
 from shared.directory.search import DirectoryQuery, Viewer, search
 from shared.directory.text import fold, terms
 from tests.statements import counted
@@ -70,7 +70,7 @@ def network(make):
         ),
         "own_region": make.profile("lausitz", name="Lausitzer Möbelbau", visibility="region", town="Bautzen"),
     }
-    from hub.tenancy import all_regions
+    from hub.core.tenancy import all_regions
     from regions.profiles.models import Profile
     from regions.profiles.services import archive
 
@@ -128,7 +128,7 @@ def test_umbrella_sees_every_active_profile(app, make, network):
 
 def test_withdrawing_consent_takes_the_profile_out_at_once(app, make, network):
     viewer, people = network
-    from hub.tenancy import region_scope
+    from hub.core.tenancy import region_scope
     from regions.profiles.models import Profile
     from regions.profiles.services import withdraw_consent
 
@@ -140,7 +140,7 @@ def test_withdrawing_consent_takes_the_profile_out_at_once(app, make, network):
 
 def test_editing_a_profile_updates_the_index(app, make, network):
     viewer, people = network
-    from hub.tenancy import region_scope
+    from hub.core.tenancy import region_scope
     from regions.profiles.models import Profile
 
     with app.app_context(), region_scope(make.regions["dresden"].id):
@@ -151,7 +151,7 @@ def test_editing_a_profile_updates_the_index(app, make, network):
 
 def test_deleting_a_profile_removes_it_from_the_index(app, make, network):
     viewer, people = network
-    from hub.tenancy import region_scope
+    from hub.core.tenancy import region_scope
     from regions.profiles.models import Profile
 
     with app.app_context(), region_scope(make.regions["dresden"].id):
@@ -277,7 +277,7 @@ def test_directory_page_query_count_does_not_grow_with_the_page_size(app, client
 def test_bulk_profile_updates_are_refused_so_the_index_cannot_fall_behind(app, make):
     from sqlalchemy import update
 
-    from hub.tenancy import region_scope
+    from hub.core.tenancy import region_scope
     from regions.profiles.models import Profile
     from shared.directory.index import IndexBypassError
 
@@ -291,7 +291,7 @@ def test_bulk_profile_updates_are_refused_so_the_index_cannot_fall_behind(app, m
 def test_reindex_command_rebuilds_the_index(app, make, runner):
     viewer = make.participant("lausitz")
     make.profile("dresden", name="Studio Neu", visibility="network")
-    from hub.tenancy import all_regions
+    from hub.core.tenancy import all_regions
     from shared.directory.models import DirectoryEntry
 
     with app.app_context(), all_regions():

@@ -8,10 +8,10 @@ import pytest
 from sqlalchemy import func, select
 
 from hub.accounts.models import User
-from hub.db import db
-from hub.mail.models import OutboxMessage
+from hub.core.db import db
+from hub.core.mail.models import OutboxMessage
+from hub.core.tenancy import all_regions, region_scope
 from hub.notifications.models import Notification
-from hub.tenancy import all_regions, region_scope
 from regions.events import services
 from regions.events.models import Event, Registration
 from regions.events.vocab import RegistrationStatus
@@ -319,7 +319,7 @@ def _register_many(database_url: str, event_id: int, region_id: int, user_ids: l
     """One worker process: its own app and connections, registering its users as fast as it can."""
     from hub import create_app
     from hub.accounts.models import User
-    from hub.db import in_transaction
+    from hub.core.db import in_transaction
     from tests.conftest import TEST_CONFIG
 
     app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url})
@@ -354,7 +354,7 @@ def test_capacity_holds_under_200_simultaneous_registrations_from_several_proces
 def _cancel_many(database_url: str, region_id: int, registration_ids: list[int], barrier) -> list[str]:
     """One worker process: its own app and connections, cancelling its registrations as fast as it can."""
     from hub import create_app
-    from hub.db import in_transaction
+    from hub.core.db import in_transaction
     from tests.conftest import TEST_CONFIG
 
     app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url})

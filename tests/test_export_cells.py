@@ -1,6 +1,6 @@
 """Every CSV and XLSX export holds free text with characters a workbook cannot hold (control characters,
 U+FFFF): it answers 200 with a file that reads back, the text without those characters, tabs and line
-breaks kept — the one rule of hub.cells for every spreadsheet the hub writes."""
+breaks kept — the one rule of hub.core.cells for every spreadsheet the hub writes."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import io
 import openpyxl
 import pytest
 
-from hub.cells import clean, csv_text
+from hub.core.cells import clean, csv_text
 
 REGION = "erzgebirge"
 # a bell, an escape sequence, a vertical tab, a form feed, a unit separator and a non-character

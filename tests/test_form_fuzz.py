@@ -37,9 +37,9 @@ from babel.messages.pofile import read_po
 from sqlalchemy import select
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 
-from hub.db import berlin_today, db, utcnow
-from hub.extensions import limiter
-from hub.tenancy import all_regions
+from hub.core.db import berlin_today, db, utcnow
+from hub.core.extensions import limiter
+from hub.core.tenancy import all_regions
 from tests.factories import PASSWORD, SAMPLES, tiny_pdf
 from tests.test_isolation import _RULES, HOME, World
 
@@ -227,7 +227,7 @@ class FormWorld(World):
         session = self.samples[HOME]["session_id"]
         with make.inside(HOME):
             from hub.accounts.services import request_password_reset
-            from hub.mail.models import OutboxMessage
+            from hub.core.mail.models import OutboxMessage
             from hub.notifications.services import unsubscribe_token
             from regions.matches.models import MatchSuggestion
             from regions.profiles import services as profiles

@@ -13,9 +13,9 @@ from sqlalchemy import func, select
 from hub.accounts.models import User
 from hub.cohorts import services as cohorts
 from hub.cohorts.models import Cohort
-from hub.db import db, in_transaction
-from hub.i18n import money
-from hub.tenancy import all_regions, region_scope
+from hub.core.db import db, in_transaction
+from hub.core.i18n import money
+from hub.core.tenancy import all_regions, region_scope
 from regions.matches import funding, services
 from regions.matches.funding import FundingError
 from regions.matches.models import LedgerEntry, Match
@@ -283,7 +283,7 @@ def race(app):
     Run once for the module (starting processes is the slow part); returns, per ledger, the outcomes and what
     the database holds afterwards.
     """
-    from hub.tenancy.models import Region
+    from hub.core.tenancy.models import Region
     from tests.factories import Factory
 
     with app.app_context():

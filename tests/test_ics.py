@@ -15,8 +15,8 @@ from sqlalchemy import select, update
 
 from hub.accounts import services as accounts
 from hub.accounts.models import AccessToken, User
-from hub.db import db
-from hub.tenancy import all_regions, region_scope
+from hub.core.db import db
+from hub.core.tenancy import all_regions, region_scope
 from regions.events import services
 from regions.events.models import Event
 from regions.events.services import to_utc

@@ -20,8 +20,8 @@ import pytest
 from sqlalchemy import select, text
 
 from hub import create_app
-from hub.db import db
-from hub.tenancy import all_regions
+from hub.core.db import db
+from hub.core.tenancy import all_regions
 from tests.conftest import TEST_CONFIG
 from tests.factories import PASSWORD, SAMPLES
 

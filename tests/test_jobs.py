@@ -1,6 +1,6 @@
 """Background jobs: each one sweeps what is due, tells people once, and records what it did.
 
-The jobs are called the way the scheduler calls them (``hub.jobs.runner.execute``), inside an app
+The jobs are called the way the scheduler calls them (``hub.core.jobs.runner.execute``), inside an app
 context; the clock is whatever the test says it is (time-machine), never the day the suite runs.
 """
 
@@ -12,18 +12,19 @@ import pytest
 import time_machine
 from sqlalchemy import func, select
 
-from hub.accounts.models import Invitation, Role, User
+from hub.accounts.models import Invitation, User
 from hub.accounts.services import grant_role
-from hub.db import db, utcnow
-from hub.jobs import effects, registered_jobs
-from hub.jobs.models import JobEffect, JobRun
-from hub.jobs.registry import job, parse_intervals
-from hub.jobs.runner import execute
-from hub.mail.models import OutboxMessage
+from hub.core.db import db, utcnow
+from hub.core.jobs import effects, registered_jobs
+from hub.core.jobs.models import JobEffect, JobRun
+from hub.core.jobs.registry import job, parse_intervals
+from hub.core.jobs.runner import execute
+from hub.core.mail.models import OutboxMessage
+from hub.core.roles import Role
+from hub.core.tenancy import TenancyError, all_regions
+from hub.core.tenancy.models import Region
 from hub.notifications.models import Notification
 from hub.notifications.services import choose
-from hub.tenancy import TenancyError, all_regions
-from hub.tenancy.models import Region
 from regions.profiles.models import Profile
 from shared.contacts.models import ContactRequest, ContactStatus
 
@@ -443,7 +444,7 @@ def test_retention_periods_are_configurable(app, make, monkeypatch):
 
 
 def test_the_admin_page_shows_each_job_with_last_and_next_run_failures_and_the_outbox(app, make, client, auth):
-    from hub.jobs.scheduler import build, sync
+    from hub.core.jobs.scheduler import build, sync
 
     @job("tests.broken", every=timedelta(minutes=5), title="Kaputte Aufgabe")
     def broken():

@@ -17,14 +17,15 @@ from urllib.parse import urlsplit
 import pytest
 from sqlalchemy import select, text
 
-from hub import create_app, logs
-from hub.access import link_credential
-from hub.db import db, utcnow
-from hub.jobs.runner import execute
-from hub.mail.models import OutboxMessage
-from hub.mail.services import enqueue
-from hub.settings import ConfigError
-from hub.tenancy import all_regions
+from hub import create_app
+from hub.core import logs
+from hub.core.access import link_credential
+from hub.core.db import db, utcnow
+from hub.core.jobs.runner import execute
+from hub.core.mail.models import OutboxMessage
+from hub.core.mail.services import enqueue
+from hub.core.settings import ConfigError
+from hub.core.tenancy import all_regions
 from tests.conftest import TEST_CONFIG
 from tests.factories import PASSWORD
 from tests.processes import free_port, hub_process, stop
@@ -133,7 +134,7 @@ def test_json_lines_carry_the_context_and_the_fields_of_the_event(client, caplog
 
     entry = json.loads(logs.JsonFormatter().format(access_lines(caplog)[0]))
 
-    assert entry["level"] == "INFO" and entry["logger"] == "hub.access"
+    assert entry["level"] == "INFO" and entry["logger"] == "hub.core.access"
     assert entry["event"] == "request" and entry["status"] == 200 and entry["route"] == "/login"
     assert GENERATED_ID.fullmatch(entry["request_id"])
     assert entry["time"].endswith("+00:00")
@@ -270,7 +271,7 @@ def test_in_development_without_a_mail_server_the_mail_is_printed_and_the_line_s
         enqueue("demo@example.org", "Ihr neues Passwort", RESET_MAIL)
         db.session.flush()
 
-    (line,) = hub_records(caplog, "hub.mail.demo")
+    (line,) = hub_records(caplog, "hub.core.mail.demo")
     assert "development without HUB_MAIL_SERVER: printed here for the demo (never in production)" in line.getMessage()
     assert "To: demo@example.org" in line.getMessage()
     assert "/password/reset/Zz9-geheim" in line.getMessage()  # the demo's links can be clicked
@@ -284,7 +285,7 @@ def test_in_production_a_queued_mail_is_logged_by_id_and_topic_only(production_a
         number = message.id
         db.session.rollback()
 
-    lines = [r.getMessage() for r in caplog.records if r.name.startswith("hub.mail")]
+    lines = [r.getMessage() for r in caplog.records if r.name.startswith("hub.core.mail")]
     assert lines == [f"mail {number} queued, topic essential; HUB_MAIL_SERVER is not set, so it waits in the outbox"]
     everything = "\n".join(logs.JsonFormatter().format(r) for r in caplog.records)
     for secret in ("secret-person", "Erika", "Zz9-geheim", "Ihr neues Passwort"):

@@ -11,10 +11,10 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from hub.db import db, utcnow
-from hub.mail import services
-from hub.mail.models import OutboxMessage
-from hub.mail.services import queue_mail, send_due
+from hub.core.db import db, utcnow
+from hub.core.mail import services
+from hub.core.mail.models import OutboxMessage
+from hub.core.mail.services import queue_mail, send_due
 
 LINK = "http://hub.test/reset-password/abc"
 
@@ -437,8 +437,8 @@ def test_a_page_beyond_the_end_of_the_outbox_is_empty_not_an_error(app, client, 
 
 
 def test_message_given_up_is_shown_as_failed(app, client, auth, make):
-    from hub.db import db as _db
-    from hub.mail.models import OutboxMessage
+    from hub.core.db import db as _db
+    from hub.core.mail.models import OutboxMessage
 
     with app.app_context():
         _db.session.add(
@@ -604,7 +604,7 @@ def test_every_attempt_of_a_message_keeps_its_message_id(app, ctx, smtp):
 def test_admins_are_told_once_when_mail_keeps_failing_and_once_when_mail_is_given_up(
     app, client, auth, make, smtp, time_machine
 ):
-    from hub.jobs.runner import execute
+    from hub.core.jobs.runner import execute
     from hub.notifications.models import Notification
 
     admin, coordinator = make.admin(), make.coordinator("erzgebirge")

@@ -19,9 +19,9 @@ from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 
 from hub.accounts.models import User
-from hub.db import berlin_today, db
-from hub.schemas import ServiceError
-from hub.tenancy import all_regions
+from hub.core.db import berlin_today, db
+from hub.core.schemas import ServiceError
+from hub.core.tenancy import all_regions
 from regions.matches import documents, services, suggesting
 from regions.matches.models import Match, MatchDocument, MatchMember, MatchSuggestion
 from regions.matches.services import MatchError

@@ -12,8 +12,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from hub.db import berlin_today, db
-from hub.tenancy import all_regions
+from hub.core.db import berlin_today, db
+from hub.core.tenancy import all_regions
 from regions.matches.models import LedgerEntry, Match, MatchSuggestion
 from regions.speeddating.models import Meeting, PairPreference, Rating, SessionParticipant, SpeedDatingSession
 from tests.factories import Made

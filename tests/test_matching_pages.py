@@ -8,8 +8,8 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy import select
 
-from hub.db import db
-from hub.tenancy import all_regions
+from hub.core.db import db
+from hub.core.tenancy import all_regions
 from regions.matches.models import LedgerEntry, Match
 from regions.speeddating.models import Meeting, Rating
 from tests.pages import field_error, form_error, page, shown, shown_field_message
@@ -176,7 +176,7 @@ def test_a_participant_rates_only_people_they_met_and_not_after_the_deadline(app
     c1, c2 = session.creatives
     o1, _o2 = session.organisations
     with app.app_context():
-        from hub.tenancy import region_scope
+        from hub.core.tenancy import region_scope
         from regions.speeddating import services
 
         with region_scope(make.regions["erzgebirge"].id):
@@ -287,7 +287,7 @@ def _under_way(make, made, *, started_minutes_ago: int = 90) -> None:
     """Rounds of an hour with half an hour's break: the first ended half an hour ago, the second is under way."""
     from datetime import timedelta
 
-    from hub.db import utcnow
+    from hub.core.db import utcnow
     from regions.speeddating import services
 
     with make.inside("erzgebirge"):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from hub.db import db, include_name
+from hub.core.db import db, include_name
 
 
 def test_models_and_migrations_agree(app):
@@ -16,7 +16,7 @@ def test_models_and_migrations_agree(app):
 
 
 def test_every_scoped_table_has_an_indexed_region_column(app):
-    from hub.tenancy.scope import scoped_table_names
+    from hub.core.tenancy.scope import scoped_table_names
 
     with app.app_context():
         names = scoped_table_names()
@@ -33,7 +33,7 @@ def test_upgrading_keeps_the_address_on_the_oldest_of_profiles_sharing_one_and_l
     from sqlalchemy import select, text
 
     from hub.audit import AuditEntry
-    from hub.tenancy import all_regions
+    from hub.core.tenancy import all_regions
     from regions.profiles.models import Profile
 
     oldest, copy, other_copy, elsewhere, alone = (

@@ -8,13 +8,13 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from hub.accounts.models import User
-from hub.db import db, utcnow
-from hub.jobs.runner import execute
-from hub.mail.models import OutboxMessage
-from hub.mail.services import build_email
+from hub.core.db import db, utcnow
+from hub.core.jobs.runner import execute
+from hub.core.mail.models import OutboxMessage
+from hub.core.mail.services import build_email
+from hub.core.tenancy import all_regions
 from hub.notifications.models import Notification
 from hub.notifications.services import mail_allowed, unsubscribe_token
-from hub.tenancy import all_regions
 from regions.events.models import Event
 from shared.calendar import services as calendar
 from tests.factories import PASSWORD

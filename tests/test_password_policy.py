@@ -134,8 +134,8 @@ def _reset_token(app, client, email: str) -> str:
 
     from sqlalchemy import select
 
-    from hub.db import db
-    from hub.mail.models import OutboxMessage
+    from hub.core.db import db
+    from hub.core.mail.models import OutboxMessage
 
     with app.app_context():
         message = db.session.scalars(

@@ -16,8 +16,8 @@ from flask_babel import gettext as _
 from jinja2 import ChoiceLoader, FileSystemLoader
 from markupsafe import escape
 
-from hub import pdf as hub_pdf
-from hub.pdf import HubPDF, pdf_response, slug_filename
+from hub.core import pdf as hub_pdf
+from hub.core.pdf import HubPDF, pdf_response, slug_filename
 from regions.speeddating import printing
 from regions.speeddating.printing import (
     PrintablePlan,

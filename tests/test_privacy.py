@@ -13,9 +13,9 @@ from sqlalchemy import Column, ForeignKey, Integer, MetaData, Table, Text, selec
 
 from hub.accounts.models import User
 from hub.audit import AuditEntry
-from hub.db import db
+from hub.core.db import db
+from hub.core.tenancy import all_regions
 from hub.privacy.registry import PSEUDONYM, Personal, undeclared_problems
-from hub.tenancy import all_regions
 from tests.factories import PASSWORD
 from tests.pages import bearer
 
@@ -344,7 +344,8 @@ def test_coordinator_erases_a_member_of_the_region_alone(app, make, regions, jou
 
 
 def test_coordinator_cannot_erase_someone_who_belongs_to_another_region_too(app, make, regions):
-    from hub.accounts.models import Membership, Role
+    from hub.accounts.models import Membership
+    from hub.core.roles import Role
 
     person = make.participant(HOME)
     with app.app_context(), all_regions():
@@ -364,7 +365,7 @@ def test_coordinator_cannot_erase_someone_who_belongs_to_another_region_too(app,
 
 
 def test_no_email_address_in_the_audit_log_after_the_demo(app):
-    from hub.demo import load_demo
+    from hub.core.demo import load_demo
 
     with app.app_context():
         load_demo()
@@ -383,7 +384,7 @@ def test_no_email_address_in_the_audit_log_after_a_journey(app, journey):
 
 
 def test_a_new_privacy_notice_asks_again_and_hides_the_profile_meanwhile(app, make, tmp_path):
-    from hub.jobs.runner import execute
+    from hub.core.jobs.runner import execute
 
     for page in ("privacy", "imprint", "accessibility"):
         text = (Path(app.root_path).parent / "config" / "legal" / f"{page}.md").read_text(encoding="utf-8")

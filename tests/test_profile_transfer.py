@@ -18,8 +18,8 @@ import pytest
 from flask_babel import force_locale, gettext
 from sqlalchemy import func, select
 
-from hub.db import db
-from hub.tenancy import all_regions, region_scope
+from hub.core.db import db
+from hub.core.tenancy import all_regions, region_scope
 from regions.profiles import services, spreadsheets, transfer
 from regions.profiles.models import Profile
 from tests.concurrency import all_pass_before_any_goes_on, at_once

@@ -17,8 +17,8 @@ import pytest
 from PIL import Image
 from sqlalchemy import func, select
 
-from hub.db import db
-from hub.tenancy import all_regions
+from hub.core.db import db
+from hub.core.tenancy import all_regions
 from regions.profiles import pictures
 from regions.profiles.models import ConsentRecord, Profile
 from regions.profiles.vocab import LANGUAGES, SUBMARKETS
@@ -640,7 +640,7 @@ def test_an_invalid_field_is_explained_beside_it_and_nothing_changes(app, client
 # The list fields (tags, submarkets, languages) report an error of one entry as a mapping from the
 # entry's position to its messages; the page prints that mapping as it is.
 LIST_ENTRY_BUG = (
-    "BUG: hub/schemas.py load_form() keeps marshmallow's per-entry errors of a list field as a dict keyed by "
+    "BUG: hub/core/schemas.py load_form() keeps marshmallow's per-entry errors of a list field as a dict keyed by "
     "the entry's position ({1: [...]}) inside the field's message list, and hub/templates/_forms.html prints "
     'it with |join, so the page shows "{1: [&#39;Muss eines davon sein: music, books, …&#39;]}" beside the '
     "field instead of the message."

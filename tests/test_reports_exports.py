@@ -22,9 +22,9 @@ from flask_babel import force_locale, format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from hub.db import berlin_today, db
-from hub.tenancy import region_scope
-from hub.tenancy.registry import active_regions
+from hub.core.db import berlin_today, db
+from hub.core.tenancy import region_scope
+from hub.core.tenancy.registry import active_regions
 from regions.matches import services as match_services
 from regions.matches.models import Match
 from regions.matches.vocab import STATUS_LABELS, MatchStatus

@@ -14,10 +14,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from hub.db import db, utcnow
-from hub.jobs.models import JobRun, apscheduler_jobs
-from hub.jobs.scheduler import build, sync
-from hub.mail.models import OutboxMessage
+from hub.core.db import db, utcnow
+from hub.core.jobs.models import JobRun, apscheduler_jobs
+from hub.core.jobs.scheduler import build, sync
+from hub.core.mail.models import OutboxMessage
 from tests.processes import SMTPServer, free_port, hub_process, stop
 
 pytestmark = pytest.mark.slow
@@ -125,7 +125,7 @@ def test_sigterm_during_a_slow_send_stops_at_the_next_message_without_an_error(a
     """A service manager waits a few seconds after SIGTERM: the scheduler must not drain the outbox first."""
     from types import SimpleNamespace
 
-    from hub.mail.services import queue_mail
+    from hub.core.mail.services import queue_mail
 
     with app.app_context():
         for n in range(40):

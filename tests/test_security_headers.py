@@ -16,8 +16,8 @@ import pytest
 from flask import url_for
 
 from hub import create_app
-from hub.extensions import limiter
-from hub.security_headers import FILE_POLICY
+from hub.core.extensions import limiter
+from hub.core.security_headers import FILE_POLICY
 from tests import test_isolation as isolation
 from tests.conftest import TEST_CONFIG
 from tests.factories import PASSWORD, tiny_pdf

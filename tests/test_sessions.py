@@ -11,8 +11,8 @@ from sqlalchemy import select, update
 
 from hub import create_app
 from hub.accounts.models import LoginSession, User
-from hub.db import db, utcnow
-from hub.jobs.runner import execute
+from hub.core.db import db, utcnow
+from hub.core.jobs.runner import execute
 from tests.conftest import TEST_CONFIG
 from tests.factories import PASSWORD
 from tests.pages import bearer, page, shown

@@ -15,8 +15,8 @@ import pytest
 from sqlalchemy import func, select
 
 from hub.accounts.models import User
-from hub.db import db
-from hub.tenancy import all_regions
+from hub.core.db import db
+from hub.core.tenancy import all_regions
 from regions.events import services as events
 from regions.events.models import Registration
 from regions.profiles import services as profiles

@@ -5,10 +5,11 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import delete, func, insert, select, update
 
-from hub.accounts.models import Invitation, Membership, Role, User
-from hub.db import db, utcnow
-from hub.tenancy import ReadOnlyScopeError, TenancyError, all_regions, region_scope
-from hub.tenancy.models import Region
+from hub.accounts.models import Invitation, Membership, User
+from hub.core.db import db, utcnow
+from hub.core.roles import Role
+from hub.core.tenancy import ReadOnlyScopeError, TenancyError, all_regions, region_scope
+from hub.core.tenancy.models import Region
 
 
 @pytest.fixture

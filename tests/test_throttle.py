@@ -17,7 +17,7 @@ import uuid
 
 import pytest
 
-from hub.db import utcnow
+from hub.core.db import utcnow
 from tests.factories import PASSWORD
 from tests.pages import bearer, form_error, page, refusal_shown
 from tests.processes import ROOT
@@ -265,8 +265,8 @@ def test_every_other_public_form_is_limited_per_client(app, client, clock, monke
 
 
 def test_every_route_open_to_visitors_that_accepts_a_form_is_limited(app, clock, monkeypatch):
-    from hub.extensions import limiter
-    from hub.rate_limits import SAFE_METHODS
+    from hub.core.extensions import limiter
+    from hub.core.rate_limits import SAFE_METHODS
 
     for setting in ("PUBLIC_FORM_LIMIT_PER_IP", "LOGIN_LIMIT_PER_IP", "PASSWORD_RESET_LIMIT_PER_IP"):
         monkeypatch.setitem(app.config, setting, "1 per minute")

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from hub.accounts.models import RecoveryCode, User
 from hub.accounts.security_log import SecurityEvent
-from hub.db import db, utcnow
+from hub.core.db import db, utcnow
 from tests.factories import PASSWORD
 from tests.pages import page, shown
 

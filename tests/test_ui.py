@@ -77,11 +77,12 @@ def test_umbrella_and_admin_navigation(client, auth, make):
 
 def test_people_in_several_regions_get_a_region_switcher(client, auth, make, app):
     person = make.participant("dresden")
-    from hub.accounts.models import Role, User
+    from hub.accounts.models import User
     from hub.accounts.services import grant_role
-    from hub.db import db
-    from hub.tenancy import all_regions
-    from hub.tenancy.models import Region
+    from hub.core.db import db
+    from hub.core.roles import Role
+    from hub.core.tenancy import all_regions
+    from hub.core.tenancy.models import Region
 
     with app.app_context(), all_regions():
         user = db.session.get(User, person.id)

@@ -45,7 +45,7 @@ def require_second_factor():
         return None
     if request.endpoint in SETUP_ENDPOINTS or not two_factor.must_set_up(current_user):
         return None
-    from hub.web import error_response, is_api_request
+    from hub.core.web import error_response, is_api_request
 
     if is_api_request():
         return error_response(403, str(_l("Please set up two-factor authentication first.")))
@@ -89,7 +89,7 @@ def _user_from_bearer_token(req):
 
 
 def _unauthorized():
-    from hub.web import error_response, is_api_request
+    from hub.core.web import error_response, is_api_request
 
     if is_api_request():
         response, code = error_response(401)

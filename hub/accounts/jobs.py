@@ -13,11 +13,11 @@ from sqlalchemy.orm import selectinload
 from hub.accounts.models import Invitation, LoginSession, Membership, User
 from hub.accounts.security_log import SecurityEvent
 from hub.accounts.services import external_url
-from hub.db import db, in_transaction, utcnow
-from hub.jobs import delete_older_than, each_region, effects, job
+from hub.core.db import db, in_transaction, utcnow
+from hub.core.jobs import delete_older_than, each_region, effects, job
+from hub.core.tenancy import all_regions
 from hub.notifications.services import notify
 from hub.notifications.topics import register_topic
-from hub.tenancy import all_regions
 
 MEMBERS = register_topic(
     "members",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
@@ -11,23 +10,11 @@ from sqlalchemy import Enum, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hub.audit import Audited, related
-from hub.db import db, utcnow
+from hub.core.db import db, utcnow
+from hub.core.roles import Role
+from hub.core.tenancy import RegionScoped
+from hub.core.tenancy.scope import scoped_url_arg
 from hub.privacy.registry import DELETE, KEEP, PSEUDONYM, PSEUDONYMISE, Personal
-from hub.tenancy import RegionScoped
-from hub.tenancy.scope import scoped_url_arg
-
-
-class Role(enum.StrEnum):
-    """What a person may do. participant and coordinator hold in one region; umbrella and admin everywhere."""
-
-    PARTICIPANT = "participant"
-    COORDINATOR = "coordinator"
-    UMBRELLA = "umbrella"
-    ADMIN = "admin"
-
-
-REGIONAL_ROLES = (Role.PARTICIPANT, Role.COORDINATOR)
-GLOBAL_ROLES = (Role.UMBRELLA, Role.ADMIN)
 
 
 class User(UserMixin, db.Model):

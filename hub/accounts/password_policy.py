@@ -14,7 +14,7 @@ import string
 from functools import cache
 from pathlib import Path
 
-from hub.schemas import _m
+from hub.core.schemas import _m
 
 COMMON_PASSWORDS_FILE = Path(__file__).with_name("common_passwords.txt")
 
@@ -53,7 +53,7 @@ def common_passwords() -> frozenset[str]:
 
 @cache
 def _region_words() -> frozenset[str]:
-    from hub.settings import load_region_registry
+    from hub.core.settings import load_region_registry
 
     words = set()
     for region in load_region_registry():

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from hub.accounts.models import Role
 from hub.accounts.security_log import KINDS
-from hub.schemas import BaseSchema, Password, _m
+from hub.core.roles import Role
+from hub.core.schemas import BaseSchema, Password, _m
 
 ROLE_CHOICE = _m("Please choose participant or coordinator.")
 

@@ -15,7 +15,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, Index, String, func, select
 from sqlalchemy.orm import Mapped, mapped_column
 
-from hub.db import db, utcnow
+from hub.core.db import db, utcnow
 from hub.privacy.registry import PSEUDONYMISE, Personal
 
 KINDS = {

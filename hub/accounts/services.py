@@ -12,13 +12,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from hub.accounts import security_log, sessions
-from hub.accounts.models import GLOBAL_ROLES, AccessToken, Invitation, Membership, Role, User
+from hub.accounts.models import AccessToken, Invitation, Membership, User
 from hub.accounts.password_policy import password_problem
 from hub.accounts.passwords import hash_password, needs_rehash, verify_password
-from hub.db import db, utcnow
-from hub.mail.services import queue_mail
-from hub.schemas import _m
-from hub.tenancy import all_regions
+from hub.core.db import db, utcnow
+from hub.core.mail.services import queue_mail
+from hub.core.roles import GLOBAL_ROLES, Role
+from hub.core.schemas import _m
+from hub.core.tenancy import all_regions
 
 
 class AccountError(ValueError):

@@ -17,8 +17,8 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import selectinload
 
 from hub.accounts.models import LoginSession, Membership, User
-from hub.db import db, utcnow
-from hub.tenancy import all_regions
+from hub.core.db import db, utcnow
+from hub.core.tenancy import all_regions
 
 # last_seen_at moves on at most this often: a write per request would cost more than it tells.
 LAST_SEEN_STEP = timedelta(minutes=5)

@@ -16,8 +16,8 @@ import logging
 
 from flask import current_app
 
-from hub.extensions import limiter
-from hub.rate_limits import pseudonym, seconds_until
+from hub.core.extensions import limiter
+from hub.core.rate_limits import pseudonym, seconds_until
 
 log = logging.getLogger("hub.accounts.throttle")
 

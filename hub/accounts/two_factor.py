@@ -14,11 +14,12 @@ from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from hub.accounts import security_log
-from hub.accounts.models import GLOBAL_ROLES, RecoveryCode, User
+from hub.accounts.models import RecoveryCode, User
 from hub.accounts.passwords import verify_password
 from hub.accounts.services import AccountError
-from hub.db import db, utcnow
-from hub.schemas import _m
+from hub.core.db import db, utcnow
+from hub.core.roles import GLOBAL_ROLES
+from hub.core.schemas import _m
 
 ISSUER = "CIMIS Hub"
 RECOVERY_CODE_COUNT = 10

@@ -6,11 +6,11 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from hub.access import admin_required, personal
 from hub.accounts import schemas, security_log, services, two_factor
 from hub.accounts.views import bp
-from hub.db import db
-from hub.schemas import load_form
+from hub.core.access import admin_required, personal
+from hub.core.db import db
+from hub.core.schemas import load_form
 
 
 def _page(errors=None, status: int = 200, recovery_codes=None):

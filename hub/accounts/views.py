@@ -10,13 +10,13 @@ from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
-from hub import rate_limits
-from hub.access import personal, public
 from hub.accounts import schemas, security_log, services, sessions, throttle, two_factor
 from hub.accounts.models import AccessToken
-from hub.db import db, utcnow
-from hub.logs import log_refusal
-from hub.schemas import load_form
+from hub.core import rate_limits
+from hub.core.access import personal, public
+from hub.core.db import db, utcnow
+from hub.core.logs import log_refusal
+from hub.core.schemas import load_form
 
 bp = Blueprint("accounts", __name__, template_folder="templates")
 

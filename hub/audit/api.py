@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from flask_smorest import Blueprint, abort
 
-from hub.access import coordinator_required, umbrella_required
 from hub.audit import services
 from hub.audit.schemas import AuditPageSchema, AuditQuerySchema, NetworkAuditQuerySchema
 from hub.audit.services import AuditQuery
-from hub.schemas import ServiceError
+from hub.core.access import coordinator_required, umbrella_required
+from hub.core.schemas import ServiceError
 
 blp = Blueprint(
     "api_audit",

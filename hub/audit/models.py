@@ -8,9 +8,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, CheckConstraint, Column, Index, Integer, String, Table
 from sqlalchemy.orm import Mapped, mapped_column
 
-from hub.db import db, utcnow
+from hub.core.db import db, utcnow
+from hub.core.tenancy import RegionScoped
 from hub.privacy.registry import SCRUB, Personal
-from hub.tenancy import RegionScoped
 
 ACTIONS = ("create", "update", "delete")
 CHANNELS = ("web", "api", "cli", "system")

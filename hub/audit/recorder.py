@@ -29,7 +29,7 @@ from sqlalchemy import event, inspect
 from sqlalchemy.orm import ORMExecuteState, Session, object_session
 
 from hub.audit.models import AuditEntry
-from hub.db import utcnow
+from hub.core.db import utcnow
 
 # Never written to the log, whatever the model: timestamps of the row itself and secrets.
 EXCLUDED = frozenset({"updated_at", "password_hash", "token_hash", "session_token"})
@@ -243,7 +243,7 @@ def record_update(obj, before: dict, session: Session | None = None) -> None:
 
     ``before`` is ``snapshot(obj)`` taken before the UPDATE; call this after refreshing the object.
     """
-    from hub.db import db
+    from hub.core.db import db
 
     after = snapshot(obj)
     changes = {key: [before.get(key), value] for key, value in after.items() if before.get(key) != value}

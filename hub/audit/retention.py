@@ -21,7 +21,7 @@ def purge(before: datetime, session: Session | None = None) -> int:
     if before.tzinfo is None:
         raise ValueError("purge() needs an aware datetime")
     if session is None:
-        from hub.db import db
+        from hub.core.db import db
 
         session = db.session
     entries = AuditEntry.__table__
@@ -42,7 +42,7 @@ def scrub(
     through the same one-row permit as purge(), inside the caller's transaction.
     """
     if session is None:
-        from hub.db import db
+        from hub.core.db import db
 
         session = db.session
     entries = AuditEntry.__table__

@@ -7,7 +7,7 @@ from marshmallow import ValidationError, fields, validate, validates_schema
 from hub.audit.models import ACTIONS, CHANNELS
 from hub.audit.services import DEFAULT_PER_PAGE
 from hub.audit.vocab import LOGGED_TYPES
-from hub.schemas import BaseSchema, Id, _m
+from hub.core.schemas import BaseSchema, Id, _m
 
 MAX_PER_PAGE = 200
 

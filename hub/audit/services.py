@@ -11,10 +11,10 @@ from sqlalchemy import and_, func, or_, select
 
 from hub.accounts.models import User
 from hub.audit.models import AuditEntry
-from hub.db import db
-from hub.schemas import ServiceError, _m
-from hub.tenancy import all_regions
-from hub.tenancy.models import Region
+from hub.core.db import db
+from hub.core.schemas import ServiceError, _m
+from hub.core.tenancy import all_regions
+from hub.core.tenancy.models import Region
 
 LOCAL_ZONE = ZoneInfo("Europe/Berlin")
 ACCOUNT_NUMBER = re.compile(r"#?\s*(\d{1,9})")

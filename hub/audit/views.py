@@ -9,15 +9,15 @@ from flask import Blueprint, render_template, request, url_for
 from flask_babel import format_date, format_datetime
 from flask_babel import gettext as _
 
-from hub.access import coordinator_required, umbrella_required
 from hub.audit import services
 from hub.audit.schemas import AuditQuerySchema, NetworkAuditQuerySchema
 from hub.audit.services import AuditPage, AuditQuery, AuditRow
 from hub.audit.vocab import ACTION_LABELS, FIELD_LABELS, LOGGED_TYPES, VALUE_LABELS, VIA_LABELS
-from hub.i18n import money
-from hub.money import from_cents
-from hub.schemas import ServiceError, load_form
-from hub.tenancy.registry import active_regions
+from hub.core.access import coordinator_required, umbrella_required
+from hub.core.i18n import money
+from hub.core.money import from_cents
+from hub.core.schemas import ServiceError, load_form
+from hub.core.tenancy.registry import active_regions
 
 bp = Blueprint("audit", __name__, url_prefix="/umbrella/audit", template_folder="templates")
 region_bp = Blueprint("region_audit", __name__, url_prefix="/<region>/audit", template_folder="templates")

@@ -128,7 +128,7 @@ def value_labels(subject_type: str, field: str, labels: dict) -> None:
 
 
 def _hub_roles() -> None:
-    from hub.i18n import ROLE_LABELS
+    from hub.core.i18n import ROLE_LABELS
 
     value_labels("membership", "role", ROLE_LABELS)
 

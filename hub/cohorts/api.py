@@ -6,12 +6,12 @@ from flask.views import MethodView
 from flask_login import login_required
 from flask_smorest import Blueprint, abort
 
-from hub.access import admin_required
-from hub.api_updates import Updates
 from hub.cohorts import services
 from hub.cohorts.schemas import CohortInputSchema, CohortSchema
-from hub.db import db
-from hub.schemas import ServiceError
+from hub.core.access import admin_required
+from hub.core.api_updates import Updates
+from hub.core.db import db
+from hub.core.schemas import ServiceError
 
 blp = Blueprint(
     "api_cohorts",

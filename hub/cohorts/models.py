@@ -8,8 +8,8 @@ from decimal import Decimal
 from sqlalchemy import BigInteger, CheckConstraint, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from hub.db import db, utcnow
-from hub.money import from_cents
+from hub.core.db import db, utcnow
+from hub.core.money import from_cents
 from hub.privacy.registry import not_personal
 
 

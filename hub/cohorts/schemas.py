@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from hub.schemas import Amount, BaseSchema, _m
+from hub.core.schemas import Amount, BaseSchema, _m
 
 
 class CohortInputSchema(BaseSchema):

@@ -7,9 +7,9 @@ from datetime import date
 from sqlalchemy import select
 
 from hub.cohorts.models import Cohort
-from hub.db import db
-from hub.money import to_cents
-from hub.schemas import ServiceError, _m
+from hub.core.db import db
+from hub.core.money import to_cents
+from hub.core.schemas import ServiceError, _m
 
 
 def list_cohorts() -> list[Cohort]:

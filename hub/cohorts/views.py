@@ -5,11 +5,11 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from hub.access import admin_required
 from hub.cohorts import services
 from hub.cohorts.schemas import CohortInputSchema
-from hub.db import db
-from hub.schemas import ServiceError, load_form
+from hub.core.access import admin_required
+from hub.core.db import db
+from hub.core.schemas import ServiceError, load_form
 
 bp = Blueprint("cohorts", __name__, url_prefix="/admin/cohorts", template_folder="templates")
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask_login import current_user, login_required
 from flask_smorest import Blueprint, abort
 
-from hub.access import personal
-from hub.db import db
+from hub.core.access import personal
+from hub.core.db import db
 from hub.notifications import services
 from hub.notifications.schemas import (
     MarkReadSchema,

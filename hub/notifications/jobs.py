@@ -7,7 +7,7 @@ from datetime import timedelta
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
-from hub.jobs import delete_older_than, job
+from hub.core.jobs import delete_older_than, job
 from hub.notifications.models import Notification
 
 

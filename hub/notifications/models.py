@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from hub.db import db, utcnow
+from hub.core.db import db, utcnow
 from hub.privacy.registry import DELETE, Personal
 
 DIGEST_FREQUENCIES = ("weekly", "daily", "never")

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
+from hub.core.schemas import BaseSchema
+from hub.core.web import MAX_PAGE
 from hub.notifications.models import DIGEST_FREQUENCIES
-from hub.schemas import BaseSchema
-from hub.web import MAX_PAGE
 
 
 class NotificationSchema(BaseSchema):

@@ -2,7 +2,7 @@
 
 ``notify()`` is what jobs and features call. It stores the notification, and queues the e-mail unless
 the person switched that topic off. With ``effect=(job, subject, slot)`` it does both only once, however
-often it is called (two schedulers, a restart): see hub.jobs.effects.
+often it is called (two schedulers, a restart): see hub.core.jobs.effects.
 """
 
 from __future__ import annotations
@@ -14,13 +14,13 @@ from sqlalchemy import delete, func, select, update
 
 from hub.accounts.models import User
 from hub.accounts.services import external_url, normalise_email, user_by_email
-from hub.db import db, utcnow
-from hub.jobs import effects
-from hub.mail.models import OutboxMessage
-from hub.mail.services import enqueue, render_mail
+from hub.core.db import db, utcnow
+from hub.core.jobs import effects
+from hub.core.mail.models import OutboxMessage
+from hub.core.mail.services import enqueue, render_mail
+from hub.core.schemas import ServiceError, _m
 from hub.notifications.models import DIGEST_FREQUENCIES, MailSuppression, Notification, NotificationSettings
 from hub.notifications.topics import ALL, DIGEST, label_of, topics
-from hub.schemas import ServiceError, _m
 
 PAGE_SIZE = 30
 

@@ -7,15 +7,15 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
-from hub.access import link_credential, personal, public
-from hub.accounts.models import Role
-from hub.db import db
+from hub.core.access import link_credential, personal, public
+from hub.core.db import db
+from hub.core.roles import Role
+from hub.core.schemas import load_form
+from hub.core.web import requested_page
 from hub.notifications import services
 from hub.notifications.models import DIGEST_FREQUENCIES
 from hub.notifications.schemas import SettingsSchema
 from hub.notifications.topics import ALL, DIGEST, label_of, topics
-from hub.schemas import load_form
-from hub.web import requested_page
 
 bp = Blueprint("notifications", __name__, template_folder="templates")
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from flask import current_app
 from markupsafe import Markup, escape
 
-from hub.settings import CONFIG_DIR
+from hub.core.settings import CONFIG_DIR
 
 PAGES = ("privacy", "imprint", "accessibility")
 DEFAULT_VERSION = "1"

@@ -83,7 +83,7 @@ def not_personal(reason: str = "", ordinary: tuple[str, ...] = ()) -> Personal:
 
 def declared_models() -> Iterator[tuple[type, Personal]]:
     """Every mapped class with its declaration, in the metadata's dependency order (parents first)."""
-    from hub.db import db
+    from hub.core.db import db
 
     by_table = {}
     for mapper in db.Model.registry.mappers:
@@ -101,7 +101,7 @@ def undeclared_problems(metadata=None, declarations: dict[str, Personal] | None 
 
     By default the hub's own tables and the declarations on their models.
     """
-    from hub.db import db
+    from hub.core.db import db
 
     if declarations is None:
         declarations = {m.local_table.name: m.class_.__dict__.get("personal_data") for m in db.Model.registry.mappers}

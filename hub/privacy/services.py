@@ -16,12 +16,15 @@ from pathlib import Path
 
 from sqlalchemy import func, or_, select
 
-from hub.accounts.models import Membership, Role, User
+from hub.accounts.models import Membership, User
 from hub.accounts.passwords import verify_password
 from hub.accounts.services import normalise_email
 from hub.audit import Audited, AuditEntry, current_actor, scrub
 from hub.audit.recorder import plain
-from hub.db import db, utcnow
+from hub.core.db import db, utcnow
+from hub.core.roles import Role
+from hub.core.schemas import _m
+from hub.core.tenancy import all_regions
 from hub.privacy.registry import (
     DELETE,
     KEEP,
@@ -34,8 +37,6 @@ from hub.privacy.registry import (
     declared_models,
     replacement,
 )
-from hub.schemas import _m
-from hub.tenancy import all_regions
 
 EXPORT_FORMAT = "cimis-hub-export/1"
 
@@ -151,7 +152,7 @@ def export_data(user: User, *, region_id: int | None = None) -> dict:
 
 
 def _region_scoped(cls) -> bool:
-    from hub.tenancy import RegionScoped
+    from hub.core.tenancy import RegionScoped
 
     return issubclass(cls, RegionScoped)
 

@@ -11,12 +11,12 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, logout_user
 
-from hub.access import public
-from hub.db import db
+from hub.core.access import public
+from hub.core.db import db
+from hub.core.schemas import load_form
 from hub.privacy import legal, services
 from hub.privacy.registry import declared_models
 from hub.privacy.schemas import OwnErasureSchema
-from hub.schemas import load_form
 
 bp = Blueprint("privacy", __name__, template_folder="templates")
 

@@ -1,6 +1,6 @@
 """The coordination's events in the JSON API. Times are ISO 8601 in UTC on output and are taken back as
 they are; input without an offset is a wall-clock time in the event's time zone, as the form sends it.
-PUT replaces an event, PATCH changes some of its fields (``hub.api_updates``)."""
+PUT replaces an event, PATCH changes some of its fields (``hub.core.api_updates``)."""
 
 from __future__ import annotations
 
@@ -10,11 +10,11 @@ from flask_smorest import Blueprint, abort
 from marshmallow import fields, validate
 from sqlalchemy.exc import IntegrityError
 
-from hub.access import coordinator_required
 from hub.accounts.models import User
-from hub.api_updates import Updates
-from hub.db import db
-from hub.schemas import BaseSchema, Id
+from hub.core.access import coordinator_required
+from hub.core.api_updates import Updates
+from hub.core.db import db
+from hub.core.schemas import BaseSchema, Id
 from regions.events import services
 from regions.events.models import Registration
 from regions.events.schemas import CheckInSchema, EventInputSchema

@@ -7,10 +7,10 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 
-from hub.db import db
-from hub.demo import demo_loader
-from hub.tenancy import region_scope
-from hub.tenancy.models import Region
+from hub.core.db import db
+from hub.core.demo import demo_loader
+from hub.core.tenancy import region_scope
+from hub.core.tenancy.models import Region
 from regions.events import services
 from regions.events.models import Event
 from regions.events.vocab import Audience, EventStatus, EventType
@@ -107,8 +107,8 @@ PAST_GUESTS = {"erzgebirge": ["filmproduktion"], "meissen": [], "lausitz": ["gam
 def _members_and_guests(region, guests: list[str]) -> list:
     """The region's members, and the named people from other regions, in a fixed order."""
     from hub.accounts.models import Membership, User
-    from hub.demo import DOMAIN
-    from hub.tenancy import all_regions
+    from hub.core.demo import DOMAIN
+    from hub.core.tenancy import all_regions
 
     with all_regions():
         members = list(

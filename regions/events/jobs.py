@@ -17,8 +17,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from hub.accounts.services import external_url
-from hub.db import db, in_transaction, utcnow
-from hub.jobs import each_region, effects, job
+from hub.core.db import db, in_transaction, utcnow
+from hub.core.jobs import each_region, effects, job
 from hub.notifications.services import notify
 from regions.events.models import Event, Registration
 from regions.events.vocab import REMINDERS, WAITLIST, EventStatus, RegistrationStatus

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from marshmallow import ValidationError, fields, post_load, validate, validates, validates_schema
 
-from hub.schemas import BaseSchema, LocalDateTime, _m
+from hub.core.schemas import BaseSchema, LocalDateTime, _m
 from regions.events.vocab import Audience, EventStatus, EventType
 
 BERLIN = "Europe/Berlin"

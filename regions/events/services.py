@@ -18,10 +18,10 @@ from sqlalchemy.orm import selectinload
 from hub import audit
 from hub.accounts.models import User
 from hub.accounts.services import external_url
-from hub.db import db, utcnow
-from hub.jobs import effects
+from hub.core.db import db, utcnow
+from hub.core.jobs import effects
+from hub.core.schemas import _m
 from hub.notifications.services import notify, withdraw
-from hub.schemas import _m
 from regions.events.models import Event, EventSeries, Registration
 from regions.events.vocab import REGISTRATIONS, EventStatus, RegistrationStatus
 

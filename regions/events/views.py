@@ -12,11 +12,11 @@ from flask_login import current_user
 from openpyxl import Workbook
 from sqlalchemy.exc import IntegrityError
 
-from hub.access import coordinator_required
 from hub.accounts.models import User
-from hub.cells import csv_text, write_text
-from hub.db import db
-from hub.schemas import load_buttons, load_form
+from hub.core.access import coordinator_required
+from hub.core.cells import csv_text, write_text
+from hub.core.db import db
+from hub.core.schemas import load_buttons, load_form
 from regions.events import services, vocab
 from regions.events.schemas import CheckInSchema, EventInputSchema
 from regions.members.services import list_members

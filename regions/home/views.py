@@ -5,9 +5,10 @@ from __future__ import annotations
 from flask import Blueprint, g, render_template
 from sqlalchemy import select
 
-from hub.access import public
-from hub.accounts.models import Membership, Role, User
-from hub.db import db
+from hub.accounts.models import Membership, User
+from hub.core.access import public
+from hub.core.db import db
+from hub.core.roles import Role
 
 bp = Blueprint("region_home", __name__, template_folder="templates")
 

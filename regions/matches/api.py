@@ -15,12 +15,12 @@ from marshmallow import fields
 from webargs.flaskparser import FlaskParser
 from werkzeug.datastructures import CombinedMultiDict, FileStorage
 
-from hub.access import coordinator_required, region_role_required
-from hub.accounts.models import Role
-from hub.api_updates import Updates
 from hub.cohorts.models import Cohort
-from hub.db import db
-from hub.schemas import BaseSchema, Id, ServiceError, _m
+from hub.core.access import coordinator_required, region_role_required
+from hub.core.api_updates import Updates
+from hub.core.db import db
+from hub.core.roles import Role
+from hub.core.schemas import BaseSchema, Id, ServiceError, _m
 from regions.matches import documents, funding, services, suggesting
 from regions.matches.models import Match, MatchDocument, MatchMember, MatchSuggestion, Milestone
 from regions.matches.schemas import (

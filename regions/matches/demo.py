@@ -11,14 +11,15 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from hub.accounts.models import Role, User
+from hub.accounts.models import User
 from hub.accounts.services import create_user, user_by_email
 from hub.cohorts import services as cohorts
 from hub.cohorts.models import Cohort
-from hub.db import db
-from hub.demo import DEMO_PASSWORD, DOMAIN, demo_loader
-from hub.tenancy import all_regions, region_scope
-from hub.tenancy.models import Region
+from hub.core.db import db
+from hub.core.demo import DEMO_PASSWORD, DOMAIN, demo_loader
+from hub.core.roles import Role
+from hub.core.tenancy import all_regions, region_scope
+from hub.core.tenancy.models import Region
 from regions.events import services as events
 from regions.events.demo import load_demo_events
 from regions.events.models import Event

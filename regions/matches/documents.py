@@ -11,8 +11,8 @@ from pathlib import Path, PurePosixPath
 from flask import current_app
 
 from hub.accounts.models import User
-from hub.db import db
-from hub.schemas import ServiceError, _m
+from hub.core.db import db
+from hub.core.schemas import ServiceError, _m
 from regions.matches.models import Match, MatchDocument
 from regions.matches.vocab import DOCUMENT_TYPES, MAX_DOCUMENT_BYTES
 

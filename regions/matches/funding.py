@@ -14,10 +14,10 @@ from decimal import Decimal, InvalidOperation
 from sqlalchemy import select, update
 
 from hub.accounts.models import User
-from hub.db import db
-from hub.i18n import money
-from hub.money import from_cents, to_cents
-from hub.schemas import ServiceError, _m
+from hub.core.db import db
+from hub.core.i18n import money
+from hub.core.money import from_cents, to_cents
+from hub.core.schemas import ServiceError, _m
 from regions.matches.models import LedgerEntry, Match, MatchDocument
 from regions.matches.vocab import LedgerKind, MatchStatus
 

@@ -12,8 +12,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from hub.accounts.services import external_url
-from hub.db import db, in_transaction
-from hub.jobs import each_region, effects, job
+from hub.core.db import db, in_transaction
+from hub.core.jobs import each_region, effects, job
 from hub.notifications.services import notify
 from regions.matches.models import Match, MatchMember, Milestone
 from regions.matches.vocab import MILESTONES, MatchStatus

@@ -12,11 +12,11 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from hub.accounts.models import User
 from hub.audit import Audited, related
 from hub.cohorts.models import Cohort
-from hub.db import db, utcnow
-from hub.money import from_cents
+from hub.core.db import db, utcnow
+from hub.core.money import from_cents
+from hub.core.tenancy import RegionScoped
+from hub.core.tenancy.scope import scoped_url_arg
 from hub.privacy.registry import DELETE, PSEUDONYMISE, Personal, not_personal
-from hub.tenancy import RegionScoped
-from hub.tenancy.scope import scoped_url_arg
 from regions.matches.vocab import CheckInStatus, LedgerKind, MatchStatus, MemberRole, SuggestionStatus
 from regions.profiles.models import Profile
 

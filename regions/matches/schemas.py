@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
-from hub.schemas import Amount, BaseSchema, Id
+from hub.core.schemas import Amount, BaseSchema, Id
 from regions.matches.vocab import CheckInStatus, LedgerKind, MatchStatus, MemberRole
 
 TEXT = validate.Length(max=20000)

@@ -8,8 +8,8 @@ from sqlalchemy import Select, func, select
 
 from hub.accounts.models import User
 from hub.cohorts.models import Cohort
-from hub.db import berlin_today, db, utcnow
-from hub.schemas import ServiceError, _m
+from hub.core.db import berlin_today, db, utcnow
+from hub.core.schemas import ServiceError, _m
 from regions.matches.models import CheckIn, JournalEntry, Match, MatchMember, Milestone
 from regions.matches.vocab import TRANSITIONS, CheckInStatus, MatchStatus, MemberRole
 from regions.profiles.models import Profile

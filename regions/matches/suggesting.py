@@ -8,8 +8,8 @@ from sqlalchemy.orm import joinedload
 
 from hub.accounts.models import User
 from hub.cohorts.models import Cohort
-from hub.db import db
-from hub.schemas import _m
+from hub.core.db import db
+from hub.core.schemas import _m
 from regions.matches import services
 from regions.matches.models import Match, MatchMember, MatchSuggestion
 from regions.matches.suggestions import Person, Reason, explain, suggest

@@ -7,12 +7,12 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from hub.access import coordinator_required, region_role_required
-from hub.accounts.models import Role
 from hub.cohorts.services import get_cohort, list_cohorts
-from hub.db import berlin_today, db
-from hub.schemas import ServiceError, load_buttons, load_form
-from hub.security_headers import sandboxed
+from hub.core.access import coordinator_required, region_role_required
+from hub.core.db import berlin_today, db
+from hub.core.roles import Role
+from hub.core.schemas import ServiceError, load_buttons, load_form
+from hub.core.security_headers import sandboxed
 from regions.matches import documents, funding, services, suggesting, vocab
 from regions.matches.models import Match, MatchDocument, MatchMember, MatchSuggestion, Milestone
 from regions.matches.schemas import (

@@ -2,7 +2,7 @@
 
 from flask_smorest import Blueprint
 
-from hub.access import coordinator_required
+from hub.core.access import coordinator_required
 from regions.members import services
 from regions.members.schemas import MemberSchema
 

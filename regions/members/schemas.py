@@ -2,9 +2,9 @@
 
 from marshmallow import fields, validate
 
-from hub.accounts.models import Role
 from hub.accounts.schemas import ROLE_CHOICE
-from hub.schemas import BaseSchema
+from hub.core.roles import Role
+from hub.core.schemas import BaseSchema
 
 
 class MemberSchema(BaseSchema):

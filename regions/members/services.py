@@ -5,10 +5,11 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from hub.accounts.models import Invitation, Membership, Role, User
+from hub.accounts.models import Invitation, Membership, User
 from hub.accounts.services import AccountError
-from hub.db import db, utcnow
-from hub.schemas import _m
+from hub.core.db import db, utcnow
+from hub.core.roles import Role
+from hub.core.schemas import _m
 
 
 def list_members() -> list[Membership]:

@@ -6,16 +6,16 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from hub import rate_limits
-from hub.access import coordinator_required
 from hub.accounts import services as accounts
-from hub.accounts.models import Role
 from hub.accounts.schemas import InvitationSchema
-from hub.db import db
+from hub.core import rate_limits
+from hub.core.access import coordinator_required
+from hub.core.db import db
+from hub.core.roles import Role
+from hub.core.schemas import load_form
 from hub.privacy import services as privacy
 from hub.privacy.schemas import CoordinatorErasureSchema
 from hub.privacy.views import download
-from hub.schemas import load_form
 from regions.members import services
 from regions.members.schemas import RoleChangeSchema
 

@@ -7,10 +7,10 @@ from flask.views import MethodView
 from flask_login import current_user, login_required
 from flask_smorest import Blueprint, abort
 
-from hub.access import coordinator_required
-from hub.accounts.models import Role
-from hub.api_updates import Updates
-from hub.db import db
+from hub.core.access import coordinator_required
+from hub.core.api_updates import Updates
+from hub.core.db import db
+from hub.core.roles import Role
 from regions.profiles import services
 from regions.profiles.schemas import ProfileInputSchema, ProfileSchema
 

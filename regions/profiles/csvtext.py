@@ -9,7 +9,7 @@ import re
 import unicodedata
 from collections.abc import Callable
 
-from hub.schemas import _m
+from hub.core.schemas import _m
 
 HEADER_SEARCH_ROWS = 10  # a title or a note may stand above the header row
 UNREADABLE = _m("This file is not a readable CSV text. Please save it from Excel as CSV.")

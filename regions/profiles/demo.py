@@ -5,10 +5,10 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from hub.accounts.services import user_by_email
-from hub.db import db
-from hub.demo import DOMAIN, demo_loader
-from hub.tenancy import region_scope
-from hub.tenancy.models import Region
+from hub.core.db import db
+from hub.core.demo import DOMAIN, demo_loader
+from hub.core.tenancy import region_scope
+from hub.core.tenancy.models import Region
 from regions.profiles import services
 from regions.profiles.models import Profile
 from regions.profiles.schemas import ProfileInputSchema

@@ -6,8 +6,8 @@ from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
 
-from hub.db import db
-from hub.jobs import each_region, job
+from hub.core.db import db
+from hub.core.jobs import each_region, job
 from regions.profiles import services
 
 

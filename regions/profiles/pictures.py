@@ -10,7 +10,7 @@ from pathlib import Path
 from flask import current_app
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from hub.schemas import _m
+from hub.core.schemas import _m
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_PIXELS = 40_000_000

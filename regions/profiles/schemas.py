@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import fields, pre_load, validate
 
-from hub.schemas import BaseSchema, _m
+from hub.core.schemas import BaseSchema, _m
 from regions.profiles.vocab import LANGUAGES, SUBMARKETS, ContactVisibility, ProfileKind, Visibility
 
 MAX_TAGS = 15

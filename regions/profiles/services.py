@@ -7,9 +7,9 @@ from sqlalchemy.exc import IntegrityError
 
 from hub.accounts.models import User
 from hub.accounts.services import normalise_email
-from hub.db import db, utcnow
+from hub.core.db import db, utcnow
+from hub.core.schemas import _m
 from hub.privacy.legal import consent_version
-from hub.schemas import _m
 from regions.profiles.models import ConsentRecord, Profile, is_email_conflict
 from regions.profiles.vocab import ProfileKind
 

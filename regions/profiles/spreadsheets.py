@@ -16,8 +16,8 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
-from hub.cells import csv_text, write_text
-from hub.schemas import _m
+from hub.core.cells import csv_text, write_text
+from hub.core.schemas import _m
 from regions.profiles import csvtext, services
 from regions.profiles.csvtext import HEADER_SEARCH_ROWS
 from regions.profiles.vocab import LANGUAGES, SUBMARKET_GERMAN_NAMES, SUBMARKETS

@@ -19,9 +19,9 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from hub.accounts.services import normalise_email
-from hub.db import db
-from hub.schemas import Message, _m
-from hub.tenancy.scope import current_region_id
+from hub.core.db import db
+from hub.core.schemas import Message, _m
+from hub.core.tenancy.scope import current_region_id
 from regions.profiles import services
 from regions.profiles.models import Profile, is_email_conflict
 from regions.profiles.schemas import ProfileInputSchema

@@ -9,8 +9,8 @@ from flask import Blueprint, current_app, flash, g, redirect, render_template, r
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
-from hub.access import coordinator_required
-from hub.db import db
+from hub.core.access import coordinator_required
+from hub.core.db import db
 from regions.profiles import transfer
 
 bp = Blueprint("transfer", __name__, url_prefix="/profiles", template_folder="templates")

@@ -6,11 +6,11 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from hub.access import coordinator_required
-from hub.accounts.models import Role
-from hub.db import db
+from hub.core.access import coordinator_required
+from hub.core.db import db
+from hub.core.roles import Role
+from hub.core.schemas import load_buttons, load_form
 from hub.privacy.legal import consent_version
-from hub.schemas import load_buttons, load_form
 from regions.profiles import pictures, services, vocab
 from regions.profiles.schemas import PictureChoiceSchema, ProfileInputSchema
 

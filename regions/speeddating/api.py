@@ -3,7 +3,7 @@ own meetings and ratings.
 
 Times are ISO 8601 in UTC on output and are taken back as they are; input without an offset is a wall-clock
 time in Europe/Berlin, as the form sends it. Rounds and tables count from 1. PUT replaces a session's
-settings, PATCH changes some of them (``hub.api_updates``).
+settings, PATCH changes some of them (``hub.core.api_updates``).
 """
 
 from __future__ import annotations
@@ -14,11 +14,11 @@ from flask_login import current_user
 from flask_smorest import Blueprint, abort
 from marshmallow import fields
 
-from hub.access import coordinator_required, region_role_required
-from hub.accounts.models import Role
-from hub.api_updates import Updates
-from hub.db import db, utcnow
-from hub.schemas import BaseSchema, ServiceError, _m
+from hub.core.access import coordinator_required, region_role_required
+from hub.core.api_updates import Updates
+from hub.core.db import db, utcnow
+from hub.core.roles import Role
+from hub.core.schemas import BaseSchema, ServiceError, _m
 from regions.events.models import Event
 from regions.events.services import to_utc
 from regions.profiles.models import Profile

@@ -12,10 +12,11 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from hub.accounts.models import Membership, Role
+from hub.accounts.models import Membership
 from hub.accounts.services import external_url
-from hub.db import db, in_transaction, utcnow
-from hub.jobs import each_region, effects, job
+from hub.core.db import db, in_transaction, utcnow
+from hub.core.jobs import each_region, effects, job
+from hub.core.roles import Role
 from hub.notifications.services import notify
 from regions.profiles.models import Profile
 from regions.speeddating.models import Meeting, Rating, SessionParticipant, SpeedDatingSession

@@ -8,10 +8,10 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, Enum, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from hub.db import db, utcnow
+from hub.core.db import db, utcnow
+from hub.core.tenancy import RegionScoped
+from hub.core.tenancy.scope import scoped_url_arg
 from hub.privacy.registry import Personal
-from hub.tenancy import RegionScoped
-from hub.tenancy.scope import scoped_url_arg
 from regions.events.models import Event
 from regions.profiles.models import Profile
 from regions.speeddating.vocab import Interest, PairingMode, Side

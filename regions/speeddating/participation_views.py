@@ -7,11 +7,11 @@ from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from hub.access import coordinator_required, region_role_required
-from hub.accounts.models import Role
-from hub.db import db, utcnow
-from hub.pdf import pdf_response
-from hub.schemas import ServiceError
+from hub.core.access import coordinator_required, region_role_required
+from hub.core.db import db, utcnow
+from hub.core.pdf import pdf_response
+from hub.core.roles import Role
+from hub.core.schemas import ServiceError
 from regions.speeddating import printing, services
 from regions.speeddating.models import SessionParticipant
 from regions.speeddating.views import TZ, _coordinating, _session_or_404, bp

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from flask_babel import format_date, format_time, get_locale
 from flask_babel import gettext as _
 
-from hub.pdf import HubPDF, created_note
+from hub.core.pdf import HubPDF, created_note
 from regions.speeddating.vocab import Side
 
 PARTS = ("people", "tables", "master")

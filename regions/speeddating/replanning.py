@@ -13,8 +13,8 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
-from hub.db import db, utcnow
-from hub.schemas import _m
+from hub.core.db import db, utcnow
+from hub.core.schemas import _m
 from regions.speeddating import schedule as generator
 from regions.speeddating.models import Meeting, Rating, SpeedDatingSession
 from regions.speeddating.services import SpeedDatingError, planned_meetings, schedule_error, store_schedule

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from marshmallow import fields, post_load, validate
 
-from hub.schemas import BaseSchema, Id, LocalDateTime
+from hub.core.schemas import BaseSchema, Id, LocalDateTime
 from regions.speeddating.vocab import Interest, PairingMode
 
 

@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from hub.accounts.models import User
-from hub.db import db, utcnow
-from hub.schemas import ServiceError, _m
+from hub.core.db import db, utcnow
+from hub.core.schemas import ServiceError, _m
 from regions.events.models import Event, Registration
 from regions.events.vocab import RegistrationStatus
 from regions.profiles.models import Profile

@@ -8,11 +8,11 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from hub.access import coordinator_required, region_role_required
-from hub.accounts.models import Role
 from hub.cohorts.services import cohort_for, list_cohorts
-from hub.db import db, utcnow
-from hub.schemas import ServiceError, load_buttons, load_form
+from hub.core.access import coordinator_required, region_role_required
+from hub.core.db import db, utcnow
+from hub.core.roles import Role
+from hub.core.schemas import ServiceError, load_buttons, load_form
 from regions.events.models import Event
 from regions.events.services import to_utc
 from regions.profiles.models import Profile

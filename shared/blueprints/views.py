@@ -7,8 +7,8 @@ from flask_login import login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from hub.db import db
-from hub.tenancy import all_regions
+from hub.core.db import db
+from hub.core.tenancy import all_regions
 from regions.matches.models import Match, MatchMember
 
 bp = Blueprint("blueprints", __name__, url_prefix="/blueprints", template_folder="templates")

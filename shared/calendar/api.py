@@ -9,9 +9,9 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_smorest import Blueprint, abort
 
-from hub.access import public
-from hub.db import db
-from hub.tenancy.registry import active_regions
+from hub.core.access import public
+from hub.core.db import db
+from hub.core.tenancy.registry import active_regions
 from regions.events.services import EventError
 from shared.calendar import services as calendar
 from shared.calendar.schemas import (

@@ -49,12 +49,12 @@ from sqlalchemy import String, and_, case, func, literal, select, type_coerce
 from sqlalchemy.sql.elements import UnaryExpression
 from sqlalchemy.sql.operators import custom_op
 
-from hub.access import personal, public
 from hub.accounts.models import AccessToken, User
 from hub.accounts.services import external_url, user_for_access_token
-from hub.db import db, utcnow
-from hub.schemas import load_buttons
-from hub.tenancy import all_regions
+from hub.core.access import personal, public
+from hub.core.db import db, utcnow
+from hub.core.schemas import load_buttons
+from hub.core.tenancy import all_regions
 from regions.events.models import Event, Registration
 from regions.events.vocab import EventStatus, RegistrationStatus
 from shared.calendar import ics

@@ -6,8 +6,8 @@ from datetime import datetime
 
 from sqlalchemy import and_, or_, select
 
-from hub.db import db
-from hub.tenancy import all_regions
+from hub.core.db import db
+from hub.core.tenancy import all_regions
 from regions.events.models import Event, Registration
 from regions.events.vocab import Audience, EventStatus, RegistrationStatus
 from shared.directory.search import Viewer

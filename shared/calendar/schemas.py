@@ -7,7 +7,7 @@ from datetime import date, datetime, time, timedelta
 
 from marshmallow import ValidationError, fields, post_load, validate
 
-from hub.schemas import BaseSchema, LocalDateTime, _m
+from hub.core.schemas import BaseSchema, LocalDateTime, _m
 from regions.events.vocab import TYPE_LABELS, Audience, EventStatus, EventType, RegistrationStatus
 from shared.calendar.services import display_zone, event_url, ics_url
 

@@ -19,10 +19,10 @@ from sqlalchemy.exc import IntegrityError
 
 from hub.accounts.models import User
 from hub.accounts.services import external_url
-from hub.db import db, utcnow
+from hub.core.db import db, utcnow
+from hub.core.schemas import _m
+from hub.core.tenancy import all_regions, region_scope
 from hub.notifications.services import notify
-from hub.schemas import _m
-from hub.tenancy import all_regions, region_scope
 from regions.events import services as events
 from regions.events.models import Event, Registration
 from regions.events.services import EventError

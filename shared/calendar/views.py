@@ -10,11 +10,11 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from marshmallow import ValidationError
 
-from hub.access import public
 from hub.accounts.services import external_url
-from hub.db import db
-from hub.schemas import load_form, localize
-from hub.tenancy.registry import active_regions
+from hub.core.access import public
+from hub.core.db import db
+from hub.core.schemas import load_form, localize
+from hub.core.tenancy.registry import active_regions
 from regions.events.services import EventError
 from regions.events.vocab import AUDIENCE_LABELS, REGISTRATION_LABELS, STATUS_LABELS, TYPE_LABELS, RegistrationStatus
 from shared.calendar import services as calendar

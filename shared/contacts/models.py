@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Enum, ForeignKey, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from hub.db import db, utcnow
+from hub.core.db import db, utcnow
 from hub.notifications.topics import register_topic
 from hub.privacy.registry import PSEUDONYMISE, Personal
 from regions.profiles.models import Profile

@@ -9,12 +9,13 @@ from __future__ import annotations
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
-from hub.accounts.models import Role, User
+from hub.accounts.models import User
 from hub.accounts.services import external_url
-from hub.db import db, utcnow
+from hub.core.db import db, utcnow
+from hub.core.roles import Role
+from hub.core.schemas import _m
+from hub.core.tenancy import all_regions
 from hub.notifications.services import notify
-from hub.schemas import _m
-from hub.tenancy import all_regions
 from regions.profiles.models import Profile
 from regions.profiles.vocab import ContactVisibility
 from shared.contacts.models import CONTACTS, ContactRequest, ContactStatus

@@ -12,10 +12,11 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from hub.accounts.models import Membership, Role
+from hub.accounts.models import Membership
 from hub.accounts.services import external_url
-from hub.db import db, in_transaction, utcnow
-from hub.jobs import each_region, effects, job
+from hub.core.db import db, in_transaction, utcnow
+from hub.core.jobs import each_region, effects, job
+from hub.core.roles import Role
 from hub.notifications.services import digest_frequency, notify
 from hub.notifications.topics import DIGEST
 from shared.digest.services import digest_for, due_period

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from sqlalchemy import func, select
 
-from hub.db import db
+from hub.core.db import db
 from regions.events.models import Event, Registration
 from regions.events.vocab import EventStatus, RegistrationStatus
 from regions.matches.models import Match, Milestone

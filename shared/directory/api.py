@@ -9,9 +9,9 @@ from flask_login import current_user, login_required
 from flask_smorest import Blueprint, abort
 from marshmallow import fields
 
-from hub import rate_limits
-from hub.db import db
-from hub.schemas import BaseSchema
+from hub.core import rate_limits
+from hub.core.db import db
+from hub.core.schemas import BaseSchema
 from regions.profiles.schemas import ProfileSchema
 from shared.contacts import services as contacts
 from shared.directory.schemas import ContactRequestSchema, DirectoryQuerySchema

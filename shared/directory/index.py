@@ -117,7 +117,7 @@ def _follow_profile_changes(session: Session, flush_context) -> None:
 
 def rebuild_all(session: Session) -> int:
     """Rebuild the whole index (after a restore, say); the hooks keep it current otherwise."""
-    from hub.tenancy import all_regions
+    from hub.core.tenancy import all_regions
 
     with all_regions():
         profiles = session.scalars(select(Profile)).all()

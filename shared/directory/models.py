@@ -8,9 +8,9 @@ from sqlalchemy import JSON, ForeignKey, Index, String, Text, false
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column
 
-from hub.db import db
+from hub.core.db import db
+from hub.core.tenancy import RegionScoped
 from hub.privacy.registry import Personal
-from hub.tenancy import RegionScoped
 
 # Joins facet, value and label in DirectoryEntry.facets; facets and values never contain it.
 FACET_SEP = "\t"

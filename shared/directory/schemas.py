@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
-from hub.schemas import BaseSchema
+from hub.core.schemas import BaseSchema
 from regions.profiles.vocab import SUBMARKETS, ProfileKind
 from shared.directory.search import MAX_PAGE
 

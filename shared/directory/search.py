@@ -28,10 +28,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import selectinload
 
-from hub.accounts.models import Role
-from hub.db import db
-from hub.tenancy import all_regions
-from hub.tenancy.models import Region
+from hub.core.db import db
+from hub.core.roles import Role
+from hub.core.tenancy import all_regions
+from hub.core.tenancy.models import Region
 from regions.profiles.models import Profile
 from regions.profiles.vocab import ProfileKind, Visibility
 from shared.directory.models import FACET_SEP

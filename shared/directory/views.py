@@ -6,12 +6,12 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from hub import rate_limits
-from hub.access import coordinator_required
-from hub.db import db
-from hub.schemas import load_form
-from hub.security_headers import sandboxed
-from hub.tenancy.registry import active_regions
+from hub.core import rate_limits
+from hub.core.access import coordinator_required
+from hub.core.db import db
+from hub.core.schemas import load_form
+from hub.core.security_headers import sandboxed
+from hub.core.tenancy.registry import active_regions
 from regions.profiles import pictures
 from shared.contacts import services as contacts
 from shared.directory.schemas import ContactRequestSchema, DirectoryQuerySchema

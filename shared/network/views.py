@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template
 
-from hub.access import public
-from hub.tenancy.registry import active_regions
+from hub.core.access import public
+from hub.core.tenancy.registry import active_regions
 
 bp = Blueprint("network", __name__, url_prefix="/network", template_folder="templates")
 

@@ -12,9 +12,9 @@ from flask_babel import gettext as _
 from flask_smorest import Blueprint, abort
 from marshmallow import fields
 
-from hub.access import coordinator_required, umbrella_required
-from hub.schemas import BaseSchema, ServiceError
-from hub.tenancy.registry import active_regions
+from hub.core.access import coordinator_required, umbrella_required
+from hub.core.schemas import BaseSchema, ServiceError
+from hub.core.tenancy.registry import active_regions
 from shared.reports import kpis, period
 from shared.reports.tables import Table, plain
 

@@ -17,7 +17,7 @@ numbers, money as exact decimal euros shown ``1.234,56 €``, rates as fractions
 dates as dates shown ``26.11.2026``; the heading row is bold and frozen, the total row bold and
 left out of the filter range, the table's note two rows below it.
 
-Text cells follow the hub's one rule for spreadsheet cells (`hub.cells`): characters a workbook cannot
+Text cells follow the hub's one rule for spreadsheet cells (`hub.core.cells`): characters a workbook cannot
 hold are dropped, and nothing someone typed into the hub becomes a formula.
 """
 
@@ -40,8 +40,8 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.writer.excel import ExcelWriter
 
-from hub.cells import clean, csv_text, write_text
-from hub.pdf import created_note, slug_filename
+from hub.core.cells import clean, csv_text, write_text
+from hub.core.pdf import created_note, slug_filename
 from shared.reports.period import BERLIN
 from shared.reports.tables import Column, Table, display, euros
 

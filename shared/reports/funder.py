@@ -21,9 +21,9 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 from sqlalchemy import select
 
-from hub.db import db
-from hub.pdf import FONT_FAMILY, HubPDF
-from hub.tenancy import all_regions
+from hub.core.db import db
+from hub.core.pdf import FONT_FAMILY, HubPDF
+from hub.core.tenancy import all_regions
 from regions.matches.models import Match
 from regions.matches.vocab import STATUS_LABELS, MatchStatus
 from shared.directory.text import fold

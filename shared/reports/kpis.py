@@ -42,10 +42,10 @@ from sqlalchemy import and_, case, exists, func, literal, or_, select
 from sqlalchemy.orm import aliased
 
 from hub.accounts.models import Membership
-from hub.db import db, utcnow
-from hub.tenancy import all_regions
-from hub.tenancy.models import Region
-from hub.tenancy.registry import active_regions
+from hub.core.db import db, utcnow
+from hub.core.tenancy import all_regions
+from hub.core.tenancy.models import Region
+from hub.core.tenancy.registry import active_regions
 from regions.events.models import Event, Registration
 from regions.events.vocab import TYPE_LABELS, EventStatus, EventType, RegistrationStatus
 from regions.matches.models import Match, Milestone

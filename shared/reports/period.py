@@ -16,8 +16,8 @@ from marshmallow import ValidationError, fields, validates_schema
 
 from hub.cohorts.models import Cohort
 from hub.cohorts.services import cohort_for, get_cohort
-from hub.db import BERLIN, berlin_today
-from hub.schemas import BaseSchema, ServiceError, _m
+from hub.core.db import BERLIN, berlin_today
+from hub.core.schemas import BaseSchema, ServiceError, _m
 
 LONGEST = timedelta(days=366 * 10)
 

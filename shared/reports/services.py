@@ -12,9 +12,9 @@ from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 from sqlalchemy import and_, select
 
-from hub.db import db
-from hub.tenancy import all_regions
-from hub.tenancy.models import Region
+from hub.core.db import db
+from hub.core.tenancy import all_regions
+from hub.core.tenancy.models import Region
 from regions.events.models import Event
 from regions.events.vocab import TYPE_LABELS, EventStatus
 from regions.matches.models import Match, Milestone

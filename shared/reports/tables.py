@@ -15,8 +15,8 @@ from decimal import Decimal
 
 from flask_babel import format_date, format_decimal, format_percent
 
-from hub.i18n import money
-from hub.money import from_cents
+from hub.core.i18n import money
+from hub.core.money import from_cents
 
 KINDS = ("text", "int", "money", "percent", "date")
 

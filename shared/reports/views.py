@@ -13,11 +13,11 @@ from flask import Blueprint, abort, g, render_template, request, url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
 
-from hub.access import coordinator_required, umbrella_required
 from hub.cohorts.services import get_cohort, list_cohorts
-from hub.pdf import pdf_response
-from hub.schemas import ServiceError, load_form
-from hub.tenancy.registry import active_regions
+from hub.core.access import coordinator_required, umbrella_required
+from hub.core.pdf import pdf_response
+from hub.core.schemas import ServiceError, load_form
+from hub.core.tenancy.registry import active_regions
 from shared.reports import exports, funder, kpis, period, services
 from shared.reports.tables import display
 

@@ -8,7 +8,7 @@ Create Date: 2026-11-25 17:57:09.044200
 from alembic import op
 import sqlalchemy as sa
 
-import hub.db
+import hub.core.db
 
 
 # revision identifiers, used by Alembic.
@@ -26,11 +26,11 @@ def upgrade():
     sa.Column('subject', sa.String(length=300), nullable=False),
     sa.Column('body', sa.Text(), nullable=False),
     sa.Column('dedupe_key', sa.String(length=200), nullable=True),
-    sa.Column('created_at', hub.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('next_attempt_at', hub.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', hub.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('next_attempt_at', hub.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('attempts', sa.Integer(), nullable=False),
     sa.Column('last_error', sa.String(length=500), nullable=True),
-    sa.Column('sent_at', hub.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('sent_at', hub.core.db.UTCDateTime(timezone=True), nullable=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_outbox_message')),
     sa.UniqueConstraint('dedupe_key', name=op.f('uq_outbox_message_dedupe_key'))
     )
@@ -63,8 +63,8 @@ def upgrade():
     sa.Column('locale', sa.String(length=5), nullable=True),
     sa.Column('active', sa.Boolean(), nullable=False),
     sa.Column('session_token', sa.String(length=64), nullable=False),
-    sa.Column('created_at', hub.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('last_login_at', hub.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', hub.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('last_login_at', hub.core.db.UTCDateTime(timezone=True), nullable=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_user_account')),
     sa.UniqueConstraint('email', name=op.f('uq_user_account_email')),
     sa.UniqueConstraint('session_token', name=op.f('uq_user_account_session_token'))
@@ -75,9 +75,9 @@ def upgrade():
     sa.Column('name', sa.String(length=80), nullable=False),
     sa.Column('token_hash', sa.String(length=64), nullable=False),
     sa.Column('prefix', sa.String(length=12), nullable=False),
-    sa.Column('created_at', hub.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('last_used_at', hub.db.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('revoked_at', hub.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', hub.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('last_used_at', hub.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('revoked_at', hub.core.db.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['user_id'], ['user_account.id'], name=op.f('fk_access_token_user_id_user_account'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_access_token')),
     sa.UniqueConstraint('token_hash', name=op.f('uq_access_token_token_hash'))
@@ -92,10 +92,10 @@ def upgrade():
     sa.Column('role', sa.Enum('participant', 'coordinator', 'umbrella', 'admin', name='role', native_enum=False, length=20), nullable=False),
     sa.Column('token_hash', sa.String(length=64), nullable=False),
     sa.Column('invited_by_id', sa.Integer(), nullable=True),
-    sa.Column('created_at', hub.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('expires_at', hub.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('accepted_at', hub.db.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('revoked_at', hub.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', hub.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('expires_at', hub.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('accepted_at', hub.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('revoked_at', hub.core.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('region_id', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['invited_by_id'], ['user_account.id'], name=op.f('fk_invitation_invited_by_id_user_account'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['region_id'], ['region.id'], name=op.f('fk_invitation_region_id_region'), ondelete='RESTRICT'),
@@ -109,7 +109,7 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
     sa.Column('role', sa.Enum('participant', 'coordinator', 'umbrella', 'admin', name='role', native_enum=False, length=20), nullable=False),
-    sa.Column('created_at', hub.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', hub.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('region_id', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['region_id'], ['region.id'], name=op.f('fk_membership_region_id_region'), ondelete='RESTRICT'),
     sa.ForeignKeyConstraint(['user_id'], ['user_account.id'], name=op.f('fk_membership_user_id_user_account'), ondelete='CASCADE'),

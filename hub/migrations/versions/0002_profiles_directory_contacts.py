@@ -9,7 +9,7 @@ from alembic import op
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
-import hub.db  # noqa: F401  (custom column types)
+import hub.core.db  # noqa: F401  (custom column types)
 
 
 # revision identifiers, used by Alembic.
@@ -44,10 +44,10 @@ def upgrade():
     sa.Column('visibility', sa.Enum('private', 'region', 'network', name='visibility', native_enum=False, length=20), nullable=False),
     sa.Column('contact_visibility', sa.Enum('members', 'on_request', name='contactvisibility', native_enum=False, length=20), nullable=False),
     sa.Column('consent_version', sa.String(length=20), nullable=True),
-    sa.Column('consent_given_at', hub.db.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('archived_at', hub.db.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('created_at', hub.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', hub.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('consent_given_at', hub.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('archived_at', hub.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', hub.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', hub.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('region_id', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['region_id'], ['region.id'], name=op.f('fk_profile_region_id_region'), ondelete='RESTRICT'),
     sa.ForeignKeyConstraint(['user_id'], ['user_account.id'], name=op.f('fk_profile_user_id_user_account'), ondelete='SET NULL'),
@@ -65,7 +65,7 @@ def upgrade():
     sa.Column('profile_id', sa.Integer(), nullable=False),
     sa.Column('action', sa.String(length=10), nullable=False),
     sa.Column('version', sa.String(length=20), nullable=False),
-    sa.Column('at', hub.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('at', hub.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('by_user_id', sa.Integer(), nullable=True),
     sa.Column('region_id', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['by_user_id'], ['user_account.id'], name=op.f('fk_consent_record_by_user_id_user_account'), ondelete='SET NULL'),
@@ -85,8 +85,8 @@ def upgrade():
     sa.Column('recipient_region_id', sa.Integer(), nullable=False),
     sa.Column('message', sa.Text(), nullable=False),
     sa.Column('status', sa.Enum('pending', 'accepted', 'declined', name='contactstatus', native_enum=False, length=20), nullable=False),
-    sa.Column('created_at', hub.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('decided_at', hub.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', hub.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('decided_at', hub.core.db.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['recipient_profile_id'], ['profile.id'], name=op.f('fk_contact_request_recipient_profile_id_profile'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['recipient_region_id'], ['region.id'], name=op.f('fk_contact_request_recipient_region_id_region')),
     sa.ForeignKeyConstraint(['sender_profile_id'], ['profile.id'], name=op.f('fk_contact_request_sender_profile_id_profile'), ondelete='CASCADE'),

@@ -8,7 +8,7 @@ Create Date: 2026-11-25 18:57:12.504000
 from alembic import op
 import sqlalchemy as sa
 
-import hub.db  # noqa: F401  (custom column types)
+import hub.core.db  # noqa: F401  (custom column types)
 
 
 # revision identifiers, used by Alembic.
@@ -24,7 +24,7 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('rrule', sa.String(length=300), nullable=False),
     sa.Column('uid', sa.String(length=80), nullable=False),
-    sa.Column('created_at', hub.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', hub.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('region_id', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['region_id'], ['region.id'], name=op.f('fk_event_series_region_id_region'), ondelete='RESTRICT'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_event_series')),
@@ -42,8 +42,8 @@ def upgrade():
     sa.Column('title', sa.String(length=200), nullable=False),
     sa.Column('type', sa.Enum('kickoff', 'speed_dating', 'expert', 'peer_learning', 'network_meeting', 'final', 'other', name='eventtype', native_enum=False, length=20), nullable=False),
     sa.Column('description', sa.Text(), nullable=False),
-    sa.Column('starts_at', hub.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('ends_at', hub.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('starts_at', hub.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('ends_at', hub.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('timezone', sa.String(length=60), nullable=False),
     sa.Column('all_day', sa.Boolean(), nullable=False),
     sa.Column('venue', sa.String(length=200), nullable=False),
@@ -51,13 +51,13 @@ def upgrade():
     sa.Column('online_url', sa.String(length=500), nullable=False),
     sa.Column('audience', sa.Enum('region', 'network', 'public', name='audience', native_enum=False, length=20), nullable=False),
     sa.Column('capacity', sa.Integer(), nullable=True),
-    sa.Column('registration_deadline', hub.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('registration_deadline', hub.core.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('status', sa.Enum('draft', 'published', 'cancelled', name='eventstatus', native_enum=False, length=20), nullable=False),
     sa.Column('questions', sa.JSON(), nullable=False),
     sa.Column('registered_count', sa.Integer(), nullable=False),
     sa.Column('waitlisted_count', sa.Integer(), nullable=False),
-    sa.Column('created_at', hub.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', hub.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', hub.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', hub.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('region_id', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['region_id'], ['region.id'], name=op.f('fk_event_region_id_region'), ondelete='RESTRICT'),
     sa.ForeignKeyConstraint(['series_id'], ['event_series.id'], name=op.f('fk_event_series_id_event_series'), ondelete='CASCADE'),
@@ -77,10 +77,10 @@ def upgrade():
     sa.Column('status', sa.Enum('registered', 'waitlisted', 'cancelled', name='registrationstatus', native_enum=False, length=20), nullable=False),
     sa.Column('answers', sa.JSON(), nullable=False),
     sa.Column('registered_by_id', sa.Integer(), nullable=True),
-    sa.Column('queued_at', hub.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('created_at', hub.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('cancelled_at', hub.db.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('checked_in_at', hub.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('queued_at', hub.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', hub.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('cancelled_at', hub.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('checked_in_at', hub.core.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('region_id', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['event_id'], ['event.id'], name=op.f('fk_registration_event_id_event'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['region_id'], ['region.id'], name=op.f('fk_registration_region_id_region'), ondelete='RESTRICT'),

@@ -8,7 +8,7 @@ Create Date: 2026-11-26 01:06:44.226555
 from alembic import op
 import sqlalchemy as sa
 
-import hub.db  # noqa: F401  (custom column types)
+import hub.core.db  # noqa: F401  (custom column types)
 
 
 # revision identifiers, used by Alembic.
@@ -27,7 +27,7 @@ def upgrade():
     )
     op.create_table('audit_entry',
     sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('at', hub.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('at', hub.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('actor_id', sa.Integer(), nullable=True),
     sa.Column('subject_type', sa.String(length=40), nullable=False),
     sa.Column('subject_id', sa.Integer(), nullable=False),

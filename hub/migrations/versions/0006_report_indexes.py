@@ -8,7 +8,7 @@ Create Date: 2026-11-26 02:10:00
 from alembic import op
 import sqlalchemy as sa
 
-import hub.db  # noqa: F401  (custom column types)
+import hub.core.db  # noqa: F401  (custom column types)
 
 
 revision = '0006'
@@ -20,7 +20,7 @@ depends_on = None
 def upgrade():
     with op.batch_alter_table('directory_term', schema=None) as batch_op:
         batch_op.add_column(sa.Column('archived', sa.Boolean(), server_default=sa.false(), nullable=False))
-        batch_op.add_column(sa.Column('created_at', hub.db.UTCDateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column('created_at', hub.core.db.UTCDateTime(timezone=True), nullable=True))
     # Fill the copies from the profiles (the directory hook keeps them from now on).
     op.execute(
         "UPDATE directory_term SET "

@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from alembic import op
 import sqlalchemy as sa
 
-import hub.db  # noqa: F401  (custom column types)
+import hub.core.db  # noqa: F401  (custom column types)
 
 
 revision = "0007"
@@ -41,7 +41,7 @@ profile = sa.table(
 )
 audit_entry = sa.table(
     "audit_entry",
-    sa.column("at", hub.db.UTCDateTime(timezone=True)),
+    sa.column("at", hub.core.db.UTCDateTime(timezone=True)),
     sa.column("actor_id", sa.Integer),
     sa.column("subject_type", sa.String),
     sa.column("subject_id", sa.Integer),

@@ -9,7 +9,7 @@ Create Date: 2026-12-02 15:40:00
 from alembic import op
 import sqlalchemy as sa
 
-import hub.db  # noqa: F401  (custom column types)
+import hub.core.db  # noqa: F401  (custom column types)
 
 
 # revision identifiers, used by Alembic.
@@ -35,7 +35,7 @@ def upgrade():
     sa.Column('job', sa.String(length=80), nullable=False),
     sa.Column('subject', sa.String(length=120), nullable=False),
     sa.Column('slot', sa.String(length=40), nullable=False),
-    sa.Column('done_at', hub.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('done_at', hub.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_job_effect')),
     sa.UniqueConstraint('job', 'subject', 'slot', name='uq_job_effect_key')
     )
@@ -45,8 +45,8 @@ def upgrade():
     op.create_table('job_run',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('job_id', sa.String(length=80), nullable=False),
-    sa.Column('started_at', hub.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('finished_at', hub.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('started_at', hub.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('finished_at', hub.core.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('outcome', sa.String(length=10), nullable=False),
     sa.Column('runner', sa.String(length=120), nullable=False),
     sa.Column('summary', sa.JSON(), nullable=False),
@@ -61,7 +61,7 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('email', sa.String(length=254), nullable=False),
     sa.Column('topic', sa.String(length=30), nullable=False),
-    sa.Column('created_at', hub.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', hub.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_mail_suppression')),
     sa.UniqueConstraint('email', 'topic', name='uq_mail_suppression_email_topic')
     )
@@ -73,8 +73,8 @@ def upgrade():
     sa.Column('body', sa.Text(), nullable=False),
     sa.Column('link', sa.String(length=500), nullable=False),
     sa.Column('region_id', sa.Integer(), nullable=True),
-    sa.Column('created_at', hub.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('read_at', hub.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', hub.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('read_at', hub.core.db.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['region_id'], ['region.id'], name=op.f('fk_notification_region_id_region'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['user_id'], ['user_account.id'], name=op.f('fk_notification_user_id_user_account'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_notification'))
@@ -86,7 +86,7 @@ def upgrade():
     sa.Column('user_id', sa.Integer(), nullable=False),
     sa.Column('muted_topics', sa.JSON(), nullable=False),
     sa.Column('digest', sa.String(length=10), nullable=False),
-    sa.Column('updated_at', hub.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', hub.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['user_id'], ['user_account.id'], name=op.f('fk_notification_settings_user_id_user_account'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('user_id', name=op.f('pk_notification_settings'))
     )
@@ -94,7 +94,7 @@ def upgrade():
         batch_op.add_column(sa.Column('topic', sa.String(length=30), nullable=True))
         batch_op.add_column(sa.Column('unsubscribe_url', sa.String(length=500), nullable=True))
         batch_op.add_column(sa.Column('claim_token', sa.String(length=32), nullable=True))
-        batch_op.add_column(sa.Column('claimed_until', hub.db.UTCDateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column('claimed_until', hub.core.db.UTCDateTime(timezone=True), nullable=True))
         batch_op.create_index(batch_op.f('ix_outbox_message_claim_token'), ['claim_token'], unique=False)
 
     # ### end Alembic commands ###

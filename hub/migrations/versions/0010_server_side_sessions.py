@@ -9,7 +9,7 @@ Create Date: 2026-12-06 18:10:00
 from alembic import op
 import sqlalchemy as sa
 
-import hub.db  # noqa: F401  (custom column types)
+import hub.core.db  # noqa: F401  (custom column types)
 
 
 # revision identifiers, used by Alembic.
@@ -22,7 +22,7 @@ depends_on = None
 def upgrade():
     op.create_table('security_event',
     sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('at', hub.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('at', hub.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('kind', sa.String(length=40), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=True),
     sa.Column('actor_id', sa.Integer(), nullable=True),
@@ -40,9 +40,9 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
     sa.Column('token_hash', sa.String(length=64), nullable=False),
-    sa.Column('created_at', hub.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('last_seen_at', hub.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('expires_at', hub.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', hub.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('last_seen_at', hub.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('expires_at', hub.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('device', sa.String(length=80), nullable=False),
     sa.Column('remember', sa.Boolean(), nullable=False),
     sa.ForeignKeyConstraint(['user_id'], ['user_account.id'], name=op.f('fk_login_session_user_id_user_account'), ondelete='CASCADE'),
@@ -57,8 +57,8 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
     sa.Column('code_hash', sa.String(length=64), nullable=False),
-    sa.Column('created_at', hub.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('used_at', hub.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', hub.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('used_at', hub.core.db.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['user_id'], ['user_account.id'], name=op.f('fk_recovery_code_user_id_user_account'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_recovery_code')),
     sa.UniqueConstraint('code_hash', name=op.f('uq_recovery_code_code_hash'))
@@ -68,7 +68,7 @@ def upgrade():
 
     with op.batch_alter_table('user_account', schema=None) as batch_op:
         batch_op.add_column(sa.Column('totp_secret', sa.String(length=64), nullable=True))
-        batch_op.add_column(sa.Column('totp_enabled_at', hub.db.UTCDateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column('totp_enabled_at', hub.core.db.UTCDateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column('totp_last_step', sa.Integer(), nullable=True))
         batch_op.drop_constraint(batch_op.f('uq_user_account_session_token'), type_='unique')
         batch_op.drop_column('session_token')

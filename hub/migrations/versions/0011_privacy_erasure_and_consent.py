@@ -8,7 +8,7 @@ Create Date: 2026-12-07 10:00:00
 from alembic import op
 import sqlalchemy as sa
 
-import hub.db  # noqa: F401  (custom column types)
+import hub.core.db  # noqa: F401  (custom column types)
 
 
 # revision identifiers, used by Alembic.
@@ -63,9 +63,9 @@ def _triggers(which):
 
 def upgrade():
     with op.batch_alter_table('user_account', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('erased_at', hub.db.UTCDateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column('erased_at', hub.core.db.UTCDateTime(timezone=True), nullable=True))
     with op.batch_alter_table('profile', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('consent_withdrawn_at', hub.db.UTCDateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column('consent_withdrawn_at', hub.core.db.UTCDateTime(timezone=True), nullable=True))
     _triggers("new")
 
 

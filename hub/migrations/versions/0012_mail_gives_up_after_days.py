@@ -8,7 +8,7 @@ Create Date: 2026-12-07 10:00:00
 from alembic import op
 import sqlalchemy as sa
 
-import hub.db  # noqa: F401  (custom column types)
+import hub.core.db  # noqa: F401  (custom column types)
 
 
 # revision identifiers, used by Alembic.
@@ -20,15 +20,15 @@ depends_on = None
 
 def upgrade():
     with op.batch_alter_table('outbox_message', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('failing_since', hub.db.UTCDateTime(timezone=True), nullable=True))
-        batch_op.add_column(sa.Column('given_up_at', hub.db.UTCDateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column('failing_since', hub.core.db.UTCDateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column('given_up_at', hub.core.db.UTCDateTime(timezone=True), nullable=True))
     # Messages that used up the old eight attempts stay given up (an admin can still retry them).
     outbox = sa.table(
         'outbox_message',
-        sa.column('sent_at', hub.db.UTCDateTime(timezone=True)),
+        sa.column('sent_at', hub.core.db.UTCDateTime(timezone=True)),
         sa.column('attempts', sa.Integer),
-        sa.column('next_attempt_at', hub.db.UTCDateTime(timezone=True)),
-        sa.column('given_up_at', hub.db.UTCDateTime(timezone=True)),
+        sa.column('next_attempt_at', hub.core.db.UTCDateTime(timezone=True)),
+        sa.column('given_up_at', hub.core.db.UTCDateTime(timezone=True)),
     )
     op.execute(
         outbox.update()

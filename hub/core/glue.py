@@ -1,0 +1,131 @@
+"""The one web glue: how a page, an API call, the CLI or a job runs an action.
+
+``run_action`` (``transaction()`` for a block) commits what the action did, or rolls all of it back
+when it raises, and turns a database conflict (a unique row written a moment ago by someone else) into
+``Conflict``. Pages and API then only translate the outcome:
+
+=====================  ===========================================  =============================================
+the action             a page (``page_action``)                     the API (``@api_action``)
+=====================  ===========================================  =============================================
+succeeds               flash, redirect (303 after POST)             the view's response (200/201)
+``ServiceError``       the form again, field errors beside it, 422  422 ``{"errors": {"json": {field: [text]}}}``
+``Conflict``           the form again with the message, 409         409, the same body
+``Forbidden``          the error page, 403                          403
+``NotFound``           the error page, 404                          404
+=====================  ===========================================  =============================================
+
+No view or API function commits, rolls back or converts an error by hand.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextlib import contextmanager
+from functools import wraps
+from typing import Any, TypeVar
+
+from flask import abort, flash, redirect, request
+from flask_smorest import abort as api_abort
+from sqlalchemy.exc import IntegrityError
+
+from hub.core.actions import Conflict
+from hub.core.db import db
+from hub.core.schemas import ServiceError, _m, load_form
+
+T = TypeVar("T")
+
+CONFLICT_MESSAGE = _m("Someone changed this at the same moment. Nothing was saved; please look and try again.")
+
+
+@contextmanager
+def transaction():
+    """Commit what the block did, or roll all of it back when it raises (a database conflict as ``Conflict``)."""
+    try:
+        yield
+        db.session.commit()
+    except IntegrityError as exc:
+        db.session.rollback()
+        raise Conflict(CONFLICT_MESSAGE) from exc
+    except BaseException:
+        db.session.rollback()
+        raise
+
+
+def run_action(work: Callable[[], T]) -> T:
+    """Run an action as one transaction (the CLI and jobs use ``transaction()`` around theirs)."""
+    with transaction():
+        return work()
+
+
+# -- pages ---------------------------------------------------------------------------------------------
+
+
+def page_action(
+    work: Callable[[dict], T],
+    *,
+    refused: Callable[[dict], Any] | str,
+    done: Callable[[T], str] | str,
+    message: Callable[[T], str] | str | None = None,
+    schema=None,
+) -> Any:
+    """Run an action for a submitted form and answer as a page.
+
+    ``schema`` loads ``request.form`` (a form's German notation); its field errors are refused before the
+    action runs. ``work(data)`` is the action. On success ``message`` is flashed and the browser goes to
+    ``done`` (a URL, or a function of the action's result). When it is refused, ``refused(errors)``
+    renders the form again with ``{field: [text]}`` beside its fields (422, 409 for a conflict); a URL
+    instead sends the browser back there with the message flashed (for a button without a form).
+    """
+    data: dict = {}
+    if schema is not None:
+        data, errors = load_form(schema, request.form)
+        if errors:
+            return _refused_page(refused, errors, 422)
+    try:
+        result = run_action(lambda: work(data))
+    except ServiceError as exc:
+        if exc.status in (403, 404):
+            abort(exc.status)
+        return _refused_page(refused, exc.errors(), exc.status)
+    if message is not None:
+        flash(message(result) if callable(message) else message, "success")
+    target = done(result) if callable(done) else done
+    return redirect(target, 303)
+
+
+def _refused_page(refused, errors: dict, status: int):
+    if isinstance(refused, str):
+        for texts in errors.values():
+            for text in texts:
+                flash(text, "error")
+        return redirect(refused, 303)
+    page = refused(errors)
+    if isinstance(page, tuple):
+        page = page[0]
+    return page, status
+
+
+# -- the API -------------------------------------------------------------------------------------------
+
+
+def api_refusal(exc: ServiceError):
+    """Answer a refused action in the API: the status of its kind, the field named."""
+    if exc.status in (403, 404):
+        abort(exc.status)
+    api_abort(exc.status, errors={"json": exc.errors()}, message=str(exc.message))
+
+
+def api_action(view: Callable) -> Callable:
+    """Run a state-changing API view as one action: committed when it returns, refused as ``api_refusal`` says.
+
+    Put it right above the function, below ``@blp.response``: the answer is written after the commit.
+    """
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        try:
+            return run_action(lambda: view(*args, **kwargs))
+        except ServiceError as exc:
+            api_refusal(exc)
+
+    return wrapped
