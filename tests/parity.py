@@ -122,6 +122,8 @@ class UseCase:
     ``world(make)`` builds what the case needs and returns a dict of names (at least the acting people);
     ``page(world, values)`` and ``api(world, values)`` give (method, URL, payload) for each adapter;
     ``snapshot(app, world)`` reads what is stored, by names and values.
+    Where the form names a value otherwise than the JSON (answers as ``answer-<key>`` fields, say),
+    ``form(values)`` gives the form's fields and ``form_field(name)`` the API's name of a refused form field.
     """
 
     world: Callable[[Factory], dict]
@@ -129,6 +131,8 @@ class UseCase:
     api: Callable[[dict, dict], tuple[str, str]]
     snapshot: Callable[[Any, dict], Any]
     api_method: str = "POST"
+    form: Callable[[dict], dict] | None = None
+    form_field: Callable[[str], str] | None = None
 
 
 @dataclass(frozen=True)
@@ -154,8 +158,10 @@ def check_parity(app, regions, client, use: UseCase, case: Case) -> None:
             client.post("/logout")
             AuthActions(client).login(person)
             url = use.page(world, values)
-            response = client.post(url, data=as_form(values))
+            response = client.post(url, data=as_form(use.form(values) if use.form else values))
             outcome = page_outcome(response)
+            if use.form_field and outcome.fields:
+                outcome = Outcome(outcome.kind, frozenset(map(use.form_field, outcome.fields)))
             client.post("/logout")
         else:
             token = make.access_token(person).extra

@@ -251,7 +251,9 @@ def test_required_questions_must_be_answered(app, make):
 def test_coordinator_registers_a_member_and_checks_them_in(app, client, coordinator, make):
     event = make.event("erzgebirge", questions=[{"key": "q1", "label": "Essen?", "required": False}])
     member = make.participant("erzgebirge", name="Prozessberatung Muster")
-    response = client.post(f"/erzgebirge/events/{event.id}/registrations", data={"user_id": member.id, "q1": "vegan"})
+    response = client.post(
+        f"/erzgebirge/events/{event.id}/registrations", data={"user_id": member.id, "answer-q1": "vegan"}
+    )
     assert response.status_code == 302
     with app.app_context(), all_regions():
         registration = db.session.scalar(select(Registration).where(Registration.event_id == event.id))
