@@ -75,21 +75,20 @@ def new():
     )
 
 
-def _managed(event_id: int):
-    return load(access.managed_event, Actor.current(), event_id)
+def _readable(event_id: int):
+    return load(access.readable_event, Actor.current(), event_id)
 
 
 @bp.route("/<int:event_id>/edit", methods=["GET", "POST"])
 @coordinator_required
 def edit(event_id: int):
     """Change an event (or, for a series, every coming date that was not changed on its own)."""
-    event = _managed(event_id)
     if request.method == "GET":
-        return _form(event)
+        return _form(_readable(event_id))
     return page_action(
         lambda data: actions.update_event(Actor.current(), event_id, data),
         schema=EventInputSchema(),
-        refused=lambda errors: _form(_managed(event_id), errors),
+        refused=lambda errors: _form(_readable(event_id), errors),
         message=_("The event has been saved."),
         done=url_for(".registrations", event_id=event_id),
     )
@@ -111,7 +110,7 @@ def cancel(event_id: int):
 def _registrations_page(event_id: int, errors=None, form: str = "register"):
     """The registrations of an event; ``errors`` beside the form that was sent ("register", or "list" for a
     button in the list)."""
-    event = load(access.readable_event, Actor.current(), event_id)
+    event = _readable(event_id)
     return render_template(
         "events/registrations.html",
         event=event,
@@ -134,7 +133,7 @@ def registrations(event_id: int):
 @coordinator_required
 def register_someone(event_id: int):
     """The coordination registers a member of the region (e.g. from a paper list)."""
-    event = _managed(event_id)
+    event = _readable(event_id)
     return page_action(
         lambda data: actions.register_member(Actor.current(), event_id, **data),
         schema=registration_form(event.questions, someone=True),
