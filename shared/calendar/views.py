@@ -144,7 +144,6 @@ def register(event_id: int):
 @login_required
 def cancel(event_id: int):
     """Cancel one's own registration (or waiting-list place)."""
-    _entry(event_id)
     return page_action(
         lambda data: actions.cancel_own(Actor.current(), event_id),
         refused=lambda errors: _event_page(_entry(event_id), errors),
