@@ -5,9 +5,9 @@ is taken by one conditional UPDATE of the event's counters (``registered_count <
 the database applies atomically on PostgreSQL (row lock, re-checked condition) and SQLite (one
 writer at a time). The registration rows then follow the counters in the same transaction.
 
-Longer than our ~400 lines on purpose: the counters on the event are kept by the conditional UPDATEs of
-registering, cancelling, moving up from the waiting list and changing or cancelling the event, and that one
-invariant is checked by reading them side by side.
+Why one module: the counters on the event are kept by the conditional UPDATEs of registering, cancelling,
+moving up from the waiting list and changing or cancelling the event; that one invariant is checked by
+reading them side by side.
 """
 
 from __future__ import annotations
