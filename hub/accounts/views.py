@@ -253,7 +253,7 @@ def accept_invitation(token: str):
     )
 
 
-def _account_page(errors=None, **extra):
+def _account_page(errors=None, new_token: str | None = None):
     """The account page with everything on it; ``errors`` belong to the form that was sent."""
     tokens = db.session.scalars(
         select(AccessToken).where(AccessToken.user_id == current_user.id).order_by(AccessToken.created_at.desc())
@@ -261,14 +261,13 @@ def _account_page(errors=None, **extra):
     return render_template(
         "accounts/account.html",
         tokens=tokens,
-        new_token=extra.pop("new_token", None),
+        new_token=new_token,
         errors=errors or {},
         login_sessions=sessions.active_sessions(current_user),
         current_session=current_user.login_session,
         security_events=security_log.events_of(current_user),
         recovery_codes_left=two_factor.recovery_codes_left(current_user),
         two_factor_required=two_factor.required_for(current_user),
-        **extra,
     )
 
 

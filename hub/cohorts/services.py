@@ -17,10 +17,6 @@ def list_cohorts() -> list[Cohort]:
     return list(db.session.scalars(select(Cohort).order_by(Cohort.starts_on.desc(), Cohort.id.desc())))
 
 
-def get_cohort(cohort_id: int) -> Cohort | None:
-    return db.session.get(Cohort, cohort_id)
-
-
 def cohort_for(day: date) -> Cohort | None:
     """The cohort running on a day (the latest-starting one if periods overlap)."""
     return db.session.scalar(
