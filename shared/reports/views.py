@@ -14,11 +14,12 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 
 from hub.cohorts.services import get_cohort, list_cohorts
+from hub.core import spreadsheets
 from hub.core.access import coordinator_required, umbrella_required
 from hub.core.pdf import pdf_response
 from hub.core.schemas import ServiceError, load_form
 from hub.core.tenancy.registry import active_regions
-from shared.reports import exports, funder, kpis, period, services
+from shared.reports import funder, kpis, period, services
 from shared.reports.tables import display
 
 bp = Blueprint("reports", __name__, template_folder="templates")
@@ -171,10 +172,14 @@ def _export(scope: Scope, errors: dict):
     place = scope.region.slug if scope.region else "alle-regionen"
     stem = f"cimis-{place}-{chosen.start.isoformat()}-{chosen.end.isoformat()}"
     if fmt == "csv":
-        return exports.csv_response(report[key], f"{stem}-{key}.csv")
+        return spreadsheets.csv_response(report[key], f"{stem}-{key}.csv")
     tables = [report[k] for k in TABLE_ORDER] if key == "all" else [report[key]]
-    data = exports.tables_xlsx(tables, title=_("CIMIS Hub – key figures"), subtitle_lines=_describe(report))
-    return exports.xlsx_response(data, f"{stem}{'' if key == 'all' else '-' + key}.xlsx")
+    return spreadsheets.xlsx_response(
+        tables,
+        f"{stem}{'' if key == 'all' else '-' + key}.xlsx",
+        title=_("CIMIS Hub – key figures"),
+        subtitle_lines=_describe(report),
+    )
 
 
 def _describe(report: kpis.Dashboard) -> list[str]:
