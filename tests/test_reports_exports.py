@@ -22,16 +22,16 @@ from flask_babel import force_locale, format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from hub.core import spreadsheets
 from hub.core.db import berlin_today, db
+from hub.core.spreadsheets import csv_bytes as table_csv
+from hub.core.spreadsheets import sheet_names
+from hub.core.spreadsheets import xlsx_bytes as tables_xlsx
 from hub.core.tenancy import region_scope
 from hub.core.tenancy.registry import active_regions
 from regions.matches import services as match_services
 from regions.matches.models import Match
 from regions.matches.vocab import STATUS_LABELS, MatchStatus
-from hub.core import spreadsheets
-from hub.core.spreadsheets import csv_bytes as table_csv
-from hub.core.spreadsheets import sheet_names
-from hub.core.spreadsheets import xlsx_bytes as tables_xlsx
 from shared.reports import funder, kpis
 from shared.reports.period import resolve
 from shared.reports.tables import Column, Table, display
