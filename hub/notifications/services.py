@@ -18,6 +18,7 @@ from hub.core.db import db, utcnow
 from hub.core.jobs import effects
 from hub.core.mail.models import OutboxMessage
 from hub.core.mail.services import enqueue, render_mail
+from hub.core.pages import Page, paginate
 from hub.core.roles import Role
 from hub.core.schemas import ServiceError, _m
 from hub.notifications.models import DIGEST_FREQUENCIES, MailSuppression, Notification, NotificationSettings
@@ -284,16 +285,13 @@ def withdraw(user: User, dedupe_key_prefix: str) -> int:
     return len(unsent)
 
 
-def notifications_of(user: User, *, page: int = 1, unread_only: bool = False):
+def notifications_of(user: User, *, page: int = 1, unread_only: bool = False) -> Page:
+    """One page of the person's notifications, newest first."""
     query = select(Notification).where(Notification.user_id == user.id)
     if unread_only:
         query = query.where(Notification.read_at.is_(None))
-    return db.paginate(
-        query.order_by(Notification.created_at.desc(), Notification.id.desc()),
-        page=page,
-        per_page=PAGE_SIZE,
-        error_out=False,
-    )
+    order = (Notification.created_at.desc(), Notification.id.desc())
+    return paginate(query.order_by(*order), page=page, per_page=PAGE_SIZE)
 
 
 def unread_count(user: User) -> int:

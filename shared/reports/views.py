@@ -15,13 +15,14 @@ from flask_babel import gettext as _
 
 from hub.cohorts import access as cohorts
 from hub.cohorts.services import list_cohorts
+from hub.core import spreadsheets
 from hub.core.access import coordinator_required, umbrella_required
 from hub.core.actions import Actor
 from hub.core.glue import load, page_query
 from hub.core.pdf import pdf_response
 from hub.core.schemas import load_form
 from hub.core.tenancy.registry import active_regions
-from shared.reports import access, exports, funder, kpis, period, services
+from shared.reports import access, funder, kpis, period, services
 from shared.reports.tables import display
 
 bp = Blueprint("reports", __name__, template_folder="templates")
@@ -166,10 +167,14 @@ def _export(scope: Scope, errors: dict):
     place = scope.region.slug if scope.region else "alle-regionen"
     stem = f"cimis-{place}-{chosen.start.isoformat()}-{chosen.end.isoformat()}"
     if fmt == "csv":
-        return exports.csv_response(report[key], f"{stem}-{key}.csv")
+        return spreadsheets.csv_response(report[key], f"{stem}-{key}.csv")
     tables = [report[k] for k in TABLE_ORDER] if key == "all" else [report[key]]
-    data = exports.tables_xlsx(tables, title=_("CIMIS Hub – key figures"), subtitle_lines=_describe(report))
-    return exports.xlsx_response(data, f"{stem}{'' if key == 'all' else '-' + key}.xlsx")
+    return spreadsheets.xlsx_response(
+        tables,
+        f"{stem}{'' if key == 'all' else '-' + key}.xlsx",
+        title=_("CIMIS Hub – key figures"),
+        subtitle_lines=_describe(report),
+    )
 
 
 def _describe(report: kpis.Dashboard) -> list[str]:
