@@ -98,7 +98,7 @@ def new():
     return page_action(
         lambda data: actions.create_session(Actor.current(), **data),
         schema=NewSessionSchema(),
-        refused=_settings_form,
+        refused=lambda errors: _settings_form(None, errors),
         message=_("The session has been created with the event's registrations."),
         done=lambda session: url_for(".show", session_id=session.id),
     )
