@@ -1,4 +1,9 @@
-"""Speed-dating: sessions from an event's registrations, pairs to wish or avoid, the schedule, the ratings."""
+"""Speed-dating: sessions from an event's registrations, pairs to wish or avoid, the schedule, the ratings.
+
+A little over 400 lines: sessions, people, pairs, the schedule and the ratings share one rule (nothing that
+changes who meets whom once ratings exist), kept here beside all of them; the schedule's algorithm is in
+``schedule``, re-planning an evening under way in ``replanning``.
+"""
 
 from __future__ import annotations
 
