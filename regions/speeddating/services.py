@@ -1,8 +1,8 @@
 """Speed-dating: sessions from an event's registrations, pairs to wish or avoid, the schedule, the ratings.
 
-A little over 400 lines: sessions, people, pairs, the schedule and the ratings share one rule (nothing that
-changes who meets whom once ratings exist), kept here beside all of them; the schedule's algorithm is in
-``schedule``, re-planning an evening under way in ``replanning``.
+Why one module: sessions, people, pairs, the schedule and the ratings share one rule (nothing changes who
+meets whom once ratings exist), kept here beside all of them; the schedule's algorithm is in ``schedule``,
+re-planning an evening under way in ``replanning``, who may do what in ``access`` and ``actions``.
 """
 
 from __future__ import annotations
