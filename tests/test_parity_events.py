@@ -271,8 +271,8 @@ REGISTER_SOMEONE = UseCase(
     page=lambda world, values: f"{PAGE}/{world['event'].id}/registrations",
     api=lambda world, values: f"{API}/{world['event'].id}/registrations",
     snapshot=stored,
-    form=answers_on_the_form,
-    form_field=answer_field,
+    form=lambda world, values: answers_on_the_form(values),
+    page_field=answer_field,
 )
 SOMEONE = {"user_id": the("member"), "answers": {"org": "Atelier Anna"}}
 
@@ -435,8 +435,8 @@ REGISTER_ONESELF = UseCase(
     page=lambda world, values: f"/calendar/events/{values.pop('event_id', world['event'].id)}/register",
     api=lambda world, values: f"/api/v1/calendar/events/{values.pop('event_id', world['event'].id)}/registration",
     snapshot=stored,
-    form=answers_on_the_form,
-    form_field=answer_field,
+    form=lambda world, values: answers_on_the_form(values),
+    page_field=answer_field,
 )
 MINE = {"answers": {"org": "Atelier"}}
 
