@@ -24,7 +24,7 @@ from hub.core.schemas import Message, _m
 from hub.core.tenancy.scope import current_region_id
 from regions.profiles import services
 from regions.profiles.models import Profile, is_email_conflict
-from regions.profiles.schemas import ProfileInputSchema
+from regions.profiles.schemas import MAX_TAGS, ProfileInputSchema
 from regions.profiles.spreadsheets import (  # noqa: F401 - the views and the benchmark read these from here
     COLUMN_NAMES,
     FIELD_BY_COLUMN,
@@ -43,10 +43,13 @@ from regions.profiles.spreadsheets import (  # noqa: F401 - the views and the be
     fold,
     read_table,
 )
+from regions.profiles.terms import CellReading, read_cell, text_with
 from regions.profiles.vocab import ContactVisibility, Visibility
 
 BATCH = 500
 KEEP_UPLOADS_SECONDS = 24 * 3600
+TEXT_OF_TERMS = {"offer_tags": "offers_text", "need_tags": "needs_text"}  # where a cell's sentences go
+MAX_TEXT = 2000  # ProfileInputSchema's offers_text and needs_text
 
 # -- checking the rows: the plan ---------------------------------------------------------------------
 
@@ -69,6 +72,12 @@ class PlannedRow:
     data: dict | None = None
     present: bool = False
     problems: list[Problem] = field(default_factory=list)
+    readings: dict[str, CellReading] = field(default_factory=dict)  # offer_tags / need_tags, where not empty
+
+    @property
+    def plain(self) -> bool:
+        """Its Angebote and Bedarfe are taken as written: only terms, no sentence, nothing left out."""
+        return all(reading.plain for reading in self.readings.values())
 
 
 @dataclass
@@ -94,6 +103,18 @@ class ImportPlan:
     @property
     def problem_rows(self) -> list[PlannedRow]:
         return [r for r in self.rows if r.problems]
+
+    @property
+    def rows_with_text(self) -> list[PlannedRow]:
+        """New rows whose Angebote or Bedarfe give text, or lose a filler: the preview points them out."""
+        return [r for r in self.new_rows if not r.plain]
+
+    max_terms = MAX_TAGS
+
+    @staticmethod
+    def text_field(terms_field: str) -> str:
+        """The text field that takes the sentences of a terms field."""
+        return TEXT_OF_TERMS[terms_field]
 
     def label(self, field_name: str | None) -> str:
         """The field as the file calls it (or its name in the user's language)."""
@@ -165,6 +186,19 @@ def _check_row(schema: ProfileInputSchema, number: int, raw: dict) -> PlannedRow
         own["submarkets"] = _m("Submarkets are for creatives; an organisation has a sector instead.")
     if raw.get("kind") == "creative" and raw.get("sector"):
         own["sector"] = _m("A sector is for organisations; a creative has submarkets instead.")
+    for key, text_key in TEXT_OF_TERMS.items():
+        cell = raw.pop(key, "")
+        if not cell:
+            continue
+        reading = row.readings[key] = read_cell(cell)
+        raw[key] = reading.terms
+        text = text_with(raw.get(text_key, ""), reading)
+        if len(text) > MAX_TEXT and reading.text:
+            own[key] = _m("With the sentences of this cell the text would be longer than {max} characters.").format(
+                max=MAX_TEXT
+            )
+        else:
+            raw[text_key] = text
     website = raw.get("website", "")
     if website and "://" not in website and re.match(r"^[\w.-]+\.[a-z]{2,}(/\S*)?$", website, re.IGNORECASE):
         raw["website"] = f"https://{website}"

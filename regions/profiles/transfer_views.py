@@ -20,7 +20,10 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 def _upload_page(message: str | None = None, status: int = 200):
     errors = {"_form": [message]} if message else {}
-    return render_template("profiles/import.html", errors=errors, max_rows=transfer.MAX_ROWS), status
+    return (
+        render_template("profiles/import.html", errors=errors, max_rows=transfer.MAX_ROWS, max_terms=transfer.MAX_TAGS),
+        status,
+    )
 
 
 def _preview(plan: transfer.ImportPlan, filename: str, token: str | None, status: int = 200):

@@ -1,0 +1,166 @@
+"""How the import reads an "Angebote" or "Bedarfe" cell: terms (the profile's tags) and sentences (its text).
+
+A coordinator's spreadsheet holds lists ("Fotografie, Video und Schnitt"), lists over several lines, whole
+sentences ("Wir suchen Räume für unsere Kurse in Zittau."), stray letters ("x") and fillers ("usw.", "-").
+None of that makes a file broken; the rule below decides what becomes of it, and the preview says so:
+
+1. Line breaks, semicolons and bullets (•, ·, ▪, or -, *, – at a line's start) cut a cell into lines; commas
+   cut a line into parts (not inside parentheses, nor between digits as in "3,5").
+2. A part is split at "und", "oder", "sowie", "bzw.", "u.", "&", "+", " / " (and, or) when every side is one
+   word: "Holz und Metall" gives two terms; "Grafik- und Webdesign" (a half word) and "Kunst am Bau und
+   Skulptur" stay one term.
+3. A term is what the profile form takes as a tag (2 to 60 characters), of at most six words, with no
+   sentence mark inside (". ", "! ", "? ", ": "), not ending in a hyphen, with its brackets closed. A line's
+   final full stop is ignored: a list may end with one.
+4. A line is a sentence, kept whole as text, when it starts with a pronoun or an article (Ich, Wir, Unser…,
+   Mein…, Man, Es, Der, Die, Das, Ein…, We, Our, My, The) or when one of its parts is no term. A sentence is
+   never cut into terms: its commas belong to it.
+5. Left out, and named in the preview: a part of one character ("x", "C", "3": no word the directory search
+   or the suggestions could use, and the form takes no tag that short), fillers ("usw.", "etc.", "u. a.",
+   "u. v. m.", "und mehr", "…", also at a part's end) and words for nothing ("keine", "k. A.", "n/a").
+   Parts without a letter or digit ("-", "/", "?") are empty.
+6. A term counts once (case and umlaut spelling aside). The first 15 become tags (the form's limit); the
+   others join the text as one list.
+
+The text (the sentences, then the list of terms beyond 15) goes after what the row's "Angebote (Text)" or
+"Bedarfe (Text)" column says, where the directory search finds it and the suggestions read the needs.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from regions.profiles.schemas import MAX_TAGS
+from regions.profiles.spreadsheets import fold
+
+MIN_TERM, MAX_TERM = 2, 60  # regions.profiles.schemas.Tags: what the form takes as one tag
+MAX_TERM_WORDS = 6
+
+LINES = re.compile(r"\r\n|[\r\n;\u2028\u2029•·▪►◦‣]")
+BULLET = re.compile(r"^[-*–—]\s+")
+CONJUNCTION = re.compile(r"\s+(?:und|oder|sowie|bzw\.|u\.|u|and|or|&|\+|/)\s+", re.IGNORECASE)
+SENTENCE_MARK = re.compile(r"[.!?:](?=\s)|[!?:]$")
+FILLER_END = re.compile(
+    r"(?:^|[\s,]+)(?:usw\.?|etc\.?|u\.\s?a\.?|u\.\s?v\.\s?m\.?|uvm\.?|und\s+(?:vieles\s+)?mehr|\.\.\.|…)$",
+    re.IGNORECASE,
+)
+NOTHING = {fold(word) for word in ("keine", "keine Angabe", "keine Angaben", "k. A.", "n/a", "n. a.", "nichts", "none")}
+OPENERS = {
+    *("ich", "wir", "man", "es", "der", "die", "das", "ein", "eine", "einen", "einem", "einer", "we", "our", "my"),
+    *("the", "mein", "meine", "meinem", "meinen", "meiner", "meines"),
+    *("unser", "unsere", "unserem", "unseren", "unserer", "unseres"),
+}
+COMMA_IN_BRACKETS = re.compile(r"(?<!\d)\s*,\s*|\s*,\s*(?!\d)")  # the commas a part keeps, but "3,5"
+QUOTES = " \t\"'„“”‚‘’»«"
+
+
+@dataclass
+class CellReading:
+    """What one cell gives: the terms that become tags, the sentences and further terms that become text,
+    and what was left out."""
+
+    terms: list[str] = field(default_factory=list)
+    sentences: list[str] = field(default_factory=list)
+    extra_terms: list[str] = field(default_factory=list)
+    left_out: list[str] = field(default_factory=list)
+    whole_cell_is_text: str = ""  # the cell as written, when every line of it is a sentence
+
+    @property
+    def text(self) -> str:
+        """The part of the cell that goes into the text field."""
+        if self.whole_cell_is_text:
+            return self.whole_cell_is_text
+        lines = list(self.sentences)
+        if self.extra_terms:
+            lines.append(", ".join(self.extra_terms))
+        return "\n".join(lines)
+
+    @property
+    def plain(self) -> bool:
+        """Only terms: nothing went into the text and nothing was left out."""
+        return not (self.sentences or self.extra_terms or self.left_out)
+
+
+def read_cell(cell: str) -> CellReading:
+    """Read an "Angebote" or "Bedarfe" cell by the rule of this module."""
+    reading = CellReading()
+    terms: dict[str, str] = {}  # folded form -> the first spelling
+    lines = [BULLET.sub("", line.strip()).strip() for line in LINES.split(cell or "")]
+    lines = [line for line in lines if line]
+    for line in lines:
+        found = _line_terms(line, reading.left_out)
+        if found is None:
+            reading.sentences.append(line)
+        for term in found or ():
+            terms.setdefault(fold(term), term)
+    if reading.sentences and len(reading.sentences) == len(lines):
+        reading.whole_cell_is_text = (cell or "").strip()
+    found = list(terms.values())
+    reading.terms, reading.extra_terms = found[:MAX_TAGS], found[MAX_TAGS:]
+    return reading
+
+
+def text_with(column_text: str, reading: CellReading) -> str:
+    """The row's text column followed by what the cell gives as text (unless the column holds it already)."""
+    column_text, cell_text = (column_text or "").strip(), reading.text
+    if not cell_text or cell_text in column_text:
+        return column_text
+    return f"{column_text}\n\n{cell_text}" if column_text else cell_text
+
+
+def _line_terms(line: str, left_out: list[str]) -> list[str] | None:
+    """The terms of one line, or None if the line is a sentence; what is left out is added to ``left_out``."""
+    words = line.split()
+    if len(words) > 1 and words[0].strip(QUOTES + ",.:;!?").lower() in OPENERS:
+        return None
+    stop = "." if line.endswith(".") and not line.endswith("..") else ""
+    parts = _comma_parts(line[: len(line) - len(stop)])
+    terms, dropped = [], []
+    for number, part in enumerate(parts, start=1):
+        part = part.strip(QUOTES)
+        end = stop if number == len(parts) else ""  # the line's full stop, to name what is left out as written
+        filler = FILLER_END.search(part)
+        if filler:
+            dropped.append(filler.group(0).strip(" ,") + end)
+            part, end = part[: filler.start()].strip(QUOTES + ","), ""
+        if not any(ch.isalnum() for ch in part):
+            continue
+        if fold(part) in NOTHING or len(part) == 1:
+            dropped.append(part + end)
+            continue
+        sides = [side.strip(QUOTES) for side in CONJUNCTION.split(part)]
+        if len(sides) > 1 and all(len(side.split()) == 1 and _is_term(side) for side in sides):
+            terms += sides
+        elif _is_term(part):
+            terms.append(COMMA_IN_BRACKETS.sub("/", part))  # the form would cut the tag at that comma
+        else:
+            return None
+    left_out += dropped
+    return terms
+
+
+def _is_term(text: str) -> bool:
+    return (
+        MIN_TERM <= len(text) <= MAX_TERM
+        and len(text.split()) <= MAX_TERM_WORDS
+        and not SENTENCE_MARK.search(text)
+        and not text.endswith("-")
+        and text.count("(") == text.count(")")
+        and text.count("[") == text.count("]")
+    )
+
+
+def _comma_parts(line: str) -> list[str]:
+    """The line cut at its commas, except inside brackets and between digits."""
+    parts, depth, start = [], 0, 0
+    for i, ch in enumerate(line):
+        if ch in "([":
+            depth += 1
+        elif ch in ")]":
+            depth = max(depth - 1, 0)
+        elif ch == "," and depth == 0 and not (line[i - 1 : i].isdigit() and line[i + 1 : i + 2].isdigit()):
+            parts.append(line[start:i])
+            start = i + 1
+    parts.append(line[start:])
+    return parts
