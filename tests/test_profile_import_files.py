@@ -19,7 +19,17 @@ from hub.core.tenancy import all_regions, region_scope
 from regions.matches.suggestions import Person, explain, suggest
 from regions.profiles.models import Profile
 from shared.directory.index import term_rows
-from tests.profile_files import ANNA, BIG_ROWS, SIX, Expected, big_file, big_participant, broken_files, valid_files
+from tests.profile_files import (
+    ANNA,
+    BIG_ROWS,
+    SIX,
+    Expected,
+    big_file,
+    big_participant,
+    broken_files,
+    csv_bytes,
+    valid_files,
+)
 
 HOME = "erzgebirge"
 VALID = valid_files()
@@ -114,29 +124,39 @@ def test_the_preview_says_per_row_what_becomes_of_angebote_and_bedarfe(coordinat
     response = upload(coordinator, sample.data, sample.filename)
     page = response.get_data(as_text=True)
     assert response.status_code == 200 and profile_count(coordinator.application) == 0
-    assert "In 5 rows, Angebote / Bedarfe hold sentences, more than 15 terms or words that are no terms" in words(
-        response
-    )
+    assert (
+        "In 6 rows, Angebote / Bedarfe are not a plain list of terms (sentences, line breaks, “und”, more than 15 "
+        "terms or words that are no terms): each row says what becomes of them. Every other row is taken as written."
+    ) in words(response)
     assert result_cell(page, 2) == (
         "new Angebote: 3 terms taken over (Fotografie, Video, Schnitt) "
         "Bedarfe: 1 sentence as text under “What we are looking for”"
     )
-    assert result_cell(page, 3).endswith("Bedarfe: 1 sentence as text under “What we are looking for”")
+    # Jörg's offers are a plain list ("Tontechnik; Komposition; Live-Musik"): taken as written, no word about them.
+    assert result_cell(page, 3) == "new Bedarfe: 1 sentence as text under “What we are looking for”"
     assert result_cell(page, 4) == (
         "new Angebote: 3 terms taken over (Werkstatt, Holz, Metall); left out (no term): “x” "
         "Bedarfe: 2 terms taken over (Grafik- und Webdesign, Fotografie); left out (no term): “usw.”"
     )
-    assert result_cell(page, 5) == (
-        "new Angebote: 2 terms taken over (Weißnäherei, Übersetzung (Tschechisch/Polnisch)) Bedarfe: empty"
-    )
+    # Käthe's needs are "-": nothing, as written.
+    assert result_cell(page, 5) == "new Angebote: 2 terms taken over (Weißnäherei, Übersetzung (Tschechisch/Polnisch))"
     assert result_cell(page, 6) == (  # Brauhaus Meißen: its Bedarfe run over two lines of the file, 6 and 7
-        "new Angebote: 1 term taken over (Räume für Veranstaltungen) "
-        "Bedarfe: 3 terms taken over (Etiketten-Design, Kommunikation, Marketing); "
+        "new Bedarfe: 3 terms taken over (Etiketten-Design, Kommunikation, Marketing); "
         "1 sentence as text under “What we are looking for”"
     )
     assert result_cell(page, 8) == (
         "new Angebote: 2 terms taken over (3D-Druck, KI); left out (no term): “C” Bedarfe: left out (no term): “keine”"
     )
+
+
+def test_a_plain_list_gets_no_word_in_the_preview(coordinator):
+    rows = [
+        ["Name", "Art", "E-Mail", "Angebote", "Bedarfe"],
+        ["Bernd", "Kreative", "b@example.org", "Holz, Metall", ""],
+    ]
+    response = upload(coordinator, csv_bytes(rows), "schlicht.csv")
+    assert result_cell(response.get_data(as_text=True), 2) == "new"
+    assert "not a plain list" not in words(response)
 
 
 def test_the_preview_speaks_german_to_a_german_coordinator(app, make, client):

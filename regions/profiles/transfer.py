@@ -76,7 +76,7 @@ class PlannedRow:
 
     @property
     def plain(self) -> bool:
-        """Its Angebote and Bedarfe are taken as written: only terms, no sentence, nothing left out."""
+        """Its Angebote and Bedarfe are taken as written: cut at commas and semicolons into terms, nothing else."""
         return all(reading.plain for reading in self.readings.values())
 
 
@@ -106,7 +106,7 @@ class ImportPlan:
 
     @property
     def rows_with_text(self) -> list[PlannedRow]:
-        """New rows whose Angebote or Bedarfe give text, or lose a filler: the preview points them out."""
+        """New rows whose Angebote or Bedarfe are more than a plain list: the preview says what becomes of them."""
         return [r for r in self.new_rows if not r.plain]
 
     max_terms = MAX_TAGS
@@ -192,8 +192,10 @@ def _check_row(schema: ProfileInputSchema, number: int, raw: dict) -> PlannedRow
             continue
         reading = row.readings[key] = read_cell(cell)
         raw[key] = reading.terms
+        if not reading.text:
+            continue
         text = text_with(raw.get(text_key, ""), reading)
-        if len(text) > MAX_TEXT and reading.text:
+        if len(text) > MAX_TEXT:
             own[key] = _m("With the sentences of this cell the text would be longer than {max} characters.").format(
                 max=MAX_TEXT
             )
