@@ -30,7 +30,7 @@ The text (the sentences, then the list of terms beyond 15) goes after what the r
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 
 from regions.profiles.schemas import MAX_TAGS
@@ -55,6 +55,7 @@ PLAIN_CUT = re.compile(r"[,;]")  # how the profile form cuts tags
 SIMPLE_CELL = re.compile(r"[\w ,-]+")
 DIGIT_COMMA = re.compile(r"\d,\d")
 FILLER_WORDS = {"usw", "etc", "uvm"}
+CONJUNCTION_WORDS = {"und", "oder", "sowie", "u", "and", "or"}  # CONJUNCTION's words (its signs are no \w)
 OPENERS = {
     *("ich", "wir", "man", "es", "der", "die", "das", "ein", "eine", "einen", "einem", "einer", "we", "our", "my"),
     *("the", "mein", "meine", "meinem", "meinen", "meiner", "meines"),
@@ -64,16 +65,17 @@ COMMA_IN_BRACKETS = re.compile(r"(?<!\d)\s*,\s*|\s*,\s*(?!\d)")  # the commas a 
 QUOTES = " \t\"'„“”‚‘’»«"
 
 
-@dataclass
+@dataclass(slots=True)
 class CellReading:
     """What one cell gives: the terms that become tags, the sentences and further terms that become text,
     and what was left out."""
 
-    terms: list[str] = field(default_factory=list)
-    sentences: list[str] = field(default_factory=list)
-    extra_terms: list[str] = field(default_factory=list)
-    left_out: list[str] = field(default_factory=list)
+    terms: list[str]
+    sentences: tuple[str, ...] = ()
+    extra_terms: tuple[str, ...] = ()
+    left_out: tuple[str, ...] = ()
     whole_cell_is_text: str = ""  # the cell as written, when every line of it is a sentence
+    plain: bool = True  # the terms are the cell cut at its commas and semicolons, as the form cuts tags
 
     @property
     def text(self) -> str:
@@ -85,40 +87,42 @@ class CellReading:
             lines.append(", ".join(self.extra_terms))
         return "\n".join(lines)
 
-    plain: bool = True  # the terms are the cell cut at its commas and semicolons, as the form cuts tags
-
 
 def read_cell(cell: str) -> CellReading:
     """Read an "Angebote" or "Bedarfe" cell by the rule of this module."""
     simple = _simple_terms(cell or "")
     if simple is None:
         return _read(cell or "")
-    reading = CellReading()
-    _take(reading, cell, simple)
-    return reading
+    if len({_key(term) for term in simple}) < len(simple):
+        return _read(cell)  # a term twice: the slow path keeps its first spelling
+    if len(simple) <= MAX_TAGS:
+        return CellReading(simple)
+    return CellReading(simple[:MAX_TAGS], extra_terms=tuple(simple[MAX_TAGS:]), plain=False)
 
 
 def _simple_terms(cell: str) -> list[str] | None:
     """The terms of a cell that is nothing but words cut by commas, as most cells are; None for any other.
 
-    A shortcut for the import of large files: where it answers, the rule gives the same (tests/test_profile_terms.py).
+    A shortcut for large files: where it answers, the rule gives the same (tests/test_profile_terms.py).
     """
-    if not SIMPLE_CELL.fullmatch(cell) or CONJUNCTION.search(cell) or DIGIT_COMMA.search(cell):
+    if not SIMPLE_CELL.fullmatch(cell) or DIGIT_COMMA.search(cell):
         return None
-    words = cell.split()
-    if not words or words[0].startswith("-") or (len(words) > 1 and words[0].strip(",").lower() in OPENERS):
+    words = cell.lower().split()
+    if not words or words[0].startswith("-") or not CONJUNCTION_WORDS.isdisjoint(words):
+        return None
+    if len(words) > 1 and words[0].strip(",") in OPENERS:
         return None
     terms = []
     for part in cell.split(","):
         part = part.strip()
-        if not any(ch.isalnum() for ch in part):
-            continue
+        if not part.strip("-_ "):
+            continue  # no letter, no digit
         if (
             not MIN_TERM <= len(part) <= MAX_TERM
             or part.endswith("-")
-            or len(part.split()) > MAX_TERM_WORDS
+            or part.count(" ") >= MAX_TERM_WORDS
             or part.rsplit(None, 1)[-1].lower() in FILLER_WORDS
-            or (len(part) <= LONGEST_NOTHING and fold(part) in NOTHING)
+            or (len(part) <= LONGEST_NOTHING and _key(part) in NOTHING)
         ):
             return None
         terms.append(part)
@@ -126,34 +130,30 @@ def _simple_terms(cell: str) -> list[str] | None:
 
 
 def _read(cell: str) -> CellReading:
-    reading = CellReading()
     lines = []
     for line in LINES.split(cell):
         line = BULLET.sub("", line.strip()).strip()
         lines += [line] if _opens_sentence(line) else [s.strip() for s in SEGMENTS.split(line)]
     lines = [line for line in lines if line]
-    found = []
+    found, sentences, left_out = [], [], []
     for line in lines:
-        terms = _line_terms(line, reading.left_out)
+        terms = _line_terms(line, left_out)
         if terms is None:
-            reading.sentences.append(line)
+            sentences.append(line)
         found += terms or ()
-    if reading.sentences and len(reading.sentences) == len(lines):
-        reading.whole_cell_is_text = cell.strip()
-    _take(reading, cell, found)
-    return reading
-
-
-def _take(reading: CellReading, cell: str, found: list[str]) -> None:
-    """Each term once (the first spelling), the first 15 as tags; plain if that is the cell cut at , and ;."""
     once: dict[str, str] = {}
     for term in found:
-        once.setdefault(_key(term), term)
+        once.setdefault(_key(term), term)  # each term once, in its first spelling
     terms = list(once.values())
-    reading.terms, reading.extra_terms = terms[:MAX_TAGS], terms[MAX_TAGS:]
-    reading.plain = not (reading.sentences or reading.extra_terms or reading.left_out) and terms == [
-        part.strip() for part in PLAIN_CUT.split(cell) if any(ch.isalnum() for ch in part)
-    ]
+    return CellReading(
+        terms[:MAX_TAGS],
+        sentences=tuple(sentences),
+        extra_terms=tuple(terms[MAX_TAGS:]),
+        left_out=tuple(left_out),
+        whole_cell_is_text=cell.strip() if sentences and len(sentences) == len(lines) else "",
+        plain=not (sentences or terms[MAX_TAGS:] or left_out)
+        and terms == [part.strip() for part in PLAIN_CUT.split(cell) if any(ch.isalnum() for ch in part)],
+    )
 
 
 def text_with(column_text: str, reading: CellReading) -> str:
@@ -182,7 +182,7 @@ def _line_terms(line: str, left_out: list[str]) -> list[str] | None:
             part, end = part[: filler.start()].strip(QUOTES + ","), ""
             if not any(ch.isalnum() for ch in part):
                 continue
-        if len(part) == 1 or (len(part) <= LONGEST_NOTHING and fold(part) in NOTHING):
+        if len(part) == 1 or (len(part) <= LONGEST_NOTHING and _key(part) in NOTHING):
             dropped.append(part + end)
             continue
         sides = [side.strip(QUOTES) for side in CONJUNCTION.split(part)]

@@ -72,12 +72,13 @@ class PlannedRow:
     data: dict | None = None
     present: bool = False
     problems: list[Problem] = field(default_factory=list)
-    readings: dict[str, CellReading] = field(default_factory=dict)  # offer_tags / need_tags, where not empty
+    # offer_tags / need_tags where the cell is more than a plain list (CellReading.plain): what becomes of it
+    readings: dict[str, CellReading] = field(default_factory=dict)
 
     @property
     def plain(self) -> bool:
         """Its Angebote and Bedarfe are taken as written: cut at commas and semicolons into terms, nothing else."""
-        return all(reading.plain for reading in self.readings.values())
+        return not self.readings
 
 
 @dataclass
@@ -190,8 +191,11 @@ def _check_row(schema: ProfileInputSchema, number: int, raw: dict) -> PlannedRow
         cell = raw.pop(key, "")
         if not cell:
             continue
-        reading = row.readings[key] = read_cell(cell)
+        reading = read_cell(cell)
         raw[key] = reading.terms
+        if reading.plain:
+            continue  # taken as written: the preview need not speak of it
+        row.readings[key] = reading
         if not reading.text:
             continue
         text = text_with(raw.get(text_key, ""), reading)
