@@ -54,8 +54,8 @@ COMMA = re.compile(r",(?!\d)|(?<!\d),")  # not in "3,5"
 PLAIN_CUT = re.compile(r"[,;]")  # how the profile form cuts tags
 SIMPLE_CELL = re.compile(r"[\w ,-]+")
 DIGIT_COMMA = re.compile(r"\d,\d")
-FILLER_WORDS = {"usw", "etc", "uvm"}
-CONJUNCTION_WORDS = {"und", "oder", "sowie", "u", "and", "or"}  # CONJUNCTION's words (its signs are no \w)
+# Words that send a cell the long way: CONJUNCTION's words (its signs are no \w) and FILLER_END's
+SLOW_WORDS = {"und", "oder", "sowie", "u", "and", "or", "usw", "etc", "uvm"}
 OPENERS = {
     *("ich", "wir", "man", "es", "der", "die", "das", "ein", "eine", "einen", "einem", "einer", "we", "our", "my"),
     *("the", "mein", "meine", "meinem", "meinen", "meiner", "meines"),
@@ -93,39 +93,38 @@ def read_cell(cell: str) -> CellReading:
     simple = _simple_terms(cell or "")
     if simple is None:
         return _read(cell or "")
-    if len({_key(term) for term in simple}) < len(simple):
-        return _read(cell)  # a term twice: the slow path keeps its first spelling
     if len(simple) <= MAX_TAGS:
         return CellReading(simple)
     return CellReading(simple[:MAX_TAGS], extra_terms=tuple(simple[MAX_TAGS:]), plain=False)
 
 
 def _simple_terms(cell: str) -> list[str] | None:
-    """The terms of a cell that is nothing but words cut by commas, as most cells are; None for any other.
+    """The terms of a cell that is nothing but different words cut by commas, as most cells are; None for any
+    other (then the rule is applied step by step).
 
     A shortcut for large files: where it answers, the rule gives the same (tests/test_profile_terms.py).
     """
     if not SIMPLE_CELL.fullmatch(cell) or DIGIT_COMMA.search(cell):
         return None
-    words = cell.lower().split()
-    if not words or words[0].startswith("-") or not CONJUNCTION_WORDS.isdisjoint(words):
+    if not SLOW_WORDS.isdisjoint(cell.lower().replace(",", " ").split()) or _opens_sentence(cell):
         return None
-    if len(words) > 1 and words[0].strip(",") in OPENERS:
-        return None
-    terms = []
+    terms, keys = [], set()
     for part in cell.split(","):
         part = part.strip()
         if not part.strip("-_ "):
             continue  # no letter, no digit
         if (
             not MIN_TERM <= len(part) <= MAX_TERM
-            or part.endswith("-")
+            or part[0] == "-"
+            or part[-1] == "-"
             or part.count(" ") >= MAX_TERM_WORDS
-            or part.rsplit(None, 1)[-1].lower() in FILLER_WORDS
-            or (len(part) <= LONGEST_NOTHING and _key(part) in NOTHING)
         ):
             return None
+        key = _key(part)
+        if key in NOTHING or key in keys:
+            return None
         terms.append(part)
+        keys.add(key)
     return terms
 
 
