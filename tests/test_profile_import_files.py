@@ -7,6 +7,7 @@ coordinator uploads and confirms it, and the stored profiles must be exactly the
 
 from __future__ import annotations
 
+import html
 import io
 import re
 from pathlib import Path
@@ -198,6 +199,30 @@ def test_imported_terms_are_facets_of_the_directory_and_sentences_feed_the_sugge
     # ... and a sentence kept as text still tells what Jörg needs.
     (by_sentence,) = suggest([joerg], [Person("proberaum", offer_tags=("Proberaum",))], {})
     assert explain(by_sentence.reasons) == 'offer "Proberaum" fits the described need'
+
+
+def test_an_imported_profile_saved_unchanged_in_the_profile_form_keeps_its_terms_and_texts(app, coordinator):
+    sample = VALID["Excel CSV UTF-8 (BOM, semicolons, CRLF)"]
+    import_file(coordinator, sample.data, sample.filename)
+    with app.app_context(), all_regions():
+        ids = db.session.scalars(select(Profile.id).order_by(Profile.id)).all()
+    for profile_id, wanted in zip(ids, sample.expected, strict=True):
+        page = coordinator.get(f"/{HOME}/profiles/{profile_id}/edit").get_data(as_text=True)
+        shown = html.unescape(re.search(r'name="offer_tags"[^>]*value="([^"]*)"', page).group(1))
+        assert shown == ", ".join(wanted.offer_tags)  # what the coordinator sees, and sends back
+        form = {
+            **{name: getattr(wanted, name) for name in ("kind", "display_name", "organisation_name", "pitch")},
+            **{name: getattr(wanted, name) for name in ("town", "website", "sector", "contact_email", "contact_phone")},
+            "offer_tags": shown,
+            "need_tags": ", ".join(wanted.need_tags),
+            "offers_text": wanted.offers_text,
+            "needs_text": wanted.needs_text,
+            "submarkets": list(wanted.submarkets),
+            "languages": list(wanted.languages),
+        }
+        response = coordinator.post(f"/{HOME}/profiles/{profile_id}/edit", data=form)
+        assert response.status_code == 302, words(response)[-1500:]
+    assert stored(app) == sample.expected
 
 
 # -- broken files: refused whole, naming row and column ----------------------------------------------

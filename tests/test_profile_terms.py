@@ -44,7 +44,6 @@ LISTS = {
         "Übersetzung (Tschechisch, Polnisch), Video",
         ["Übersetzung (Tschechisch/Polnisch)", "Video"],
     ),
-    "a decimal comma": ("Räume bis 3,5 m Höhe", ["Räume bis 3,5 m Höhe"]),
     "two letters are a term": ("3D-Druck, KI, VR", ["3D-Druck", "KI", "VR"]),
     "a term once, however spelled": ("Möbelbau, moebelbau, MÖBELBAU", ["Möbelbau"]),
     "quotation marks around a term": ("„Upcycling“, 'Design'", ["Upcycling", "Design"]),
@@ -68,6 +67,7 @@ SENTENCES = {
     "an abbreviation": "z. B. Fotografie",
     "ends with a question mark": "Wer hat Räume?",
     "a colon": "Schwerpunkt: Fotografie",
+    "a number with a decimal comma (no tag holds a comma)": "Räume bis 3,5 m Höhe",
     "an English sentence": "We are looking for a small office in Bautzen.",
 }
 

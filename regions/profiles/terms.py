@@ -7,12 +7,14 @@ None of that makes a file broken; the rule below decides what becomes of it, and
 1. Line breaks cut a cell into lines. A line that starts like a sentence, with a pronoun or an article (Ich,
    Wir, Unser…, Mein…, Man, Es, Der, Die, Das, Ein…, We, Our, My, The), is a sentence as it stands. Other
    lines are cut further at semicolons and bullets (•, ·, ▪; -, * or – at a line's start) into segments,
-   and each segment is read as a line; commas cut it into parts (not inside brackets, nor in "3,5").
+   and each segment is read as a line; commas cut it into parts, but not inside brackets, where a comma
+   becomes a slash ("Übersetzung (Tschechisch/Polnisch)"), nor in a number ("3,5"): a tag holds no comma,
+   as the profile form cuts tags at every comma.
 2. A part is split at "und", "oder", "sowie", "bzw.", "u.", "&", "+", " / " (and, or) when every side is one
    word: "Holz und Metall" gives two terms; "Grafik- und Webdesign" (a half word) and "Kunst am Bau und
    Skulptur" stay one term.
 3. A term is what the profile form takes as a tag (2 to 60 characters), of at most six words, with no
-   sentence mark inside (". ", "! ", "? ", ": "), not ending in a hyphen, with its brackets closed. A
+   sentence mark inside (". ", "! ", "? ", ": "), no comma, not ending in a hyphen, with its brackets closed. A
    segment's final full stop is ignored: a list may end with one.
 4. A segment with a part that is no term (nor left out, 5.) is a sentence, kept whole as text: a sentence
    is never cut at its commas into terms.
@@ -61,7 +63,7 @@ OPENERS = {
     *("the", "mein", "meine", "meinem", "meinen", "meiner", "meines"),
     *("unser", "unsere", "unserem", "unseren", "unserer", "unseres"),
 }
-COMMA_IN_BRACKETS = re.compile(r"(?<!\d)\s*,\s*|\s*,\s*(?!\d)")  # the commas a part keeps, but "3,5"
+COMMA_IN_BRACKETS = re.compile(r"(?<!\d)\s*,\s*|\s*,\s*(?!\d)")  # a part's commas, but not "3,5"
 QUOTES = " \t\"'„“”‚‘’»«"
 
 
@@ -184,11 +186,12 @@ def _line_terms(line: str, left_out: list[str]) -> list[str] | None:
         if len(part) == 1 or (len(part) <= LONGEST_NOTHING and _key(part) in NOTHING):
             dropped.append(part + end)
             continue
+        part = COMMA_IN_BRACKETS.sub("/", part)  # a tag holds no comma: the profile form cuts tags at each one
         sides = [side.strip(QUOTES) for side in CONJUNCTION.split(part)]
         if len(sides) > 1 and all(len(side.split()) == 1 and _is_term(side) for side in sides):
             terms += sides
         elif _is_term(part):
-            terms.append(COMMA_IN_BRACKETS.sub("/", part))  # the form would cut the tag at that comma
+            terms.append(part)
         else:
             return None
     left_out += dropped
@@ -211,6 +214,7 @@ def _is_term(text: str) -> bool:
         and len(text.split()) <= MAX_TERM_WORDS
         and not SENTENCE_MARK.search(text)
         and not text.endswith("-")
+        and "," not in text
         and text.count("(") == text.count(")")
         and text.count("[") == text.count("]")
     )
