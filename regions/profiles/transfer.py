@@ -1,8 +1,10 @@
 """The coordination's profile import: a spreadsheet (read by spreadsheets.py) checked as a plan first.
 
 An import is read, checked row by row with ``ProfileInputSchema`` and shown as a plan first; only a
-plan without problems is written, all rows in one transaction. Between the preview and the
-confirmation the upload waits under ``instance/imports/`` with a random name that names its region.
+plan without problems is written, all rows in one transaction. "Angebote" and "Bedarfe" cells are read by
+the rule of terms.py (terms become tags, sentences text): what they hold never makes a row a problem, unless
+its text would grow too long. Between the preview and the confirmation the upload waits under
+``instance/imports/`` with a random name that names its region.
 """
 
 from __future__ import annotations
@@ -88,6 +90,7 @@ class ImportPlan:
     rows: list[PlannedRow]
     columns: dict[str, str]  # field -> the column's heading in the file
     ignored_columns: list[str]
+    max_terms = MAX_TAGS  # the tags a profile holds; the preview names it
 
     @property
     def ok(self) -> bool:
@@ -106,11 +109,9 @@ class ImportPlan:
         return [r for r in self.rows if r.problems]
 
     @property
-    def rows_with_text(self) -> list[PlannedRow]:
+    def rows_with_notes(self) -> list[PlannedRow]:
         """New rows whose Angebote or Bedarfe are more than a plain list: the preview says what becomes of them."""
         return [r for r in self.new_rows if not r.plain]
-
-    max_terms = MAX_TAGS
 
     @staticmethod
     def text_field(terms_field: str) -> str:
