@@ -6,6 +6,9 @@ over several lines, sentences, single letters and fillers in Angebote and Bedarf
 Each comes with the profiles it must store (``Expected``), written out by hand from the reading rule of
 regions/profiles/terms.py. ``BROKEN_FILES`` must be refused whole, with a message that names row and column.
 ``big_file`` writes the 10,050-row list.
+
+Why one module: every file is built from the same six participants and the same writers; apart, a reader
+would have to hold them together to see what a file must give.
 """
 
 from __future__ import annotations
