@@ -9,8 +9,8 @@ from sqlalchemy import JSON, CheckConstraint, Column, Index, Integer, String, Ta
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hub.core.db import db, utcnow
+from hub.core.personal_data import SCRUB, Personal
 from hub.core.tenancy import RegionScoped
-from hub.privacy.registry import SCRUB, Personal
 
 ACTIONS = ("create", "update", "delete")
 CHANNELS = ("web", "api", "cli", "system")

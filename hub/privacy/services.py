@@ -22,10 +22,7 @@ from hub.accounts.services import normalise_email
 from hub.audit import Audited, AuditEntry, current_actor, scrub
 from hub.audit.recorder import plain
 from hub.core.db import db, utcnow
-from hub.core.roles import Role
-from hub.core.schemas import _m
-from hub.core.tenancy import all_regions
-from hub.privacy.registry import (
+from hub.core.personal_data import (
     DELETE,
     KEEP,
     PERSON_TABLES,
@@ -37,6 +34,9 @@ from hub.privacy.registry import (
     declared_models,
     replacement,
 )
+from hub.core.roles import Role
+from hub.core.schemas import _m
+from hub.core.tenancy import all_regions
 
 EXPORT_FORMAT = "cimis-hub-export/1"
 

@@ -13,9 +13,9 @@ from flask_login import current_user, login_required, logout_user
 
 from hub.core.access import public
 from hub.core.db import db
+from hub.core.personal_data import declared_models
 from hub.core.schemas import load_form
 from hub.privacy import legal, services
-from hub.privacy.registry import declared_models
 from hub.privacy.schemas import OwnErasureSchema
 
 bp = Blueprint("privacy", __name__, template_folder="templates")

@@ -14,9 +14,9 @@ from hub.audit import Audited, related
 from hub.cohorts.models import Cohort
 from hub.core.db import db, utcnow
 from hub.core.money import from_cents
+from hub.core.personal_data import DELETE, PSEUDONYMISE, Personal, not_personal
 from hub.core.tenancy import RegionScoped
 from hub.core.tenancy.scope import scoped_url_arg
-from hub.privacy.registry import DELETE, PSEUDONYMISE, Personal, not_personal
 from regions.matches.vocab import CheckInStatus, LedgerKind, MatchStatus, MemberRole, SuggestionStatus
 from regions.profiles.models import Profile
 
