@@ -9,6 +9,13 @@ from hub.audit.models import AuditEntry
 from hub.audit.recorder import Audited, AuditLogError, record_update, related, snapshot
 from hub.audit.retention import purge, scrub
 from hub.core.acting import acting_as, current_actor  # who acts is the framework's; the log records it
+from hub.core.features import Feature
+
+FEATURE = Feature(
+    "hub.audit",
+    pages=("hub.audit.views:bp", "hub.audit.views:region_bp"),
+    api=("hub.audit.api:blp",),
+)
 
 __all__ = [
     "AuditEntry",

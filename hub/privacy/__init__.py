@@ -4,3 +4,7 @@ Every model says in ``personal_data`` what it holds of a person and what erasure
 (``hub.core.personal_data.Personal``); export and erasure walk those declarations, so a new model is covered by
 declaring, and tests/test_privacy.py fails for a model that looks personal and declares nothing.
 """
+
+from hub.core.features import Feature
+
+FEATURE = Feature("hub.privacy", pages=("hub.privacy.views:bp",), api=("hub.privacy.api:blp",))
