@@ -11,9 +11,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from hub.core import logs
+from hub.core.db import MIGRATIONS_DIR
 from hub.core.settings import check_production_safety, load_settings
-
-MIGRATIONS_DIR = str(Path(__file__).resolve().parent / "migrations")
 
 
 def create_app(test_config: dict | None = None) -> Flask:

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 KEEP = "keep"
 DELETE = "delete"
 PSEUDONYMISE = "pseudonymise"
-# The audit log is append-only; hub.audit.scrub() is its own door for erasure.
+# The audit log is append-only; hub.core.audit_log.scrub() is its own door for erasure.
 SCRUB = "scrub"
 OWNER_KINDS = ("user", "profile", "participant", "email")
 

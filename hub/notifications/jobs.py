@@ -17,10 +17,10 @@ from hub.core.db import db, in_transaction
 from hub.core.jobs import delete_older_than, effects, job
 from hub.core.mail.models import OutboxMessage
 from hub.core.mail.services import trouble
+from hub.core.mail.topics import register_topic
 from hub.core.roles import Role
 from hub.notifications.models import Notification
 from hub.notifications.services import notify
-from hub.notifications.topics import register_topic
 
 MAIL_PROBLEMS = register_topic(
     "mail_problems",

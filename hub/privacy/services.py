@@ -19,8 +19,8 @@ from sqlalchemy import func, or_, select
 from hub.accounts.models import Membership, User
 from hub.accounts.passwords import verify_password
 from hub.accounts.services import normalise_email
-from hub.audit import Audited, AuditEntry, current_actor, scrub
-from hub.audit.recorder import plain
+from hub.core.acting import current_actor
+from hub.core.audit_log import Audited, AuditEntry, plain, scrub
 from hub.core.db import db, utcnow
 from hub.core.personal_data import (
     DELETE,

@@ -13,6 +13,7 @@ from flask_login import current_user, login_required, logout_user
 
 from hub.core.access import public
 from hub.core.db import db
+from hub.core.downloads import download
 from hub.core.personal_data import declared_models
 from hub.core.schemas import load_form
 from hub.privacy import legal, services
@@ -123,15 +124,6 @@ def shown(value) -> str:
     if isinstance(value, dict):
         return "; ".join(f"{k}: {shown(v)}" for k, v in value.items())
     return str(value)
-
-
-def download(body: bytes, mimetype: str, filename: str) -> Response:
-    """A file download that is never cached (it holds personal data)."""
-    return Response(
-        body,
-        mimetype=mimetype,
-        headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"},
-    )
 
 
 def kept_reasons() -> list[tuple[str, str]]:

@@ -10,7 +10,7 @@ from sqlalchemy import JSON, Enum, ForeignKey, Index, String, Text, UniqueConstr
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hub.accounts.models import User
-from hub.audit import Audited, related
+from hub.core.audit_log import Audited, related
 from hub.core.db import db, utcnow
 from hub.core.personal_data import PSEUDONYMISE, Personal, not_personal
 from hub.core.tenancy import RegionScoped

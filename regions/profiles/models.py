@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, object_session, relationship, 
 
 from hub.accounts.models import User
 from hub.accounts.services import normalise_email
-from hub.audit import Audited
+from hub.core.audit_log import Audited
 from hub.core.db import db, utcnow
 from hub.core.personal_data import KEEP, PSEUDONYM, PSEUDONYMISE, Personal
 from hub.core.tenancy import RegionScoped

@@ -8,7 +8,6 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from hub.cohorts.services import cohort_for, list_cohorts
 from hub.core.access import coordinator_required, region_role_required
 from hub.core.db import db, utcnow
 from hub.core.roles import Role
@@ -411,11 +410,6 @@ def pin(meeting_id: int):
     meeting.pinned = load_buttons(PinSchema(), request.form)["pinned"]
     db.session.commit()
     return redirect(url_for(".show", session_id=meeting.session_id))
-
-
-def default_cohort(session):
-    """The cohort a session's matches most likely belong to: the one running at its event."""
-    return cohort_for(session.event.starts_at.date()) or next(iter(list_cohorts()), None)
 
 
 # The participant's own pages and the printed plans join this blueprint from a module of their own.

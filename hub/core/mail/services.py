@@ -46,6 +46,12 @@ def set_recipient_policy(app, policy: RecipientPolicy) -> None:
     app.extensions[RECIPIENT_POLICY] = policy
 
 
+def recipient_accepts(recipient: str, topic: str | None, user=None) -> bool:
+    """Would a message of this topic be queued for this address (the recipient did not turn it off)?"""
+    policy = current_app.extensions.get(RECIPIENT_POLICY)
+    return policy is None or policy(recipient, topic, user=user) is not None
+
+
 def render_mail(template: str, *, locale: str | None = None, **context) -> tuple[str, str]:
     """Render ``mail/<template>.txt`` in a language: (subject, body). The first line is the subject."""
     with force_locale(locale or current_app.config["DEFAULT_LOCALE"]):

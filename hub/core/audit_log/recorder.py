@@ -24,8 +24,8 @@ from decimal import Decimal
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import ORMExecuteState, Session, object_session
 
-from hub.audit.models import AuditEntry
 from hub.core.acting import Acting, current_actor
+from hub.core.audit_log.models import AuditEntry
 from hub.core.db import utcnow
 
 # Never written to the log, whatever the model: timestamps of the row itself and secrets.
@@ -222,7 +222,7 @@ def _refuse_changed_entries(session: Session, flush_context, instances) -> None:
 
 @event.listens_for(Session, "do_orm_execute")
 def _refuse_bulk_changes(state: ORMExecuteState) -> None:
-    """Nor does a bulk UPDATE or DELETE through the session (hub.audit.purge uses the connection)."""
+    """Nor does a bulk UPDATE or DELETE through the session (purge uses the connection)."""
     if not (state.is_update or state.is_delete):
         return
     table = getattr(state.statement, "table", None)
