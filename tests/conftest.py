@@ -90,6 +90,11 @@ def app(tmp_path_factory):
 def _clean_database(request, app):
     """Every test starts with the regions only, an empty rate limiter and no region in scope."""
     yield
+    wipe_database(app)
+
+
+def wipe_database(app) -> None:
+    """Back to the regions only (also between the two runs of a parity test), with an empty rate limiter."""
     with app.app_context():
         db.session.rollback()
         with all_regions():

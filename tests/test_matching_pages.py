@@ -247,9 +247,13 @@ def test_a_published_case_study_is_a_blueprint_for_the_whole_network(app, client
 def test_a_team_member_cannot_change_the_challenge_only_outcome_and_case_study(app, client, auth, make):
     match = make.match("erzgebirge", challenge="Ursprüngliche Herausforderung")
     auth.login(match.members[0].owner)
-    client.post(f"/erzgebirge/matches/{match.id}/edit", data={"challenge": "Neu", "outcome": "Ergebnis"})
+    # Their form has no challenge field: a request that sends one is refused whole, as in the API.
+    response = client.post(f"/erzgebirge/matches/{match.id}/edit", data={"challenge": "Neu", "outcome": "Ergebnis"})
+    assert response.status_code == 403
     saved = _match(app, match.id)
-    assert saved.challenge == "Ursprüngliche Herausforderung" and saved.outcome == "Ergebnis"
+    assert saved.challenge == "Ursprüngliche Herausforderung" and saved.outcome == ""
+    client.post(f"/erzgebirge/matches/{match.id}/edit", data={"outcome": "Ergebnis"})
+    assert _match(app, match.id).outcome == "Ergebnis"
 
 
 def test_admin_keeps_cohorts_and_a_bad_period_is_refused(app, client, auth, make):

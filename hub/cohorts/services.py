@@ -44,3 +44,11 @@ def save_cohort(cohort: Cohort | None, fields: dict) -> Cohort:
         setattr(cohort, name, value)
     db.session.flush()
     return cohort
+
+
+def require_cohort(cohort_id: int | None, field: str = "cohort_id") -> Cohort:
+    """The cohort a request names; an unknown one is refused with the field named."""
+    cohort = db.session.get(Cohort, cohort_id) if cohort_id is not None else None
+    if cohort is None:
+        raise ServiceError(_m("Please choose a cohort."), field)
+    return cohort

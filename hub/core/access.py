@@ -78,6 +78,7 @@ def admin_required(view):
             abort(403)
         return view(*args, **kwargs)
 
+    wrapped.hub_global_roles = frozenset({Role.ADMIN})
     return wrapped
 
 
@@ -96,4 +97,5 @@ def umbrella_required(view):
         return view(*args, **kwargs)
 
     wrapped.hub_umbrella_only = True  # the isolation suite finds these routes by this mark
+    wrapped.hub_global_roles = frozenset({Role.UMBRELLA, Role.ADMIN})
     return wrapped

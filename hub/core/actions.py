@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
+
 class NotFound(ServiceError):
     """The object does not exist or the actor may not see it: 404, the same answer for both."""
 

@@ -7,7 +7,7 @@ when it raises, and turns a database conflict (a unique row written a moment ago
 =====================  ===========================================  =============================================
 the action             a page (``page_action``)                     the API (``@api_action``)
 =====================  ===========================================  =============================================
-succeeds               flash, redirect (303 after POST)             the view's response (200/201)
+succeeds               flash, redirect             the view's response (200/201)
 ``ServiceError``       the form again, field errors beside it, 422  422 ``{"errors": {"json": {field: [text]}}}``
 ``Conflict``           the form again with the message, 409         409, the same body
 ``Forbidden``          the error page, 403                          403
@@ -57,6 +57,16 @@ def run_action(work: Callable[[], T]) -> T:
         return work()
 
 
+def load(loader: Callable[..., T], *args, **kwargs) -> T:
+    """Load what a request names through its feature's access rules: NotFound is 404, Forbidden 403."""
+    try:
+        return loader(*args, **kwargs)
+    except ServiceError as exc:
+        if exc.status in (403, 404):
+            abort(exc.status)
+        raise
+
+
 # -- pages ---------------------------------------------------------------------------------------------
 
 
@@ -90,7 +100,7 @@ def page_action(
     if message is not None:
         flash(message(result) if callable(message) else message, "success")
     target = done(result) if callable(done) else done
-    return redirect(target, 303)
+    return redirect(target)
 
 
 def _refused_page(refused, errors: dict, status: int):
@@ -98,7 +108,7 @@ def _refused_page(refused, errors: dict, status: int):
         for texts in errors.values():
             for text in texts:
                 flash(text, "error")
-        return redirect(refused, 303)
+        return redirect(refused)
     page = refused(errors)
     if isinstance(page, tuple):
         page = page[0]

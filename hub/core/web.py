@@ -99,9 +99,20 @@ def is_api_request() -> bool:
     return request.path.startswith("/api/")
 
 
-def _view_flag(name: str) -> bool:
+def requested_handler():
+    """The function that will answer this request: the view, or for a class-based view (the API's
+    MethodView routes) the method's handler, which carries the role marks of hub.core.access."""
     view = current_app.view_functions.get(request.endpoint or "")
-    return bool(getattr(view, name, False))
+    view_class = getattr(view, "view_class", None)
+    if view_class is None:
+        return view
+    method = request.method.lower()
+    handler = getattr(view_class, method, None) or (getattr(view_class, "get", None) if method == "head" else None)
+    return handler or view
+
+
+def _view_flag(name: str) -> bool:
+    return bool(getattr(requested_handler(), name, False))
 
 
 def pull_region(endpoint, values) -> None:
@@ -125,6 +136,9 @@ def enter_request_scope():
     read_only_user = current_user.is_authenticated and current_user.is_read_only
     if read_only_user and request.method not in SAFE_METHODS and not _view_flag("hub_personal"):
         return _forbidden_for_read_only()
+    refusal = _refuse_global_role()
+    if refusal is not None:
+        return refusal
     if slug is None:
         return None
     region = db.session.scalar(select(Region).where(Region.slug == slug, Region.active))
@@ -141,9 +155,9 @@ def enter_request_scope():
     read_only = role is None or role == Role.UMBRELLA
     reset_scope(g.scope_token)
     g.scope_token = enter_scope(Scope(region_id=region.id, read_only=read_only))
-    # Refuse before the view parses anything: the role first, then objects of another region.
-    view = current_app.view_functions.get(request.endpoint or "")
-    if not role_allows(view, role, request.method):
+    # Refuse before the view parses anything (for every route alike, whatever the order of its decorators):
+    # the role first, then objects of another region.
+    if not role_allows(requested_handler(), role, request.method):
         log_refusal("wrong_role")
         return error_response(403)
     for name, value in (request.view_args or {}).items():
@@ -152,6 +166,19 @@ def enter_request_scope():
             if _exists_in_another_region(model, value):
                 log_refusal("other_region_object")
             return error_response(404)
+    return None
+
+
+def _refuse_global_role():
+    """Views for the umbrella or administrators (hub.core.access) refuse others before parsing anything."""
+    needed = getattr(requested_handler(), "hub_global_roles", None)
+    if needed is None:
+        return None
+    if not current_user.is_authenticated:
+        return login_manager.unauthorized()
+    if current_user.global_role not in needed:
+        log_refusal("wrong_role")
+        return error_response(403)
     return None
 
 

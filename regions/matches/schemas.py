@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_smorest.fields import Upload
 from marshmallow import fields, validate
 
 from hub.core.schemas import Amount, BaseSchema, Id
@@ -197,3 +198,27 @@ class SuggestionSchema(BaseSchema):
         from regions.matches.suggesting import wording
 
         return wording(suggestion)
+
+
+class MatchFilterSchema(BaseSchema):
+    """The API's filters of the region's matches."""
+
+    cohort_id = Id(load_default=None)
+    status = fields.Enum(MatchStatus, by_value=True, load_default=None)
+
+
+class DocumentUploadSchema(BaseSchema):
+    """A document or a receipt sent to the API as multipart."""
+
+    file = Upload(required=True)
+    is_receipt = fields.Boolean(load_default=False)
+
+
+class LedgerSchema(BaseSchema):
+    balance = fields.Nested(BalanceSchema)
+    entries = fields.List(fields.Nested(LedgerEntrySchema))
+
+
+class BookingSchema(BaseSchema):
+    entry = fields.Nested(LedgerEntrySchema)
+    balance = fields.Nested(BalanceSchema)
