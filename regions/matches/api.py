@@ -73,19 +73,6 @@ suggestions_blp = Blueprint(
 SECURITY = [{"bearerAuth": []}]
 participant_or_coordinator = region_role_required(Role.PARTICIPANT, Role.COORDINATOR)
 MEMBERS_MAY_CHANGE = {"outcome", "case_study"}
-
-
-# Refusals as the speed-dating API answers them (hub.core.glue's api_action takes their place).
-def unprocessable(exc: ServiceError):
-    """A refused change: nothing of it is kept, the field is named."""
-    db.session.rollback()
-    abort(422, errors={"json": exc.errors()})
-
-
-def field_error(field: str, message):
-    abort(422, errors={"json": {field: [str(message)]}})
-
-
 MATCH_UPDATES = Updates(
     MatchUpdateSchema, shown=MatchSchema(only=("title", "challenge", "goals", "outcome", "case_study"))
 )
