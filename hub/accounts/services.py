@@ -16,11 +16,12 @@ from hub.accounts import security_log, sessions
 from hub.accounts.models import AccessToken, Invitation, Membership, User
 from hub.accounts.password_policy import password_problem
 from hub.accounts.passwords import hash_password, needs_rehash, verify_password
+from hub.core.actions import NotFound
 from hub.core.db import db, utcnow
 from hub.core.mail.services import queue_mail, recipient_accepts
 from hub.core.mail.topics import register_topic
 from hub.core.roles import GLOBAL_ROLES, Role
-from hub.core.schemas import _m
+from hub.core.schemas import ServiceError, _m
 from hub.core.tenancy import all_regions
 
 # Invitations are e-mails a person may turn off (every invitation carries the one-click link).
@@ -31,13 +32,8 @@ INVITATIONS = register_topic(
 )
 
 
-class AccountError(ValueError):
+class AccountError(ServiceError):
     """A request about accounts that cannot be carried out; ``field`` names the culprit."""
-
-    def __init__(self, message, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
 
 
 def _digest(raw: str) -> str:
@@ -282,10 +278,10 @@ def user_for_access_token(raw: str) -> User | None:
 
 
 def revoke_access_token(user: User, token_id: int) -> AccessToken:
-    """Revoke one of the user's own tokens."""
+    """Revoke one of the user's own tokens (anyone else's does not exist for them)."""
     token = db.session.scalar(select(AccessToken).where(AccessToken.id == token_id, AccessToken.user_id == user.id))
     if token is None:
-        raise AccountError(_m("No such token."))
+        raise NotFound(_m("No such token."))
     if token.revoked_at is None:
         token.revoked_at = utcnow()
         security_log.record("token_revoked", user, token=token.name)

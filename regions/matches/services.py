@@ -8,7 +8,6 @@ from sqlalchemy import Select, func, select
 
 from hub.accounts.models import User
 from hub.cohorts.models import Cohort
-from hub.cohorts.services import cohort_for, list_cohorts
 from hub.core.db import berlin_today, db, utcnow
 from hub.core.schemas import ServiceError, _m
 from regions.matches.models import CheckIn, JournalEntry, Match, MatchMember, Milestone
@@ -23,11 +22,6 @@ class MatchError(ServiceError):
 
 ROLE_OF_KIND = {ProfileKind.CREATIVE: MemberRole.CREATIVE, ProfileKind.ORGANISATION: MemberRole.ORGANISATION}
 OPEN_STATUSES = (MatchStatus.PROPOSED, MatchStatus.ACTIVE)
-
-
-def default_cohort(session) -> Cohort | None:
-    """The cohort a speed-dating session's matches most likely belong to: the one running at its event."""
-    return cohort_for(session.event.starts_at.date()) or next(iter(list_cohorts()), None)
 
 
 def list_matches(*, cohort_id: int | None = None, status: MatchStatus | None = None) -> list[Match]:

@@ -31,11 +31,10 @@ from regions.matches.schemas import (
     StatusInputSchema,
     SuggestionRunSchema,
 )
-from regions.matches.services import default_cohort
 from regions.matches.vocab import MatchStatus
 from regions.profiles.models import Profile
 from regions.profiles.vocab import ProfileKind
-from regions.speeddating.services import get_session
+from regions.speeddating.services import default_cohort, get_session
 
 bp = Blueprint("matches", __name__, url_prefix="/matches", template_folder="templates")
 

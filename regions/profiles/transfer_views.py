@@ -9,13 +9,12 @@ from flask import Blueprint, current_app, flash, g, redirect, render_template, r
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
+from hub.core import spreadsheets
 from hub.core.access import coordinator_required
 from hub.core.db import db
 from regions.profiles import transfer
 
 bp = Blueprint("transfer", __name__, url_prefix="/profiles", template_folder="templates")
-
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _upload_page(message: str | None = None, status: int = 200):
@@ -96,23 +95,20 @@ def cancel():
     return redirect(url_for(".upload"))
 
 
-def _download(data: bytes, extension: str, mimetype: str):
+def _download(data: bytes, extension: str):
     today = datetime.now(ZoneInfo(current_app.config.get("TIMEZONE", "Europe/Berlin"))).date().isoformat()
-    response = current_app.response_class(data, mimetype=mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="profile-{g.region.slug}-{today}.{extension}"'
-    response.headers["Cache-Control"] = "no-store"  # personal data
-    return response
+    return spreadsheets.download(data, f"profile-{g.region.slug}-{today}.{extension}")
 
 
 @bp.get("/export.csv")
 @coordinator_required
 def export_csv():
     """The region's active profiles as CSV for German Excel."""
-    return _download(transfer.export_csv(), "csv", "text/csv; charset=utf-8")
+    return _download(transfer.export_csv(), "csv")
 
 
 @bp.get("/export.xlsx")
 @coordinator_required
 def export_xlsx():
     """The region's active profiles as an Excel workbook."""
-    return _download(transfer.export_xlsx(), "xlsx", XLSX_TYPE)
+    return _download(transfer.export_xlsx(), "xlsx")
