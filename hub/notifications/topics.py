@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from hub.core.mail.topics import ALL, Topic, label_of, register_topic, topics
+from hub.core.mail.topics import _TOPICS, ALL, Topic, label_of, register_topic, topics  # noqa: F401  (_TOPICS: for tests)
 
 # The coordinators' digest: how often it comes is its own choice (weekly, daily, never), so it is not one
 # of the checkboxes; its unsubscribe link sets it to "never".
