@@ -142,15 +142,3 @@ def region_contacts():
     counts = contacts.cross_region_counts(g.region.id)
     others = [r for r in active_regions() if r.id != g.region.id]
     return render_template("directory/region_contacts.html", counts=counts, others=others)
-
-
-@bp.cli.command("reindex")
-def reindex_command():
-    """Rebuild the directory index from the profiles (the hooks keep it current; this is for restores)."""
-    import click
-
-    from shared.directory.index import rebuild_all
-
-    count = rebuild_all(db.session)
-    db.session.commit()
-    click.echo(f"directory index rebuilt for {count} profiles")
