@@ -9,7 +9,6 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user
-from openpyxl import Workbook
 from sqlalchemy.exc import IntegrityError
 
 from hub.accounts.models import User
@@ -244,6 +243,8 @@ def export_csv(event_id: int):
 @coordinator_required
 def export_xlsx(event_id: int):
     """Registrations as an Excel workbook."""
+    from openpyxl import Workbook  # loaded by the first export, not at start-up
+
     event = services.get_event(event_id) or abort(404)
     header, rows = _export_rows(event)
     book = Workbook()

@@ -24,6 +24,7 @@ hold are dropped, and nothing someone typed into the hub becomes a formula.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import os
 import re
@@ -35,10 +36,6 @@ from zipfile import ZIP_DEFLATED, ZipFile, ZipInfo
 
 from flask import Response
 from flask_babel import gettext as _
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-from openpyxl.utils import get_column_letter
-from openpyxl.writer.excel import ExcelWriter
 
 from hub.core.cells import clean, csv_text, write_text
 from hub.core.pdf import created_note, slug_filename
@@ -92,11 +89,19 @@ def table_csv(table: Table) -> bytes:
 
 # -- XLSX -------------------------------------------------------------------------------------------
 
-BOLD = Font(bold=True)
-TITLE = Font(bold=True, size=14)
-NOTE = Font(italic=True, color="555555")
-HEADING_FILL = PatternFill("solid", start_color="E6E6E6", end_color="E6E6E6")
-RULE = Side(style="thin", color="888888")
+
+@functools.cache
+def _styles() -> dict:
+    """The workbooks' fonts, fill and rule; openpyxl is loaded with the first workbook, not at start-up."""
+    from openpyxl.styles import Font, PatternFill, Side
+
+    return {
+        "bold": Font(bold=True),
+        "title": Font(bold=True, size=14),
+        "note": Font(italic=True, color="555555"),
+        "heading_fill": PatternFill("solid", start_color="E6E6E6", end_color="E6E6E6"),
+        "rule": Side(style="thin", color="888888"),
+    }
 
 
 def sheet_names(titles: Sequence[str], taken: Sequence[str] = ()) -> list[str]:
@@ -142,12 +147,16 @@ def _width(column: Column, rows: list[dict]) -> float:
 
 
 def _table_sheet(ws, table: Table) -> None:
+    from openpyxl.styles import Alignment, Border
+    from openpyxl.utils import get_column_letter
+
+    style = _styles()
     columns = table.columns
     for i, column in enumerate(columns, 1):
         cell = write_text(ws.cell(1, i), column.label)  # the cells show their unit: "45,5 %"
-        cell.font, cell.fill = BOLD, HEADING_FILL
+        cell.font, cell.fill = style["bold"], style["heading_fill"]
         cell.alignment = Alignment(wrap_text=True, vertical="top")
-        cell.border = Border(bottom=RULE)
+        cell.border = Border(bottom=style["rule"])
         ws.column_dimensions[get_column_letter(i)].width = _width(column, table.all_rows())
     for r, row in enumerate(table.rows, 2):
         for i, column in enumerate(columns, 1):
@@ -158,12 +167,12 @@ def _table_sheet(ws, table: Table) -> None:
         for i, column in enumerate(columns, 1):
             cell = ws.cell(last, i)
             _put(cell, table.total.get(column.key), column.kind)
-            cell.font, cell.border = BOLD, Border(top=RULE)
+            cell.font, cell.border = style["bold"], Border(top=style["rule"])
     ws.freeze_panes = "A2"
     if table.rows:  # sorting and filtering leave the total row where it is
         ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{len(table.rows) + 1}"
     if str(table.note):
-        write_text(ws.cell(last + 2, 1), table.note).font = NOTE
+        write_text(ws.cell(last + 2, 1), table.note).font = style["note"]
 
 
 def tables_xlsx(
@@ -175,18 +184,22 @@ def tables_xlsx(
 ) -> bytes:
     """A workbook: an overview sheet (title, what the report covers, when it was made, the sheets), then
     one sheet per table with typed cells. The same tables and `generated_at` give the same bytes."""
+    from openpyxl import Workbook
+    from openpyxl.writer.excel import ExcelWriter
+
+    style = _styles()
     generated_at = generated_at or datetime.now(UTC)
     wb = Workbook()
     overview = wb.active
     overview.title = sheet_names([_("Overview")])[0]
     names = sheet_names([str(t.title) for t in tables], taken=[overview.title])
 
-    write_text(overview.cell(1, 1), title).font = TITLE
+    write_text(overview.cell(1, 1), title).font = style["title"]
     row = 2
     for line in [*subtitle_lines, created_note(generated_at)]:
         write_text(overview.cell(row, 1), line)
         row += 1
-    write_text(overview.cell(row + 1, 1), _("Contents")).font = BOLD
+    write_text(overview.cell(row + 1, 1), _("Contents")).font = style["bold"]
     for offset, (name, table) in enumerate(zip(names, tables, strict=True), row + 2):
         link = overview.cell(offset, 1)
         link.style = "Hyperlink"
