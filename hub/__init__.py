@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import gc
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -16,6 +18,27 @@ from hub.core.settings import check_production_safety, load_settings
 MIGRATIONS_DIR = str(Path(__file__).resolve().parent / "migrations")
 
 
+def _without_garbage_collection(build):
+    """Build the app with the cyclic garbage collector paused (and then resumed as it was).
+
+    Building allocates some 200,000 objects that all stay (routes, models, schemas, templates); on the way
+    Python would walk them in several full collections that free nothing, a sixth of the start-up time.
+    """
+
+    @functools.wraps(build)
+    def build_paused(*args, **kwargs):
+        was_enabled = gc.isenabled()
+        gc.disable()
+        try:
+            return build(*args, **kwargs)
+        finally:
+            if was_enabled:
+                gc.enable()
+
+    return build_paused
+
+
+@_without_garbage_collection
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the application: settings, extensions, request hooks, blueprints."""
     instance = (test_config or {}).get("INSTANCE_PATH") or os.environ.get("HUB_INSTANCE_PATH")
