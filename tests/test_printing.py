@@ -231,6 +231,7 @@ def test_a_hundred_tables_are_split_into_blocks_of_ten(request_ctx):
     assert not print_context(small_plan())["master_landscape"]
 
 
+@pytest.mark.slow
 def test_big_schedules_render_in_reasonable_time(request_ctx):
     """Guards the hand-drawn tables: fpdf2's table() needed ~28 s for this."""
     import time

@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.processes
+
 ROOT = Path(__file__).resolve().parent.parent
 
 # Loaded where they are used: suggestions (numpy, scipy), PDFs (fpdf2 with fontTools), workbooks
