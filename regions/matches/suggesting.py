@@ -20,9 +20,11 @@ from regions.speeddating.vocab import INTEREST_LABELS, Interest, Side
 METHODS = ("optimal", "stable")
 
 
-# The people of each suggestion come with it: a lazy load under the region's criteria would cost a statement
-# each, even for profiles already loaded.
-_WITH_PEOPLE = (joinedload(MatchSuggestion.creative), joinedload(MatchSuggestion.organisation))
+def _with_people() -> tuple:
+    """Load the people of each suggestion with it: a lazy load under the region's criteria would cost a statement
+    each, even for profiles already loaded. (A function, not a constant: made at import, the options would
+    configure every mapper while the app is being built, a tenth of a second that `hub --help` does not need.)"""
+    return joinedload(MatchSuggestion.creative), joinedload(MatchSuggestion.organisation)
 
 
 def run_suggestions(
@@ -114,7 +116,7 @@ def _store(session: SpeedDatingSession, method: str, found: list) -> list[MatchS
     stored = db.session.scalars(
         select(MatchSuggestion)
         .where(MatchSuggestion.session_id == session.id, MatchSuggestion.status == SuggestionStatus.OPEN)
-        .options(*_WITH_PEOPLE)
+        .options(*_with_people())
     ).all()
     place = {(row["creative_id"], row["organisation_id"]): n for n, row in enumerate(rows)}
     return sorted(stored, key=lambda s: place[s.creative_id, s.organisation_id])
@@ -125,7 +127,7 @@ def _suggestions(session: SpeedDatingSession) -> list[MatchSuggestion]:
         db.session.scalars(
             select(MatchSuggestion)
             .where(MatchSuggestion.session_id == session.id)
-            .options(*_WITH_PEOPLE)
+            .options(*_with_people())
             .order_by(MatchSuggestion.status, MatchSuggestion.score.desc(), MatchSuggestion.id)
         )
     )
