@@ -10,6 +10,9 @@ For every route and method, pointed at data of another region:
 A new route is covered without editing this file: URL arguments are filled from ``SAMPLES`` in
 tests/factories.py (one factory per kind of object). A route that cannot be covered is listed in
 UNCOVERED with its reason; an argument that is neither fails the suite.
+
+Some 900 cases, a minute or two together: ``make test`` and CI run them, ``make test-fast`` leaves
+them out (marked slow as a whole). Run them alone with ``.venv/bin/pytest tests/test_isolation.py``.
 """
 
 from __future__ import annotations
@@ -23,6 +26,8 @@ from hub import create_app
 from hub.core.db import db
 from tests.conftest import TEST_CONFIG
 from tests.factories import PASSWORD, SAMPLES
+
+pytestmark = pytest.mark.slow
 
 HOME, FOREIGN = "erzgebirge", "meissen"
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
