@@ -17,7 +17,8 @@ from jinja2 import ChoiceLoader, FileSystemLoader
 from markupsafe import escape
 
 from hub.core import pdf as hub_pdf
-from hub.core.pdf import HubPDF, pdf_response, slug_filename
+from hub.core.pdf import pdf_response, slug_filename
+from hub.core.pdf_document import HubPDF
 from regions.speeddating import printing
 from regions.speeddating.printing import (
     PrintablePlan,

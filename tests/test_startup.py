@@ -63,7 +63,7 @@ def test_hub_help_lists_the_commands_without_the_libraries_for_single_pages(tmp_
     ("use", "library"),
     [
         ("from regions.matches.suggestions import suggest\nsuggest([], [], {})", "scipy"),
-        ("from hub.core.pdf import HubPDF\nHubPDF", "fpdf"),
+        ("from hub.core.pdf_document import HubPDF\nHubPDF", "fpdf"),
     ],
 )
 def test_the_libraries_come_with_their_first_use(tmp_path, use, library):

@@ -4,9 +4,9 @@ DejaVu Sans ships in hub/static/fonts (licence beside it): a PDF must never depe
 machine it is made on, nor fetch anything from the internet. `HubPDF` is an ordinary `fpdf.FPDF`, so
 everything fpdf2 can do stays possible, e.g. an SVG chart: ``pdf.image(io.BytesIO(svg_bytes), w=120)``.
 
-`HubPDF` itself lives in hub/core/pdf_document.py and is loaded on first use (``from hub.core.pdf import
-HubPDF`` inside the function that makes a document): fpdf2 and fontTools cost a tenth of a second, which
-every command, worker and test would otherwise pay at start-up.
+This module holds what the pages need without fpdf2 (the fonts, the footer's note, file names, the response);
+`HubPDF` itself is in hub/core/pdf_document.py, imported inside the function that makes a document: fpdf2 and
+fontTools cost a tenth of a second, which every command, worker and test would otherwise pay at start-up.
 """
 
 from __future__ import annotations
@@ -19,17 +19,11 @@ from contextlib import ExitStack
 from datetime import datetime
 from importlib.resources import as_file, files
 from pathlib import Path
-from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from flask import Response
 from flask_babel import format_datetime
 from flask_babel import gettext as _
-
-if TYPE_CHECKING:
-    from hub.core.pdf_document import HubPDF
-
-__all__ = ["FONT_FAMILY", "HubPDF", "created_note", "font_path", "pdf_response", "slug_filename"]
 
 FONT_FAMILY = "DejaVu"
 FONT_FILES = {"": "DejaVuSans.ttf", "B": "DejaVuSans-Bold.ttf"}
@@ -49,15 +43,6 @@ def font_path(filename: str) -> Path:
 def created_note(when: datetime) -> str:
     """ "Created on 16.11.24, 14:00" in the user's language and time zone."""
     return _("Created on %(date)s", date=format_datetime(when, "short"))
-
-
-def __getattr__(name: str):
-    """`HubPDF`, imported with fpdf2 when it is first asked for."""
-    if name == "HubPDF":
-        from hub.core.pdf_document import HubPDF
-
-        return HubPDF
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def slug_filename(*parts: str, ext: str = "pdf") -> str:

@@ -1,4 +1,5 @@
-"""`HubPDF`: the hub's A4 document on fpdf2 (see hub/core/pdf.py, which hands it out on first use)."""
+"""`HubPDF`: the hub's A4 document on fpdf2. Import it where a document is made, not at the top of a module
+that the app imports when it is built (hub/core/pdf.py says why)."""
 
 from __future__ import annotations
 

@@ -23,7 +23,7 @@ from hub.core.pdf import created_note
 from regions.speeddating.vocab import Side
 
 if TYPE_CHECKING:
-    from hub.core.pdf import HubPDF
+    from hub.core.pdf_document import HubPDF
 
 PARTS = ("people", "tables", "master")
 DASH = "—"
@@ -336,7 +336,7 @@ def schedule_pdf(
     """
     if part not in PARTS:
         raise ValueError(f"unknown part {part!r}, expected one of {PARTS}")
-    from hub.core.pdf import HubPDF  # fpdf2: loaded by the first PDF, not at start-up
+    from hub.core.pdf_document import HubPDF  # fpdf2: loaded by the first PDF, not at start-up
 
     ctx = print_context(plan, generated_at, only)
     pdf = HubPDF(

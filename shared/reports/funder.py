@@ -33,7 +33,7 @@ from shared.reports.kpis import Dashboard, matches_in_scope
 from shared.reports.tables import Table, display
 
 if TYPE_CHECKING:
-    from hub.core.pdf import HubPDF
+    from hub.core.pdf_document import HubPDF
 
 TEXT_LIMIT = 600  # characters of a challenge or outcome in the list; the match's page has the rest
 CHARTS = ("participants", "new_profiles", "matches", "funding")
@@ -118,7 +118,7 @@ def shorten(text: str, limit: int = TEXT_LIMIT) -> str:
 
 def funder_report_pdf(report: Dashboard, *, generated_at: datetime | None = None, compress: bool = True) -> bytes:
     """The funder report of the dashboard's cohort (or period) as PDF; `compress=False` for tests."""
-    from hub.core.pdf import HubPDF  # fpdf2: loaded by the first PDF, not at start-up
+    from hub.core.pdf_document import HubPDF  # fpdf2: loaded by the first PDF, not at start-up
 
     period = report.period
     if period.cohort is not None:
