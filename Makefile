@@ -8,7 +8,7 @@ HUB_PORT ?= 5000
 PO := $(wildcard hub/translations/*/LC_MESSAGES/messages.po)
 MO := $(PO:.po=.mo)
 
-.PHONY: run test test-sqlite test-postgres test-clock setup lint format translations extract-messages bench clean
+.PHONY: run test test-fast test-sqlite test-postgres test-clock setup lint format translations extract-messages bench clean
 
 # The scheduler runs beside the web server in a process of its own; Ctrl-C stops both.
 run: setup
@@ -19,6 +19,10 @@ run: setup
 
 test: $(STAMP) $(MO)
 	$(PY) .ci/test_all.py
+
+# The fast lane while developing: SQLite, without the slow tests and those that start processes of the hub.
+test-fast: $(STAMP) $(MO)
+	$(PY) -m pytest -m "not slow and not processes"
 
 test-sqlite: $(STAMP) $(MO)
 	$(PY) -m pytest

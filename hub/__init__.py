@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import gc
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -15,6 +17,27 @@ from hub.core.db import MIGRATIONS_DIR
 from hub.core.settings import check_production_safety, load_settings
 
 
+def _without_garbage_collection(build):
+    """Build the app with the cyclic garbage collector paused (and then resumed as it was).
+
+    Building allocates some 180,000 objects that nearly all stay (routes, models, schemas, translations); on the
+    way Python would walk them in full collections that free little, a sixth of the time the build takes.
+    """
+
+    @functools.wraps(build)
+    def build_paused(*args, **kwargs):
+        was_enabled = gc.isenabled()
+        gc.disable()
+        try:
+            return build(*args, **kwargs)
+        finally:
+            if was_enabled:
+                gc.enable()
+
+    return build_paused
+
+
+@_without_garbage_collection
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the application: settings, extensions, request hooks, the framework's pages and every feature of
     hub/features.py (hub.core.features installs them)."""

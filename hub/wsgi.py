@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import gc
 
+from sqlalchemy.orm import configure_mappers
+
 from hub import create_app
 
 app = create_app()
+configure_mappers()  # here, not at the first request: the workers share the mappers' configuration too
 gc.freeze()

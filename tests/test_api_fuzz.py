@@ -30,7 +30,7 @@ from hub.core.tenancy.models import Region
 from hub.core.tenancy.scope import SCOPED_URL_ARGS
 from tests.processes import ROOT, free_port, hub_env
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.processes]
 
 CHECKS = ",".join(
     [

@@ -542,6 +542,7 @@ def test_the_commands_say_where_backups_go_and_that_they_are_not_encrypted(app):
         assert "HUB_BACKUP_DIR" in output and "NOT encrypted" in output
 
 
+@pytest.mark.processes
 def test_hub_lists_the_backup_commands_without_loading_the_backup_machinery(app):
     import subprocess
     import sys

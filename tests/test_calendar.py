@@ -697,6 +697,7 @@ def _statements(app, client, url, query_string) -> int:
     return len(statements)
 
 
+@pytest.mark.slow
 def test_the_calendar_costs_the_same_number_of_queries_for_few_and_many_events(app, client, auth, make, make_event):
     auth.login(make.participant("lausitz"))
     regions = ["erzgebirge", "meissen", "lausitz", "dresden"]

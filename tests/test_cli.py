@@ -376,6 +376,7 @@ def test_the_migration_commands_are_available(runner):
     assert re.search(r"^\s+upgrade\s", result.output, re.MULTILINE), result.output
 
 
+@pytest.mark.processes
 def test_the_hub_console_script_lists_the_hub_commands(tmp_path):
     script = Path(sys.prefix) / "bin" / "hub"
     assert script.is_file() and os.access(script, os.X_OK), f"{script} missing: pip install -e . in the venv"
@@ -413,6 +414,7 @@ def _accounts_in(database: Path) -> list[str]:
 
 
 @pytest.mark.slow
+@pytest.mark.processes
 def test_setup_in_production_never_loads_the_demo_network(tmp_path):
     """The demo's admin has a published password: in production it would be an open door."""
     completed, database = _setup_in(
@@ -425,6 +427,7 @@ def test_setup_in_production_never_loads_the_demo_network(tmp_path):
 
 
 @pytest.mark.slow
+@pytest.mark.processes
 def test_setup_in_development_loads_the_demo_network_into_an_empty_database(tmp_path):
     completed, database = _setup_in(tmp_path, {"HUB_PASSWORD_HASH_PROFILE": "cheapest"})
     assert completed.returncode == 0, completed.stderr

@@ -386,6 +386,8 @@ def _register_many(database_url: str, event_id: int, region_id: int, user_ids: l
     return outcomes
 
 
+@pytest.mark.slow
+@pytest.mark.processes
 def test_capacity_holds_under_200_simultaneous_registrations_from_several_processes(app, make):
     event = make.event("erzgebirge", capacity=50)
     people = [make.participant("erzgebirge", password=PASSWORD) for _ in range(200)]
@@ -424,6 +426,8 @@ def _cancel_many(database_url: str, region_id: int, registration_ids: list[int],
     return outcomes
 
 
+@pytest.mark.slow
+@pytest.mark.processes
 def test_cancellations_from_several_processes_while_places_free_up_all_win_and_the_queue_moves_in_order(app, make):
     """10 places, 30 waiting; 8 holders and 16 of those waiting cancel at once, from four processes."""
     event = make.event("erzgebirge", capacity=10)

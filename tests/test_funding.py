@@ -322,6 +322,7 @@ def race(app):
 
 
 @pytest.mark.slow
+@pytest.mark.processes
 def test_40_simultaneous_payments_from_4_processes_never_overdraw_the_budget(race):
     run = race["ledger"]
     assert run["outcomes"].count("booked") == 25 and run["outcomes"].count("refused") == 15
@@ -330,6 +331,7 @@ def test_40_simultaneous_payments_from_4_processes_never_overdraw_the_budget(rac
 
 
 @pytest.mark.slow
+@pytest.mark.processes
 def test_the_same_load_overdraws_a_naive_read_check_write_ledger(race):
     """The control: the harness does race, so a ledger that checks what it read before writing fails under it."""
     run = race["naive"]

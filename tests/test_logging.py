@@ -543,6 +543,7 @@ def test_a_production_journey_logs_no_password_token_link_cookie_address_or_name
 
 
 @pytest.mark.slow
+@pytest.mark.processes
 def test_a_real_production_server_writes_no_secret_to_its_log(app, make):
     port = free_port()
     settings = {**PRODUCTION, "LOG_LEVEL": "DEBUG"}

@@ -463,6 +463,7 @@ def test_message_given_up_is_shown_as_failed(app, client, auth, make):
 
 
 @pytest.mark.slow
+@pytest.mark.processes
 def test_several_senders_at_once_deliver_each_message_exactly_once(app, ctx):
     """Four `hub mail send` processes start together on 48 due messages: 48 arrive, each once."""
     from tests.processes import SMTPServer, finish, hub_process
@@ -556,6 +557,7 @@ def test_a_stopping_sender_ends_after_the_message_it_is_sending_and_gives_the_re
 
 
 @pytest.mark.slow
+@pytest.mark.processes
 def test_senders_on_a_slow_server_share_the_work_in_bounded_batches(app, ctx):
     """Three `hub mail send` at once on 60 messages, five at a time, a server that takes 0.25 s a message
     and a lease of one second (a batch needs it renewed): each claim holds at most five, the senders

@@ -17,7 +17,8 @@ from jinja2 import ChoiceLoader, FileSystemLoader
 from markupsafe import escape
 
 from hub.core import pdf as hub_pdf
-from hub.core.pdf import HubPDF, pdf_response, slug_filename
+from hub.core.pdf import pdf_response, slug_filename
+from hub.core.pdf_document import HubPDF
 from regions.speeddating import printing
 from regions.speeddating.printing import (
     PrintablePlan,
@@ -231,6 +232,7 @@ def test_a_hundred_tables_are_split_into_blocks_of_ten(request_ctx):
     assert not print_context(small_plan())["master_landscape"]
 
 
+@pytest.mark.slow
 def test_big_schedules_render_in_reasonable_time(request_ctx):
     """Guards the hand-drawn tables: fpdf2's table() needed ~28 s for this."""
     import time

@@ -359,6 +359,7 @@ def test_an_empty_cohort_still_makes_a_report(app, make):
         assert (_("No matches yet."),) in lines
 
 
+@pytest.mark.slow
 def test_the_funder_report_of_a_thousand_matches(app, make):
     """A big cohort runs onto many pages with every match listed once and in order (the time is printed, not
     asserted: about 1–1.5 s on a loaded two-core machine, against the 10 s allowed)."""

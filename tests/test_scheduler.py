@@ -20,7 +20,7 @@ from hub.core.jobs.scheduler import build, sync
 from hub.core.mail.models import OutboxMessage
 from tests.processes import SMTPServer, free_port, hub_process, stop
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.processes]
 
 REGION = "erzgebirge"
 FAST = "mail.send_outbox=1s,events.reminders=1s,events.waitlist_notices=1s"

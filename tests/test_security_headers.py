@@ -230,6 +230,7 @@ class Answer:
         self.status_code, self.headers, self.body = status, headers, body
 
 
+@pytest.mark.slow
 def test_every_route_answers_every_role_with_the_security_headers(app, make):
     found = answers(app, make)
     routes = {rule.rule for rule in app.url_map.iter_rules()}

@@ -374,6 +374,7 @@ def worker(app, url: str, prefix: str, requests: list) -> list:
 
 
 @pytest.mark.slow
+@pytest.mark.processes
 def test_back_off_and_limits_are_shared_by_workers_through_redis(app, make):
     import redis
 

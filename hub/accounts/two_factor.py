@@ -8,7 +8,6 @@ import secrets
 from datetime import datetime
 
 import pyotp
-import segno
 from flask import current_app
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm.attributes import set_committed_value
@@ -53,6 +52,8 @@ def provisioning_uri(user: User) -> str:
 
 def qr_code_data_uri(user: User) -> str:
     """The provisioning link as a QR code: an SVG data URI, made here (no outside service, no inline style)."""
+    import segno  # loaded by the first QR code, not at start-up
+
     return segno.make(provisioning_uri(user), error="m").svg_data_uri(scale=5, border=2)
 
 

@@ -12,7 +12,6 @@ from hub.core.db import db
 from hub.core.schemas import _m
 from regions.matches import services
 from regions.matches.models import Match, MatchMember, MatchSuggestion
-from regions.matches.suggestions import Person, Reason, explain, suggest
 from regions.matches.vocab import SuggestionStatus
 from regions.profiles.models import Profile
 from regions.speeddating.models import Rating, SessionParticipant, SpeedDatingSession
@@ -21,9 +20,11 @@ from regions.speeddating.vocab import INTEREST_LABELS, Interest, Side
 METHODS = ("optimal", "stable")
 
 
-# The people of each suggestion come with it: a lazy load under the region's criteria would cost a statement
-# each, even for profiles already loaded.
-_WITH_PEOPLE = (joinedload(MatchSuggestion.creative), joinedload(MatchSuggestion.organisation))
+def _with_people() -> tuple:
+    """Load the people of each suggestion with it: a lazy load under the region's criteria would cost a statement
+    each, even for profiles already loaded. (A function, not a constant: made at import, the options would
+    configure every mapper while the app is being built, a tenth of a second that `hub --help` does not need.)"""
+    return joinedload(MatchSuggestion.creative), joinedload(MatchSuggestion.organisation)
 
 
 def run_suggestions(
@@ -36,6 +37,8 @@ def run_suggestions(
     query each, one DELETE of the open suggestions, one bulk INSERT of the new ones and one query that reads them
     back with their people (so the pages and the API name them without further statements).
     """
+    from regions.matches.suggestions import suggest  # numpy and scipy: loaded by the first run, not at start-up
+
     people = select(SessionParticipant.profile_id).where(SessionParticipant.session_id == session.id)
     creatives, organisations, profile_of = _people(session, services.open_match_counts(people, cohort.id), limit)
     ratings = {
@@ -62,6 +65,8 @@ def run_suggestions(
 def _people(session: SpeedDatingSession, taken: dict[int, int], limit: int) -> tuple[list, list, dict[int, int]]:
     """The session's creatives and organisations as the suggestions see them (by profile id, with the room each
     has left besides their open matches), and the profile id of each participant."""
+    from regions.matches.suggestions import Person
+
     creatives, organisations, profile_of = [], [], {}
     for participant_id, side, profile_id, offer_tags, need_tags, needs_text in db.session.execute(
         select(
@@ -111,7 +116,7 @@ def _store(session: SpeedDatingSession, method: str, found: list) -> list[MatchS
     stored = db.session.scalars(
         select(MatchSuggestion)
         .where(MatchSuggestion.session_id == session.id, MatchSuggestion.status == SuggestionStatus.OPEN)
-        .options(*_WITH_PEOPLE)
+        .options(*_with_people())
     ).all()
     place = {(row["creative_id"], row["organisation_id"]): n for n, row in enumerate(rows)}
     return sorted(stored, key=lambda s: place[s.creative_id, s.organisation_id])
@@ -122,7 +127,7 @@ def _suggestions(session: SpeedDatingSession) -> list[MatchSuggestion]:
         db.session.scalars(
             select(MatchSuggestion)
             .where(MatchSuggestion.session_id == session.id)
-            .options(*_WITH_PEOPLE)
+            .options(*_with_people())
             .order_by(MatchSuggestion.status, MatchSuggestion.score.desc(), MatchSuggestion.id)
         )
     )
@@ -151,6 +156,8 @@ def _matched_pairs(profile_ids: Select) -> set[tuple[int, int]]:
 
 def wording(suggestion: MatchSuggestion) -> str:
     """The suggestion's reasons in the user's language."""
+    from regions.matches.suggestions import Reason, explain
+
     reasons = [Reason(code, tuple(params)) for code, params in suggestion.reasons]
     return explain(reasons, gettext=gettext, interest_label=lambda i: str(INTEREST_LABELS[Interest(i)]))
 

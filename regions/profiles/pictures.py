@@ -8,7 +8,6 @@ import warnings
 from pathlib import Path
 
 from flask import current_app
-from PIL import Image, ImageOps, UnidentifiedImageError
 
 from hub.core.schemas import _m
 
@@ -28,11 +27,11 @@ def picture_dir() -> Path:
     return path
 
 
-Image.MAX_IMAGE_PIXELS = MAX_PIXELS
-
-
 def store_picture(stream) -> str:
     """Check and resize an uploaded picture; return the stored file's name."""
+    from PIL import Image, ImageOps, UnidentifiedImageError  # loaded by the first upload, not at start-up
+
+    Image.MAX_IMAGE_PIXELS = MAX_PIXELS
     data = stream.read(MAX_BYTES + 1)
     if len(data) > MAX_BYTES:
         raise PictureError(_m("The picture is larger than 5 MB."))

@@ -13,13 +13,17 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cached_property
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from flask_babel import format_date, format_time, get_locale
 from flask_babel import gettext as _
 
-from hub.core.pdf import HubPDF, created_note
+from hub.core.pdf import created_note
 from regions.speeddating.vocab import Side
+
+if TYPE_CHECKING:
+    from hub.core.pdf_document import HubPDF
 
 PARTS = ("people", "tables", "master")
 DASH = "—"
@@ -332,6 +336,8 @@ def schedule_pdf(
     """
     if part not in PARTS:
         raise ValueError(f"unknown part {part!r}, expected one of {PARTS}")
+    from hub.core.pdf_document import HubPDF  # fpdf2: loaded by the first PDF, not at start-up
+
     ctx = print_context(plan, generated_at, only)
     pdf = HubPDF(
         ctx["titles"][part],

@@ -15,6 +15,7 @@ import io
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
@@ -22,7 +23,7 @@ from markupsafe import Markup
 from sqlalchemy import select
 
 from hub.core.db import db
-from hub.core.pdf import FONT_FAMILY, HubPDF
+from hub.core.pdf import FONT_FAMILY
 from hub.core.tenancy import all_regions
 from hub.core.text import fold
 from regions.matches.models import Match
@@ -30,6 +31,9 @@ from regions.matches.vocab import STATUS_LABELS, MatchStatus
 from shared.reports import charts, services
 from shared.reports.kpis import Dashboard, matches_in_scope
 from shared.reports.tables import Table, display
+
+if TYPE_CHECKING:
+    from hub.core.pdf_document import HubPDF
 
 TEXT_LIMIT = 600  # characters of a challenge or outcome in the list; the match's page has the rest
 CHARTS = ("participants", "new_profiles", "matches", "funding")
@@ -114,6 +118,8 @@ def shorten(text: str, limit: int = TEXT_LIMIT) -> str:
 
 def funder_report_pdf(report: Dashboard, *, generated_at: datetime | None = None, compress: bool = True) -> bytes:
     """The funder report of the dashboard's cohort (or period) as PDF; `compress=False` for tests."""
+    from hub.core.pdf_document import HubPDF  # fpdf2: loaded by the first PDF, not at start-up
+
     period = report.period
     if period.cohort is not None:
         scope_line = _("Cohort: %(name)s", name=period.cohort.name)
