@@ -78,14 +78,10 @@ ADAPTERS = sorted(
 
 # Modules not yet moved onto the action layer (issue 16 is done when this is empty).
 NOT_YET_MOVED = {
-    "regions/events/api.py",
-    "regions/events/views.py",
     "regions/members/views.py",
     "regions/profiles/api.py",
     "regions/profiles/transfer_views.py",
     "regions/profiles/views.py",
-    "shared/calendar/api.py",
-    "shared/calendar/views.py",
     "shared/directory/api.py",
     "shared/directory/views.py",
 }

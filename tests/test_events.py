@@ -251,7 +251,9 @@ def test_required_questions_must_be_answered(app, make):
 def test_coordinator_registers_a_member_and_checks_them_in(app, client, coordinator, make):
     event = make.event("erzgebirge", questions=[{"key": "q1", "label": "Essen?", "required": False}])
     member = make.participant("erzgebirge", name="Prozessberatung Muster")
-    response = client.post(f"/erzgebirge/events/{event.id}/registrations", data={"user_id": member.id, "q1": "vegan"})
+    response = client.post(
+        f"/erzgebirge/events/{event.id}/registrations", data={"user_id": member.id, "answer-q1": "vegan"}
+    )
     assert response.status_code == 302
     with app.app_context(), all_regions():
         registration = db.session.scalar(select(Registration).where(Registration.event_id == event.id))
@@ -304,6 +306,53 @@ def test_cancelling_an_event_tells_the_registered_people(app, client, coordinato
             )
             == 1
         )
+
+
+def _edit_form(app, event_id, **changes) -> dict:
+    """The edit form as the page fills it in for the event, with some fields changed."""
+    event = _event(app, event_id)
+    local = event.starts_at.astimezone(services.ZoneInfo("Europe/Berlin"))
+    end = event.ends_at.astimezone(services.ZoneInfo("Europe/Berlin"))
+    form = {
+        **FORM,
+        "title": event.title,
+        "starts_at": local.strftime("%Y-%m-%dT%H:%M"),
+        "ends_at": end.strftime("%Y-%m-%dT%H:%M"),
+        "audience": event.audience.value,
+        "capacity": str(event.capacity or ""),
+        "status": event.status.value,
+        "venue": event.venue,
+        "address": event.address,
+    }
+    return {**form, **changes}
+
+
+def test_saving_the_edit_form_keeps_the_questions_keys_and_which_are_required(app, client, coordinator, make):
+    """The answers refer to a question's key; the form's text shows the labels, required ones with a *."""
+    event = make.event("erzgebirge", questions=[{"key": "org", "label": "Organisation", "required": True}])
+    make.registration(event, make.participant("erzgebirge", name="Anna Atelier"), {"org": "Atelier Blau"})
+    page = client.get(f"/erzgebirge/events/{event.id}/edit").get_data(as_text=True)
+    assert ">Organisation *</textarea>" in page
+    form = _edit_form(app, event.id, questions_text="Essenswunsch\nOrganisation *")
+    assert client.post(f"/erzgebirge/events/{event.id}/edit", data=form).status_code == 302
+    assert _event(app, event.id).questions == [
+        {"key": "q1", "label": "Essenswunsch", "required": False},
+        {"key": "org", "label": "Organisation", "required": True},
+    ]
+    export = client.get(f"/erzgebirge/events/{event.id}/registrations.csv").data.decode("utf-8-sig")
+    assert "Atelier Blau" in export
+
+
+def test_cancelling_by_the_status_field_tells_the_registered_people_as_the_button_does(app, client, coordinator, make):
+    event = make.event("erzgebirge")
+    attendee = make.participant("erzgebirge")
+    make.registration(event, attendee)
+    form = _edit_form(app, event.id, status="cancelled")
+    assert client.post(f"/erzgebirge/events/{event.id}/edit", data=form).status_code == 302
+    assert _event(app, event.id).status.value == "cancelled"
+    with app.app_context():
+        recipients = db.session.scalars(select(OutboxMessage.recipient)).all()
+    assert recipients == [attendee.email]
 
 
 def test_participants_have_no_event_tools(client, auth, make):

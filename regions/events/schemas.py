@@ -1,4 +1,5 @@
-"""Event schemas: one input schema for the coordination's form and the API."""
+"""Event schemas: what the coordination's forms, the registration forms and the API accept, and how the API
+shows events and registrations."""
 
 from __future__ import annotations
 
@@ -7,7 +8,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from marshmallow import ValidationError, fields, post_load, validate, validates, validates_schema
 
-from hub.core.schemas import BaseSchema, LocalDateTime, _m
+from hub.core.api_updates import Updates
+from hub.core.schemas import BaseSchema, Id, LocalDateTime, _m
+from regions.events.services import ANSWER_LENGTH, EDITABLE
 from regions.events.vocab import Audience, EventStatus, EventType
 
 BERLIN = "Europe/Berlin"
@@ -16,16 +19,24 @@ REPEATS = {"weekly": "FREQ=WEEKLY", "biweekly": "FREQ=WEEKLY;INTERVAL=2", "month
 
 
 def parse_questions(text: str) -> list[dict]:
-    """One question per line; a trailing * makes it required. 'Welche Organisation vertreten Sie? *'"""
+    """One question per line; a trailing * makes it required. 'Welche Organisation vertreten Sie? *'
+
+    The lines carry no keys: the event's services give each question the key it had (by its label) or a new one.
+    """
     questions = []
-    for n, line in enumerate(text.splitlines(), start=1):
+    for line in text.splitlines():
         label = line.strip()
         if not label:
             continue
         required = label.endswith("*")
         label = label.rstrip("*").strip()[:200]
-        questions.append({"key": f"q{n}", "label": label, "required": required})
+        questions.append({"key": None, "label": label, "required": required})
     return questions[:10]
+
+
+def questions_as_text(questions: list[dict]) -> str:
+    """The questions as the form's text shows them (what ``parse_questions`` reads back): required ones with *."""
+    return "\n".join(q["label"] + (" *" if q.get("required") else "") for q in questions or [])
 
 
 class QuestionInputSchema(BaseSchema):
@@ -34,13 +45,6 @@ class QuestionInputSchema(BaseSchema):
     key = fields.String(load_default=None, validate=validate.Length(max=60))
     label = fields.String(required=True, validate=validate.Length(min=1, max=200))
     required = fields.Boolean(load_default=False)
-
-
-def keyed_questions(questions: list[dict]) -> list[dict]:
-    """The questions with their keys kept (answers refer to them) and new ones numbered after the taken."""
-    taken = {q["key"] for q in questions if q["key"]}
-    numbers = (f"q{n}" for n in range(1, 1000) if f"q{n}" not in taken)
-    return [{**q, "key": q["key"] or next(numbers)} for q in questions]
 
 
 def _wall_clock(moment: datetime, zone: ZoneInfo) -> datetime:
@@ -131,7 +135,7 @@ class EventInputSchema(BaseSchema):
     @post_load
     def _derive(self, data, **kwargs):
         text, questions = data.pop("questions_text", None), data.pop("questions", None)
-        data["questions"] = parse_questions(text) if text is not None else keyed_questions(questions or [])
+        data["questions"] = parse_questions(text) if text is not None else questions or []
         if data.get("all_day") and not data.get("start_date"):
             zone = ZoneInfo(data.get("timezone") or BERLIN)
             data["start_date"], data["end_date"] = _days(data["starts_at"], data["ends_at"], zone)
@@ -148,3 +152,94 @@ class CheckInSchema(BaseSchema):
     """Someone present on the day, or the check-in undone."""
 
     present = fields.Boolean(load_default=True)
+
+
+# -- registrations ------------------------------------------------------------------------------------
+
+ANSWER_PREFIX = "answer-"  # a form's field of the answer to a question: answer-<key>
+ANSWER = validate.Length(max=ANSWER_LENGTH)
+
+
+class RegistrationRequestSchema(BaseSchema):
+    """A registration: the answers to the event's questions, by question key."""
+
+    answers = fields.Dict(
+        keys=fields.String(validate=validate.Length(max=60)), values=fields.String(validate=ANSWER), load_default=dict
+    )
+
+
+class RegisterMemberSchema(RegistrationRequestSchema):
+    """The coordination registers a member of the region, with their answers."""
+
+    user_id = Id(required=True)
+
+
+class _RegistrationForm(BaseSchema):
+    @post_load
+    def _answers(self, data, **kwargs):
+        answers = {name.removeprefix("answer:"): data.pop(name) for name in list(data) if name.startswith("answer:")}
+        return {**data, "answers": answers}
+
+
+def registration_form(questions: list[dict], *, someone: bool = False) -> BaseSchema:
+    """The registration form of an event: one ``answer-<key>`` field per question (and whom, for the coordination).
+
+    Loads as the API's body does: ``{"answers": {key: text}}`` (and ``user_id``).
+    """
+    declared: dict = {
+        f"answer:{q['key']}": fields.String(data_key=ANSWER_PREFIX + q["key"], load_default="", validate=ANSWER)
+        for q in questions or []
+    }
+    if someone:
+        declared["user_id"] = Id(required=True)
+    return type("RegistrationFormSchema", (_RegistrationForm,), declared)()
+
+
+def answers_on_the_form(errors: dict) -> dict:
+    """An action's errors as the registration form names its fields: an answer's as ``answer-<key>``."""
+    on_form = {name: texts for name, texts in errors.items() if name != "answers"}
+    for key, texts in (errors.get("answers") or {}).items():
+        on_form[ANSWER_PREFIX + key] = texts
+    return on_form
+
+
+# -- the API's output ---------------------------------------------------------------------------------
+
+
+class EventSchema(BaseSchema):
+    id = fields.Integer()
+    uid = fields.String()
+    series_id = Id(allow_none=True)
+    title = fields.String()
+    type = fields.Function(lambda e: e.type.value)
+    description = fields.String()
+    starts_at = fields.DateTime()
+    ends_at = fields.DateTime()
+    timezone = fields.String()
+    all_day = fields.Boolean()
+    venue = fields.String()
+    address = fields.String()
+    online_url = fields.String()
+    audience = fields.Function(lambda e: e.audience.value)
+    capacity = fields.Integer(allow_none=True)
+    registration_deadline = fields.DateTime(allow_none=True)
+    status = fields.Function(lambda e: e.status.value)
+    questions = fields.List(fields.Dict())
+    registered_count = fields.Integer()
+    waitlisted_count = fields.Integer()
+    sequence = fields.Integer()
+
+
+class RegistrationSchema(BaseSchema):
+    id = fields.Integer()
+    user_id = Id()
+    name = fields.Function(lambda r: r.user.name)
+    status = fields.Function(lambda r: r.status.value)
+    answers = fields.Dict()
+    queued_at = fields.DateTime()
+    checked_in_at = fields.DateTime(allow_none=True)
+
+
+# What GET shows and PUT needs: the stored fields; the form's alternatives and the options are left out.
+WRITABLE = (*EDITABLE, "starts_at", "ends_at")
+UPDATES = Updates(EventInputSchema, shown=EventSchema(only=WRITABLE), writable=WRITABLE)

@@ -4,6 +4,10 @@ Capacity holds under any number of simultaneous registrations, from any number o
 is taken by one conditional UPDATE of the event's counters (``registered_count < capacity``), which
 the database applies atomically on PostgreSQL (row lock, re-checked condition) and SQLite (one
 writer at a time). The registration rows then follow the counters in the same transaction.
+
+Why one module: the counters on the event are kept by the conditional UPDATEs of registering, cancelling,
+moving up from the waiting list and changing or cancelling the event; that one invariant is checked by
+reading them side by side.
 """
 
 from __future__ import annotations
@@ -18,9 +22,10 @@ from sqlalchemy.orm import selectinload
 from hub import audit
 from hub.accounts.models import User
 from hub.accounts.services import external_url
+from hub.core.actions import Conflict
 from hub.core.db import db, utcnow
 from hub.core.jobs import effects
-from hub.core.schemas import _m
+from hub.core.schemas import ServiceError, _m
 from hub.notifications.services import notify, withdraw
 from regions.events.models import Event, EventSeries, Registration
 from regions.events.vocab import REGISTRATIONS, EventStatus, RegistrationStatus
@@ -46,13 +51,22 @@ SCHEDULE_FIELDS = ("starts_at", "ends_at", "all_day", "timezone")
 PROMOTED = "events.waitlist_promoted"  # the effect key's job part of a promotion's notice
 
 
-class EventError(ValueError):
+ANSWER_LENGTH = 500
+
+
+class EventError(ServiceError):
     """An event change or registration that cannot be made; ``field`` names the culprit."""
 
-    def __init__(self, message, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
+
+class AnswerError(EventError):
+    """An answer to one of the event's registration questions is refused: named by its key inside ``answers``."""
+
+    def __init__(self, message, key: str):
+        super().__init__(message, "answers")
+        self.key = key
+
+    def errors(self) -> dict:
+        return {"answers": {self.key: [str(self.message)]}}
 
 
 # -- times ------------------------------------------------------------------------------------------
@@ -130,10 +144,34 @@ def occurrences(rule: str, first_start: datetime, tz: str) -> list[datetime]:
     return starts
 
 
+def keyed_questions(questions: list[dict], before: list[dict] | None = None) -> list[dict]:
+    """The questions with their keys, which the answers refer to: a given key stays; a question without one
+    takes the key of the question with its label ``before`` (a form's text has no keys), else a new one.
+
+    A new key is never one that a question had before, so old answers are never read as answers to another.
+    """
+    before = before or []
+    earlier = {q["label"]: q["key"] for q in reversed(before)}
+    used = {q["key"] for q in questions if q.get("key")}
+    taken = used | {q["key"] for q in before}
+    keyed = []
+    for question in questions:
+        key = question.get("key")
+        if not key:
+            key = earlier.get(question["label"])
+            if key is None or key in used:
+                key = next(f"q{n}" for n in range(1, 10000) if f"q{n}" not in taken)
+            used.add(key)
+            taken.add(key)
+        keyed.append({**question, "key": key})
+    return keyed
+
+
 def _apply(event: Event, data: dict) -> None:
     for key in EDITABLE:
         if key in data:
-            setattr(event, key, data[key])
+            value = keyed_questions(data[key], event.questions) if key == "questions" else data[key]
+            setattr(event, key, value)
 
 
 def create_event(data: dict, *, starts_at: datetime, ends_at: datetime, rrule: str | None = None) -> Event:
@@ -191,6 +229,8 @@ def update_event(
             )
     shift = start - event.starts_at
     length = end - start
+    cancelling = data.get("status") == EventStatus.CANCELLED
+    newly_cancelled = [t for t in targets if cancelling and t.status != EventStatus.CANCELLED]
     for target in targets:
         _apply(target, data)
         if target is event or shift:
@@ -199,6 +239,9 @@ def update_event(
         target.sequence += 1
         if not whole_series and target.series_id:
             target.detached = True
+    for target in newly_cancelled:  # cancelled by its status: as by the cancel button, the people are told
+        target.detached = target.series_id is not None
+        _tell_cancelled(target)
     db.session.flush()
     for target in targets:
         promote_waiting(target)
@@ -212,6 +255,11 @@ def cancel_event(event: Event) -> None:
     event.status = EventStatus.CANCELLED
     event.sequence += 1
     event.detached = event.series_id is not None  # a cancelled date stays cancelled when the series changes
+    _tell_cancelled(event)
+
+
+def _tell_cancelled(event: Event) -> None:
+    """Tell everyone registered or waiting that the event is cancelled."""
     for registration in db.session.scalars(
         select(Registration)
         .where(Registration.event_id == event.id, Registration.status != RegistrationStatus.CANCELLED)
@@ -251,12 +299,14 @@ def check_open_for_registration(event: Event) -> None:
 
 
 def check_answers(event: Event, answers: dict) -> dict:
-    """Keep the answers to the event's questions; a required one must not be empty."""
+    """Keep the answers to the event's questions; a required one must not be empty, none be over-long."""
     clean = {}
     for question in event.questions or []:
-        value = str(answers.get(question["key"], "")).strip()[:500]
+        value = str(answers.get(question["key"], "")).strip()
         if question.get("required") and not value:
-            raise EventError(_m("Please answer: {question}").format(question=question["label"]), question["key"])
+            raise AnswerError(_m("Please answer: {question}").format(question=question["label"]), question["key"])
+        if len(value) > ANSWER_LENGTH:
+            raise AnswerError(_m("Longer than the maximum length of {max}.").format(max=ANSWER_LENGTH), question["key"])
         clean[question["key"]] = value
     return clean
 
@@ -283,13 +333,29 @@ def _count(event_id: int, **deltas) -> None:
     )
 
 
+def _registered_already(by: User | None, *, a_moment_ago: bool = False) -> ServiceError:
+    """Someone is registered already: the coordination registering them hears it of the person it chose.
+
+    ``a_moment_ago``: by a twin request that raced past the check, a conflict (409) as the unique
+    constraint's is.
+    """
+    kind = Conflict if a_moment_ago else EventError
+    if by is not None:
+        return kind(_m("This person is registered already."), "user_id")
+    return kind(_m("You are registered already."))
+
+
 def register(event: Event, user: User, answers: dict | None = None, *, by: User | None = None) -> Registration:
-    """Register someone: a place if one is free, else the waiting list. The caller commits."""
+    """Register someone: a place if one is free, else the waiting list. The caller commits.
+
+    A twin registration that raced past the check below is stopped by the unique (event, person)
+    constraint: its IntegrityError reaches the caller, which answers it as a conflict (hub.core.glue).
+    """
     check_open_for_registration(event)
     clean = check_answers(event, answers or {})
     existing = registration_of(event, user)
     if existing is not None and existing.status != RegistrationStatus.CANCELLED:
-        raise EventError(_m("This person is registered already.") if by else _m("You are registered already."))
+        raise _registered_already(by)
     took = _take_place(event.id)
     if not took:
         _count(event.id, waitlisted_count=1)
@@ -314,7 +380,7 @@ def register(event: Event, user: User, answers: dict | None = None, *, by: User 
             .execution_options(synchronize_session=False)
         )
         if reused.rowcount != 1:
-            raise EventError(_m("This person is registered already.") if by else _m("You are registered already."))
+            raise _registered_already(by, a_moment_ago=True)
         registration = existing
         db.session.refresh(registration)
         audit.record_update(registration, before)  # a bulk UPDATE: the flush does not see it
@@ -425,7 +491,3 @@ def registrations(event: Event) -> list[Registration]:
         select(Registration).where(Registration.event_id == event.id).order_by(Registration.queued_at, Registration.id)
     ).all()
     return sorted(rows, key=lambda r: rank[r.status])
-
-
-def now_utc() -> datetime:
-    return datetime.now(UTC)

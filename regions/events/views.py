@@ -1,19 +1,27 @@
-"""The coordination's event tools: create, change, cancel; registrations, waiting list, check-in, export."""
+"""The coordination's event tools: create, change, cancel; registrations, waiting list, check-in, export.
+
+Thin adapters over ``regions.events.actions`` through ``hub.core.glue``: form in, redirect or the form again
+with its errors out.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
-from sqlalchemy.exc import IntegrityError
 
-from hub.accounts.models import User
 from hub.core import spreadsheets
 from hub.core.access import coordinator_required
-from hub.core.db import db
-from hub.core.schemas import load_buttons, load_form
-from regions.events import exports, services, vocab
-from regions.events.schemas import CheckInSchema, EventInputSchema
+from hub.core.actions import Actor
+from hub.core.glue import load, page_action
+from hub.core.schemas import load_buttons
+from regions.events import access, actions, exports, services, vocab
+from regions.events.schemas import (
+    CheckInSchema,
+    EventInputSchema,
+    answers_on_the_form,
+    questions_as_text,
+    registration_form,
+)
 from regions.members.services import list_members
 
 bp = Blueprint("events", __name__, url_prefix="/events", template_folder="templates")
@@ -29,19 +37,14 @@ def _vocabularies():
     }
 
 
-def service_arguments(data: dict) -> tuple[dict, object, object]:
-    """Validated form data → (fields, start in UTC, end in UTC); the deadline becomes UTC too."""
-    starts_at, ends_at = services.schedule_from(data)
-    fields = {k: v for k, v in data.items() if k not in ("starts_at", "ends_at", "start_date", "end_date")}
-    if data.get("registration_deadline"):
-        fields["registration_deadline"] = services.to_utc(data["registration_deadline"], data["timezone"])
-    return fields, starts_at, ends_at
-
-
-def _form(event=None, errors=None, status=200):
+def _form(event=None, errors=None):
     return render_template(
-        "events/edit.html", event=event, errors=errors or {}, values=request.form if request.method == "POST" else None
-    ), status
+        "events/edit.html",
+        event=event,
+        errors=errors or {},
+        values=request.form if request.method == "POST" else None,
+        questions_as_text=questions_as_text,
+    )
 
 
 @bp.get("/")
@@ -58,148 +61,118 @@ def new():
     """Create an event or a repeating series."""
     if request.method == "GET":
         return _form()
-    data, errors = load_form(EventInputSchema(), request.form)
-    if data:
-        fields, start, end = service_arguments(data)
-        try:
-            event = services.create_event(fields, starts_at=start, ends_at=end, rrule=data.get("rrule") or None)
-        except services.EventError as exc:
-            errors = {exc.field or "_form": [str(exc.message)]}
-        else:
-            db.session.commit()
-            flash(_("The event has been saved."), "success")
-            return redirect(url_for(".registrations", event_id=event.id))
-    db.session.rollback()
-    return _form(None, errors, 422)
+    return page_action(
+        lambda data: actions.create_event(Actor.current(), data),
+        schema=EventInputSchema(),
+        refused=lambda errors: _form(None, errors),
+        message=_("The event has been saved."),
+        done=lambda event: url_for(".registrations", event_id=event.id),
+    )
+
+
+def _readable(event_id: int):
+    return load(access.readable_event, Actor.current(), event_id)
 
 
 @bp.route("/<int:event_id>/edit", methods=["GET", "POST"])
 @coordinator_required
 def edit(event_id: int):
     """Change an event (or, for a series, every coming date that was not changed on its own)."""
-    event = services.get_event(event_id) or abort(404)
     if request.method == "GET":
-        return _form(event)
-    data, errors = load_form(EventInputSchema(), request.form)
-    if data:
-        fields, start, end = service_arguments(data)
-        fields.pop("rrule", None)
-        try:
-            services.update_event(event, fields, starts_at=start, ends_at=end, whole_series=data["whole_series"])
-        except services.EventError as exc:
-            errors = {exc.field or "_form": [str(exc.message)]}
-        else:
-            db.session.commit()
-            flash(_("The event has been saved."), "success")
-            return redirect(url_for(".registrations", event_id=event.id))
-    db.session.rollback()
-    return _form(event, errors, 422)
+        return _form(_readable(event_id))
+    return page_action(
+        lambda data: actions.update_event(Actor.current(), event_id, data),
+        schema=EventInputSchema(),
+        refused=lambda errors: _form(_readable(event_id), errors),
+        message=_("The event has been saved."),
+        done=url_for(".registrations", event_id=event_id),
+    )
 
 
 @bp.post("/<int:event_id>/cancel")
 @coordinator_required
 def cancel(event_id: int):
     """Cancel an event; registered people are told."""
-    event = services.get_event(event_id) or abort(404)
-    services.cancel_event(event)
-    db.session.commit()
-    flash(_("The event has been cancelled."), "success")
-    return redirect(url_for(".registrations", event_id=event.id))
+    back = url_for(".registrations", event_id=event_id)
+    return page_action(
+        lambda data: actions.cancel_event(Actor.current(), event_id),
+        refused=back,
+        message=_("The event has been cancelled."),
+        done=back,
+    )
+
+
+def _registrations_page(event_id: int, errors=None, form: str = "register"):
+    """The registrations of an event; ``errors`` beside the form that was sent ("register", or "list" for a
+    button in the list)."""
+    event = _readable(event_id)
+    return render_template(
+        "events/registrations.html",
+        event=event,
+        registrations=services.registrations(event),
+        members=list_members(),
+        errors=answers_on_the_form(errors or {}),
+        form=form,
+        values=request.form if request.method == "POST" and form == "register" else {},
+    )
 
 
 @bp.get("/<int:event_id>/registrations")
 @coordinator_required
 def registrations(event_id: int):
     """Registrations, waiting list and check-in of one event."""
-    event = services.get_event(event_id) or abort(404)
-    return render_template(
-        "events/registrations.html",
-        event=event,
-        registrations=services.registrations(event),
-        members=list_members(),
-        errors={},
-    )
+    return _registrations_page(event_id)
 
 
 @bp.post("/<int:event_id>/registrations")
 @coordinator_required
 def register_someone(event_id: int):
     """The coordination registers a member of the region (e.g. from a paper list)."""
-    event = services.get_event(event_id) or abort(404)
-    membership = next((m for m in list_members() if str(m.user_id) == request.form.get("user_id", "")), None)
-    errors = {}
-    if membership is None:
-        errors = {"user_id": [_("Please choose a member of the region.")]}
-    else:
-        try:
-            services.register(
-                event,
-                db.session.get(User, membership.user_id),
-                dict(request.form),
-                by=current_user._get_current_object(),
-            )
-            db.session.commit()
-        except services.EventError as exc:
-            errors = {exc.field or "user_id": [str(exc.message)]}
-        except IntegrityError:
-            errors = {"user_id": [_("This person is registered already.")]}
-        else:
-            flash(_("%(name)s has been registered.", name=membership.user.name), "success")
-            return redirect(url_for(".registrations", event_id=event.id))
-    db.session.rollback()
-    event = services.get_event(event_id)
-    return render_template(
-        "events/registrations.html",
-        event=event,
-        registrations=services.registrations(event),
-        members=list_members(),
-        errors=errors,
-    ), 422
+    event = _readable(event_id)
+    return page_action(
+        lambda data: actions.register_member(Actor.current(), event_id, **data),
+        schema=registration_form(event.questions, someone=True),
+        refused=lambda errors: _registrations_page(event_id, errors),
+        message=lambda registration: _("%(name)s has been registered.", name=registration.user.name),
+        done=url_for(".registrations", event_id=event_id),
+    )
 
 
-def _registration_or_404(registration_id: int):
-    from regions.events.models import Registration
-
-    return db.session.get(Registration, registration_id) or abort(404)
+def _on_registration(registration_id: int, work, message=None):
+    """Run an action from a button in the list of registrations: back to it, or the list with the reason."""
+    event_id = load(access.managed_registration, Actor.current(), registration_id).event_id
+    return page_action(
+        lambda data: work(),
+        refused=lambda errors: _registrations_page(event_id, errors, "list"),
+        message=message,
+        done=url_for(".registrations", event_id=event_id),
+    )
 
 
 @bp.post("/registrations/<int:registration_id>/check-in")
 @coordinator_required
 def check_in(registration_id: int):
     """Mark someone present (or not) on the day."""
-    registration = _registration_or_404(registration_id)
     present = load_buttons(CheckInSchema(), request.form)["present"]
-    try:
-        services.check_in(registration, present)
-    except services.EventError as exc:
-        db.session.rollback()
-        flash(str(exc.message), "error")
-    else:
-        db.session.commit()
-    return redirect(url_for(".registrations", event_id=registration.event_id))
+    return _on_registration(registration_id, lambda: actions.check_in(Actor.current(), registration_id, present))
 
 
 @bp.post("/registrations/<int:registration_id>/cancel")
 @coordinator_required
 def cancel_registration(registration_id: int):
     """Cancel someone's registration; the first one waiting moves up."""
-    registration = _registration_or_404(registration_id)
-    try:
-        services.cancel_registration(registration)
-    except services.EventError as exc:
-        db.session.rollback()
-        flash(str(exc.message), "error")
-    else:
-        db.session.commit()
-        flash(_("The registration has been cancelled."), "success")
-    return redirect(url_for(".registrations", event_id=registration.event_id))
+    return _on_registration(
+        registration_id,
+        lambda: actions.cancel_registration(Actor.current(), registration_id),
+        _("The registration has been cancelled."),
+    )
 
 
 @bp.get("/<int:event_id>/registrations.csv")
 @coordinator_required
 def export_csv(event_id: int):
     """Registrations as CSV for German Excel (UTF-8 with BOM, semicolons)."""
-    event = services.get_event(event_id) or abort(404)
+    event = _readable(event_id)
     return spreadsheets.csv_response(exports.registrations_sheet(event), f"anmeldungen-{event.id}.csv")
 
 
@@ -207,5 +180,5 @@ def export_csv(event_id: int):
 @coordinator_required
 def export_xlsx(event_id: int):
     """Registrations as an Excel workbook."""
-    event = services.get_event(event_id) or abort(404)
+    event = _readable(event_id)
     return spreadsheets.xlsx_response([exports.registrations_sheet(event)], f"anmeldungen-{event.id}.xlsx")

@@ -9,7 +9,9 @@ from hub.accounts.models import Invitation, Membership, User
 from hub.accounts.services import AccountError
 from hub.core.db import db, utcnow
 from hub.core.roles import Role
-from hub.core.schemas import _m
+from hub.core.schemas import ServiceError, _m
+
+NOT_A_MEMBER = _m("Please choose a member of the region.")
 
 
 def list_members() -> list[Membership]:
@@ -34,6 +36,17 @@ def open_invitations() -> list[Invitation]:
             .order_by(Invitation.created_at.desc())
         )
     )
+
+
+def require_member(user_id: int | None, field: str = "user_id") -> User:
+    """A member of the region in scope that a request names by their account's id; refused with the field
+    named when they are not one (another region's people, an erased account, no one)."""
+    membership = None
+    if user_id is not None:
+        membership = db.session.scalar(select(Membership).where(Membership.user_id == user_id))
+    if membership is None or membership.user.erased_at is not None:
+        raise ServiceError(NOT_A_MEMBER, field)
+    return membership.user
 
 
 def get_membership(membership_id: int) -> Membership | None:

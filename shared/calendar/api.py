@@ -1,4 +1,4 @@
-"""The shared calendar in the JSON API, with exactly the rules of the pages."""
+"""The shared calendar in the JSON API: thin adapters over ``shared.calendar.actions``, the rules of the pages."""
 
 from __future__ import annotations
 
@@ -10,9 +10,10 @@ from flask_login import current_user, login_required
 from flask_smorest import Blueprint, abort
 
 from hub.core.access import public
-from hub.core.db import db
+from hub.core.actions import Actor
+from hub.core.glue import api_action, load
 from hub.core.tenancy.registry import active_regions
-from regions.events.services import EventError
+from shared.calendar import access, actions
 from shared.calendar import services as calendar
 from shared.calendar.schemas import (
     CalendarEventSchema,
@@ -63,10 +64,7 @@ def _visible_event_first(view):
 
     @wraps(view)
     def wrapped(*args, event_id: int, **kwargs):
-        entry = calendar.find_entry(_viewer(), event_id)
-        if entry is None:
-            abort(404)
-        return view(*args, entry=entry, **kwargs)
+        return view(*args, entry=load(access.visible_entry, Actor.current(), event_id), **kwargs)
 
     return wrapped
 
@@ -79,11 +77,6 @@ def _visible_event_first(view):
 def calendar_event(entry: calendar.Entry):
     """One event the caller may see (public events without an account)."""
     return jsonify(CalendarEventSchema.for_viewer(current_user.is_authenticated).dump(entry))
-
-
-def _refuse(exc: EventError):
-    errors = {"answers": {exc.field: [str(exc.message)]}} if exc.field else {"_schema": [str(exc.message)]}
-    abort(422, message=str(exc.message), errors={"json": errors})
 
 
 def _own(registration, entry: calendar.Entry) -> dict:
@@ -102,15 +95,11 @@ def _own(registration, entry: calendar.Entry) -> dict:
 @blp.arguments(RegistrationRequestSchema)
 @blp.response(201, OwnRegistrationSchema)
 @blp.doc(security=[{"bearerAuth": []}])
+@api_action
 def register(data, entry: calendar.Entry):
-    """Register the caller: ``registered`` while places are free, else ``waitlisted``. Confirmed by e-mail."""
-    try:
-        registration = calendar.register_self(entry.event, current_user._get_current_object(), data["answers"])
-    except EventError as exc:
-        db.session.rollback()
-        _refuse(exc)
-    db.session.commit()
-    return _own(registration, entry)
+    """Register the caller: ``registered`` while places are free, else ``waitlisted``. Confirmed by e-mail.
+    409 if a request of theirs at the same moment registered them."""
+    return _own(actions.register_self(Actor.current(), entry.id, **data), entry)
 
 
 @blp.delete("/calendar/events/<int:event_id>/registration")
@@ -118,14 +107,10 @@ def register(data, entry: calendar.Entry):
 @_visible_event_first
 @blp.response(204)
 @blp.doc(security=[{"bearerAuth": []}])
+@api_action
 def cancel(entry: calendar.Entry):
     """Cancel the caller's registration (or waiting-list place); the first one waiting moves up."""
-    try:
-        calendar.cancel_own(entry.event, current_user._get_current_object())
-    except EventError as exc:
-        db.session.rollback()
-        _refuse(exc)
-    db.session.commit()
+    actions.cancel_own(Actor.current(), entry.id)
 
 
 @blp.get("/calendar/registrations")

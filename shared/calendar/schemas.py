@@ -8,6 +8,7 @@ from datetime import date, datetime, time, timedelta
 from marshmallow import ValidationError, fields, post_load, validate
 
 from hub.core.schemas import BaseSchema, LocalDateTime, _m
+from regions.events.schemas import RegistrationRequestSchema  # noqa: F401  (one schema for both APIs)
 from regions.events.vocab import TYPE_LABELS, Audience, EventStatus, EventType, RegistrationStatus
 from shared.calendar.services import display_zone, event_url, ics_url
 
@@ -78,16 +79,6 @@ class CalendarWindowSchema(Filters):
         if data["end"] - data["start"] > timedelta(days=MAX_WINDOW_DAYS):
             raise ValidationError(_m("At most {days} days at once.").format(days=MAX_WINDOW_DAYS), "end")
         return data
-
-
-class RegistrationRequestSchema(BaseSchema):
-    """A registration: the answers to the event's questions, by question key."""
-
-    answers = fields.Dict(
-        keys=fields.String(validate=validate.Length(max=60)),
-        values=fields.String(validate=validate.Length(max=500)),
-        load_default=dict,
-    )
 
 
 # -- output -----------------------------------------------------------------------------------------

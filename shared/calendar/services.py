@@ -15,7 +15,6 @@ from flask import current_app, g, url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 
 from hub.accounts.models import User
 from hub.accounts.services import external_url
@@ -336,15 +335,11 @@ def register_self(event: Event, user: User, answers: dict) -> Registration:
     """Register the signed-in person (a place, or the waiting list) and confirm by e-mail. The caller commits.
 
     A second registration that races the first one past the checks hits the unique (event, user)
-    constraint: the transaction is rolled back and the person hears that they are registered already.
+    constraint: its IntegrityError reaches the caller (``hub.core.glue``: a conflict, 409).
     """
     with region_scope(event.region_id):
-        try:
-            _locked_registration(event, user)
-            registration = events.register(event, user, answers)
-        except IntegrityError as exc:
-            db.session.rollback()
-            raise EventError(_m("You are registered already.")) from exc
+        _locked_registration(event, user)
+        registration = events.register(event, user, answers)
         notify(
             user,
             REGISTRATIONS.key,

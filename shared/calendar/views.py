@@ -1,32 +1,31 @@
 """The shared calendar: every event a viewer may see, across regions, as a month or a list; the event page
-with self-registration."""
+with self-registration (``shared.calendar.actions`` through ``hub.core.glue``)."""
 
 from __future__ import annotations
 
 from babel.dates import get_day_names
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from marshmallow import ValidationError
 
 from hub.accounts.services import external_url
 from hub.core.access import public
-from hub.core.db import db
-from hub.core.schemas import load_form, localize
+from hub.core.actions import Actor
+from hub.core.glue import load, page_action
+from hub.core.schemas import load_form
 from hub.core.tenancy.registry import active_regions
-from regions.events.services import EventError
+from regions.events.schemas import ANSWER_PREFIX, answers_on_the_form, registration_form
 from regions.events.vocab import AUDIENCE_LABELS, REGISTRATION_LABELS, STATUS_LABELS, TYPE_LABELS, RegistrationStatus
+from shared.calendar import access, actions
 from shared.calendar import services as calendar
-from shared.calendar.schemas import CalendarQuerySchema, RegistrationRequestSchema
+from shared.calendar.schemas import CalendarQuerySchema
 from shared.directory.search import Viewer
 
 bp = Blueprint("calendar", __name__, url_prefix="/calendar", template_folder="templates")
 
 bp.add_app_template_global(calendar.when, "event_when")
 bp.add_app_template_global(external_url, "external_url")
-
-ANSWER_PREFIX = "answer-"
 
 
 @bp.context_processor
@@ -91,14 +90,12 @@ def _weekdays() -> list[tuple[str, str]]:
     return [(short[n], full[n]) for n in range(7)]
 
 
-def _visible_or_404(event_id: int) -> calendar.Entry:
-    entry = calendar.find_entry(_viewer(), event_id)
-    if entry is None:
-        abort(404)
-    return entry
+def _entry(event_id: int) -> calendar.Entry:
+    """The event as the signed-in person (or visitor) may see it; 404 otherwise."""
+    return load(access.visible_entry, Actor.current(), event_id)
 
 
-def _event_page(entry: calendar.Entry, errors: dict | None = None, form=None, status: int = 200):
+def _event_page(entry: calendar.Entry, errors: dict | None = None, form=None):
     signed_in = current_user.is_authenticated
     return render_template(
         "calendar/event.html",
@@ -111,67 +108,45 @@ def _event_page(entry: calendar.Entry, errors: dict | None = None, form=None, st
         else None,
         ics_url=calendar.ics_url(entry.id),
         answer_prefix=ANSWER_PREFIX,
-        errors=errors or {},
+        errors=answers_on_the_form(errors or {}),
         form=form or {},
-    ), status
+    )
 
 
 @bp.get("/events/<int:event_id>")
 @public
 def event(event_id: int):
     """One event; public events can be read (and shared) without an account."""
-    return _event_page(_visible_or_404(event_id))
+    return _event_page(_entry(event_id))
 
 
-def _answers_from(entry: calendar.Entry, form) -> tuple[dict | None, dict]:
-    """The answers of the registration form (``answer-<key>`` fields), validated."""
-    raw = {q["key"]: form.get(ANSWER_PREFIX + q["key"], "") for q in entry.questions or []}
-    try:
-        return RegistrationRequestSchema().load({"answers": raw})["answers"], {}
-    except ValidationError as err:
-        per_key = localize(err.messages).get("answers", {})
-        errors = {}
-        for key, messages in per_key.items():
-            texts = messages.get("value", messages) if isinstance(messages, dict) else messages
-            errors[ANSWER_PREFIX + key] = texts if isinstance(texts, list) else [texts]
-        return None, errors or {"_form": [_("Some fields are not valid. Please correct them.")]}
-
-
-def _refused(entry: calendar.Entry, exc: EventError, form):
-    db.session.rollback()
-    key = ANSWER_PREFIX + exc.field if exc.field else "_form"
-    return _event_page(calendar.find_entry(_viewer(), entry.id) or entry, {key: [str(exc.message)]}, form, 422)
+def _registered(registration) -> str:
+    if registration.status == RegistrationStatus.REGISTERED:
+        return _("You are registered. A confirmation is on its way by e-mail.")
+    return _("The event is full: you are on the waiting list and will hear from us by e-mail.")
 
 
 @bp.post("/events/<int:event_id>/register")
 @login_required
 def register(event_id: int):
     """Register oneself for a visible event: a place, or the waiting list when it is full."""
-    entry = _visible_or_404(event_id)
-    answers, errors = _answers_from(entry, request.form)
-    if errors:
-        return _event_page(entry, errors, request.form, 422)
-    try:
-        registration = calendar.register_self(entry.event, current_user._get_current_object(), answers)
-    except EventError as exc:
-        return _refused(entry, exc, request.form)
-    db.session.commit()
-    if registration.status == RegistrationStatus.REGISTERED:
-        flash(_("You are registered. A confirmation is on its way by e-mail."), "success")
-    else:
-        flash(_("The event is full: you are on the waiting list and will hear from us by e-mail."), "success")
-    return redirect(url_for(".event", event_id=entry.id))
+    entry = _entry(event_id)
+    return page_action(
+        lambda data: actions.register_self(Actor.current(), event_id, **data),
+        schema=registration_form(entry.questions),
+        refused=lambda errors: _event_page(_entry(event_id), errors, request.form),
+        message=_registered,
+        done=url_for(".event", event_id=event_id),
+    )
 
 
 @bp.post("/events/<int:event_id>/cancel")
 @login_required
 def cancel(event_id: int):
     """Cancel one's own registration (or waiting-list place)."""
-    entry = _visible_or_404(event_id)
-    try:
-        calendar.cancel_own(entry.event, current_user._get_current_object())
-    except EventError as exc:
-        return _refused(entry, exc, None)
-    db.session.commit()
-    flash(_("Your registration has been cancelled."), "success")
-    return redirect(url_for(".event", event_id=entry.id))
+    return page_action(
+        lambda data: actions.cancel_own(Actor.current(), event_id),
+        refused=lambda errors: _event_page(_entry(event_id), errors),
+        message=_("Your registration has been cancelled."),
+        done=url_for(".event", event_id=event_id),
+    )
