@@ -74,17 +74,19 @@ def page_action(
     work: Callable[[dict], T],
     *,
     refused: Callable[[dict], Any] | str,
-    done: Callable[[T], str] | str,
-    message: Callable[[T], str] | str | None = None,
+    done: Callable[[T], Any] | str,
+    message: Callable[[T], str | None] | str | None = None,
     schema=None,
 ) -> Any:
     """Run an action for a submitted form and answer as a page.
 
     ``schema`` loads ``request.form`` (a form's German notation); its field errors are refused before the
-    action runs. ``work(data)`` is the action. On success ``message`` is flashed and the browser goes to
-    ``done`` (a URL, or a function of the action's result). When it is refused, ``refused(errors)``
-    renders the form again with ``{field: [text]}`` beside its fields (422, 409 for a conflict); a URL
-    instead sends the browser back there with the message flashed (for a button without a form).
+    action runs. ``work(data)`` is the action. On success ``message`` is flashed (unless it gives nothing) and
+    the browser goes to ``done`` (a URL, or a function of the action's result giving a URL, or a whole answer
+    for an action whose result is shown at once, such as an import's preview or a download). When it is
+    refused, ``refused(errors)`` renders the form again with ``{field: [text]}`` beside its fields (422, 409
+    for a conflict); a URL instead sends the browser back there with the message flashed (for a button
+    without a form).
     """
     data: dict = {}
     if schema is not None:
@@ -97,10 +99,11 @@ def page_action(
         if exc.status in (403, 404):
             abort(exc.status)
         return _refused_page(refused, exc.errors(), exc.status)
-    if message is not None:
-        flash(message(result) if callable(message) else message, "success")
+    text = message(result) if callable(message) else message
+    if text:
+        flash(text, "success")
     target = done(result) if callable(done) else done
-    return redirect(target)
+    return redirect(target) if isinstance(target, str) else target
 
 
 def _refused_page(refused, errors: dict, status: int):
