@@ -6,8 +6,8 @@ import shared.directory.index  # noqa: F401  (keeps the directory index in step 
 from shared.blueprints.views import bp as blueprints_bp
 from shared.calendar.feeds import feeds_bp
 from shared.calendar.views import bp as calendar_bp
+from shared.contacts.views import contacts_bp, region_contacts_bp
 from shared.directory.views import bp as directory_bp
-from shared.directory.views import contacts_bp, region_contacts_bp
 from shared.network.views import bp as network_bp
 from shared.reports.views import bp as reports_bp
 

@@ -18,17 +18,12 @@ from hub.accounts.passwords import hash_password, needs_rehash, verify_password
 from hub.core.db import db, utcnow
 from hub.core.mail.services import queue_mail
 from hub.core.roles import GLOBAL_ROLES, Role
-from hub.core.schemas import _m
+from hub.core.schemas import ServiceError, _m
 from hub.core.tenancy import all_regions
 
 
-class AccountError(ValueError):
+class AccountError(ServiceError):
     """A request about accounts that cannot be carried out; ``field`` names the culprit."""
-
-    def __init__(self, message, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
 
 
 def _digest(raw: str) -> str:

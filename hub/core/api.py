@@ -84,6 +84,7 @@ def register(api, app) -> None:
     from regions.profiles.api import blp as profiles_blp
     from regions.speeddating.api import blp as speeddating_blp
     from shared.calendar.api import blp as calendar_blp
+    from shared.contacts.api import blp as contacts_blp
     from shared.directory.api import blp as directory_blp
     from shared.reports.api import blp as kpis_blp
 
@@ -93,6 +94,7 @@ def register(api, app) -> None:
     api.register_blueprint(profiles_blp)
     api.register_blueprint(events_blp)
     api.register_blueprint(directory_blp)
+    api.register_blueprint(contacts_blp)
     api.register_blueprint(calendar_blp)
     api.register_blueprint(cohorts_blp)
     api.register_blueprint(audit_blp)

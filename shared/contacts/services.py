@@ -13,7 +13,7 @@ from hub.accounts.models import User
 from hub.accounts.services import external_url
 from hub.core.db import db, utcnow
 from hub.core.roles import Role
-from hub.core.schemas import _m
+from hub.core.schemas import ServiceError, _m
 from hub.core.tenancy import all_regions
 from hub.notifications.services import notify
 from regions.profiles.models import Profile
@@ -22,13 +22,8 @@ from shared.contacts.models import CONTACTS, ContactRequest, ContactStatus
 from shared.directory.search import Viewer, find_visible_profile
 
 
-class ContactError(ValueError):
+class ContactError(ServiceError):
     """A contact request that cannot be made or decided."""
-
-    def __init__(self, message, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
 
 
 def own_profiles(user: User) -> list[Profile]:
