@@ -36,16 +36,6 @@ def open_invitations() -> list[Invitation]:
     )
 
 
-def get_membership(membership_id: int) -> Membership | None:
-    """A membership of the region in scope (another region's answers None)."""
-    return db.session.get(Membership, membership_id)
-
-
-def get_invitation(invitation_id: int) -> Invitation | None:
-    """An invitation of the region in scope (another region's answers None)."""
-    return db.session.get(Invitation, invitation_id)
-
-
 def change_role(membership: Membership, role: Role, acting_user: User | None) -> None:
     """Make a member participant or coordinator; a coordinator cannot demote themselves."""
     if role not in (Role.PARTICIPANT, Role.COORDINATOR):
