@@ -64,6 +64,7 @@ def confirm():
 
 
 def _imported(result: transfer.ImportResult) -> str:
+    """What an import made, in words."""
     message = ngettext("%(num)s profile imported.", "%(num)s profiles imported.", result.created)
     if result.present:
         message += " " + ngettext(
