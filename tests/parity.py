@@ -128,7 +128,9 @@ class UseCase:
 
     ``world(make)`` builds what the case needs and returns a dict of names (at least the acting people);
     ``page(world, values)`` and ``api(world, values)`` give (method, URL, payload) for each adapter;
-    ``snapshot(app, world)`` reads what is stored, by names and values.
+    ``snapshot(app, world)`` reads what is stored, by names and values. Where the page's form names the
+    values otherwise than the API (a row per person, say), ``form(world, values)`` gives the form's values and
+    ``page_field(name)`` the API's name of a field the page refuses.
     """
 
     world: Callable[[Factory], dict]
@@ -136,6 +138,8 @@ class UseCase:
     api: Callable[[dict, dict], tuple[str, str]]
     snapshot: Callable[[Any, dict], Any]
     api_method: str = "POST"
+    form: Callable[[dict, dict], dict] | None = None
+    page_field: Callable[[str], str] | None = None
 
 
 @dataclass(frozen=True)
@@ -161,8 +165,10 @@ def check_parity(app, regions, client, use: UseCase, case: Case) -> None:
             client.post("/logout")
             AuthActions(client).login(person)
             url = use.page(world, values)
-            response = client.post(url, data=as_form(values))
+            response = client.post(url, data=as_form(use.form(world, values) if use.form else values))
             outcome = page_outcome(response, client)
+            if use.page_field and outcome.fields:
+                outcome = Outcome(outcome.kind, frozenset(map(use.page_field, outcome.fields)))
             client.post("/logout")
         else:
             token = make.access_token(person).extra

@@ -31,6 +31,7 @@ from shared.reports import kpis, period
 from tests.generated_network import SLUGS, Network, build_network
 from tests.independent_count import expected, headline
 from tests.pages import bearer, page, table_cells
+from tests.spreadsheet_reader import read_field
 
 # The frozen "now" of each seed (seed % 4). No cohort runs today in seeds 2 and 5: their default is a year.
 NOWS = [
@@ -275,9 +276,10 @@ def from_page(text: str, kind: str):
 
 
 def from_csv(text: str, kind: str):
-    """A cell of the CSV for German Excel: 1234 · 1234,56 (→ cents) · 45,5 (percent points) · 26.11.2026."""
+    """A cell of the CSV for German Excel: 1234 · 1234,56 (→ cents) · 45,5 (percent points) · 26.11.2026; text as
+    German Excel shows it (``="08/2025"`` is the text 08/2025, which it would otherwise take for a date)."""
     if kind == "text":
-        return text
+        return read_field(text) if text else text
     if text == "":
         return None
     if kind == "date":

@@ -1,6 +1,7 @@
 """Every CSV and XLSX export holds free text with characters a workbook cannot hold (control characters,
 U+FFFF): it answers 200 with a file that reads back, the text without those characters, tabs and line
-breaks kept — the one rule of hub.core.cells for every spreadsheet the hub writes."""
+breaks kept; text that a spreadsheet would take for a formula, a number or a date stays text — the one
+rule of hub.core.cells for every spreadsheet the hub writes."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ import io
 import openpyxl
 import pytest
 
-from hub.core.cells import clean, csv_text
+from hub.core.cells import clean, csv_text, unprotect
+from tests.spreadsheet_reader import read_field
 
 REGION = "erzgebirge"
 # a bell, an escape sequence, a vertical tab, a form feed, a unit separator and a non-character
@@ -37,6 +39,64 @@ def cells(rows) -> set:
 def test_text_keeps_tabs_and_line_breaks_and_stays_no_formula():
     assert clean("a\tb\nc\r\nd" + DIRTY) == "a\tb\nc\r\nd" + CLEAN
     assert csv_text("=\x07SUMME(A1)") == "'=SUMME(A1)"
+
+
+# Text a German spreadsheet would make a number, a date, a time or a truth value of, and text it leaves alone.
+LOOKS_LIKE_A_VALUE = [
+    "01067",
+    "035214567890",
+    "1.234,56",
+    "1234,56 €",
+    "45 %",
+    "11/2026",
+    "1.5",
+    "06.12.26",
+    "06.12.2026 16:53",
+    "16:53",
+    "2026-12-06",
+    "1e5",
+    "Mai 26",
+    "6. Dez",
+    "WAHR",
+]
+PLAIN_TEXT = [
+    "(0351) 456789",
+    "Käthe Größel",
+    "01067 Dresden",
+    "Mai",
+    "Marketing",
+    "Werkstatt 3b",
+    "",
+    'Sag "01067"',
+]
+
+
+@pytest.mark.parametrize("text", LOOKS_LIKE_A_VALUE)
+def test_text_that_looks_like_a_number_or_date_stays_that_text_in_csv(text):
+    cell = csv_text(text)
+    assert cell == f'="{text}"'
+    assert read_field(cell) == text  # what German Excel and LibreOffice show
+    assert unprotect(cell) == text  # what the profile import reads back
+
+
+@pytest.mark.parametrize("text", PLAIN_TEXT)
+def test_plain_text_is_written_as_it_is(text):
+    assert csv_text(text) == text == unprotect(text)
+
+
+def test_text_with_a_quotation_mark_is_never_made_a_formula():
+    for text in ('1"&HYPERLINK("http://evil.example")&"2', '0351"4'):
+        assert csv_text(text) == text and read_field(text) == text == unprotect(text)
+
+
+def test_long_text_that_looks_like_a_number_gets_the_apostrophe():
+    digits = "0" * 300  # longer than a formula's string may be
+    assert csv_text(digits) == "'" + digits and unprotect("'" + digits) == digits
+
+
+@pytest.mark.parametrize("typed", ["=1+1", "+49 351 4567890", "-5", "@SUMME(A1)"])
+def test_formula_like_text_keeps_its_apostrophe_and_reads_back(typed):
+    assert csv_text(typed) == "'" + typed and unprotect("'" + typed) == typed
 
 
 @pytest.mark.parametrize("extension", ["csv", "xlsx"])

@@ -21,7 +21,7 @@ from regions.events import services
 from regions.events.models import Event
 from regions.events.services import to_utc
 from regions.events.vocab import Audience, EventStatus, EventType
-from shared.calendar import feeds, ics
+from shared.calendar import feed_tokens, feeds, ics
 from tests.statements import counted
 
 BERLIN = "Europe/Berlin"
@@ -103,7 +103,7 @@ def titles(response) -> set[str]:
 
 def feed_token(app, person) -> str:
     with app.app_context(), app.test_request_context():
-        raw = feeds.new_feed_token(db.session.get(User, person.id))
+        raw = feed_tokens.new_feed_token(db.session.get(User, person.id))
         db.session.commit()
         return raw
 
@@ -494,10 +494,10 @@ def test_a_new_token_ends_the_old_one_and_revoking_ends_it(app, client, make, cr
     assert client.get(private_network(new)).status_code == 200
     with app.app_context():
         user = db.session.get(User, person.id)
-        assert feeds.active_feed_token(user).prefix == new[:8]
-        assert feeds.revoke_feed_tokens(user) == 1
+        assert feed_tokens.active_feed_token(user).prefix == new[:8]
+        assert feed_tokens.revoke_feed_tokens(user) == 1
         db.session.commit()
-        assert feeds.active_feed_token(user) is None
+        assert feed_tokens.active_feed_token(user) is None
     assert client.get(mine(new)).status_code == 404
     assert client.get(private_network(new)).status_code == 404
 
@@ -507,7 +507,7 @@ def test_a_token_revoked_on_the_account_page_answers_404(app, client, make):
     raw = feed_token(app, person)
     with app.app_context():
         user = db.session.get(User, person.id)
-        accounts.revoke_access_token(user, feeds.active_feed_token(user).id)
+        accounts.revoke_access_token(user, feed_tokens.active_feed_token(user).id)
         db.session.commit()
     assert client.get(mine(raw)).status_code == 404
 
@@ -532,7 +532,7 @@ def test_a_feed_url_is_no_api_token(app, client, make):
 
 def test_feed_urls_are_absolute_on_the_configured_address_whatever_the_host_asked(app, make):
     with app.test_request_context(base_url="http://evil.example"):
-        urls = feeds.feed_urls("abc")
+        urls = feed_tokens.feed_urls("abc")
     assert urls == {
         "mine": "http://hub.test/calendar/feeds/abc/mine.ics",
         "network": "http://hub.test/calendar/feeds/abc/network.ics",

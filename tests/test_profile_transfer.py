@@ -724,6 +724,7 @@ def exported(app, make):
         sector="Handwerk",
         visibility="network",
         contact_email="info@holzwerk.example",
+        contact_phone="035214567890",  # Excel would make it a number without its zero
     )
     archive(app, make.profile(HOME, name="Archivierte Person", contact_email="archiv@example.org"))
     make.profile(OTHER, name="Meißner Porzellan", contact_email="info@porzellan.example")

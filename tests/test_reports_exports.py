@@ -22,14 +22,17 @@ from flask_babel import force_locale, format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from hub.core import spreadsheets
 from hub.core.db import berlin_today, db
+from hub.core.spreadsheets import csv_bytes as table_csv
+from hub.core.spreadsheets import sheet_names
+from hub.core.spreadsheets import xlsx_bytes as tables_xlsx
 from hub.core.tenancy import region_scope
 from hub.core.tenancy.registry import active_regions
 from regions.matches import services as match_services
 from regions.matches.models import Match
 from regions.matches.vocab import STATUS_LABELS, MatchStatus
-from shared.reports import exports, funder, kpis
-from shared.reports.exports import sheet_names, table_csv, tables_xlsx
+from shared.reports import funder, kpis
 from shared.reports.period import resolve
 from shared.reports.tables import Column, Table, display
 from tests.pdfreader import pdf_pages, pdf_strings
@@ -201,7 +204,7 @@ def test_sheet_names_follow_excels_rules():
 
 
 def test_exports_are_downloads_with_the_exact_file_name(request_ctx):
-    response = exports.csv_response(funding_table(), "Förderung Meißen.csv")
+    response = spreadsheets.csv_response(funding_table(), "Förderung Meißen.csv")
     assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
     disposition = response.headers["Content-Disposition"]
     assert disposition.startswith('attachment; filename="foerderung-meissen.csv"')
@@ -209,7 +212,7 @@ def test_exports_are_downloads_with_the_exact_file_name(request_ctx):
     assert response.headers["Cache-Control"] == "private, no-store"
     assert read_csv(response.get_data())[0][0] == "Region"
 
-    response = exports.xlsx_response(b"PK...", "Kennzahlen 2026")
+    response = spreadsheets.download(b"PK...", "Kennzahlen 2026.xlsx")
     assert response.mimetype == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     assert response.headers["Content-Disposition"].startswith('attachment; filename="kennzahlen-2026.xlsx"')
     assert "filename*=UTF-8''Kennzahlen%202026.xlsx" in response.headers["Content-Disposition"]

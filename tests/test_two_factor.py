@@ -98,6 +98,25 @@ def test_a_wrong_code_does_not_turn_it_on(app, client, auth, person):
     assert not is_enabled(app, person)
 
 
+def test_a_refused_code_starts_no_set_up_the_person_did_not_open(app, client, auth, person):
+    """Only the set-up page and the actions write: rendering a refusal shows the set-up as it is."""
+    auth.login(person)
+    response = client.post("/account/two-factor/enable", data={"code": "000000"})
+    assert response.status_code == 422
+    assert shown(app, "Please start the set-up again.") in page(response)
+    assert secret_of(app, person) is None, "no secret was written for a page the person never opened"
+    assert 'href="/account/two-factor"' in page(response)
+
+
+def test_a_refused_code_shows_the_set_up_under_way_again(app, client, auth, person):
+    auth.login(person)
+    client.get("/account/two-factor")
+    secret = secret_of(app, person)
+    response = client.post("/account/two-factor/enable", data={"code": ""})
+    assert response.status_code == 422
+    assert secret in page(response) and secret_of(app, person) == secret
+
+
 # Logging in ---------------------------------------------------------------------------------------
 
 

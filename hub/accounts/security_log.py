@@ -8,14 +8,14 @@ the address that was tried (never the password).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, Index, String, func, select
+from sqlalchemy import JSON, Index, String, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hub.core.db import db, utcnow
+from hub.core.pages import Page, paginate
 from hub.privacy.registry import PSEUDONYMISE, Personal
 
 KINDS = {
@@ -129,28 +129,11 @@ def events_of(user, limit: int = 10) -> list[SecurityEvent]:
     )
 
 
-@dataclass
-class EventPage:
-    """One page of the admins' list of security events."""
-
-    events: list[SecurityEvent]
-    page: int
-    total: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // PAGE_SIZE))
-
-
-def browse(kind: str | None = None, email: str | None = None, page: int = 1) -> EventPage:
+def browse(kind: str | None = None, email: str | None = None, page: int = 1) -> Page:
     """Security events of every account, newest first, optionally of one kind or address."""
     query = select(SecurityEvent)
     if kind:
         query = query.where(SecurityEvent.kind == kind)
     if email:
         query = query.where(SecurityEvent.email == email.strip().lower())
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    events = db.session.scalars(
-        query.order_by(SecurityEvent.at.desc(), SecurityEvent.id.desc()).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
-    )
-    return EventPage(list(events), page, total)
+    return paginate(query.order_by(SecurityEvent.at.desc(), SecurityEvent.id.desc()), page=page, per_page=PAGE_SIZE)

@@ -15,6 +15,7 @@ from hub.accounts import security_log, sessions
 from hub.accounts.models import AccessToken, Invitation, Membership, User
 from hub.accounts.password_policy import password_problem
 from hub.accounts.passwords import hash_password, needs_rehash, verify_password
+from hub.core.actions import NotFound
 from hub.core.db import db, utcnow
 from hub.core.mail.services import queue_mail
 from hub.core.roles import GLOBAL_ROLES, Role
@@ -271,10 +272,10 @@ def user_for_access_token(raw: str) -> User | None:
 
 
 def revoke_access_token(user: User, token_id: int) -> AccessToken:
-    """Revoke one of the user's own tokens."""
+    """Revoke one of the user's own tokens (anyone else's does not exist for them)."""
     token = db.session.scalar(select(AccessToken).where(AccessToken.id == token_id, AccessToken.user_id == user.id))
     if token is None:
-        raise AccountError(_m("No such token."))
+        raise NotFound(_m("No such token."))
     if token.revoked_at is None:
         token.revoked_at = utcnow()
         security_log.record("token_revoked", user, token=token.name)

@@ -4,19 +4,21 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
-from hub.accounts import schemas, security_log, services, sessions, throttle, two_factor
+from hub.accounts import actions, schemas, security_log, services, sessions, throttle, two_factor
 from hub.accounts.models import AccessToken
 from hub.core import rate_limits
 from hub.core.access import personal, public
+from hub.core.actions import Actor
 from hub.core.db import db, utcnow
+from hub.core.glue import page_action, run_action
 from hub.core.logs import log_refusal
-from hub.core.schemas import load_form
+from hub.core.schemas import load_buttons, load_form
 
 bp = Blueprint("accounts", __name__, template_folder="templates")
 
@@ -32,6 +34,10 @@ def safe_next(target: str | None, default: str = "/") -> str:
     return target
 
 
+def _user_agent() -> str:
+    return request.headers.get("User-Agent", "")
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @rate_limits.login_per_client
 @public
@@ -40,36 +46,33 @@ def login():
     next_url = safe_next(request.values.get("next"), url_for("core.index"))
     if current_user.is_authenticated:
         return redirect(next_url)
-    errors, form = {}, {}
-    if request.method == "POST":
-        form = request.form
-        client = get_remote_address()
-        wait = throttle.login_wait(request.form.get("email", ""), client)
-        if wait:
-            return _login_refused(wait, form, next_url)
-        data, errors = load_form(schemas.LoginSchema(), request.form)
-        if data:
-            user = services.authenticate(data["email"], data["password"])
-            if user is None:
-                throttle.record_failure(data["email"], client)
-                _record_failed_login(data["email"], "password")
-                errors = {"_form": [_("E-mail address or password is wrong.")]}
-            elif user.two_factor_enabled:
-                throttle.record_success(data["email"], client)
-                db.session.commit()
-                session.clear()
-                session[PENDING] = {
-                    "user": user.id,
-                    "remember": data["remember"],
-                    "next": next_url,
-                    "at": utcnow().timestamp(),
-                }
-                return redirect(url_for("accounts.login_code"))
-            else:
-                throttle.record_success(data["email"], client)
-                return _complete_login(user, data["remember"], next_url)
-        return render_template("accounts/login.html", errors=errors, form=form, next=next_url), 422
-    return render_template("accounts/login.html", errors=errors, form=form, next=next_url)
+    if request.method == "GET":
+        return render_template("accounts/login.html", errors={}, form={}, next=next_url)
+    client = get_remote_address()
+    wait = throttle.login_wait(request.form.get("email", ""), client)
+    if wait:
+        return _login_refused(wait, request.form, next_url)
+    data, errors = load_form(schemas.LoginSchema(), request.form)
+    if data:
+        user = run_action(
+            lambda: actions.sign_in(
+                data["email"], data["password"], client=client, remember=data["remember"], user_agent=_user_agent()
+            )
+        )
+        if user is None:
+            errors = {"_form": [_("E-mail address or password is wrong.")]}
+        elif user.two_factor_enabled:
+            session.clear()
+            session[PENDING] = {
+                "user": user.id,
+                "remember": data["remember"],
+                "next": next_url,
+                "at": utcnow().timestamp(),
+            }
+            return redirect(url_for("accounts.login_code"))
+        else:
+            return redirect(_signed_in(user, data["remember"], next_url))
+    return render_template("accounts/login.html", errors=errors, form=request.form, next=next_url), 422
 
 
 # The half-finished login in the cookie session: whose password was right, and since when. It opens
@@ -103,62 +106,54 @@ def login_code():
         session.pop(PENDING, None)
         flash(_("Please log in again."), "info")
         return redirect(url_for("accounts.login"))
-    errors = {}
-    if request.method == "POST":
-        # A wrong code counts as a failed login in the same back-off as a wrong password.
-        client = get_remote_address()
-        wait = throttle.login_wait(user.email, client)
-        if wait:
-            return _login_refused(wait, {}, "/", "accounts/login_code.html")
-        data, errors = load_form(schemas.TwoFactorCodeSchema(), request.form)
-        if data:
-            if two_factor.verify(user, data["code"]):
-                throttle.record_success(user.email, client)
-                return _complete_login(user, bool(pending.get("remember")), safe_next(pending.get("next"), "/"))
-            throttle.record_failure(user.email, client)
-            _record_failed_login(user.email, "code")
-            errors = {"code": [_("This code is not valid. Please enter the current code from your app.")]}
-        return render_template("accounts/login_code.html", errors=errors), 422
-    return render_template("accounts/login_code.html", errors=errors)
+    if request.method == "GET":
+        return render_template("accounts/login_code.html", errors={})
+    client = get_remote_address()
+    wait = throttle.login_wait(user.email, client)
+    if wait:
+        return _login_refused(wait, {}, "/", "accounts/login_code.html")
+    data, errors = load_form(schemas.TwoFactorCodeSchema(), request.form)
+    if data:
+        remember = bool(pending.get("remember"))
+        confirmed = run_action(
+            lambda: actions.confirm_code(user, data["code"], client=client, remember=remember, user_agent=_user_agent())
+        )
+        if confirmed:
+            return redirect(_signed_in(user, remember, safe_next(pending.get("next"), "/")))
+        errors = {"code": [_("This code is not valid. Please enter the current code from your app.")]}
+    return render_template("accounts/login_code.html", errors=errors), 422
 
 
-def _record_failed_login(email: str, reason: str) -> None:
-    security_log.record(
-        "login_failed", services.user_by_email(email), email=services.normalise_email(email), reason=reason
-    )
-    db.session.commit()
-
-
-def _complete_login(user, remember: bool, next_url: str):
-    """Open a login session for the user: a fresh cookie session, a new row, the event logged."""
-    sessions.start_session(user, remember=remember, user_agent=request.headers.get("User-Agent", ""))
-    security_log.record("login", user)
-    db.session.commit()
-    session.clear()  # a new cookie session (and CSRF token) for the new login
+def _signed_in(user, remember: bool, next_url: str) -> str:
+    """After the login session is open: a fresh cookie session (and CSRF token) for it; where to go next."""
+    session.clear()
     login_user(user, remember=remember)
     if user.locale:
         session["lang"] = user.locale
     flash(_("Welcome, %(name)s.", name=user.name), "success")
     if two_factor.must_set_up(user):
-        return redirect(url_for("accounts.two_factor_setup"))
-    return redirect(next_url)
+        return url_for("accounts.two_factor_setup")
+    return next_url
 
 
 @bp.post("/logout")
 @personal
 def logout():
     """Log out: the login session ends on the server, so no copy of the cookies opens anything any more."""
-    lang = session.get("lang")
     if current_user.is_authenticated and not g.get("authenticated_by_token"):
-        security_log.record("logout", current_user)
-        sessions.end_current_session(current_user)
-        db.session.commit()
+        run_action(lambda: actions.log_out(Actor.current()))
+    return redirect(_signed_out(_("You have been logged out."), to=url_for("core.index")))
+
+
+def _signed_out(message: str, *, to: str | None = None) -> str:
+    """The cookies of this browser open nothing any more (the language stays); the message is shown next."""
+    lang = session.get("lang")
     logout_user()
     session.clear()
     if lang:
         session["lang"] = lang
-    flash(_("You have been logged out."), "info")
-    return redirect(url_for("core.index"))
+    flash(message, "info")
+    return to or url_for("accounts.login")
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
@@ -167,17 +162,28 @@ def logout():
 @public
 def forgot_password():
     """Ask for a password reset link."""
-    errors, form = {}, {}
-    if request.method == "POST":
-        form = request.form
-        data, errors = load_form(schemas.ForgotPasswordSchema(), request.form)
-        if data:
-            services.request_password_reset(data["email"])
-            db.session.commit()
-            flash(_("If an account exists for this address, we have sent a link to reset the password."), "info")
-            return redirect(url_for("accounts.login"))
-        return render_template("accounts/forgot_password.html", errors=errors, form=form), 422
-    return render_template("accounts/forgot_password.html", errors=errors, form=form)
+
+    def form(errors=None):
+        return render_template(
+            "accounts/forgot_password.html", errors=errors or {}, form=request.form if errors else {}
+        )
+
+    if request.method == "GET":
+        return form()
+    return page_action(
+        lambda data: actions.request_password_reset(data["email"]),
+        schema=schemas.ForgotPasswordSchema(),
+        refused=form,
+        done=lambda _none: _told(
+            _("If an account exists for this address, we have sent a link to reset the password."),
+            url_for("accounts.login"),
+        ),
+    )
+
+
+def _told(message: str, target: str) -> str:
+    flash(message, "info")
+    return target
 
 
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])
@@ -187,22 +193,26 @@ def reset_password(token: str):
     """Choose a new password through an e-mailed link."""
     if services.user_for_reset_token(token) is None:
         return render_template("accounts/link_invalid.html"), 404
-    errors = {}
-    if request.method == "POST":
-        data, errors = load_form(schemas.NewPasswordSchema(), request.form)
-        if data:
-            try:
-                services.reset_password(token, data["password"])
-            except services.AccountError as exc:
-                errors = {exc.field or "_form": [str(exc.message)]}
-            else:
-                db.session.commit()
-                logout_user()
-                session.clear()
-                flash(_("Your password has been changed. Please log in."), "success")
-                return redirect(url_for("accounts.login"))
-        return render_template("accounts/reset_password.html", errors=errors, token=token), 422
-    return render_template("accounts/reset_password.html", errors=errors, token=token)
+
+    def form(errors=None):
+        return render_template("accounts/reset_password.html", errors=errors or {}, token=token)
+
+    if request.method == "GET":
+        return form()
+    return page_action(
+        lambda data: actions.reset_password(token, data["password"]),
+        schema=schemas.NewPasswordSchema(),
+        refused=form,
+        done=lambda _user: _password_reset(),
+    )
+
+
+def _password_reset() -> str:
+    """Every login session of the account ended with the new password: this browser's too."""
+    logout_user()
+    session.clear()
+    flash(_("Your password has been changed. Please log in."), "success")
+    return url_for("accounts.login")
 
 
 @bp.route("/invitations/<token>", methods=["GET", "POST"])
@@ -213,39 +223,37 @@ def accept_invitation(token: str):
     if invitation is None:
         return render_template("accounts/link_invalid.html"), 404
     existing = services.user_by_email(invitation.email)
-    errors, form = {}, {}
-    if request.method == "POST":
-        form = request.form
-        if existing is not None:
-            data, errors = {}, {}
-        else:
-            data, errors = load_form(schemas.AcceptInvitationSchema(), request.form)
-        if data is not None and not errors:
-            try:
-                user = services.accept_invitation(token, data.get("name", ""), data.get("password"))
-            except services.AccountError as exc:
-                db.session.rollback()
-                errors = {exc.field or "_form": [str(exc.message)]}
-            else:
-                db.session.commit()
-                flash(_("Welcome to the network %(region)s.", region=invitation.region.name), "success")
-                home = url_for("region.home.index", region=invitation.region.slug)
-                if existing is None:
-                    return _complete_login(user, False, home)
-                return redirect(url_for("accounts.login", next=home))
+
+    def form(errors=None):
+        values = request.form if request.method == "POST" else {"name": invitation.name}
         return render_template(
-            "accounts/accept_invitation.html", invitation=invitation, existing=existing, errors=errors, form=form
-        ), 422
-    return render_template(
-        "accounts/accept_invitation.html",
-        invitation=invitation,
-        existing=existing,
-        errors=errors,
-        form={"name": invitation.name},
+            "accounts/accept_invitation.html",
+            invitation=invitation,
+            existing=existing,
+            errors=errors or {},
+            form=values,
+        )
+
+    def joined(user) -> str:
+        home = url_for("region.home.index", region=invitation.region.slug)
+        # A new account is signed in at once; an existing one signs in with its own password.
+        target = _signed_in(user, False, home) if existing is None else url_for("accounts.login", next=home)
+        flash(_("Welcome to the network %(region)s.", region=invitation.region.name), "success")
+        return target
+
+    if request.method == "GET":
+        return form()
+    return page_action(
+        lambda data: actions.accept_invitation(
+            token, name=data.get("name", ""), password=data.get("password"), user_agent=_user_agent()
+        ),
+        schema=schemas.AcceptInvitationSchema() if existing is None else None,
+        refused=form,
+        done=joined,
     )
 
 
-def _account_page(errors=None, status: int = 200, **extra):
+def _account_page(errors=None, new_token: str | None = None):
     """The account page with everything on it; ``errors`` belong to the form that was sent."""
     tokens = db.session.scalars(
         select(AccessToken).where(AccessToken.user_id == current_user.id).order_by(AccessToken.created_at.desc())
@@ -253,15 +261,14 @@ def _account_page(errors=None, status: int = 200, **extra):
     return render_template(
         "accounts/account.html",
         tokens=tokens,
-        new_token=extra.pop("new_token", None),
+        new_token=new_token,
         errors=errors or {},
         login_sessions=sessions.active_sessions(current_user),
         current_session=current_user.login_session,
         security_events=security_log.events_of(current_user),
         recovery_codes_left=two_factor.recovery_codes_left(current_user),
         two_factor_required=two_factor.required_for(current_user),
-        **extra,
-    ), status
+    )
 
 
 @bp.get("/account")
@@ -276,17 +283,13 @@ def account():
 @personal
 def change_password():
     """Change one's own password (ends the other sessions, this one stays)."""
-    data, errors = load_form(schemas.ChangePasswordSchema(), request.form)
-    if data:
-        try:
-            services.change_password(current_user, data["current_password"], data["password"])
-        except services.AccountError as exc:
-            data, errors = None, {exc.field or "_form": [str(exc.message)]}
-    if not data:
-        return _account_page(errors, 422)
-    db.session.commit()
-    flash(_("Your password has been changed."), "success")
-    return redirect(url_for("accounts.account"))
+    return page_action(
+        lambda data: actions.change_password(Actor.current(), data["current_password"], data["password"]),
+        schema=schemas.ChangePasswordSchema(),
+        refused=_account_page,
+        message=_("Your password has been changed."),
+        done=url_for("accounts.account"),
+    )
 
 
 @bp.post("/account/sessions/<int:login_session_id>/end")
@@ -294,15 +297,18 @@ def change_password():
 @personal
 def end_session(login_session_id: int):
     """End one of one's own sessions (another device, or this one)."""
-    ended = sessions.end_session(current_user, login_session_id)
-    if ended is None:
-        abort(404)
-    security_log.record("session_ended", current_user, session=ended.device)
-    db.session.commit()
-    if current_user.login_session is not None and ended.id == current_user.login_session.id:
-        return _signed_out(_("You have been logged out."))
-    flash(_("The session has been ended."), "success")
-    return redirect(url_for("accounts.account", _anchor="sessions"))
+
+    def ended(row) -> str:
+        if current_user.login_session is not None and row.id == current_user.login_session.id:
+            return _signed_out(_("You have been logged out."))
+        flash(_("The session has been ended."), "success")
+        return url_for("accounts.account", _anchor="sessions")
+
+    return page_action(
+        lambda data: actions.end_session(Actor.current(), login_session_id),
+        refused=url_for("accounts.account"),
+        done=ended,
+    )
 
 
 @bp.post("/account/sessions/end-all")
@@ -310,20 +316,11 @@ def end_session(login_session_id: int):
 @personal
 def end_all_sessions():
     """Sign out everywhere: every session of the account ends, this one too."""
-    count = sessions.end_all_sessions(current_user)
-    security_log.record("signed_out_everywhere", current_user, sessions=count)
-    db.session.commit()
-    return _signed_out(_("You have been signed out on every device."))
-
-
-def _signed_out(message: str):
-    lang = session.get("lang")
-    logout_user()
-    session.clear()
-    if lang:
-        session["lang"] = lang
-    flash(message, "info")
-    return redirect(url_for("accounts.login"))
+    return page_action(
+        lambda data: actions.end_all_sessions(Actor.current()),
+        refused=url_for("accounts.account"),
+        done=lambda count: _signed_out(_("You have been signed out on every device.")),
+    )
 
 
 @bp.post("/account/tokens")
@@ -331,13 +328,17 @@ def _signed_out(message: str):
 @personal
 def create_token():
     """Create a personal access token for the API; its value is shown once."""
-    data, errors = load_form(schemas.AccessTokenCreateSchema(), request.form)
-    if not data:
-        return _account_page(errors, 422)
-    token, raw = services.create_access_token(current_user, data["name"])
-    db.session.commit()
-    session["new_token"] = raw
-    return redirect(url_for("accounts.account"))
+
+    def shown_once(raw: str) -> str:
+        session["new_token"] = raw
+        return url_for("accounts.account")
+
+    return page_action(
+        lambda data: actions.create_token(Actor.current(), data["name"]),
+        schema=schemas.AccessTokenCreateSchema(),
+        refused=_account_page,
+        done=shown_once,
+    )
 
 
 @bp.post("/account/tokens/<int:access_token_id>/revoke")
@@ -345,13 +346,13 @@ def create_token():
 @personal
 def revoke_token(access_token_id: int):
     """Revoke one of one's own tokens."""
-    try:
-        services.revoke_access_token(current_user, access_token_id)
-    except services.AccountError:
-        abort(404)
-    db.session.commit()
-    flash(_("The token has been revoked."), "success")
-    return redirect(url_for("accounts.account"))
+    back = url_for("accounts.account")
+    return page_action(
+        lambda data: actions.revoke_token(Actor.current(), access_token_id),
+        refused=back,
+        message=_("The token has been revoked."),
+        done=back,
+    )
 
 
 @bp.post("/language")
@@ -359,13 +360,10 @@ def revoke_token(access_token_id: int):
 @personal
 def set_language():
     """Switch the interface language (remembered in the session and on the account)."""
-    data, errors = load_form(schemas.LanguageSchema(), request.form)
-    if not data:
-        abort(400)
+    data = load_buttons(schemas.LanguageSchema(), request.form)
     session["lang"] = data["lang"]
     if current_user.is_authenticated:
-        current_user.locale = data["lang"]
-        db.session.commit()
+        run_action(lambda: actions.set_language(Actor.current(), data["lang"]))
     return redirect(safe_next(data["next"]))
 
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from flask_smorest import Blueprint, abort
+from flask_smorest import Blueprint
 
 from hub.audit import services
 from hub.audit.schemas import AuditPageSchema, AuditQuerySchema, NetworkAuditQuerySchema
 from hub.audit.services import AuditQuery
 from hub.core.access import coordinator_required, umbrella_required
-from hub.core.schemas import ServiceError
+from hub.core.glue import api_query
 
 blp = Blueprint(
     "api_audit",
@@ -19,21 +19,15 @@ blp = Blueprint(
 SECURITY = [{"bearerAuth": []}]
 
 
-def _page(browse, args):
-    try:
-        return browse(AuditQuery(**args))
-    except ServiceError as exc:
-        abort(422, errors={"query": exc.errors()})
-
-
 @blp.get("/audit")
 @umbrella_required
 @blp.arguments(NetworkAuditQuerySchema, location="query")
 @blp.response(200, AuditPageSchema)
 @blp.doc(security=SECURITY)
+@api_query
 def network_log(args):
     """Changes in every region (umbrella project and administrators); filter by region and more."""
-    return _page(services.browse_all_regions, args)
+    return services.browse_all_regions(AuditQuery(**args))
 
 
 @blp.get("/regions/<region>/audit")
@@ -41,6 +35,7 @@ def network_log(args):
 @blp.arguments(AuditQuerySchema, location="query")
 @blp.response(200, AuditPageSchema)
 @blp.doc(security=SECURITY)
+@api_query
 def region_log(args):
     """Changes in one region (its coordination; the umbrella reads)."""
-    return _page(services.browse, args)
+    return services.browse(AuditQuery(**args))

@@ -1,4 +1,12 @@
-"""Reading the audit log: filtered, newest first, a page at a time (keyset on time and id)."""
+"""Reading the audit log: filtered, newest first, a page at a time (keyset on time and id).
+
+The log does not use the hub's paginator (`hub.core.pages`, page numbers with LIMIT/OFFSET) but a keyset:
+"the entries older than entry N". The log only grows and is read newest first while it is being written,
+so with page numbers every new entry would push the others one place on, and the next page would repeat
+an entry or skip one; and OFFSET makes the database walk past every skipped entry, which grows with the
+log (the keyset finds its place through the indexes on the time, equally fast on every page). The API
+answers with the same cursor (``before`` / ``next_before``).
+"""
 
 from __future__ import annotations
 

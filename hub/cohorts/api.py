@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from flask.views import MethodView
 from flask_login import login_required
-from flask_smorest import Blueprint, abort
+from flask_smorest import Blueprint
 
-from hub.cohorts import services
+from hub.cohorts import access, actions, services
 from hub.cohorts.schemas import CohortInputSchema, CohortSchema
 from hub.core.access import admin_required
+from hub.core.actions import Actor
 from hub.core.api_updates import Updates
-from hub.core.db import db
-from hub.core.schemas import ServiceError
+from hub.core.glue import api_action, load
 
 blp = Blueprint(
     "api_cohorts",
@@ -21,16 +21,6 @@ blp = Blueprint(
 )
 SECURITY = [{"bearerAuth": []}]
 UPDATES = Updates(CohortInputSchema, shown=CohortSchema())
-
-
-def _save(cohort, data):
-    try:
-        cohort = services.save_cohort(cohort, data)
-    except ServiceError as exc:
-        db.session.rollback()
-        abort(422, errors={"json": exc.errors()})
-    db.session.commit()
-    return cohort
 
 
 @blp.route("/")
@@ -46,9 +36,10 @@ class Cohorts(MethodView):
     @blp.arguments(CohortInputSchema)
     @blp.response(201, CohortSchema)
     @blp.doc(security=SECURITY)
+    @api_action
     def post(self, data):
         """Create a cohort (administrators)."""
-        return _save(None, data)
+        return actions.create_cohort(Actor.current(), **data)
 
 
 @blp.route("/<int:cohort_id>")
@@ -58,22 +49,23 @@ class OneCohort(MethodView):
     @blp.doc(security=SECURITY)
     def get(self, cohort_id: int):
         """One cohort."""
-        return services.get_cohort(cohort_id) or abort(404)
+        return load(access.readable_cohort, Actor.current(), cohort_id)
 
     @admin_required
     @blp.arguments(UPDATES.replacement)
     @blp.response(200, CohortSchema)
     @blp.doc(security=SECURITY)
+    @api_action
     def put(self, data, cohort_id: int):
         """Replace a cohort (administrators; every field is required); matches keep the budget they were made with."""
-        cohort = services.get_cohort(cohort_id) or abort(404)
-        return _save(cohort, data)
+        return actions.update_cohort(Actor.current(), cohort_id, data)
 
     @admin_required
     @blp.arguments(UPDATES.patch)
     @blp.response(200, CohortSchema)
     @blp.doc(security=SECURITY)
+    @api_action
     def patch(self, sent, cohort_id: int):
         """Change some of a cohort's fields (administrators); matches keep the budget they were made with."""
-        cohort = services.get_cohort(cohort_id) or abort(404)
-        return _save(cohort, UPDATES.patched(cohort, sent))
+        cohort = load(access.readable_cohort, Actor.current(), cohort_id)
+        return actions.update_cohort(Actor.current(), cohort_id, UPDATES.patched(cohort, sent))

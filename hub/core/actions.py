@@ -90,6 +90,22 @@ class Actor:
         if not self.coordinates:
             raise Forbidden()
 
+    @property
+    def administers(self) -> bool:
+        """An administrator of the whole network (outside a region too), or the hub itself."""
+        return self.role == Role.ADMIN or getattr(self.user, "global_role", None) == Role.ADMIN
+
+    def require_admin(self) -> None:
+        """For what only administrators keep (cohorts, the outbox), wherever the request is."""
+        if not self.administers:
+            raise Forbidden()
+
+    def require_person(self):
+        """The signed-in person, for an action on their own account (the hub itself has none)."""
+        if self.user is None:
+            raise Forbidden()
+        return self.user
+
 
 def get_or_404(model: type[T], object_id: Any) -> T:
     """The object of the current region with this id; NotFound when there is none (or it is behind the wall)."""

@@ -14,6 +14,9 @@ succeeds               flash, redirect             the view's response (200/201)
 ``NotFound``           the error page, 404                          404
 =====================  ===========================================  =============================================
 
+A read whose query may be refused (an unknown region in a filter) goes through ``page_query`` or
+``@api_query``: the page shows the fields beside its filters, the API answers 422 naming the query argument.
+
 No view or API function commits, rolls back or converts an error by hand.
 """
 
@@ -74,19 +77,19 @@ def page_action(
     work: Callable[[dict], T],
     *,
     refused: Callable[[dict], Any] | str,
-    done: Callable[[T], Any] | str,
-    message: Callable[[T], str | None] | str | None = None,
+    done: Callable[[T], str] | str | None = None,
+    message: Callable[[T], str] | str | None = None,
     schema=None,
+    show: Callable[[T], Any] | None = None,
 ) -> Any:
     """Run an action for a submitted form and answer as a page.
 
     ``schema`` loads ``request.form`` (a form's German notation); its field errors are refused before the
-    action runs. ``work(data)`` is the action. On success ``message`` is flashed (unless it gives nothing) and
-    the browser goes to ``done`` (a URL, or a function of the action's result giving a URL, or a whole answer
-    for an action whose result is shown at once, such as an import's preview or a download). When it is
-    refused, ``refused(errors)`` renders the form again with ``{field: [text]}`` beside its fields (422, 409
-    for a conflict); a URL instead sends the browser back there with the message flashed (for a button
-    without a form).
+    action runs. ``work(data)`` is the action. On success ``message`` is flashed and the browser goes to
+    ``done`` (a URL, or a function of the action's result); ``show(result)`` instead answers with a page
+    at once, for what is shown only this once (new recovery codes). When it is refused, ``refused(errors)``
+    renders the form again with ``{field: [text]}`` beside its fields (422, 409 for a conflict); a URL
+    instead sends the browser back there with the message flashed (for a button without a form).
     """
     data: dict = {}
     if schema is not None:
@@ -99,11 +102,12 @@ def page_action(
         if exc.status in (403, 404):
             abort(exc.status)
         return _refused_page(refused, exc.errors(), exc.status)
-    text = message(result) if callable(message) else message
-    if text:
-        flash(text, "success")
+    if message is not None:
+        flash(message(result) if callable(message) else message, "success")
+    if show is not None:
+        return show(result)
     target = done(result) if callable(done) else done
-    return redirect(target) if isinstance(target, str) else target
+    return redirect(target)
 
 
 def _refused_page(refused, errors: dict, status: int):
@@ -118,14 +122,28 @@ def _refused_page(refused, errors: dict, status: int):
     return page, status
 
 
+def page_query(work: Callable[[], T]) -> tuple[T | None, dict]:
+    """Run a read whose query may be refused (an unknown region, too long a period) for a page.
+
+    Gives ``(result, {})``, or ``(None, {field: [text]})`` for the page to show beside its filters, as
+    ``load_form`` does; NotFound and Forbidden answer 404 and 403. Nothing is committed: a read changes nothing.
+    """
+    try:
+        return work(), {}
+    except ServiceError as exc:
+        if exc.status in (403, 404):
+            abort(exc.status)
+        return None, exc.errors()
+
+
 # -- the API -------------------------------------------------------------------------------------------
 
 
-def api_refusal(exc: ServiceError):
-    """Answer a refused action in the API: the status of its kind, the field named."""
+def api_refusal(exc: ServiceError, location: str = "json"):
+    """Answer a refused action in the API: the status of its kind, the field named (of the body, or the query)."""
     if exc.status in (403, 404):
         abort(exc.status)
-    api_abort(exc.status, errors={"json": exc.errors()}, message=str(exc.message))
+    api_abort(exc.status, errors={location: exc.errors()}, message=str(exc.message))
 
 
 def api_action(view: Callable) -> Callable:
@@ -140,5 +158,21 @@ def api_action(view: Callable) -> Callable:
             return run_action(lambda: view(*args, **kwargs))
         except ServiceError as exc:
             api_refusal(exc)
+
+    return wrapped
+
+
+def api_query(view: Callable) -> Callable:
+    """Run a reading API view whose query may be refused: 422 with the query argument named (``errors.query``).
+
+    Put it right above the function, below ``@blp.response``, as ``@api_action``; nothing is committed.
+    """
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        try:
+            return view(*args, **kwargs)
+        except ServiceError as exc:
+            api_refusal(exc, location="query")
 
     return wrapped

@@ -19,6 +19,7 @@ from hub.core.access import SAFE_METHODS, role_allows
 from hub.core.db import db
 from hub.core.extensions import api, csrf, login_manager
 from hub.core.logs import log_refusal, route_of_request
+from hub.core.pages import MAX_PAGE, clamp  # noqa: F401 - MAX_PAGE is read from here too
 from hub.core.roles import Role
 from hub.core.schemas import localize
 from hub.core.tenancy.models import Region
@@ -55,13 +56,9 @@ class IdConverter(IntegerConverter):
         super().__init__(map, *args, **kwargs)
 
 
-# The highest page number a list answers; beyond it a list is empty, and the offset stays a small number.
-MAX_PAGE = 10_000
-
-
 def requested_page() -> int:
-    """The ``?page=`` of a listing, between 1 and MAX_PAGE whatever the visitor sends."""
-    return min(max(request.args.get("page", 1, type=int), 1), MAX_PAGE)
+    """The ``?page=`` of a listing, between 1 and MAX_PAGE whatever the visitor sends (`hub.core.pages`)."""
+    return clamp(request.args.get("page", 1, type=int))
 
 
 class UndecodableForm(BadRequest):

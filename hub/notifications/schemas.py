@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
+from hub.core.pages import MAX_PAGE
 from hub.core.schemas import BaseSchema
-from hub.core.web import MAX_PAGE
 from hub.notifications.models import DIGEST_FREQUENCIES
 
 

@@ -18,9 +18,11 @@ from hub.core.db import db, utcnow
 from hub.core.jobs import effects
 from hub.core.mail.models import OutboxMessage
 from hub.core.mail.services import enqueue, render_mail
+from hub.core.pages import Page, paginate
+from hub.core.roles import Role
 from hub.core.schemas import ServiceError, _m
 from hub.notifications.models import DIGEST_FREQUENCIES, MailSuppression, Notification, NotificationSettings
-from hub.notifications.topics import ALL, DIGEST, label_of, topics
+from hub.notifications.topics import ALL, DIGEST, Topic, label_of, topics
 
 PAGE_SIZE = 30
 
@@ -54,14 +56,36 @@ def wants_email(user: User, topic: str | None) -> bool:
     return topic not in muted and ALL not in muted
 
 
+def coordinates_somewhere(user: User) -> bool:
+    """Whether the person gets the coordination's e-mails (the digest): an admin, or a coordinator of a region."""
+    return user.is_admin or any(m.role == Role.COORDINATOR for m in user.memberships)
+
+
+def choosable_topics(user: User) -> dict[str, Topic]:
+    """The kinds of e-mail a person switches on and off one by one: the coordinators' own topics only for the
+    coordination (the digest has a choice of its own: how often)."""
+    coordinator = coordinates_somewhere(user)
+    return {k: t for k, t in topics().items() if k != DIGEST.key and (coordinator or not t.coordinators_only)}
+
+
+def emailed_topics(user: User) -> list[str]:
+    """The topics the person can choose that come by e-mail now."""
+    muted = set(settings_of(user).muted_topics or ())
+    return [] if ALL in muted else [key for key in choosable_topics(user) if key not in muted]
+
+
 def choose(user: User, *, emailed: set[str] | None = None, digest: str | None = None) -> NotificationSettings:
-    """Save which topics a person wants by e-mail and how often the digest comes. The caller commits."""
+    """Save which of the topics they can choose a person wants by e-mail, and how often the digest comes.
+
+    ``emailed`` lists every topic wanted; the others the person can choose are switched off, and a topic they
+    cannot choose (a coordinators' one, for a participant) keeps its setting. The caller commits."""
     settings = _stored_settings(user)
     if emailed is not None:
-        unknown = emailed - set(topics())
-        if unknown:
+        offered = set(choosable_topics(user))
+        if emailed - offered:
             raise NotificationError(_m("Unknown kind of e-mail."), "emailed")
-        settings.muted_topics = sorted(set(topics()) - emailed - {DIGEST.key})
+        kept = (set(settings.muted_topics or ()) & set(topics())) - offered - {DIGEST.key}
+        settings.muted_topics = sorted(kept | (offered - emailed))
     if digest is not None:
         if digest not in DIGEST_FREQUENCIES:
             choices = ", ".join(DIGEST_FREQUENCIES)
@@ -261,16 +285,13 @@ def withdraw(user: User, dedupe_key_prefix: str) -> int:
     return len(unsent)
 
 
-def notifications_of(user: User, *, page: int = 1, unread_only: bool = False):
+def notifications_of(user: User, *, page: int = 1, unread_only: bool = False) -> Page:
+    """One page of the person's notifications, newest first."""
     query = select(Notification).where(Notification.user_id == user.id)
     if unread_only:
         query = query.where(Notification.read_at.is_(None))
-    return db.paginate(
-        query.order_by(Notification.created_at.desc(), Notification.id.desc()),
-        page=page,
-        per_page=PAGE_SIZE,
-        error_out=False,
-    )
+    order = (Notification.created_at.desc(), Notification.id.desc())
+    return paginate(query.order_by(*order), page=page, per_page=PAGE_SIZE)
 
 
 def unread_count(user: User) -> int:

@@ -2,34 +2,23 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, g, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from hub.core.access import link_credential, personal, public
-from hub.core.db import db
-from hub.core.roles import Role
-from hub.core.schemas import load_form
+from hub.core.actions import Actor
+from hub.core.glue import load, page_action, run_action
 from hub.core.web import requested_page
-from hub.notifications import services
+from hub.notifications import access, actions, services
 from hub.notifications.models import DIGEST_FREQUENCIES
 from hub.notifications.schemas import SettingsSchema
-from hub.notifications.topics import ALL, DIGEST, label_of, topics
+from hub.notifications.topics import label_of
 
 bp = Blueprint("notifications", __name__, template_folder="templates")
 
 DIGEST_LABELS = {"weekly": _l("weekly, on Mondays"), "daily": _l("daily"), "never": _l("never")}
-
-
-def _is_coordinator(user) -> bool:
-    return user.is_admin or any(m.role == Role.COORDINATOR for m in user.memberships)
-
-
-def visible_topics(user) -> dict:
-    """The topics a person can choose from (the digest only for coordinators)."""
-    coordinator = _is_coordinator(user)
-    return {k: t for k, t in topics().items() if k != DIGEST.key and (coordinator or not t.coordinators_only)}
 
 
 @bp.get("/notifications")
@@ -45,41 +34,31 @@ def index():
 @personal
 def mark_all_read():
     """Mark all of one's notifications read."""
-    services.mark_read(current_user)
-    db.session.commit()
-    return redirect(url_for("notifications.index"))
+    back = url_for("notifications.index")
+    return page_action(lambda data: actions.mark_read(Actor.current()), refused=back, done=back)
 
 
 @bp.get("/notifications/<int:notification_id>")
 @login_required
 def open_notification(notification_id: int):
     """Open a notification: it counts as read, and its link is followed."""
-    notification = services.own_notification(current_user, notification_id)
-    if notification is None:
-        abort(404)
-    if notification.read_at is None and not current_user.is_read_only:
-        services.mark_read(current_user, [notification.id])
-        db.session.commit()
+    notification = load(access.own_notification, Actor.current(), notification_id)
+    run_action(lambda: actions.mark_opened(Actor.current(), notification))
     if notification.link:
         return redirect(notification.link)
     return render_template("notifications/one.html", notification=notification)
 
 
-def _settings_page(errors: dict | None = None, code: int = 200):
-    settings = services.settings_of(current_user)
-    offered = visible_topics(current_user)
-    muted = set(settings.muted_topics or ())
-    return (
-        render_template(
-            "notifications/settings.html",
-            topic_options={key: f"{topic.label} – {topic.hint}" for key, topic in offered.items()},
-            emailed=[] if ALL in muted else [key for key in offered if key not in muted],
-            digest=services.digest_frequency(current_user),
-            digest_options={f: DIGEST_LABELS[f] for f in DIGEST_FREQUENCIES},
-            coordinator=_is_coordinator(current_user),
-            errors=errors or {},
-        ),
-        code,
+def _settings_page(errors: dict | None = None):
+    offered = services.choosable_topics(current_user)
+    return render_template(
+        "notifications/settings.html",
+        topic_options={key: f"{topic.label} – {topic.hint}" for key, topic in offered.items()},
+        emailed=services.emailed_topics(current_user),
+        digest=services.digest_frequency(current_user),
+        digest_options={f: DIGEST_LABELS[f] for f in DIGEST_FREQUENCIES},
+        coordinator=services.coordinates_somewhere(current_user),
+        errors=errors or {},
     )
 
 
@@ -95,20 +74,16 @@ def settings():
 @personal
 def save_settings():
     """Save one's e-mail choices."""
-    data, errors = load_form(SettingsSchema(), request.form)
-    if data is None:
-        return _settings_page(errors, 422)
-    offered = set(visible_topics(current_user))
-    # A topic the page did not offer (the digest for a participant) keeps its current setting.
-    kept = set(topics()) - offered - set(services.settings_of(current_user).muted_topics or ())
-    try:
-        services.choose(current_user, emailed=set(data.get("emailed", [])) | kept, digest=data.get("digest"))
-    except services.NotificationError as exc:
-        db.session.rollback()
-        return _settings_page(exc.errors(), 422)
-    db.session.commit()
-    flash(_("Your choice of e-mails has been saved."), "success")
-    return redirect(url_for("notifications.settings"))
+    # A form sends no box that is not ticked: a topic missing from it is switched off.
+    return page_action(
+        lambda data: actions.choose_settings(
+            Actor.current(), emailed=set(data.get("emailed", [])), digest=data.get("digest")
+        ),
+        schema=SettingsSchema(),
+        refused=_settings_page,
+        message=_("Your choice of e-mails has been saved."),
+        done=url_for("notifications.settings"),
+    )
 
 
 def _link(token: str):
@@ -152,8 +127,7 @@ def unsubscribe(token: str):
     if answer:
         return answer
     email, topic = found
-    services.unsubscribe(email, topic)
-    db.session.commit()
+    run_action(lambda: actions.unsubscribe(email, topic))
     return _no_referrer(
         render_template("notifications/unsubscribed.html", token=token, email=email, topic=label_of(topic))
     )
@@ -169,8 +143,7 @@ def resubscribe(token: str):
     if answer:
         return answer
     email, topic = found
-    services.resubscribe(email, topic)
-    db.session.commit()
+    run_action(lambda: actions.resubscribe(email, topic))
     return _no_referrer(render_template("notifications/resubscribed.html", email=email, topic=label_of(topic)))
 
 

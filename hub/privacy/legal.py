@@ -12,6 +12,7 @@ from pathlib import Path
 from flask import current_app
 from markupsafe import Markup, escape
 
+from hub.core.actions import NotFound
 from hub.core.settings import CONFIG_DIR
 
 PAGES = ("privacy", "imprint", "accessibility")
@@ -39,6 +40,14 @@ def load(page: str) -> LegalText:
         raise KeyError(page)
     text = (legal_dir() / f"{page}.md").read_text(encoding="utf-8")
     return parse(text)
+
+
+def published(page: str) -> LegalText:
+    """A legal page as the site shows it; NotFound where the operator has not written it (yet)."""
+    try:
+        return load(page)
+    except (KeyError, FileNotFoundError):
+        raise NotFound() from None
 
 
 def parse(text: str) -> LegalText:

@@ -23,7 +23,7 @@ from hub.audit import Audited, AuditEntry, current_actor, scrub
 from hub.audit.recorder import plain
 from hub.core.db import db, utcnow
 from hub.core.roles import Role
-from hub.core.schemas import _m
+from hub.core.schemas import Message, ServiceError, _m
 from hub.core.tenancy import all_regions
 from hub.privacy.registry import (
     DELETE,
@@ -41,13 +41,8 @@ from hub.privacy.registry import (
 EXPORT_FORMAT = "cimis-hub-export/1"
 
 
-class PrivacyError(ValueError):
+class PrivacyError(ServiceError):
     """A request about personal data that cannot be carried out; ``field`` names the culprit."""
-
-    def __init__(self, message, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
 
 
 @dataclass
@@ -202,14 +197,20 @@ def _own_files(user: User) -> list[tuple[str, str]]:
 # -- erasure (Art. 17) ------------------------------------------------------------------------------------
 
 
+def erasure_refusal(user: User) -> Message | None:
+    """Why this account cannot be erased (administrators and the umbrella: the hub cannot do without them), or None."""
+    if user.global_role in (Role.ADMIN, Role.UMBRELLA):
+        return _m("Accounts of administrators and of the umbrella project are closed by an administrator, not here.")
+    if user.erased_at is not None:
+        return _m("This account has been erased already.")
+    return None
+
+
 def check_erasure(user: User) -> None:
     """Refuse to erase an account the hub cannot do without (administrators and the umbrella)."""
-    if user.global_role in (Role.ADMIN, Role.UMBRELLA):
-        raise PrivacyError(
-            _m("Accounts of administrators and of the umbrella project are closed by an administrator, not here.")
-        )
-    if user.erased_at is not None:
-        raise PrivacyError(_m("This account has been erased already."))
+    refusal = erasure_refusal(user)
+    if refusal is not None:
+        raise PrivacyError(refusal)
 
 
 def confirm_own_erasure(user: User, password: str, confirmation: str) -> None:

@@ -2,22 +2,17 @@
 
 from __future__ import annotations
 
-import csv
-import io
-
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
-from flask_babel import format_datetime
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from openpyxl import Workbook
 from sqlalchemy.exc import IntegrityError
 
 from hub.accounts.models import User
+from hub.core import spreadsheets
 from hub.core.access import coordinator_required
-from hub.core.cells import csv_text, write_text
 from hub.core.db import db
 from hub.core.schemas import load_buttons, load_form
-from regions.events import services, vocab
+from regions.events import exports, services, vocab
 from regions.events.schemas import CheckInSchema, EventInputSchema
 from regions.members.services import list_members
 
@@ -200,44 +195,12 @@ def cancel_registration(registration_id: int):
     return redirect(url_for(".registrations", event_id=registration.event_id))
 
 
-def _export_rows(event):
-    questions = event.questions or []
-    header = [
-        _("Name"),
-        _("E-mail address"),
-        _("Status"),
-        _("Registered at"),
-        _("Checked in"),
-        *[q["label"] for q in questions],
-    ]
-    rows = [
-        [
-            r.user.name,
-            r.user.email,
-            str(vocab.REGISTRATION_LABELS[r.status]),
-            format_datetime(r.queued_at, "short"),
-            format_datetime(r.checked_in_at, "short") if r.checked_in_at else "",
-            *[r.answers.get(q["key"], "") for q in questions],
-        ]
-        for r in services.registrations(event)
-    ]
-    return header, rows
-
-
 @bp.get("/<int:event_id>/registrations.csv")
 @coordinator_required
 def export_csv(event_id: int):
     """Registrations as CSV for German Excel (UTF-8 with BOM, semicolons)."""
     event = services.get_event(event_id) or abort(404)
-    header, rows = _export_rows(event)
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerows([[csv_text(v) for v in row] for row in [header, *rows]])
-    return Response(
-        "\ufeff" + out.getvalue(),
-        mimetype="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="anmeldungen-{event.id}.csv"'},
-    )
+    return spreadsheets.csv_response(exports.registrations_sheet(event), f"anmeldungen-{event.id}.csv")
 
 
 @bp.get("/<int:event_id>/registrations.xlsx")
@@ -245,17 +208,4 @@ def export_csv(event_id: int):
 def export_xlsx(event_id: int):
     """Registrations as an Excel workbook."""
     event = services.get_event(event_id) or abort(404)
-    header, rows = _export_rows(event)
-    book = Workbook()
-    sheet = book.active
-    sheet.title = _("Registrations")[:31]
-    for r, row in enumerate([header, *rows], 1):
-        for c, value in enumerate(row, 1):
-            write_text(sheet.cell(r, c), value)
-    out = io.BytesIO()
-    book.save(out)
-    return Response(
-        out.getvalue(),
-        headers={"Content-Disposition": f'attachment; filename="anmeldungen-{event.id}.xlsx"'},
-        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
+    return spreadsheets.xlsx_response([exports.registrations_sheet(event)], f"anmeldungen-{event.id}.xlsx")

@@ -34,8 +34,7 @@ from regions.matches.schemas import (
 from regions.matches.vocab import MatchStatus
 from regions.profiles.models import Profile
 from regions.profiles.vocab import ProfileKind
-from regions.speeddating.services import get_session
-from regions.speeddating.views import default_cohort
+from regions.speeddating.services import default_cohort, get_session
 
 bp = Blueprint("matches", __name__, url_prefix="/matches", template_folder="templates")
 

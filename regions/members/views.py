@@ -96,7 +96,7 @@ def export(membership_id: int):
     return page_action(
         lambda data: actions.export_member_data(Actor.current(), membership_id),
         refused=url_for(".index"),
-        done=lambda exported: download(exported.body, "application/json", exported.filename),
+        show=lambda exported: download(exported.body, "application/json", exported.filename),
     )
 
 

@@ -3,7 +3,6 @@ vocabulary in German and English, and the export for German Excel."""
 
 from __future__ import annotations
 
-import csv
 import io
 import re
 import unicodedata
@@ -11,13 +10,12 @@ import zipfile
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 
-from hub.core.cells import csv_text, write_text
+from hub.core.cells import unprotect
 from hub.core.schemas import _m
+from hub.core.spreadsheets import Column, Sheet, csv_bytes, xlsx_bytes
 from regions.profiles import csvtext, services
 from regions.profiles.csvtext import HEADER_SEARCH_ROWS
 from regions.profiles.vocab import LANGUAGES, SUBMARKET_GERMAN_NAMES, SUBMARKETS
@@ -275,84 +273,50 @@ CONTACT_VISIBILITY_NAMES_DE = {"members": "Mitglieder", "on_request": "auf Anfra
 
 # German headings, a fixed file format: German Excel opens it, and the import reads it back.
 EXPORT_COLUMNS = [
-    ("Name", lambda p: p.display_name),
-    ("Art", lambda p: KIND_NAMES_DE[p.kind.value]),
-    ("Organisation", lambda p: p.organisation_name),
-    ("E-Mail", lambda p: p.contact_email),
-    ("Telefon", lambda p: p.contact_phone),
-    ("Ort", lambda p: p.town),
-    ("Website", lambda p: p.website),
-    ("Kurzbeschreibung", lambda p: p.pitch),
-    ("Beschreibung", lambda p: p.description),
-    ("Teilmärkte", lambda p: ", ".join(SUBMARKET_NAMES_DE.get(c, c) for c in p.submarkets)),
-    ("Branche", lambda p: p.sector),
-    ("Angebote", lambda p: ", ".join(p.offer_tags)),
-    ("Angebote (Text)", lambda p: p.offers_text),
-    ("Bedarfe", lambda p: ", ".join(p.need_tags)),
-    ("Bedarfe (Text)", lambda p: p.needs_text),
-    ("Sprachen", lambda p: ", ".join(LANGUAGE_NAMES_DE.get(c, c) for c in p.languages)),
-    ("Sichtbarkeit", lambda p: VISIBILITY_NAMES_DE[p.visibility.value]),
-    ("Kontaktdaten sichtbar für", lambda p: CONTACT_VISIBILITY_NAMES_DE[p.contact_visibility.value]),
-    ("Einwilligung", lambda p: "ja" if p.has_consent else "nein"),
-    ("Einwilligung am", lambda p: _local(p.consent_given_at)),
-    ("Benutzerkonto", lambda p: "ja" if p.user_id else "nein"),
-    ("Angelegt am", lambda p: _local(p.created_at)),
+    (Column("display_name", "Name"), lambda p: p.display_name),
+    (Column("kind", "Art"), lambda p: KIND_NAMES_DE[p.kind.value]),
+    (Column("organisation_name", "Organisation"), lambda p: p.organisation_name),
+    (Column("contact_email", "E-Mail"), lambda p: p.contact_email),
+    (Column("contact_phone", "Telefon"), lambda p: p.contact_phone),
+    (Column("town", "Ort"), lambda p: p.town),
+    (Column("website", "Website"), lambda p: p.website),
+    (Column("pitch", "Kurzbeschreibung"), lambda p: p.pitch),
+    (Column("description", "Beschreibung"), lambda p: p.description),
+    (Column("submarkets", "Teilmärkte"), lambda p: ", ".join(SUBMARKET_NAMES_DE.get(c, c) for c in p.submarkets)),
+    (Column("sector", "Branche"), lambda p: p.sector),
+    (Column("offer_tags", "Angebote"), lambda p: ", ".join(p.offer_tags)),
+    (Column("offers_text", "Angebote (Text)"), lambda p: p.offers_text),
+    (Column("need_tags", "Bedarfe"), lambda p: ", ".join(p.need_tags)),
+    (Column("needs_text", "Bedarfe (Text)"), lambda p: p.needs_text),
+    (Column("languages", "Sprachen"), lambda p: ", ".join(LANGUAGE_NAMES_DE.get(c, c) for c in p.languages)),
+    (Column("visibility", "Sichtbarkeit"), lambda p: VISIBILITY_NAMES_DE[p.visibility.value]),
+    (
+        Column("contact_visibility", "Kontaktdaten sichtbar für"),
+        lambda p: CONTACT_VISIBILITY_NAMES_DE[p.contact_visibility.value],
+    ),
+    (Column("consent", "Einwilligung"), lambda p: "ja" if p.has_consent else "nein"),
+    (Column("consent_given_at", "Einwilligung am", "datetime"), lambda p: p.consent_given_at),
+    (Column("account", "Benutzerkonto"), lambda p: "ja" if p.user_id else "nein"),
+    (Column("created_at", "Angelegt am", "datetime"), lambda p: p.created_at),
 ]
 
 
-def _local(moment: datetime | None) -> datetime | None:
-    if moment is None:
-        return None
-    return moment.astimezone(ZoneInfo(current_app.config.get("TIMEZONE", "Europe/Berlin"))).replace(tzinfo=None)
-
-
-def export_rows() -> tuple[list[str], list[list]]:
-    """The headings and one row per active profile of the region in scope."""
-    profiles = services.list_profiles()
-    return [h for h, _ in EXPORT_COLUMNS], [[get(p) for _, get in EXPORT_COLUMNS] for p in profiles]
+def export_sheet() -> Sheet:
+    """One row per active profile of the region in scope."""
+    rows = [{column.key: get(p) for column, get in EXPORT_COLUMNS} for p in services.list_profiles()]
+    return Sheet("Profile", [column for column, _get in EXPORT_COLUMNS], rows)
 
 
 def _unescape(value: str) -> str:
-    return value[1:] if value[:1] == "'" and value[1:2] in ("=", "+", "-", "@") else value
+    """A cell of an uploaded CSV as its text, also where the export kept it from becoming a formula or a number."""
+    return unprotect(value)
 
 
 def export_csv() -> bytes:
-    """The export as German Excel opens it: UTF-8 with BOM, semicolons, CRLF."""
-    header, rows = export_rows()
-    out = io.StringIO(newline="")
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow([v.strftime("%d.%m.%Y %H:%M") if isinstance(v, datetime) else csv_text(v or "") for v in row])
-    return out.getvalue().encode("utf-8-sig")
+    """The export as German Excel opens it (`hub.core.spreadsheets`)."""
+    return csv_bytes(export_sheet())
 
 
 def export_xlsx() -> bytes:
     """The export as an Excel workbook; text cells stay text, never formulas."""
-    import openpyxl
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-
-    header, rows = export_rows()
-    workbook = openpyxl.Workbook(write_only=True)
-    sheet = workbook.create_sheet("Profile")
-    bold = Font(bold=True)
-    cells = []
-    for heading in header:
-        cell = WriteOnlyCell(sheet, heading)
-        cell.font = bold
-        cells.append(cell)
-    sheet.append(cells)
-    for row in rows:
-        cells = []
-        for value in row:
-            if isinstance(value, datetime):
-                cell = WriteOnlyCell(sheet, value)
-                cell.number_format = "DD.MM.YYYY HH:MM"
-            else:
-                cell = write_text(WriteOnlyCell(sheet), value or "")
-            cells.append(cell)
-        sheet.append(cells)
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+    return xlsx_bytes([export_sheet()])

@@ -5,18 +5,17 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, current_app, g, render_template, request, url_for
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
+from hub.core import spreadsheets
 from hub.core.access import coordinator_required
 from hub.core.actions import Actor
 from hub.core.glue import page_action
 from regions.profiles import actions, transfer
 
 bp = Blueprint("transfer", __name__, url_prefix="/profiles", template_folder="templates")
-
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _upload_page(message: str | None = None, status: int = 200):
@@ -43,7 +42,7 @@ def upload():
     return page_action(
         lambda data: actions.preview_import(Actor.current(), upload),
         refused=_refused,
-        done=lambda preview: _preview(preview.plan, upload.filename, preview.token, 200 if preview.plan.ok else 422),
+        show=lambda preview: _preview(preview.plan, upload.filename, preview.token, 200 if preview.plan.ok else 422),
     )
 
 
@@ -54,13 +53,16 @@ def confirm():
     return page_action(
         lambda data: actions.confirm_import(Actor.current(), request.form.get("token", "")),
         refused=_refused,
-        message=lambda imported: _imported(imported.result) if imported.result else None,
-        done=lambda imported: (
-            url_for("region.profiles.index")
-            if imported.result
-            else _preview(imported.plan, request.form.get("filename", ""), None, 422)
-        ),
+        show=_after_confirmation,
     )
+
+
+def _after_confirmation(imported: actions.Imported):
+    """To the profiles, saying what the import made; or the preview again with the rows' problems."""
+    if imported.result is None:
+        return _preview(imported.plan, request.form.get("filename", ""), None, 422)
+    flash(_imported(imported.result), "success")
+    return redirect(url_for("region.profiles.index"))
 
 
 def _imported(result: transfer.ImportResult) -> str:
@@ -87,23 +89,20 @@ def cancel():
     )
 
 
-def _download(data: bytes, extension: str, mimetype: str):
+def _download(data: bytes, extension: str):
     today = datetime.now(ZoneInfo(current_app.config.get("TIMEZONE", "Europe/Berlin"))).date().isoformat()
-    response = current_app.response_class(data, mimetype=mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="profile-{g.region.slug}-{today}.{extension}"'
-    response.headers["Cache-Control"] = "no-store"  # personal data
-    return response
+    return spreadsheets.download(data, f"profile-{g.region.slug}-{today}.{extension}")
 
 
 @bp.get("/export.csv")
 @coordinator_required
 def export_csv():
     """The region's active profiles as CSV for German Excel."""
-    return _download(transfer.export_csv(), "csv", "text/csv; charset=utf-8")
+    return _download(transfer.export_csv(), "csv")
 
 
 @bp.get("/export.xlsx")
 @coordinator_required
 def export_xlsx():
     """The region's active profiles as an Excel workbook."""
-    return _download(transfer.export_xlsx(), "xlsx", XLSX_TYPE)
+    return _download(transfer.export_xlsx(), "xlsx")

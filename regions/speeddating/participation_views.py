@@ -3,19 +3,19 @@ printed plans: per person, per table and the master plan, as HTML and PDF. Route
 
 from __future__ import annotations
 
-from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask import abort, g, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
 
 from hub.core.access import coordinator_required, region_role_required
-from hub.core.db import db, utcnow
+from hub.core.actions import Actor
+from hub.core.db import utcnow
+from hub.core.glue import load, page_action
 from hub.core.pdf import pdf_response
 from hub.core.roles import Role
-from hub.core.schemas import ServiceError
-from regions.speeddating import printing, services
+from regions.speeddating import access, actions, printing, services
 from regions.speeddating.models import SessionParticipant
-from regions.speeddating.views import TZ, _coordinating, _session_or_404, bp
-from regions.speeddating.vocab import Interest
+from regions.speeddating.schemas import rating_choices
+from regions.speeddating.views import _session_or_404, bp
 
 PARTS = ("people", "tables", "master")
 
@@ -52,7 +52,7 @@ def _plan(session, only: SessionParticipant | None = None) -> printing.Printable
         rounds=session.rounds,
         people=tuple(people),
         meetings=tuple(meetings),
-        timezone=TZ,
+        timezone=services.TIMEZONE,
     )
 
 
@@ -76,13 +76,10 @@ def print_schedule(session_id: int, part: str, fmt: str):
 
 
 def _participation_or_404(participant_id: int) -> SessionParticipant:
-    participant = db.session.get(SessionParticipant, participant_id) or abort(404)
-    if not _coordinating() and participant.profile.user_id != current_user.id:
-        abort(404)
-    return participant
+    return load(access.readable_participation, Actor.current(), participant_id)
 
 
-def _rating_page(participant, errors=None, status=200):
+def _rating_page(participant, errors=None):
     session = participant.session
     people = {p.id: p for p in session.participants}
     meetings = services.meetings_of(session, participant)
@@ -100,9 +97,9 @@ def _rating_page(participant, errors=None, status=200):
         states=states,
         any_open=services.OPEN in states.values(),
         row_fields={f"interest_{p.id}" for p in partner.values()},
-        paper_form=_coordinating(),
+        paper_form=access.is_paper_form(participant, Actor.current()),
         errors=errors or {},
-    ), status
+    )
 
 
 @bp.get("/mine/<int:participant_id>")
@@ -117,26 +114,17 @@ def participation(participant_id: int):
 def rate(participant_id: int):
     """Save the ratings: one choice per person met (the coordination: typed in from a paper form)."""
     participant = _participation_or_404(participant_id)
-    session = participant.session
-    by = current_user._get_current_object() if _coordinating() else None
-    choices = {}
-    for key, value in request.form.items():
-        if key.startswith("interest_") and value:
-            try:
-                choices[int(key.removeprefix("interest_"))] = Interest(value)
-            except ValueError:
-                return _rating_page(participant, {key: [_("Please choose one of the answers.")]}, 422)
-    try:
-        for ratee_id, interest in choices.items():
-            services.rate(session, participant, ratee_id, interest, entered_by=by)
-    except ServiceError as exc:
-        db.session.rollback()
+    paper_form = access.is_paper_form(participant, Actor.current())
+    choices, errors = rating_choices(request.form)
+    if errors:
+        return _rating_page(participant, errors), 422
+    return page_action(
+        lambda data: actions.rate_meetings(Actor.current(), participant_id, choices),
         # Said beside the person concerned; the rest of the form is not saved either.
-        errors = {f"interest_{ratee_id}" if k == "ratee_id" else k: v for k, v in exc.errors().items()}
-        return _rating_page(_participation_or_404(participant_id), errors, 422)
-    db.session.commit()
-    flash(_("Your ratings have been saved.") if by is None else _("The paper form has been entered."), "success")
-    return redirect(url_for(".participation", participant_id=participant.id))
+        refused=lambda errors: _rating_page(_participation_or_404(participant_id), errors),
+        message=_("The paper form has been entered.") if paper_form else _("Your ratings have been saved."),
+        done=url_for(".participation", participant_id=participant_id),
+    )
 
 
 @bp.get("/mine/<int:participant_id>/schedule.<fmt>")

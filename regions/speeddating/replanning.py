@@ -22,9 +22,11 @@ from regions.speeddating.services import SpeedDatingError, planned_meetings, sch
 
 @dataclass(frozen=True)
 class Replanned:
-    """The new schedule of the whole evening, and how many meetings fixed by hand lost their table."""
+    """The new schedule of the whole evening, the round (0-based) it was re-planned from, and how many meetings
+    fixed by hand lost their table."""
 
     schedule: generator.Schedule
+    from_round: int
     released: int
 
 
@@ -93,4 +95,4 @@ def replan_from(
         raise schedule_error(exc) from exc
 
     store_schedule(session, result, kept, from_round)
-    return Replanned(schedule=result, released=len(pinned) - len(kept))
+    return Replanned(schedule=result, from_round=from_round, released=len(pinned) - len(kept))

@@ -6,6 +6,9 @@ meetings than there are tables. Organisations hold the tables; creatives move.
 
 An evening that does not go to plan (someone leaves, someone arrives, a table breaks) is re-planned from a
 round on: the rounds before it were held and stay as they were, the meetings still to come are coloured anew.
+
+Why one module of about 400 lines: the colouring, the equalising swaps and the re-planning share one
+graph representation and their invariants; it is pure computation, benchmarked in bench/speeddating_schedule.py.
 """
 
 from __future__ import annotations

@@ -6,8 +6,9 @@ Rounds and tables are counted from 1 here, as people count them; the database co
 from __future__ import annotations
 
 from marshmallow import fields, post_load, validate
+from werkzeug.datastructures import MultiDict
 
-from hub.core.schemas import BaseSchema, Id, LocalDateTime
+from hub.core.schemas import BaseSchema, Id, LocalDateTime, _m
 from regions.speeddating.vocab import Interest, PairingMode
 
 
@@ -98,6 +99,32 @@ class RatingInputSchema(BaseSchema):
     rater_id = Id(load_default=None)
 
 
+class OwnRatingSchema(RatingInputSchema):
+    """A rating by the participation in the URL: the rater is given by the URL."""
+
+    class Meta(RatingInputSchema.Meta):
+        exclude = ("rater_id",)
+
+
+CHOOSE_AN_ANSWER = _m("Please choose one of the answers.")
+
+
+def rating_choices(form: MultiDict) -> tuple[dict[int, Interest], dict[str, list[str]]]:
+    """The rating form's rows, one per person met (``interest_<participant id>``): ({participant id: interest},
+    errors by row); a row left empty is no choice."""
+    choices, errors = {}, {}
+    for key, value in form.items():
+        if key.startswith("interest_") and value:
+            try:
+                choices[int(key.removeprefix("interest_"))] = Interest(value)
+            except ValueError:
+                errors[key] = [str(CHOOSE_AN_ANSWER)]
+    return choices, errors
+
+
+# -- what the API shows -----------------------------------------------------------------------------------
+
+
 class MeetingSchema(BaseSchema):
     id = fields.Integer()
     round = fields.Function(lambda m: m.round + 1)
@@ -152,3 +179,37 @@ class RatingSchema(BaseSchema):
     interest = fields.Function(lambda r: r.interest.value)
     entered_by_id = Id(allow_none=True)
     updated_at = fields.DateTime()
+
+
+class TakenSchema(BaseSchema):
+    added = fields.Integer()
+    without_profile = fields.List(fields.String(), metadata={"description": "registered people without a profile"})
+
+
+class ParticipationSchema(BaseSchema):
+    participant_id = fields.Integer()
+    session_id = fields.Integer()
+    title = fields.String()
+    side = fields.String()
+    starts_at = fields.DateTime()
+    ends_at = fields.DateTime()
+    rating_deadline = fields.DateTime(allow_none=True)
+    rating_open = fields.Boolean()
+
+
+class OwnMeetingSchema(BaseSchema):
+    meeting_id = fields.Integer()
+    round = fields.Integer()
+    table = fields.Integer()
+    starts_at = fields.DateTime()
+    other_id = fields.Integer(metadata={"description": "the participant id of the person met, to rate them"})
+    name = fields.String()
+    organisation = fields.String()
+    rating = fields.String(allow_none=True, metadata={"description": "what the caller said about them so far"})
+    rating_open = fields.Boolean(metadata={"description": "whether the meeting can be rated now"})
+    rating_opens_at = fields.DateTime(metadata={"description": "when its round ends: from then on it can be rated"})
+
+
+class ParticipationDetailSchema(ParticipationSchema):
+    name = fields.String()
+    meetings = fields.List(fields.Nested(OwnMeetingSchema))

@@ -1,4 +1,9 @@
-"""Speed-dating: sessions from an event's registrations, pairs to wish or avoid, the schedule, the ratings."""
+"""Speed-dating: sessions from an event's registrations, pairs to wish or avoid, the schedule, the ratings.
+
+Why one module: sessions, people, pairs, the schedule and the ratings share one rule (nothing changes who
+meets whom once ratings exist), kept here beside all of them; the schedule's algorithm is in ``schedule``,
+re-planning an evening under way in ``replanning``, who may do what in ``access`` and ``actions``.
+"""
 
 from __future__ import annotations
 
@@ -9,9 +14,12 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from hub.accounts.models import User
+from hub.cohorts.models import Cohort
+from hub.cohorts.services import cohort_for, list_cohorts
 from hub.core.db import db, utcnow
 from hub.core.schemas import ServiceError, _m
 from regions.events.models import Event, Registration
+from regions.events.services import to_utc
 from regions.events.vocab import RegistrationStatus
 from regions.profiles.models import Profile
 from regions.profiles.vocab import ProfileKind
@@ -36,7 +44,9 @@ SCHEDULE_MESSAGES = {
     "no_tables": (_m("The session needs at least one table."), "tables"),
 }
 
-BERLIN = ZoneInfo("Europe/Berlin")
+TIMEZONE = "Europe/Berlin"
+BERLIN = ZoneInfo(TIMEZONE)
+LOCAL_TIMES = ("starts_at", "rating_deadline")
 SIDE_OF_KIND = {ProfileKind.CREATIVE: Side.CREATIVE, ProfileKind.ORGANISATION: Side.ORGANISATION}
 
 
@@ -59,6 +69,16 @@ def list_sessions() -> list[SpeedDatingSession]:
 
 def get_session(session_id: int) -> SpeedDatingSession | None:
     return db.session.get(SpeedDatingSession, session_id)
+
+
+def in_utc(fields: dict) -> dict:
+    """A session's settings with its times in UTC: a time without an offset is a wall-clock time in Berlin."""
+    return {k: to_utc(v, TIMEZONE) if k in LOCAL_TIMES and v is not None else v for k, v in fields.items()}
+
+
+def default_cohort(session: SpeedDatingSession) -> Cohort | None:
+    """The cohort a session's matches most likely belong to: the one running at its event (else the newest)."""
+    return cohort_for(session.event.starts_at.date()) or next(iter(list_cohorts()), None)
 
 
 def create_session(event: Event, fields: dict) -> SpeedDatingSession:

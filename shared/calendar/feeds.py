@@ -24,24 +24,17 @@ these rows —, the VEVENTs come from the per-event cache in ``shared.calendar.i
 that changed since they were last rendered are loaded (one more query) and rendered. The body goes to
 the server as byte strings of a few hundred events each, with a known length.
 
-Private feeds: the secret in the URL is a calendar-feed token of the user, stored as an
-``AccessToken`` named "calendar feed". Only a hash of a keyed derivation (HMAC with the app's
-SECRET_KEY) is stored, so the URL's secret is no API token: a leaked feed URL reveals the calendar but
-cannot call the API, and an API token does not open a feed. ``new_feed_token(user)`` replaces the
-user's token (the old URLs answer 404 from then on) and returns the raw secret, which is shown once;
-``revoke_feed_tokens(user)`` ends it. Changing SECRET_KEY ends every feed URL.
+Private feeds: the secret in the URL is the person's feed token (``shared.calendar.feed_tokens``).
 """
 
 from __future__ import annotations
 
 import hashlib
-import hmac
-import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, time
 
 from dateutil.relativedelta import relativedelta
-from flask import Blueprint, Response, abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, g, render_template, request, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -49,27 +42,26 @@ from sqlalchemy import String, and_, case, func, literal, select, type_coerce
 from sqlalchemy.sql.elements import UnaryExpression
 from sqlalchemy.sql.operators import custom_op
 
-from hub.accounts.models import AccessToken, User
-from hub.accounts.services import external_url, user_for_access_token
+from hub.accounts.models import User
 from hub.core.access import personal, public
+from hub.core.actions import Actor
 from hub.core.db import db, utcnow
+from hub.core.glue import page_action, run_action
 from hub.core.schemas import load_buttons
 from hub.core.tenancy import all_regions
 from regions.events.models import Event, Registration
 from regions.events.vocab import EventStatus, RegistrationStatus
-from shared.calendar import ics
+from shared.calendar import feed_tokens, ics
 from shared.calendar.queries import find_visible_event, visible_events
 from shared.calendar.schemas import FeedActionSchema
 from shared.directory.search import Viewer
 
 feeds_bp = Blueprint("calendar_feeds", __name__, template_folder="templates")
 
-FEED_TOKEN_NAME = "calendar feed"
 FEED_STATUSES = (EventStatus.PUBLISHED, EventStatus.CANCELLED)
 YEARS_BACK, YEARS_AHEAD = 1, 3
 # Up to this many missing events are loaded by id; more are loaded with the feed's own conditions.
 LOAD_BY_ID = 500
-MAX_TOKEN_LENGTH = 100
 # VEVENTs per byte string of the body: few large writes for the server, no copy of the whole feed.
 CHUNK_EVENTS = 256
 
@@ -318,7 +310,7 @@ def event_download(event_id: int):
 @public
 def private_mine(token: str):
     """The token owner's own registrations."""
-    user = feed_owner(token) or abort(404)
+    user = feed_tokens.feed_owner(token) or abort(404)
     with _language_of(user), all_regions(read_only=True):
         feed = Feed("mine", Viewer.of(user), registrant_id=user.id)
         return _serve(feed, _("CIMIS Hub – my events"), "cimis-mine.ics", private=True)
@@ -328,7 +320,7 @@ def private_mine(token: str):
 @public
 def private_network(token: str):
     """Everything the token owner may see, in all regions."""
-    user = feed_owner(token) or abort(404)
+    user = feed_tokens.feed_owner(token) or abort(404)
     with _language_of(user), all_regions(read_only=True):
         feed = Feed("network", Viewer.of(user))
         return _serve(feed, _("CIMIS Hub – network calendar"), "cimis-network.ics", private=True)
@@ -339,71 +331,6 @@ def _language_of(user: User):
     return force_locale(user.locale if user.locale in languages else languages[0])
 
 
-# -- feed tokens ------------------------------------------------------------------------------------
-
-
-def _derived(raw: str) -> str:
-    """The value whose hash is stored: keyed with SECRET_KEY, so the URL's secret is no API token."""
-    key = current_app.config["SECRET_KEY"]
-    key = key if isinstance(key, bytes) else key.encode()
-    return hmac.new(key, b"calendar-feed:" + raw.encode(), hashlib.sha256).hexdigest()
-
-
-def _stored_hash(raw: str) -> str:
-    # The same digest as hub.accounts.services uses for access tokens (checked by tests/test_ics.py).
-    return hashlib.sha256(_derived(raw).encode()).hexdigest()
-
-
-def feed_owner(raw: str) -> User | None:
-    """The active user behind a valid, unrevoked feed token; None for anything else."""
-    if not raw or len(raw) > MAX_TOKEN_LENGTH:
-        return None
-    return user_for_access_token(_derived(raw))
-
-
-def active_feed_token(user: User) -> AccessToken | None:
-    """The user's current feed token (for "created on …, last used …"), or None."""
-    return db.session.scalar(
-        select(AccessToken)
-        .where(AccessToken.user_id == user.id, AccessToken.name == FEED_TOKEN_NAME, AccessToken.revoked_at.is_(None))
-        .order_by(AccessToken.created_at.desc())
-        .limit(1)
-    )
-
-
-def revoke_feed_tokens(user: User) -> int:
-    """End the user's private feed URLs; the number of tokens revoked. The caller commits."""
-    now = utcnow()
-    tokens = db.session.scalars(
-        select(AccessToken).where(
-            AccessToken.user_id == user.id, AccessToken.name == FEED_TOKEN_NAME, AccessToken.revoked_at.is_(None)
-        )
-    ).all()
-    for token in tokens:
-        token.revoked_at = now
-    return len(tokens)
-
-
-def new_feed_token(user: User) -> str:
-    """A new secret for the user's private feeds; the previous one stops working at once.
-
-    Returns the raw secret, which is not stored: show the feed URLs (``feed_urls``) once, right after
-    this call. The caller commits.
-    """
-    revoke_feed_tokens(user)
-    raw = secrets.token_urlsafe(32)
-    db.session.add(AccessToken(user_id=user.id, name=FEED_TOKEN_NAME, token_hash=_stored_hash(raw), prefix=raw[:8]))
-    return raw
-
-
-def feed_urls(raw: str) -> dict[str, str]:
-    """The absolute URLs of the private feeds for a raw token: ``mine`` and ``network``."""
-    return {
-        "mine": external_url("calendar_feeds.private_mine", token=raw),
-        "network": external_url("calendar_feeds.private_network", token=raw),
-    }
-
-
 @feeds_bp.route("/calendar/subscribe", methods=["GET", "POST"])
 @login_required
 @personal
@@ -412,11 +339,11 @@ def subscribe():
     urls = None
     if request.method == "POST":
         if load_buttons(FeedActionSchema(), request.form)["action"] == "revoke":
-            revoke_feed_tokens(current_user)
-            db.session.commit()
-            flash(_("Your private calendar addresses have been switched off."), "success")
-            return redirect(url_for(".subscribe"))
-        raw = new_feed_token(current_user._get_current_object())
-        db.session.commit()
-        urls = feed_urls(raw)
-    return render_template("calendar/subscribe.html", urls=urls, active=active_feed_token(current_user))
+            return page_action(
+                lambda data: feed_tokens.switch_off(Actor.current()),
+                refused=url_for(".subscribe"),
+                done=url_for(".subscribe"),
+                message=_("Your private calendar addresses have been switched off."),
+            )
+        urls = run_action(lambda: feed_tokens.renew(Actor.current()))  # shown once: no redirect
+    return render_template("calendar/subscribe.html", urls=urls, active=feed_tokens.active_feed_token(current_user))

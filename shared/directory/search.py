@@ -29,6 +29,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import selectinload
 
 from hub.core.db import db
+from hub.core.pages import Page, clamp
 from hub.core.roles import Role
 from hub.core.tenancy import all_regions
 from hub.core.tenancy.models import Region
@@ -120,8 +121,13 @@ class SearchResult:
     regions: dict[int, Region] = field(default_factory=dict)
 
     @property
+    def pager(self) -> Page:
+        """The page as the hub's lists have it: its arithmetic and its links (`hub.core.pages`)."""
+        return Page(items=self.profiles, page=self.page, per_page=self.per_page, total=self.total)
+
+    @property
     def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
+        return self.pager.pages
 
 
 def search(viewer: Viewer, query: DirectoryQuery) -> SearchResult:
@@ -133,7 +139,7 @@ def search(viewer: Viewer, query: DirectoryQuery) -> SearchResult:
     with all_regions():
         regions = {r.id: r for r in db.session.scalars(select(Region).where(Region.active))}
         by_slug = {r.slug: r for r in regions.values()}
-        page = min(max(query.page, 1), MAX_PAGE)
+        page = clamp(query.page, MAX_PAGE)
         hits, order = _hits(viewer, query, by_slug, terms(query.q))
         positions: dict[int, int] = {}
         counts: dict[tuple[str, str], int] = {}

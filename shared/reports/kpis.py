@@ -29,6 +29,10 @@ Definitions (the tests count the same things independently):
   visits out = attended registrations of a region's members at events of a region they do not
   belong to; contacts between regions = the same contacts by the pair of regions (every active
   region a column, none on the diagonal, no total row).
+
+Why one module of about 600 lines: each definition above sits beside its one aggregate statement, and
+the twelve statements share the scope helpers; a reader checks a figure against its definition here, and
+tests/test_dashboard_numbers.py counts the same things independently. No Flask, no I/O beyond the queries.
 """
 
 from __future__ import annotations

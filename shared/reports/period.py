@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from marshmallow import ValidationError, fields, validates_schema
 
 from hub.cohorts.models import Cohort
-from hub.cohorts.services import cohort_for, get_cohort
+from hub.cohorts.services import cohort_for, require_cohort
 from hub.core.db import BERLIN, berlin_today
 from hub.core.schemas import BaseSchema, ServiceError, _m
 
@@ -85,9 +85,7 @@ def resolve(data: dict, today: date | None = None, *, ahead: int = 0) -> Period:
     today = today or berlin_today()
     cohort: Cohort | None = None
     if data.get("cohort") is not None:
-        cohort = get_cohort(data["cohort"])
-        if cohort is None:
-            raise ServiceError(_m("There is no such cohort."), "cohort")
+        cohort = require_cohort(data["cohort"], "cohort", _m("There is no such cohort."))
     elif data.get("from_") is None and data.get("to") is None:
         cohort = cohort_for(today)
     if cohort is not None:

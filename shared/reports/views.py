@@ -13,12 +13,16 @@ from flask import Blueprint, abort, g, render_template, request, url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
 
-from hub.cohorts.services import get_cohort, list_cohorts
+from hub.cohorts import access as cohorts
+from hub.cohorts.services import list_cohorts
+from hub.core import spreadsheets
 from hub.core.access import coordinator_required, umbrella_required
+from hub.core.actions import Actor
+from hub.core.glue import load, page_query
 from hub.core.pdf import pdf_response
-from hub.core.schemas import ServiceError, load_form
+from hub.core.schemas import load_form
 from hub.core.tenancy.registry import active_regions
-from shared.reports import exports, funder, kpis, period, services
+from shared.reports import access, funder, kpis, period, services
 from shared.reports.tables import display
 
 bp = Blueprint("reports", __name__, template_folder="templates")
@@ -54,14 +58,8 @@ class Scope:
 
 def _umbrella_scope() -> tuple[Scope, dict]:
     """All regions, or the one named by ?region= (an unknown name is a field error)."""
-    regions = active_regions()
-    slug = request.args.get("region", "").strip()
-    if not slug:
-        return Scope(regions), {}
-    chosen = [r for r in regions if r.slug == slug]
-    if not chosen:
-        return Scope(regions), {"region": [_("There is no such region.")]}
-    return Scope(chosen), {}
+    chosen, errors = page_query(lambda: access.umbrella_regions(request.args.get("region")))
+    return Scope(chosen or active_regions()), errors
 
 
 def _period(errors: dict, *, ahead: int = 0):
@@ -70,11 +68,9 @@ def _period(errors: dict, *, ahead: int = 0):
     errors.update(found)
     if data is None or errors:
         return None
-    try:
-        return period.resolve(data, ahead=ahead)
-    except ServiceError as exc:
-        errors.update(exc.errors())
-        return None
+    chosen, found = page_query(lambda: period.resolve(data, ahead=ahead))
+    errors.update(found)
+    return chosen
 
 
 def _filters(scope: Scope, errors: dict, chosen) -> dict:
@@ -171,10 +167,14 @@ def _export(scope: Scope, errors: dict):
     place = scope.region.slug if scope.region else "alle-regionen"
     stem = f"cimis-{place}-{chosen.start.isoformat()}-{chosen.end.isoformat()}"
     if fmt == "csv":
-        return exports.csv_response(report[key], f"{stem}-{key}.csv")
+        return spreadsheets.csv_response(report[key], f"{stem}-{key}.csv")
     tables = [report[k] for k in TABLE_ORDER] if key == "all" else [report[key]]
-    data = exports.tables_xlsx(tables, title=_("CIMIS Hub – key figures"), subtitle_lines=_describe(report))
-    return exports.xlsx_response(data, f"{stem}{'' if key == 'all' else '-' + key}.xlsx")
+    return spreadsheets.xlsx_response(
+        tables,
+        f"{stem}{'' if key == 'all' else '-' + key}.xlsx",
+        title=_("CIMIS Hub – key figures"),
+        subtitle_lines=_describe(report),
+    )
 
 
 def _describe(report: kpis.Dashboard) -> list[str]:
@@ -207,7 +207,7 @@ def region_export():
 
 
 def _funder_report(scope: Scope, cohort_id: int):
-    cohort = get_cohort(cohort_id) or abort(404)
+    cohort = load(cohorts.readable_cohort, Actor.current(), cohort_id)
     report = kpis.compute(scope.regions, period.resolve({"cohort": cohort.id}))
     data = funder.funder_report_pdf(report, generated_at=datetime.now(UTC))
     place = scope.region.slug if scope.region else "alle-regionen"

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, render_template, url_for
 from flask_babel import ngettext
 
 from hub.core.access import admin_required
-from hub.core.db import db
-from hub.core.jobs import services
-from hub.core.mail.services import retry_failed
+from hub.core.actions import Actor
+from hub.core.glue import page_action
+from hub.core.jobs import actions, services
 
 bp = Blueprint("jobs", __name__, url_prefix="/admin", template_folder="templates")
 
@@ -32,7 +32,12 @@ def index():
 @admin_required
 def retry_outbox():
     """Give every e-mail that used up its attempts a fresh start."""
-    count = retry_failed()
-    db.session.commit()
-    flash(ngettext("%(num)d e-mail will be tried again.", "%(num)d e-mails will be tried again.", count), "success")
-    return redirect(url_for("jobs.index"))
+    back = url_for("jobs.index")
+    return page_action(
+        lambda data: actions.retry_outbox(Actor.current()),
+        refused=back,
+        message=lambda count: ngettext(
+            "%(num)d e-mail will be tried again.", "%(num)d e-mails will be tried again.", count
+        ),
+        done=back,
+    )
