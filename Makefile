@@ -48,8 +48,10 @@ extract-messages: $(STAMP)
 	$(VENV)/bin/pybabel update -i hub/translations/messages.pot -d hub/translations --no-fuzzy-matching -w 100
 	$(PY) -m hub.translations.fill_english
 
+# Ruff, and the import contract of the layout (.importlinter; tests/test_layout.py checks it in `make test` too).
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports --no-cache .importlinter
 
 format: $(STAMP)
 	$(VENV)/bin/ruff format .

@@ -11,13 +11,13 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from hub.core import logs
+from hub.core.db import MIGRATIONS_DIR
 from hub.core.settings import check_production_safety, load_settings
-
-MIGRATIONS_DIR = str(Path(__file__).resolve().parent / "migrations")
 
 
 def create_app(test_config: dict | None = None) -> Flask:
-    """Build the application: settings, extensions, request hooks, blueprints."""
+    """Build the application: settings, extensions, request hooks, the framework's pages and every feature of
+    hub/features.py (hub.core.features installs them)."""
     instance = (test_config or {}).get("INSTANCE_PATH") or os.environ.get("HUB_INSTANCE_PATH")
     app = Flask(__name__, instance_relative_config=True, instance_path=os.path.abspath(instance) if instance else None)
     settings = load_settings()
@@ -30,12 +30,14 @@ def create_app(test_config: dict | None = None) -> Flask:
     os.makedirs(app.instance_path, exist_ok=True)
     logs.configure(app.config)
 
-    from hub.core import cli, rate_limits, security_headers, web
+    from hub.core import cli, features, rate_limits, security_headers, web
+    from hub.features import FEATURES
 
     security_headers.install(app)
     _init_extensions(app)
     web.install_converters(app)
-    _register_blueprints(app)
+    _install_framework(app)
+    features.install(app, features.load(FEATURES))
 
     logs.install(app)
     web.install(app)
@@ -99,43 +101,18 @@ def _init_extensions(app: Flask) -> None:
     api.init_app(app)
 
 
-def _register_blueprints(app: Flask) -> None:
-    import regions
-    import shared
-    from hub.accounts.views import bp as accounts_bp
-    from hub.audit import views as audit_views
-    from hub.cohorts.views import bp as cohorts_bp
+def _install_framework(app: Flask) -> None:
+    """The framework's own pages (outbox, jobs), API (regions, me, docs) and jobs; the features follow."""
+    import hub.core.jobs.housekeeping  # noqa: F401  (declares its @job)
+    import hub.core.mail.jobs  # noqa: F401  (declares its @jobs)
     from hub.core import api as api_v1
     from hub.core.extensions import api
     from hub.core.jobs.views import bp as jobs_bp
     from hub.core.mail.views import bp as mail_bp
-    from hub.home import views
-    from hub.notifications import views as notifications_views
-    from hub.privacy.views import bp as privacy_bp
 
-    app.register_blueprint(views.bp)
-    app.register_blueprint(accounts_bp)
     app.register_blueprint(mail_bp)
     app.register_blueprint(jobs_bp)
-    app.register_blueprint(notifications_views.bp)
-    notifications_views.install(app)
-    app.register_blueprint(cohorts_bp)
-    app.register_blueprint(audit_views.bp)
-    app.register_blueprint(audit_views.region_bp)
-    app.register_blueprint(privacy_bp)
-    app.register_blueprint(regions.bp)
-    for blueprint in shared.blueprints:
-        app.register_blueprint(blueprint)
     api_v1.register(api, app)
-    _declare_jobs()
-
-
-def _declare_jobs() -> None:
-    """The hub's own jobs; the features declare theirs when their packages are imported."""
-    import hub.accounts.jobs  # noqa: F401
-    import hub.core.jobs.housekeeping  # noqa: F401
-    import hub.core.mail.jobs  # noqa: F401
-    import hub.notifications.jobs  # noqa: F401
 
 
 @event.listens_for(Engine, "connect")

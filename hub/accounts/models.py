@@ -9,12 +9,12 @@ from flask_login import UserMixin
 from sqlalchemy import Enum, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from hub.audit import Audited, related
+from hub.core.audit_log import Audited, related
 from hub.core.db import db, utcnow
+from hub.core.personal_data import DELETE, KEEP, PSEUDONYM, PSEUDONYMISE, Personal
 from hub.core.roles import Role
 from hub.core.tenancy import RegionScoped
 from hub.core.tenancy.scope import scoped_url_arg
-from hub.privacy.registry import DELETE, KEEP, PSEUDONYM, PSEUDONYMISE, Personal
 
 
 class User(UserMixin, db.Model):

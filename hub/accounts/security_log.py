@@ -16,7 +16,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from hub.core.db import db, utcnow
 from hub.core.pages import Page, paginate
-from hub.privacy.registry import PSEUDONYMISE, Personal
+from hub.core.personal_data import PSEUDONYMISE, Personal
 
 KINDS = {
     "login": _l("Signed in"),

@@ -8,6 +8,7 @@ from datetime import timedelta
 from urllib.parse import urlsplit
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -17,10 +18,18 @@ from hub.accounts.password_policy import password_problem
 from hub.accounts.passwords import hash_password, needs_rehash, verify_password
 from hub.core.actions import NotFound
 from hub.core.db import db, utcnow
-from hub.core.mail.services import queue_mail
+from hub.core.mail.services import queue_mail, recipient_accepts
+from hub.core.mail.topics import register_topic
 from hub.core.roles import GLOBAL_ROLES, Role
 from hub.core.schemas import ServiceError, _m
 from hub.core.tenancy import all_regions
+
+# Invitations are e-mails a person may turn off (every invitation carries the one-click link).
+INVITATIONS = register_topic(
+    "invitations",
+    _l("Invitations"),
+    _l("Invitations into a regional network, sent by its coordination."),
+)
 
 
 class AccountError(ServiceError):
@@ -133,10 +142,7 @@ def invite(region, email: str, name: str, role: Role, invited_by: User | None) -
             Invitation.expires_at > utcnow(),
         )
     )
-    from hub.notifications.services import mail_allowed
-    from hub.notifications.topics import INVITATIONS
-
-    if not mail_allowed(email, INVITATIONS.key, existing):
+    if not recipient_accepts(email, INVITATIONS.key, existing):
         raise AccountError(_m("This address has asked not to receive invitations from the hub."), "email")
     if open_invitation is not None:
         open_invitation.revoked_at = utcnow()  # a new invitation replaces the old link

@@ -1,12 +1,17 @@
-"""The audit log (issue 6): every change of the audited models, who made it, when and in which region.
-
-Models opt in with the ``Audited`` mixin; ``recorder`` writes the entries at every flush, ``purge`` is
-the one way to delete old ones. Browsing lives in ``services``, the pages in ``views``, the API in ``api``.
+"""Reading the audit log: the umbrella's (/umbrella/audit) and each coordination's (/<region>/audit) pages, and the
+API. The log itself (the ``Audited`` mixin, the recorder, purge and scrub) is the framework's,
+``hub.core.audit_log``; its names are offered here too, as they were.
 """
 
-from hub.audit.models import AuditEntry
-from hub.audit.recorder import Audited, AuditLogError, acting_as, current_actor, record_update, related, snapshot
-from hub.audit.retention import purge, scrub
+from hub.core.acting import acting_as, current_actor
+from hub.core.audit_log import Audited, AuditEntry, AuditLogError, purge, record_update, related, scrub, snapshot
+from hub.core.features import Feature
+
+FEATURE = Feature(
+    "hub.audit",
+    pages=("hub.audit.views:bp", "hub.audit.views:region_bp"),
+    api=("hub.audit.api:blp",),
+)
 
 __all__ = [
     "AuditEntry",

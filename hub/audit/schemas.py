@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from hub.audit.models import ACTIONS, CHANNELS
 from hub.audit.services import DEFAULT_PER_PAGE
 from hub.audit.vocab import LOGGED_TYPES
+from hub.core.audit_log.models import ACTIONS, CHANNELS
 from hub.core.schemas import BaseSchema, Id, _m
 
 MAX_PER_PAGE = 200

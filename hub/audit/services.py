@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import and_, func, or_, select
 
 from hub.accounts.models import User
-from hub.audit.models import AuditEntry
+from hub.core.audit_log import AuditEntry
 from hub.core.db import db
 from hub.core.schemas import ServiceError, _m
 from hub.core.tenancy import all_regions

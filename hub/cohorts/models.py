@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from hub.core.db import db, utcnow
 from hub.core.money import from_cents
-from hub.privacy.registry import not_personal
+from hub.core.personal_data import not_personal
 
 
 class Cohort(db.Model):

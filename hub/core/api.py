@@ -1,4 +1,5 @@
-"""The JSON API at /api/v1: OpenAPI document, self-hosted docs, and the hub's own endpoints."""
+"""The JSON API at /api/v1: OpenAPI document, self-hosted docs, and the framework's own endpoints (regions,
+the current user); every feature brings its own API blueprints (``Feature(api=...)``)."""
 
 from __future__ import annotations
 
@@ -72,36 +73,7 @@ def docs_asset(filename: str):
 
 
 def register(api, app) -> None:
-    """Register every API blueprint of the hub and its features, and the docs page."""
-    from hub.audit.api import blp as audit_blp
-    from hub.cohorts.api import blp as cohorts_blp
-    from hub.notifications.api import blp as notifications_blp
-    from hub.privacy.api import blp as privacy_blp
-    from regions.events.api import blp as events_blp
-    from regions.matches.api import blp as matches_blp
-    from regions.matches.api import suggestions_blp as match_suggestions_blp
-    from regions.members.api import blp as members_blp
-    from regions.profiles.api import blp as profiles_blp
-    from regions.speeddating.api import blp as speeddating_blp
-    from shared.calendar.api import blp as calendar_blp
-    from shared.contacts.api import blp as contacts_blp
-    from shared.directory.api import blp as directory_blp
-    from shared.reports.api import blp as kpis_blp
-
+    """Register the framework's API blueprint and the docs page; the features' follow (hub.core.features)."""
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
     api.register_blueprint(blp)
-    api.register_blueprint(members_blp)
-    api.register_blueprint(profiles_blp)
-    api.register_blueprint(events_blp)
-    api.register_blueprint(directory_blp)
-    api.register_blueprint(contacts_blp)
-    api.register_blueprint(calendar_blp)
-    api.register_blueprint(cohorts_blp)
-    api.register_blueprint(audit_blp)
-    api.register_blueprint(speeddating_blp)
-    api.register_blueprint(match_suggestions_blp)
-    api.register_blueprint(matches_blp)
-    api.register_blueprint(kpis_blp)
-    api.register_blueprint(notifications_blp)
-    api.register_blueprint(privacy_blp)
     app.register_blueprint(docs)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from flask_sqlalchemy import SQLAlchemy
@@ -18,6 +19,9 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 
+
+# The Alembic migrations of the whole hub (framework and features share one schema history).
+MIGRATIONS_DIR = str(Path(__file__).resolve().parent.parent / "migrations")
 
 BERLIN = ZoneInfo("Europe/Berlin")
 

@@ -1,71 +1,36 @@
-"""The demo network: the four real regions, placeholder people (no real names or contacts)."""
+"""The demo network: the four real regions, and what each feature adds with placeholder people (no real
+names or contacts), in the order of hub/features.py: the people (hub.accounts.demo), then profiles, events,
+speed-dating and matches. Every loader adds only what is missing, so a second run changes nothing."""
 
 from __future__ import annotations
 
-from hub.accounts.services import create_user, grant_role, user_by_email
+from flask import current_app
+
 from hub.core.db import db
-from hub.core.roles import Role
-from hub.core.tenancy import all_regions
-from hub.core.tenancy.models import Region
 from hub.core.tenancy.registry import sync_regions
 
 DEMO_PASSWORD = "cimis-demo-2024"
 DOMAIN = "cimis-hub.example"
 
-# (e-mail local part, display name, role, region slug or None)
-DEMO_PEOPLE = [
-    ("admin", "Administration CIMIS Hub", Role.ADMIN, None),
-    ("dachprojekt", "Dachprojekt Review", Role.UMBRELLA, None),
-    ("koordination.erzgebirge", "Koordination Erzgebirge", Role.COORDINATOR, "erzgebirge"),
-    ("koordination.meissen", "Koordination Meißen", Role.COORDINATOR, "meissen"),
-    ("koordination.lausitz", "Koordination Lausitz", Role.COORDINATOR, "lausitz"),
-    ("koordination.dresden", "Koordination Dresden", Role.COORDINATOR, "dresden"),
-    ("alte-brauerei", "Soziokulturelles Zentrum Alte Brauerei Annaberg-Buchholz", Role.PARTICIPANT, "erzgebirge"),
-    ("prozessberatung", "Prozessberatung Muster", Role.PARTICIPANT, "erzgebirge"),
-    ("holzgestaltung", "Holzgestaltung Muster Schneeberg", Role.PARTICIPANT, "erzgebirge"),
-    ("porzellandesign", "Porzellandesign Muster", Role.PARTICIPANT, "meissen"),
-    ("weingut", "Weingut Muster Elbland", Role.PARTICIPANT, "meissen"),
-    ("grafikbuero", "Grafikbüro Muster Bautzen", Role.PARTICIPANT, "lausitz"),
-    ("textilmanufaktur", "Textilmanufaktur Muster Oberlausitz", Role.PARTICIPANT, "lausitz"),
-    ("games-studio", "Games-Studio Muster", Role.PARTICIPANT, "dresden"),
-    ("handwerksbetrieb", "Handwerksbetrieb Muster Dresden", Role.PARTICIPANT, "dresden"),
-    # Someone in two regions, to show the region switcher.
-    ("filmproduktion", "Filmproduktion Muster", Role.PARTICIPANT, "dresden"),
-    ("filmproduktion", "Filmproduktion Muster", Role.PARTICIPANT, "meissen"),
-]
-
-
-# Features add their demo data with @demo_loader (a loader returns how many things it changed), so
-# that the hub does not need to know them.
-_LOADERS = []
-
-
-def demo_loader(fn):
-    """Register a feature's demo data, run after the people exist."""
-    _LOADERS.append(fn)
-    return fn
-
 
 def load_demo() -> int:
     """Create what is missing of the demo network; return how many things changed."""
+    from hub.core.features import demo_loaders
+
     report = sync_regions()
     changes = sum(len(v) for v in report.values())
-    with all_regions():
-        regions = {r.slug: r for r in db.session.query(Region).all()}
-        for local, name, role, slug in DEMO_PEOPLE:
-            email = f"{local}@{DOMAIN}"
-            region = regions.get(slug) if slug else None
-            user = user_by_email(email)
-            if user is None:
-                create_user(email, name, DEMO_PASSWORD, role=role, region=region)
-                db.session.flush()
-                changes += 1
-            elif user.role_in(region) is None if region else user.global_role != role:
-                grant_role(user, role, region)
-                db.session.flush()
-                changes += 1
-        db.session.commit()
-    for loader in _LOADERS:
+    db.session.commit()
+    for loader in demo_loaders(current_app):
         changes += loader()
         db.session.commit()
     return changes
+
+
+def database_is_new() -> bool:
+    """No account exists yet: `hub setup` loads the demo only then (in development).
+
+    The accounts' table is named, not imported: the framework knows no feature.
+    """
+    from sqlalchemy import func, select
+
+    return not db.session.scalar(select(func.count()).select_from(db.metadata.tables["user_account"]))

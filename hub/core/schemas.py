@@ -162,6 +162,14 @@ def load_form(schema: Schema, form: MultiDict) -> tuple[dict | None, dict[str, l
         return None, {k: _flat(localize(v)) for k, v in messages.items()}
 
 
+def refill(values, name: str, current: Any = "") -> Any:
+    """What a form field shows (the template global ``refill``): what the person sent when the form comes
+    back refused (``values``, the submitted form), otherwise the stored value ``current``."""
+    if values:
+        return values.get(name, "")
+    return "" if current is None else current
+
+
 def load_buttons(schema: Schema, form: MultiDict) -> dict:
     """Validate a form of buttons and hidden values, which a person cannot type into: only a forged request
     sends a bad value, and it is refused as a bad request (400) before anything is changed."""

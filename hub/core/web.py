@@ -21,7 +21,7 @@ from hub.core.extensions import api, csrf, login_manager
 from hub.core.logs import log_refusal, route_of_request
 from hub.core.pages import MAX_PAGE, clamp  # noqa: F401 - MAX_PAGE is read from here too
 from hub.core.roles import Role
-from hub.core.schemas import localize
+from hub.core.schemas import localize, refill
 from hub.core.tenancy.models import Region
 from hub.core.tenancy.scope import SCOPED_URL_ARGS, ReadOnlyScopeError, Scope, all_regions, enter_scope, reset_scope
 
@@ -279,6 +279,7 @@ def install(app) -> None:
 
     app.request_class = HubRequest
     app.jinja_env.globals["all_regions_nav"] = active_regions
+    app.jinja_env.globals["refill"] = refill
     app.url_value_preprocessor(pull_region)
     app.url_defaults(add_region)
     app.before_request(enter_request_scope)

@@ -9,7 +9,7 @@ from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hub.core.db import db, utcnow
-from hub.privacy.registry import DELETE, Personal
+from hub.core.personal_data import DELETE, Personal
 
 DIGEST_FREQUENCIES = ("weekly", "daily", "never")
 

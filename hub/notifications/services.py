@@ -17,7 +17,7 @@ from hub.accounts.services import external_url, normalise_email, user_by_email
 from hub.core.db import db, utcnow
 from hub.core.jobs import effects
 from hub.core.mail.models import OutboxMessage
-from hub.core.mail.services import enqueue, render_mail
+from hub.core.mail.services import enqueue, render_mail, set_recipient_policy
 from hub.core.pages import Page, paginate
 from hub.core.roles import Role
 from hub.core.schemas import ServiceError, _m
@@ -133,6 +133,11 @@ def outgoing(
             settings_url=external_url("notifications.settings") if user is not None else None,
         )
     return link, "\n" + footer.strip("\n") + "\n"
+
+
+def install(app) -> None:
+    """Every e-mail the outbox takes asks here first: does the recipient want it, and which link stops it."""
+    set_recipient_policy(app, outgoing)
 
 
 # -- one-click unsubscribe --------------------------------------------------------------------------

@@ -19,13 +19,10 @@ from sqlalchemy import func, or_, select
 from hub.accounts.models import Membership, User
 from hub.accounts.passwords import verify_password
 from hub.accounts.services import normalise_email
-from hub.audit import Audited, AuditEntry, current_actor, scrub
-from hub.audit.recorder import plain
+from hub.core.acting import current_actor
+from hub.core.audit_log import Audited, AuditEntry, plain, scrub
 from hub.core.db import db, utcnow
-from hub.core.roles import Role
-from hub.core.schemas import Message, ServiceError, _m
-from hub.core.tenancy import all_regions
-from hub.privacy.registry import (
+from hub.core.personal_data import (
     DELETE,
     KEEP,
     PERSON_TABLES,
@@ -37,6 +34,9 @@ from hub.privacy.registry import (
     declared_models,
     replacement,
 )
+from hub.core.roles import Role
+from hub.core.schemas import Message, ServiceError, _m
+from hub.core.tenancy import all_regions
 
 EXPORT_FORMAT = "cimis-hub-export/1"
 

@@ -8,24 +8,16 @@ from flask_login import current_user, login_required, logout_user
 
 from hub.core.access import public
 from hub.core.actions import Actor
+from hub.core.downloads import download
 from hub.core.glue import load, page_action
+from hub.core.personal_data import declared_models
 from hub.privacy import actions, legal, services
 from hub.privacy.display import field_label, shown
-from hub.privacy.registry import declared_models
 from hub.privacy.schemas import OwnErasureSchema
 
 bp = Blueprint("privacy", __name__, template_folder="templates")
 bp.add_app_template_global(field_label, "field_label")
 bp.add_app_template_global(shown, "shown")
-
-
-def download(body: bytes, mimetype: str, filename: str) -> Response:
-    """A file download that is never cached (it holds personal data)."""
-    return Response(
-        body,
-        mimetype=mimetype,
-        headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"},
-    )
 
 
 def kept_reasons() -> list[tuple[str, str]]:

@@ -8,7 +8,6 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select
 
 from hub.core.db import db
-from hub.core.demo import demo_loader
 from hub.core.tenancy import region_scope
 from hub.core.tenancy.models import Region
 from regions.events import services
@@ -64,7 +63,6 @@ DEMO_EVENTS = [
 ]
 
 
-@demo_loader
 def load_demo_events() -> int:
     """Create the demo events that are missing (by title and region)."""
     changes = 0
@@ -163,7 +161,6 @@ def _meeting_with_people(title: str, day: date, description: str, people: list, 
     return event
 
 
-@demo_loader
 def load_demo_past_meetings() -> int:
     """One past network meeting per region with registrations; most of those who registered came."""
     changes = 0
@@ -189,7 +186,6 @@ def load_demo_past_meetings() -> int:
 NEXT_WORKSHOP = "Offene Werkstatt"
 
 
-@demo_loader
 def load_demo_next_workshop() -> int:
     """A full workshop in two days per region, with a waiting list of one."""
     changes = 0
@@ -203,3 +199,8 @@ def load_demo_next_workshop() -> int:
             _meeting_with_people(NEXT_WORKSHOP, day, description, people, held=False, places=len(people) - 1)
             changes += 1
     return changes
+
+
+def load_demo() -> int:
+    """The demo events, the past meeting with who came, and the full workshop in two days."""
+    return load_demo_events() + load_demo_past_meetings() + load_demo_next_workshop()

@@ -10,11 +10,11 @@ from sqlalchemy import JSON, Enum, ForeignKey, Index, String, Text, UniqueConstr
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hub.accounts.models import User
-from hub.audit import Audited, related
+from hub.core.audit_log import Audited, related
 from hub.core.db import db, utcnow
+from hub.core.personal_data import PSEUDONYMISE, Personal, not_personal
 from hub.core.tenancy import RegionScoped
 from hub.core.tenancy.scope import scoped_url_arg
-from hub.privacy.registry import PSEUDONYMISE, Personal, not_personal
 from regions.events.vocab import Audience, EventStatus, EventType, RegistrationStatus
 
 

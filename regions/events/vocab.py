@@ -7,7 +7,7 @@ import enum
 from flask_babel import lazy_gettext as _l
 
 from hub.audit.vocab import value_labels
-from hub.notifications.topics import register_topic
+from hub.core.mail.topics import register_topic
 
 
 class EventType(enum.StrEnum):

@@ -16,7 +16,7 @@ from hub.accounts.services import create_user, user_by_email
 from hub.cohorts import services as cohorts
 from hub.cohorts.models import Cohort
 from hub.core.db import db
-from hub.core.demo import DEMO_PASSWORD, DOMAIN, demo_loader
+from hub.core.demo import DEMO_PASSWORD, DOMAIN
 from hub.core.roles import Role
 from hub.core.tenancy import all_regions, region_scope
 from hub.core.tenancy.models import Region
@@ -283,7 +283,6 @@ def _lausitz_proposal(cohort: Cohort) -> int:
     return 1
 
 
-@demo_loader
 def load_demo_matches() -> int:
     """Create what is missing of the demo cohort, speed-dating and matches."""
     # They build on the demo events and profiles; both loaders only add what is missing.

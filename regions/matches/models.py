@@ -10,13 +10,13 @@ from sqlalchemy import JSON, BigInteger, CheckConstraint, Enum, Float, ForeignKe
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hub.accounts.models import User
-from hub.audit import Audited, related
 from hub.cohorts.models import Cohort
+from hub.core.audit_log import Audited, related
 from hub.core.db import db, utcnow
 from hub.core.money import from_cents
+from hub.core.personal_data import DELETE, PSEUDONYMISE, Personal, not_personal
 from hub.core.tenancy import RegionScoped
 from hub.core.tenancy.scope import scoped_url_arg
-from hub.privacy.registry import DELETE, PSEUDONYMISE, Personal, not_personal
 from regions.matches.vocab import CheckInStatus, LedgerKind, MatchStatus, MemberRole, SuggestionStatus
 from regions.profiles.models import Profile
 

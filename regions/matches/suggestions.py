@@ -6,7 +6,7 @@ Rules:
   - 2 more when both sides rated each other positively;
   - the fit, at most 3: one point for every offer tag of one side that fits a need tag of the other side, in
     both directions (the creative's offers to the organisation's needs and the other way round). Tags fit when
-    their folded forms (``shared.directory.text.fold``: case, umlauts, ß) are equal or one contains the other
+    their folded forms (``hub.core.text.fold``: case, umlauts, ß) are equal or one contains the other
     and the contained one has at least 4 characters. An offer tag that fits none of the other side's need tags
     still earns a point when it occurs as a word (or phrase) in the other side's folded ``needs_text``.
 - Never suggested: a pair that either side rated "rather not" (a veto), a pair with score 0, an excluded pair,
@@ -37,8 +37,8 @@ from scipy import sparse
 from scipy.optimize import linear_sum_assignment
 from scipy.sparse import csgraph
 
+from hub.core.text import fold
 from regions.speeddating.vocab import Interest, Side
-from shared.directory.text import fold
 
 RATING_WEIGHTS = {Interest.GLADLY: 2, Interest.DEFINITELY: 3}
 MUTUAL_BONUS = 2

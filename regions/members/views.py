@@ -9,11 +9,11 @@ from hub.accounts.schemas import InvitationSchema
 from hub.core import rate_limits
 from hub.core.access import coordinator_required
 from hub.core.actions import Actor
+from hub.core.downloads import download
 from hub.core.glue import page_action
 from hub.core.schemas import load_form
 from hub.privacy import services as privacy
 from hub.privacy.schemas import CoordinatorErasureSchema
-from hub.privacy.views import download
 from regions.members import actions, services
 from regions.members.schemas import RoleChangeSchema
 

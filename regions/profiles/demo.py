@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from hub.accounts.services import user_by_email
 from hub.core.db import db
-from hub.core.demo import DOMAIN, demo_loader
+from hub.core.demo import DOMAIN
 from hub.core.tenancy import region_scope
 from hub.core.tenancy.models import Region
 from regions.profiles import services
@@ -144,7 +144,6 @@ DEMO_PROFILES = [
 ]
 
 
-@demo_loader
 def load_demo_profiles() -> int:
     """Create the demo profiles that are missing (network-visible, with consent)."""
     changes = 0

@@ -11,11 +11,11 @@ from sqlalchemy.orm import Mapped, mapped_column, object_session, relationship, 
 
 from hub.accounts.models import User
 from hub.accounts.services import normalise_email
-from hub.audit import Audited
+from hub.core.audit_log import Audited
 from hub.core.db import db, utcnow
+from hub.core.personal_data import KEEP, PSEUDONYM, PSEUDONYMISE, Personal
 from hub.core.tenancy import RegionScoped
 from hub.core.tenancy.scope import scoped_url_arg
-from hub.privacy.registry import KEEP, PSEUDONYM, PSEUDONYMISE, Personal
 from regions.profiles.vocab import ContactVisibility, ProfileKind, Visibility
 
 

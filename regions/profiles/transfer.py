@@ -1,8 +1,10 @@
 """The coordination's profile import: a spreadsheet (read by spreadsheets.py) checked as a plan first.
 
 An import is read, checked row by row with ``ProfileInputSchema`` and shown as a plan first; only a
-plan without problems is written, all rows in one transaction. Between the preview and the
-confirmation the upload waits under ``instance/imports/`` with a random name that names its region.
+plan without problems is written, all rows in one transaction. "Angebote" and "Bedarfe" cells are read by
+the rule of terms.py (terms become tags, sentences text): what they hold never makes a row a problem, unless
+its text would grow too long. Between the preview and the confirmation the upload waits under
+``instance/imports/`` with a random name that names its region.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from hub.core.schemas import Message, _m
 from hub.core.tenancy.scope import current_region_id
 from regions.profiles import services
 from regions.profiles.models import Profile, is_email_conflict
-from regions.profiles.schemas import ProfileInputSchema
+from regions.profiles.schemas import MAX_TAGS, ProfileInputSchema
 from regions.profiles.spreadsheets import (  # noqa: F401 - the views and the benchmark read these from here
     COLUMN_NAMES,
     FIELD_BY_COLUMN,
@@ -43,10 +45,13 @@ from regions.profiles.spreadsheets import (  # noqa: F401 - the views and the be
     fold,
     read_table,
 )
+from regions.profiles.terms import CellReading, read_cell, text_with
 from regions.profiles.vocab import ContactVisibility, Visibility
 
 BATCH = 500
 KEEP_UPLOADS_SECONDS = 24 * 3600
+TEXT_OF_TERMS = {"offer_tags": "offers_text", "need_tags": "needs_text"}  # where a cell's sentences go
+MAX_TEXT = 2000  # ProfileInputSchema's offers_text and needs_text
 
 # -- checking the rows: the plan ---------------------------------------------------------------------
 
@@ -69,6 +74,13 @@ class PlannedRow:
     data: dict | None = None
     present: bool = False
     problems: list[Problem] = field(default_factory=list)
+    # offer_tags / need_tags where the cell is more than a plain list (CellReading.plain): what becomes of it
+    readings: dict[str, CellReading] = field(default_factory=dict)
+
+    @property
+    def plain(self) -> bool:
+        """Its Angebote and Bedarfe are taken as written: cut at commas and semicolons into terms, nothing else."""
+        return not self.readings
 
 
 @dataclass
@@ -78,6 +90,7 @@ class ImportPlan:
     rows: list[PlannedRow]
     columns: dict[str, str]  # field -> the column's heading in the file
     ignored_columns: list[str]
+    max_terms = MAX_TAGS  # the tags a profile holds; the preview names it
 
     @property
     def ok(self) -> bool:
@@ -94,6 +107,16 @@ class ImportPlan:
     @property
     def problem_rows(self) -> list[PlannedRow]:
         return [r for r in self.rows if r.problems]
+
+    @property
+    def rows_with_notes(self) -> list[PlannedRow]:
+        """New rows whose Angebote or Bedarfe are more than a plain list: the preview says what becomes of them."""
+        return [r for r in self.new_rows if not r.plain]
+
+    @staticmethod
+    def text_field(terms_field: str) -> str:
+        """The text field that takes the sentences of a terms field."""
+        return TEXT_OF_TERMS[terms_field]
 
     def label(self, field_name: str | None) -> str:
         """The field as the file calls it (or its name in the user's language)."""
@@ -165,6 +188,24 @@ def _check_row(schema: ProfileInputSchema, number: int, raw: dict) -> PlannedRow
         own["submarkets"] = _m("Submarkets are for creatives; an organisation has a sector instead.")
     if raw.get("kind") == "creative" and raw.get("sector"):
         own["sector"] = _m("A sector is for organisations; a creative has submarkets instead.")
+    for key, text_key in TEXT_OF_TERMS.items():
+        cell = raw.pop(key, "")
+        if not cell:
+            continue
+        reading = read_cell(cell)
+        raw[key] = reading.terms
+        if reading.plain:
+            continue  # taken as written: the preview need not speak of it
+        row.readings[key] = reading
+        if not reading.text:
+            continue
+        text = text_with(raw.get(text_key, ""), reading)
+        if len(text) > MAX_TEXT:
+            own[key] = _m("With the sentences of this cell the text would be longer than {max} characters.").format(
+                max=MAX_TEXT
+            )
+        else:
+            raw[text_key] = text
     website = raw.get("website", "")
     if website and "://" not in website and re.match(r"^[\w.-]+\.[a-z]{2,}(/\S*)?$", website, re.IGNORECASE):
         raw["website"] = f"https://{website}"

@@ -20,7 +20,10 @@ bp = Blueprint("transfer", __name__, url_prefix="/profiles", template_folder="te
 
 def _upload_page(message: str | None = None, status: int = 200):
     errors = {"_form": [message]} if message else {}
-    return render_template("profiles/import.html", errors=errors, max_rows=transfer.MAX_ROWS), status
+    return (
+        render_template("profiles/import.html", errors=errors, max_rows=transfer.MAX_ROWS, max_terms=transfer.MAX_TAGS),
+        status,
+    )
 
 
 def _preview(plan: transfer.ImportPlan, filename: str, token: str | None, status: int = 200):

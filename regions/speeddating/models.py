@@ -9,9 +9,9 @@ from sqlalchemy import CheckConstraint, Enum, ForeignKey, String, UniqueConstrai
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hub.core.db import db, utcnow
+from hub.core.personal_data import Personal
 from hub.core.tenancy import RegionScoped
 from hub.core.tenancy.scope import scoped_url_arg
-from hub.privacy.registry import Personal
 from regions.events.models import Event
 from regions.profiles.models import Profile
 from regions.speeddating.vocab import Interest, PairingMode, Side

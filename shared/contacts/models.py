@@ -10,8 +10,8 @@ from sqlalchemy import Enum, ForeignKey, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hub.core.db import db, utcnow
-from hub.notifications.topics import register_topic
-from hub.privacy.registry import PSEUDONYMISE, Personal
+from hub.core.mail.topics import register_topic
+from hub.core.personal_data import PSEUDONYMISE, Personal
 from regions.profiles.models import Profile
 
 CONTACTS = register_topic(

@@ -1,5 +1,8 @@
 """Keeps the directory index in step with the profiles: every flush that adds, changes or deletes a
-profile rewrites its entry in the same transaction, so the directory never needs a manual rebuild."""
+profile rewrites its entry in the same transaction, so the directory never needs a manual rebuild.
+
+The listeners are installed by the feature registry (``install``, named in shared.directory's FEATURE),
+not by importing this module."""
 
 from __future__ import annotations
 
@@ -104,7 +107,6 @@ def _chunks(items, size):
         yield items[i : i + size]
 
 
-@event.listens_for(Session, "after_flush")
 def _follow_profile_changes(session: Session, flush_context) -> None:
     new = set(session.new)
     changed = [
@@ -133,7 +135,16 @@ class IndexBypassError(RuntimeError):
     """A bulk UPDATE or DELETE of profiles would leave the directory index behind."""
 
 
-@event.listens_for(Session, "do_orm_execute")
 def _refuse_bulk_profile_changes(state) -> None:
     if (state.is_update or state.is_delete) and any(m.class_ is Profile for m in state.all_mappers):
         raise IndexBypassError("change profiles through the session (objects), so the directory index follows")
+
+
+_LISTENERS = (("after_flush", _follow_profile_changes), ("do_orm_execute", _refuse_bulk_profile_changes))
+
+
+def install(app=None) -> None:
+    """Let every session keep the index in step with the profiles (once per process; the app is not needed)."""
+    for name, listener in _LISTENERS:
+        if not event.contains(Session, name, listener):
+            event.listen(Session, name, listener)

@@ -9,8 +9,8 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hub.core.db import db
+from hub.core.personal_data import Personal
 from hub.core.tenancy import RegionScoped
-from hub.privacy.registry import Personal
 
 # Joins facet, value and label in DirectoryEntry.facets; facets and values never contain it.
 FACET_SEP = "\t"

@@ -1,32 +1,20 @@
-"""German-friendly text folding for the directory: one form for Möbelbau, moebelbau, mobelbau, MÖBELBAU.
+"""The directory's words: one form for Möbelbau, moebelbau, mobelbau, MÖBELBAU, and no syntax from users.
 
-Both the indexed text and the search terms go through ``fold``: lower case, ß → ss, accents and
-umlauts dropped, and the transliterations ae/oe/ue reduced to a/o/u — so every spelling of a word
-meets the same form. User input never reaches the full-text engine as syntax: ``terms`` keeps only
-runs of letters and digits, which the backends quote.
+Both the indexed text and the search terms go through ``fold`` (hub.core.text: lower case, ß → ss, accents
+and umlauts dropped, ae/oe/ue reduced to a/o/u), so every spelling of a word meets the same form. User input
+never reaches the full-text engine as syntax: ``terms`` keeps only runs of letters and digits, which the
+backends quote.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 
-_WORD = re.compile(r"[^\W_]+")
-_DIGRAPH = re.compile(r"ae|oe|ue")
+from hub.core.text import fold
+
 _TOKEN_CHARS = re.compile(r"[^a-z0-9]+")
 
 MAX_TERMS = 8
-
-
-def fold(text: str) -> str:
-    """The searchable form of a text."""
-    text = text.casefold().replace("ß", "ss")
-    text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
-    return " ".join(_fold_word(w) for w in _WORD.findall(text))
-
-
-def _fold_word(word: str) -> str:
-    return _DIGRAPH.sub(lambda m: m.group(0)[0], word)
 
 
 def terms(query: str) -> list[str]:
@@ -42,3 +30,6 @@ def token(prefix: str, value: object) -> str:
 def facet_key(value: str) -> str:
     """The key under which a tag or town is counted and filtered (case- and spelling-insensitive)."""
     return fold(value)
+
+
+__all__ = ["MAX_TERMS", "facet_key", "fold", "terms", "token"]

@@ -12,8 +12,7 @@ from flask_login import current_user, login_required
 
 from hub.core import rate_limits
 from hub.core.actions import Actor
-from hub.core.db import db
-from hub.core.glue import load, page_action, transaction
+from hub.core.glue import load, page_action
 from hub.core.schemas import load_form
 from hub.core.security_headers import sandboxed
 from regions.profiles import pictures
@@ -83,15 +82,3 @@ def contact(profile_id: int):
         message=_("Your contact request has been sent."),
         done=url_for(".profile", profile_id=profile_id),
     )
-
-
-@bp.cli.command("reindex")
-def reindex_command():
-    """Rebuild the directory index from the profiles (the hooks keep it current; this is for restores)."""
-    import click
-
-    from shared.directory.index import rebuild_all
-
-    with transaction():
-        count = rebuild_all(db.session)
-    click.echo(f"directory index rebuilt for {count} profiles")

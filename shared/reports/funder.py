@@ -24,9 +24,9 @@ from sqlalchemy import select
 from hub.core.db import db
 from hub.core.pdf import FONT_FAMILY, HubPDF
 from hub.core.tenancy import all_regions
+from hub.core.text import fold
 from regions.matches.models import Match
 from regions.matches.vocab import STATUS_LABELS, MatchStatus
-from shared.directory.text import fold
 from shared.reports import charts, services
 from shared.reports.kpis import Dashboard, matches_in_scope
 from shared.reports.tables import Table, display

@@ -258,7 +258,7 @@ def _check_revision(revision: str | None) -> str | None:
     from alembic.script import ScriptDirectory
     from alembic.util import CommandError
 
-    from hub import MIGRATIONS_DIR
+    from hub.core.db import MIGRATIONS_DIR
 
     config = Config()
     config.set_main_option("script_location", MIGRATIONS_DIR)

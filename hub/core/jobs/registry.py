@@ -1,7 +1,8 @@
 """The jobs the scheduler runs, declared in code beside their feature (``<feature>/jobs.py``).
 
-A feature declares a job with ``@job("events.reminders", every=timedelta(minutes=15), title=_l(...))``;
-the feature's package imports its ``jobs`` module, as it does its demo data, so the hub names no feature.
+A feature declares a job with ``@job("events.reminders", every=timedelta(minutes=15), title=_l(...))`` in its
+``jobs`` module, and names that module in its ``FEATURE`` (``jobs="regions.events.jobs"``): the registry
+(hub.core.features) imports it when the app is built, so the framework names no feature.
 Every job is a sweep over the data ("what is due now and not done yet?"), so a run that comes late, or
 twice, or after a crash, does what is due and nothing twice (see hub.core.jobs.effects).
 """

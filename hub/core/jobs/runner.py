@@ -10,7 +10,7 @@ import traceback
 
 from flask import Flask, current_app, has_app_context
 
-from hub.audit import acting_as
+from hub.core.acting import acting_as
 from hub.core.db import db, utcnow
 from hub.core.jobs.models import JobRun
 from hub.core.jobs.registry import get_job

@@ -9,7 +9,7 @@ from sqlalchemy import String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hub.core.db import db, utcnow
-from hub.privacy.registry import DELETE, Personal
+from hub.core.personal_data import DELETE, Personal
 
 
 class OutboxMessage(db.Model):

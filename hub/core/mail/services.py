@@ -36,6 +36,25 @@ log = logging.getLogger("hub.core.mail")
 demo_log = logging.getLogger(DEMO_LOGGER)  # its links stay clickable in development; production never uses it
 
 
+# Whether an e-mail may go to its recipient, and the unsubscribe link and footer it then carries, is the
+# recipient's choice, kept by a feature (hub.notifications installs it with set_recipient_policy); the outbox
+# only asks. Without one, every message goes out as it is.
+RECIPIENT_POLICY = "hub.mail.recipient_policy"
+RecipientPolicy = Callable[..., "tuple[str, str] | None"]
+
+
+def set_recipient_policy(app, policy: RecipientPolicy) -> None:
+    """Let ``policy(recipient, topic, locale=..., user=...)`` decide about every message queued in this app:
+    None keeps it back, else (unsubscribe link, footer to append)."""
+    app.extensions[RECIPIENT_POLICY] = policy
+
+
+def recipient_accepts(recipient: str, topic: str | None, user=None) -> bool:
+    """Would a message of this topic be queued for this address (the recipient did not turn it off)?"""
+    policy = current_app.extensions.get(RECIPIENT_POLICY)
+    return policy is None or policy(recipient, topic, user=user) is not None
+
+
 def render_mail(template: str, *, locale: str | None = None, **context) -> tuple[str, str]:
     """Render ``mail/<template>.txt`` in a language: (subject, body). The first line is the subject."""
     with force_locale(locale or current_app.config["DEFAULT_LOCALE"]):
@@ -75,9 +94,8 @@ def enqueue(
 ) -> OutboxMessage | None:
     """Put an already rendered e-mail in the outbox, with its unsubscribe footer (see queue_mail); ``user``
     is the recipient's account when the caller has it at hand (saves looking it up)."""
-    from hub.notifications import services as notifications
-
-    plan = notifications.outgoing(recipient, topic, locale=locale, user=user)
+    policy = current_app.extensions.get(RECIPIENT_POLICY)
+    plan = policy(recipient, topic, locale=locale, user=user) if policy is not None else (None, "")
     if plan is None:
         log.info("mail about %s not queued: the recipient unsubscribed", topic)
         return None

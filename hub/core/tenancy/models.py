@@ -6,7 +6,7 @@ from sqlalchemy import JSON, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hub.core.db import db
-from hub.privacy.registry import not_personal
+from hub.core.personal_data import not_personal
 
 
 class Region(db.Model):

@@ -18,17 +18,14 @@ the change with ``snapshot()`` and ``record_update()``.
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import ORMExecuteState, Session, object_session
 
-from hub.audit.models import AuditEntry
+from hub.core.acting import Acting, current_actor
+from hub.core.audit_log.models import AuditEntry
 from hub.core.db import utcnow
 
 # Never written to the log, whatever the model: timestamps of the row itself and secrets.
@@ -45,7 +42,7 @@ def _hidden(obj) -> frozenset[str]:
     """The columns of this object's table whose values the log never keeps (from the privacy registry)."""
     global _hidden_by_table
     if _hidden_by_table is None:
-        from hub.privacy.registry import audit_hidden_columns
+        from hub.core.personal_data import audit_hidden_columns
 
         _hidden_by_table = audit_hidden_columns()
     return _hidden_by_table.get(inspect(obj).mapper.local_table.name, frozenset())
@@ -92,49 +89,7 @@ def related(obj, name: str):
     return None if key is None or session is None else session.get(prop.mapper.class_, key)
 
 
-# -- who ---------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who changed something (a user id, or None) and through which channel."""
-
-    user_id: int | None
-    via: str
-
-
-_actor: ContextVar[Actor | None] = ContextVar("hub_audit_actor", default=None)
-
-
-@contextmanager
-def acting_as(user=None, *, via: str = "cli") -> Iterator[Actor]:
-    """Name who acts for the changes of the block (a User, a user id or None), and through what.
-
-    For the CLI, the demo loader and jobs; inside a request the signed-in user is taken by itself.
-    """
-    user_id = user if isinstance(user, int) or user is None else user.id
-    token = _actor.set(Actor(user_id, via))
-    try:
-        yield _actor.get()
-    finally:
-        _actor.reset(token)
-
-
-def current_actor() -> Actor:
-    """The actor named by acting_as(), else the signed-in user of the request, else the system."""
-    named = _actor.get()
-    if named is not None:
-        return named
-    from flask import g, has_request_context, request
-
-    if has_request_context():
-        # The request hooks load the user before any view runs; never load it here, inside a flush.
-        user = g.get("_login_user")
-        user_id = user.id if user is not None and user.is_authenticated else None
-        return Actor(user_id, "api" if request.path.startswith("/api/") else "web")
-    import click
-
-    return Actor(None, "cli" if click.get_current_context(silent=True) is not None else "system")
+# -- who: hub.core.acting names the actor of every change (acting_as, current_actor) -----------------
 
 
 # -- what ----------------------------------------------------------------------------------------------
@@ -198,7 +153,7 @@ def _updated(obj) -> dict:
     return changes
 
 
-def _row(obj, action: str, changes: dict, actor: Actor, at: datetime) -> dict:
+def _row(obj, action: str, changes: dict, actor: Acting, at: datetime) -> dict:
     return {
         "at": at,
         "actor_id": actor.user_id,
@@ -267,7 +222,7 @@ def _refuse_changed_entries(session: Session, flush_context, instances) -> None:
 
 @event.listens_for(Session, "do_orm_execute")
 def _refuse_bulk_changes(state: ORMExecuteState) -> None:
-    """Nor does a bulk UPDATE or DELETE through the session (hub.audit.purge uses the connection)."""
+    """Nor does a bulk UPDATE or DELETE through the session (purge uses the connection)."""
     if not (state.is_update or state.is_delete):
         return
     table = getattr(state.statement, "table", None)

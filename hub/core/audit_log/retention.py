@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
-from hub.audit.models import AuditEntry, audit_purge_permit
+from hub.core.audit_log.models import AuditEntry, audit_purge_permit
 
 
 def purge(before: datetime, session: Session | None = None) -> int:

@@ -1,0 +1,31 @@
+"""The features of the hub, in order: adding a feature is one line here and one ``FEATURE = Feature(...)`` in
+its package (see hub.core.features).
+
+The order is the order of the URL map and of the demo data: accounts (the demo's people) before profiles,
+profiles before events, events before speed-dating and matches.
+"""
+
+FEATURES = (
+    # the network-wide features
+    "hub.home",
+    "hub.accounts",
+    "hub.notifications",
+    "hub.cohorts",
+    "hub.audit",
+    "hub.privacy",
+    # inside a region, at /<region>/…
+    "regions.home",
+    "regions.members",
+    "regions.profiles",
+    "regions.events",
+    "regions.speeddating",
+    "regions.matches",
+    # the cross-region commons
+    "shared.network",
+    "shared.directory",
+    "shared.contacts",
+    "shared.calendar",
+    "shared.blueprints",
+    "shared.reports",
+    "shared.digest",
+)
