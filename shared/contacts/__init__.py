@@ -8,4 +8,5 @@ FEATURE = Feature(
     pages=("shared.contacts.views:contacts_bp", "shared.contacts.views:region_contacts_bp"),
     api=("shared.contacts.api:blp",),
     jobs="shared.contacts.jobs",
+    install=("shared.contacts.access:install",),
 )

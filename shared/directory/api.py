@@ -9,7 +9,6 @@ from flask_smorest import Blueprint
 from hub.core.actions import Actor
 from hub.core.glue import load
 from regions.profiles.schemas import ProfileSchema
-from shared.contacts.services import may_see_contact_details
 from shared.directory import access
 from shared.directory.schemas import DirectoryQuerySchema, DirectoryResultSchema
 from shared.directory.search import DirectoryQuery, Viewer, search
@@ -35,5 +34,5 @@ def directory(args):
 def directory_profile(profile_id: int):
     """One visible profile; contact details only where the caller may see them."""
     profile = load(access.visible_profile, Actor.current(), profile_id)
-    audiences = ("contact",) if may_see_contact_details(Viewer.of(current_user), profile) else ()
+    audiences = ("contact",) if access.may_see_contact_details(Viewer.of(current_user), profile) else ()
     return jsonify(ProfileSchema.for_audience(*audiences).dump(profile))
