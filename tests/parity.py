@@ -49,10 +49,11 @@ _STATUS = {403: FORBIDDEN, 404: NOT_FOUND, 409: CONFLICT}
 _NAMED_FIELD = re.compile(r'<a href="#f-([\w.-]+)">')
 
 
-def page_outcome(response) -> Outcome:
-    """A page's answer: a redirect is done; 422 names the refused fields in its error summary."""
+def page_outcome(response, client=None) -> Outcome:
+    """A page's answer: a redirect is done, unless it brings an error message back (a button without a form is
+    refused that way, hub.core.glue.page_action); 422 names the refused fields in its error summary."""
     if response.status_code in (302, 303):
-        return done()
+        return refused("_form") if client is not None and flashed_errors(client) else done()
     if response.status_code == 422:
         html = response.get_data(as_text=True)
         summary = html[html.find('class="form-errors"') :]
@@ -61,6 +62,12 @@ def page_outcome(response) -> Outcome:
             named = {"_form"}
         return refused(*named)
     return _STATUS.get(response.status_code, Outcome(f"HTTP {response.status_code}"))
+
+
+def flashed_errors(client) -> list[str]:
+    """The error messages waiting in the client's session for the next page."""
+    with client.session_transaction() as session:
+        return [text for category, text in session.get("_flashes", []) if category == "error"]
 
 
 def api_outcome(response) -> Outcome:
@@ -159,7 +166,7 @@ def check_parity(app, regions, client, use: UseCase, case: Case) -> None:
             AuthActions(client).login(person)
             url = use.page(world, values)
             response = client.post(url, data=as_form(use.form(world, values) if use.form else values))
-            outcome = page_outcome(response)
+            outcome = page_outcome(response, client)
             if use.page_field and outcome.fields:
                 outcome = Outcome(outcome.kind, frozenset(map(use.page_field, outcome.fields)))
             client.post("/logout")

@@ -15,6 +15,7 @@ from hub.audit.models import AuditEntry
 from hub.core.db import db
 from hub.core.tenancy import all_regions
 from regions.events.models import Event
+from regions.profiles.models import EDITABLE_FIELDS
 from tests.pages import bearer
 
 REGION = "erzgebirge"
@@ -38,27 +39,7 @@ EVENT_FIELDS = {
     "status",
     "questions",
 }
-PROFILE_FIELDS = {
-    "kind",
-    "display_name",
-    "organisation_name",
-    "pitch",
-    "description",
-    "submarkets",
-    "sector",
-    "offer_tags",
-    "offers_text",
-    "need_tags",
-    "needs_text",
-    "town",
-    "website",
-    "contact_email",
-    "contact_phone",
-    "languages",
-    "visibility",
-    "contact_visibility",
-    "consent",
-}
+PROFILE_FIELDS = {*EDITABLE_FIELDS, "consent"}  # what the profile declares as written by people, and their consent
 # The writable fields of every resource, by its path in the OpenAPI document.
 WRITABLE = {
     "/api/v1/cohorts/{cohort_id}": {

@@ -548,7 +548,7 @@ def test_api_asking_twice_answers_422_and_changes_nothing(app, client, token, ma
 
     assert response.status_code == 422
     assert response.get_json()["errors"]["json"] == {
-        "_schema": [said(app, "You are already in contact with this profile, or a request is open.")]
+        "_form": [said(app, "You are already in contact with this profile, or a request is open.")]
     }
     assert requests_in_db(app) == before and mail_count(app) == mails_before
 
@@ -603,7 +603,7 @@ def test_api_refused_requests_answer_422_with_the_reason(app, client, token, mak
     )
 
     assert response.status_code == 422
-    assert response.get_json()["errors"]["json"] == {"_schema": [said(app, msgid)]}
+    assert response.get_json()["errors"]["json"] == {"_form": [said(app, msgid)]}
     assert requests_in_db(app) == [] and mail_count(app) == 0
 
 
@@ -642,7 +642,7 @@ def test_api_only_the_addressee_answers(app, client, token, make, member, asker,
 
     assert by_asker.status_code == 422
     assert by_asker.get_json()["errors"]["json"] == {
-        "_schema": [said(app, "Only the addressee can answer a contact request.")]
+        "_form": [said(app, "Only the addressee can answer a contact request.")]
     }
     assert by_third.status_code == 404 and unknown.status_code == 404
     assert requests_in_db(app)[0][2] == "pending"

@@ -40,12 +40,13 @@ def role_allows(view, role, method: str) -> bool:
     return role in allowed or (role == Role.UMBRELLA and method in SAFE_METHODS)
 
 
-def region_role_required(*roles: Role):
+def region_role_required(*roles: Role, admins: bool = True):
     """Allow the view to the given roles in the current region.
 
-    Admins may always; the umbrella may read (GET) every region's pages but never change anything.
+    Admins may always (unless ``admins=False``: what only a region's members hold, such as their own
+    profile); the umbrella may read (GET) every region's pages but never change anything.
     """
-    allowed = set(roles) | {Role.ADMIN}
+    allowed = set(roles) | ({Role.ADMIN} if admins else set())
 
     def decorator(view):
         @wraps(view)

@@ -49,27 +49,17 @@ def require_member(user_id: int | None, field: str = "user_id") -> User:
     return membership.user
 
 
-def get_membership(membership_id: int) -> Membership | None:
-    """A membership of the region in scope (another region's answers None)."""
-    return db.session.get(Membership, membership_id)
-
-
-def get_invitation(invitation_id: int) -> Invitation | None:
-    """An invitation of the region in scope (another region's answers None)."""
-    return db.session.get(Invitation, invitation_id)
-
-
-def change_role(membership: Membership, role: Role, acting_user: User) -> None:
+def change_role(membership: Membership, role: Role, acting_user: User | None) -> None:
     """Make a member participant or coordinator; a coordinator cannot demote themselves."""
     if role not in (Role.PARTICIPANT, Role.COORDINATOR):
         raise AccountError(_m("Only participant and coordinator are roles within a region."), "role")
-    if membership.user_id == acting_user.id and role != Role.COORDINATOR:
+    if acting_user is not None and membership.user_id == acting_user.id and role != Role.COORDINATOR:
         raise AccountError(_m("You cannot take your own coordinator role away."), "role")
     membership.role = role
 
 
-def remove_member(membership: Membership, acting_user: User) -> None:
+def remove_member(membership: Membership, acting_user: User | None) -> None:
     """Take a person out of the region (their account stays)."""
-    if membership.user_id == acting_user.id:
+    if acting_user is not None and membership.user_id == acting_user.id:
         raise AccountError(_m("You cannot remove yourself from the region."))
     db.session.delete(membership)

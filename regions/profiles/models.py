@@ -25,6 +25,34 @@ def _enum(cls):
 
 EMAIL_INDEX = "uq_profile_region_email"
 
+# What a person (or their coordination) writes into a profile, declared once: the forms, the API, the import
+# (services.apply_fields) and the privacy registry below all read it. The person's consent is no column of
+# its own here: it is given or withdrawn (services.give_consent), and kept in ConsentRecord.
+EDITABLE_FIELDS = (
+    "kind",
+    "display_name",
+    "organisation_name",
+    "pitch",
+    "description",
+    "submarkets",
+    "sector",
+    "offer_tags",
+    "offers_text",
+    "need_tags",
+    "needs_text",
+    "town",
+    "website",
+    "contact_email",
+    "contact_phone",
+    "languages",
+    "visibility",
+    "contact_visibility",
+)
+LIST_FIELDS = frozenset({"submarkets", "offer_tags", "need_tags", "languages"})
+# What is not about the person: kept when they are erased, so that the counts per kind and submarket stay exact.
+PROGRAM_FIELDS = frozenset({"kind", "submarkets", "sector", "visibility", "contact_visibility"})
+PERSONAL_FIELDS = tuple(name for name in EDITABLE_FIELDS if name not in PROGRAM_FIELDS)
+
 
 def is_email_conflict(exc: IntegrityError) -> bool:
     """Whether a failed write broke the one-profile-per-address rule (PostgreSQL names the index, SQLite the column)."""
@@ -47,39 +75,13 @@ class Profile(Audited, RegionScoped, db.Model):
     __audit_exclude__ = frozenset({"email_key"})
     personal_data = Personal(
         title=_l("Profiles"),
-        columns=(
-            "display_name",
-            "organisation_name",
-            "pitch",
-            "description",
-            "offer_tags",
-            "offers_text",
-            "need_tags",
-            "needs_text",
-            "town",
-            "website",
-            "contact_email",
-            "contact_phone",
-            "languages",
-            "picture",
-        ),
+        columns=(*PERSONAL_FIELDS, "picture"),
         owners={"user_id": "user", "email_key": "email"},
         erase=PSEUDONYMISE,
         replace={
             "user_id": None,
+            **{name: (lambda p: []) if name in LIST_FIELDS else "" for name in PERSONAL_FIELDS},
             "display_name": PSEUDONYM,
-            "organisation_name": "",
-            "pitch": "",
-            "description": "",
-            "offer_tags": lambda p: [],
-            "offers_text": "",
-            "need_tags": lambda p: [],
-            "needs_text": "",
-            "town": "",
-            "website": "",
-            "contact_email": "",
-            "contact_phone": "",
-            "languages": lambda p: [],
             "picture": None,
             "visibility": Visibility.PRIVATE,
             "consent_version": None,

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from flask import current_app
 
-from hub.core.schemas import _m
+from hub.core.schemas import ServiceError, _m
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_PIXELS = 40_000_000
@@ -17,8 +17,11 @@ ALLOWED_FORMATS = {"JPEG", "PNG", "WEBP", "GIF"}
 SIZE = 512
 
 
-class PictureError(ValueError):
-    """The upload is not a picture we accept."""
+class PictureError(ServiceError):
+    """The upload is not a picture we accept (refused beside the picture field)."""
+
+    def __init__(self, message):
+        super().__init__(message, "picture")
 
 
 def picture_dir() -> Path:

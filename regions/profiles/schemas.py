@@ -77,6 +77,13 @@ class ProfileInputSchema(BaseSchema):
         return data
 
 
+class ProfileFilterSchema(BaseSchema):
+    """Which of the region's profiles the coordination's list shows."""
+
+    archived = fields.Boolean(load_default=False, metadata={"description": "the archived profiles instead"})
+    q = fields.String(load_default="", validate=validate.Length(max=100), metadata={"description": "name or e-mail"})
+
+
 class PictureChoiceSchema(BaseSchema):
     """The profile form's box to take the current picture away."""
 

@@ -8,40 +8,14 @@ from sqlalchemy.exc import IntegrityError
 from hub.accounts.models import User
 from hub.accounts.services import normalise_email
 from hub.core.db import db, utcnow
-from hub.core.schemas import _m
+from hub.core.schemas import ServiceError, _m
 from hub.privacy.legal import consent_version
-from regions.profiles.models import ConsentRecord, Profile, is_email_conflict
+from regions.profiles.models import EDITABLE_FIELDS, ConsentRecord, Profile, is_email_conflict
 from regions.profiles.vocab import ProfileKind
 
-EDITABLE = (
-    "kind",
-    "display_name",
-    "organisation_name",
-    "pitch",
-    "description",
-    "submarkets",
-    "sector",
-    "offer_tags",
-    "offers_text",
-    "need_tags",
-    "needs_text",
-    "town",
-    "website",
-    "contact_email",
-    "contact_phone",
-    "languages",
-    "visibility",
-    "contact_visibility",
-)
 
-
-class ProfileError(ValueError):
+class ProfileError(ServiceError):
     """A profile change that cannot be made; ``field`` names the culprit."""
-
-    def __init__(self, message, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
 
 
 EMAIL_TAKEN = _m("A profile with this e-mail address exists in this region already.")
@@ -77,7 +51,7 @@ def list_profiles(*, archived: bool = False, q: str = "") -> list[Profile]:
 
 def apply_fields(profile: Profile, data: dict) -> None:
     """Write the editable fields present in validated data; kind decides submarkets vs. sector."""
-    for key in EDITABLE:
+    for key in EDITABLE_FIELDS:
         if key in data:
             setattr(profile, key, data[key])
     if profile.kind == ProfileKind.ORGANISATION:
@@ -89,7 +63,7 @@ def apply_fields(profile: Profile, data: dict) -> None:
 def create_profile(data: dict, *, user: User | None = None, acting_user: User | None = None) -> Profile:
     """A new profile in the region in scope; consent is recorded if given. The caller commits."""
     if user is not None and own_profile(user) is not None:
-        raise ProfileError("This person has a profile in this region already.")
+        raise ProfileError(_m("This person has a profile in this region already."))
     _check_email_free(data)
     profile = Profile(user_id=user.id if user else None, kind=data["kind"], display_name=data["display_name"])
     apply_fields(profile, data)
@@ -128,14 +102,14 @@ def _check_email_free(data: dict, profile: Profile | None = None) -> None:
 def _flush() -> None:
     """Write now, so that a twin that passed the check at the same moment is caught here, not at commit.
 
-    The database's unique index decides between the two; the loser's transaction is rolled back.
+    The database's unique index decides between the two; the loser's refusal names the field, and the web
+    glue rolls its transaction back (hub.core.glue).
     """
     try:
         db.session.flush()
     except IntegrityError as exc:
         if not is_email_conflict(exc):
             raise
-        db.session.rollback()
         raise ProfileError(EMAIL_TAKEN, "contact_email") from exc
 
 

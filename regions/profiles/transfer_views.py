@@ -11,8 +11,9 @@ from flask_babel import ngettext
 
 from hub.core import spreadsheets
 from hub.core.access import coordinator_required
-from hub.core.db import db
-from regions.profiles import transfer
+from hub.core.actions import Actor
+from hub.core.glue import page_action
+from regions.profiles import actions, transfer
 
 bp = Blueprint("transfer", __name__, url_prefix="/profiles", template_folder="templates")
 
@@ -29,6 +30,11 @@ def _preview(plan: transfer.ImportPlan, filename: str, token: str | None, status
     return render_template("profiles/import_preview.html", plan=plan, filename=filename, token=token), status
 
 
+def _refused(errors: dict):
+    """The upload form again with the reason (the import's refusals concern the file as a whole)."""
+    return _upload_page(next(text for texts in errors.values() for text in texts))
+
+
 @bp.route("/import", methods=["GET", "POST"])
 @coordinator_required
 def upload():
@@ -36,41 +42,34 @@ def upload():
     if request.method == "GET":
         return _upload_page()
     upload = request.files.get("file")
-    if upload is None or not upload.filename:
-        return _upload_page(_("Please choose a CSV file or an Excel workbook (.xlsx)."), 422)
-    data = upload.stream.read(transfer.MAX_BYTES + 1)
-    try:
-        table = transfer.read_table(data, upload.filename)
-        plan = transfer.plan_import(table)
-    except transfer.TransferError as exc:
-        return _upload_page(str(exc.message), 422)
-    token = transfer.keep_upload(data, table.kind) if plan.ok and plan.new_rows else None
-    return _preview(plan, upload.filename, token, 200 if plan.ok else 422)
+    return page_action(
+        lambda data: actions.preview_import(Actor.current(), upload),
+        refused=_refused,
+        show=lambda preview: _preview(preview.plan, upload.filename, preview.token, 200 if preview.plan.ok else 422),
+    )
 
 
 @bp.post("/import/confirm")
 @coordinator_required
 def confirm():
     """Import the previewed file: every new row, or nothing if any row has a problem."""
-    token = request.form.get("token", "")
-    try:
-        table = transfer.claim_upload(token)
-    except transfer.TransferError as exc:
-        return _upload_page(str(exc.message), _status(exc))
-    imported = False
-    try:
-        plan = transfer.plan_import(table)
-        if not plan.ok:
-            return _preview(plan, request.form.get("filename", ""), None, 422)
-        result = transfer.import_profiles(plan)
-        db.session.commit()
-        imported = True
-    except transfer.TransferError as exc:
-        db.session.rollback()
-        return _upload_page(str(exc.message), _status(exc))
-    finally:
-        if not imported:
-            transfer.release_upload(token)  # nothing was imported: the claim must not say otherwise
+    return page_action(
+        lambda data: actions.confirm_import(Actor.current(), request.form.get("token", "")),
+        refused=_refused,
+        show=_after_confirmation,
+    )
+
+
+def _after_confirmation(imported: actions.Imported):
+    """To the profiles, saying what the import made; or the preview again with the rows' problems."""
+    if imported.result is None:
+        return _preview(imported.plan, request.form.get("filename", ""), None, 422)
+    flash(_imported(imported.result), "success")
+    return redirect(url_for("region.profiles.index"))
+
+
+def _imported(result: transfer.ImportResult) -> str:
+    """What an import made, in words."""
     message = ngettext("%(num)s profile imported.", "%(num)s profiles imported.", result.created)
     if result.present:
         message += " " + ngettext(
@@ -78,24 +77,19 @@ def confirm():
             "%(num)s rows were already present and have been skipped.",
             result.present,
         )
-    flash(message, "success")
-    return redirect(url_for("region.profiles.index"))
-
-
-def _status(exc: transfer.TransferError) -> int:
-    return 409 if isinstance(exc, transfer.ImportConflict) else 400
+    return message
 
 
 @bp.post("/import/cancel")
 @coordinator_required
 def cancel():
     """Drop a previewed upload without importing it."""
-    try:
-        transfer.discard_upload(request.form.get("token", ""))
-    except transfer.TransferError as exc:
-        return _upload_page(str(exc.message), _status(exc))
-    flash(_("The import has been cancelled; nothing was changed."), "success")
-    return redirect(url_for(".upload"))
+    return page_action(
+        lambda data: actions.cancel_import(Actor.current(), request.form.get("token", "")),
+        refused=_refused,
+        message=_("The import has been cancelled; nothing was changed."),
+        done=url_for(".upload"),
+    )
 
 
 def _download(data: bytes, extension: str):

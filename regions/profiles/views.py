@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
 
 from hub.core.access import coordinator_required
-from hub.core.db import db
-from hub.core.roles import Role
-from hub.core.schemas import load_buttons, load_form
+from hub.core.actions import Actor
+from hub.core.glue import load, page_action
+from hub.core.schemas import load_buttons
 from hub.privacy.legal import consent_version
-from regions.profiles import pictures, services, vocab
+from regions.profiles import access, actions, services, vocab
 from regions.profiles.schemas import PictureChoiceSchema, ProfileInputSchema
 
 bp = Blueprint("profiles", __name__, template_folder="templates")
@@ -30,59 +29,32 @@ def _vocabularies():
     }
 
 
-def _save(profile, *, user=None):
-    """Validate the submitted form and create or update; returns (profile, errors)."""
-    remove_picture = load_buttons(PictureChoiceSchema(), request.form)["remove_picture"]
-    data, errors = load_form(ProfileInputSchema(), request.form)
-    upload = request.files.get("picture")
-    new_picture = None
-    if data and upload and upload.filename:
-        try:
-            new_picture = pictures.store_picture(upload.stream)
-        except pictures.PictureError as exc:
-            errors = {"picture": [str(exc.args[0])]}
-            data = None
-    if not data:
-        return None, errors
-    acting = current_user._get_current_object()
-    try:
-        if profile is None:
-            profile = services.create_profile(data, user=user, acting_user=acting)
-        else:
-            services.update_profile(profile, data, acting_user=acting)
-    except services.ProfileError as exc:
-        pictures.remove_picture(new_picture)
-        return None, {exc.field or "_form": [str(exc.message)]}
-    if new_picture:
-        pictures.remove_picture(profile.picture)
-        profile.picture = new_picture
-    elif remove_picture:
-        pictures.remove_picture(profile.picture)
-        profile.picture = None
-    return profile, {}
-
-
-def _form(template, profile, errors, status=200, **context):
+def _form(template, profile, errors, **context):
     values = request.form if request.method == "POST" else None
-    return render_template(template, profile=profile, errors=errors, values=values, **context), status
+    return render_template(template, profile=profile, errors=errors, values=values, **context)
+
+
+def _picture() -> dict:
+    """The form's picture: a new upload, or the box to take the current one away."""
+    remove = load_buttons(PictureChoiceSchema(), request.form)["remove_picture"]
+    return {"picture": request.files.get("picture"), "remove_picture": remove}
 
 
 @bp.route("/profile", methods=["GET", "POST"])
-@login_required
+@access.holders_only
 def own():
     """The participant's own profile in this region: create it or change it."""
-    if g.region_role not in (Role.PARTICIPANT, Role.COORDINATOR):
-        abort(403)  # profiles belong to members; the umbrella and admins hold none
-    profile = services.own_profile(current_user)
-    if request.method == "POST":
-        saved, errors = _save(profile, user=current_user._get_current_object())
-        if saved:
-            db.session.commit()
-            flash(_("Your profile has been saved."), "success")
-            return redirect(url_for(".own"))
-        db.session.rollback()
-        return _form("profiles/own.html", profile, errors, 422)
-    return _form("profiles/own.html", profile, {})
+    profile = load(access.own_profile, Actor.current())
+    if request.method == "GET":
+        return _form("profiles/own.html", profile, {})
+    picture = _picture()
+    return page_action(
+        lambda data: actions.save_own_profile(Actor.current(), data, **picture),
+        schema=ProfileInputSchema(),
+        refused=lambda errors: _form("profiles/own.html", profile, errors),
+        message=_("Your profile has been saved."),
+        done=url_for(".own"),
+    )
 
 
 @bp.get("/profiles/")
@@ -104,50 +76,54 @@ def index():
 @coordinator_required
 def new():
     """A profile kept by the coordination (also for people without an account)."""
-    if request.method == "POST":
-        saved, errors = _save(None)
-        if saved:
-            db.session.commit()
-            flash(_("The profile has been created."), "success")
-            return redirect(url_for(".index"))
-        db.session.rollback()
-        return _form("profiles/edit.html", None, errors, 422)
-    return _form("profiles/edit.html", None, {})
+    if request.method == "GET":
+        return _form("profiles/edit.html", None, {})
+    picture = _picture()["picture"]
+    return page_action(
+        lambda data: actions.create_profile(Actor.current(), data, picture=picture),
+        schema=ProfileInputSchema(),
+        refused=lambda errors: _form("profiles/edit.html", None, errors),
+        message=_("The profile has been created."),
+        done=url_for(".index"),
+    )
 
 
 @bp.route("/profiles/<int:profile_id>/edit", methods=["GET", "POST"])
 @coordinator_required
 def edit(profile_id: int):
     """Change any profile of the region."""
-    profile = services.get_profile(profile_id) or abort(404)
-    if request.method == "POST":
-        saved, errors = _save(profile)
-        if saved:
-            db.session.commit()
-            flash(_("The profile has been saved."), "success")
-            return redirect(url_for(".index"))
-        db.session.rollback()
-        return _form("profiles/edit.html", profile, errors, 422)
-    return _form("profiles/edit.html", profile, {}, history=services.consent_history(profile))
+    profile = load(access.readable_profile, Actor.current(), profile_id)
+    if request.method == "GET":
+        return _form("profiles/edit.html", profile, {}, history=services.consent_history(profile))
+    picture = _picture()
+    return page_action(
+        lambda data: actions.update_profile(Actor.current(), profile_id, data, **picture),
+        schema=ProfileInputSchema(),
+        refused=lambda errors: _form("profiles/edit.html", profile, errors),
+        message=_("The profile has been saved."),
+        done=url_for(".index"),
+    )
 
 
 @bp.post("/profiles/<int:profile_id>/archive")
 @coordinator_required
 def archive(profile_id: int):
     """Archive a profile: it leaves the directory and the lists."""
-    profile = services.get_profile(profile_id) or abort(404)
-    services.archive(profile)
-    db.session.commit()
-    flash(_("The profile has been archived."), "success")
-    return redirect(url_for(".index"))
+    return page_action(
+        lambda data: actions.archive_profile(Actor.current(), profile_id),
+        refused=url_for(".index"),
+        message=_("The profile has been archived."),
+        done=url_for(".index"),
+    )
 
 
 @bp.post("/profiles/<int:profile_id>/unarchive")
 @coordinator_required
 def unarchive(profile_id: int):
     """Bring an archived profile back."""
-    profile = services.get_profile(profile_id) or abort(404)
-    services.unarchive(profile)
-    db.session.commit()
-    flash(_("The profile is active again."), "success")
-    return redirect(url_for(".index", archived=1))
+    return page_action(
+        lambda data: actions.unarchive_profile(Actor.current(), profile_id),
+        refused=url_for(".index", archived=1),
+        message=_("The profile is active again."),
+        done=url_for(".index", archived=1),
+    )

@@ -1,4 +1,4 @@
-"""Contact requests: ask, accept, decline; and who may see whose contact details.
+"""Contact requests: ask, accept, decline; an accepted one shows both people each other's contact details.
 
 Contact requests join two regions, so this module opts out of the wall (all_regions()) and checks
 every caller itself: only the two people involved see a request, only the addressee decides.
@@ -12,33 +12,17 @@ from sqlalchemy.orm import selectinload
 from hub.accounts.models import User
 from hub.accounts.services import external_url
 from hub.core.db import db, utcnow
-from hub.core.roles import Role
-from hub.core.schemas import _m
+from hub.core.schemas import ServiceError, _m
 from hub.core.tenancy import all_regions
 from hub.notifications.services import notify
 from regions.profiles.models import Profile
-from regions.profiles.vocab import ContactVisibility
 from shared.contacts.models import CONTACTS, ContactRequest, ContactStatus
+from shared.directory.access import own_profiles
 from shared.directory.search import Viewer, find_visible_profile
 
 
-class ContactError(ValueError):
+class ContactError(ServiceError):
     """A contact request that cannot be made or decided."""
-
-    def __init__(self, message, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
-
-
-def own_profiles(user: User) -> list[Profile]:
-    """The user's own, active profiles in all their regions."""
-    with all_regions():
-        return list(
-            db.session.scalars(
-                select(Profile).where(Profile.user_id == user.id, Profile.archived_at.is_(None)).order_by(Profile.id)
-            )
-        )
 
 
 def request_contact(user: User, recipient_id: int, message: str, sender_profile_id: int | None = None):
@@ -151,17 +135,9 @@ def decide(user: User, contact_request_id: int, accept: bool) -> ContactRequest:
     return contact
 
 
-def may_see_contact_details(viewer: Viewer, profile: Profile) -> bool:
-    """Contact details: the owner, the region's coordination and admins always; members when the
-    participant allows it; everyone else after an accepted contact request."""
-    if viewer.user_id is None:
-        return False
-    if profile.user_id == viewer.user_id or profile.region_id in viewer.coordinated_regions:
-        return True
-    if viewer.sees_all and _is_admin(viewer):
-        return True
-    if profile.contact_visibility == ContactVisibility.MEMBERS:
-        return True
+def has_accepted_contact(viewer: Viewer, profile: Profile) -> bool:
+    """Whether one of the viewer's profiles and this one have an accepted contact request between them: then
+    both see each other's contact details (granted to the directory's rule by ``shared.contacts.install``)."""
     with all_regions():
         mine = select(Profile.id).where(Profile.user_id == viewer.user_id)
         return (
@@ -180,11 +156,6 @@ def may_see_contact_details(viewer: Viewer, profile: Profile) -> bool:
             )
             > 0
         )
-
-
-def _is_admin(viewer: Viewer) -> bool:
-    user = db.session.get(User, viewer.user_id)
-    return user is not None and user.global_role == Role.ADMIN
 
 
 def cross_region_counts(region_id: int) -> dict[str, dict[int, int]]:

@@ -1,10 +1,11 @@
-"""Schemas of the directory: the search query and a contact request."""
+"""Schemas of the directory: the search query, and a search's answer in the API."""
 
 from __future__ import annotations
 
 from marshmallow import fields, validate
 
 from hub.core.schemas import BaseSchema
+from regions.profiles.schemas import ProfileSchema
 from regions.profiles.vocab import SUBMARKETS, ProfileKind
 from shared.directory.search import MAX_PAGE
 
@@ -23,6 +24,17 @@ class DirectoryQuerySchema(BaseSchema):
     per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
 
 
-class ContactRequestSchema(BaseSchema):
-    message = fields.String(required=True, validate=validate.Length(min=10, max=1000))
-    sender_profile_id = fields.Integer(load_default=None)
+class FacetValueSchema(BaseSchema):
+    value = fields.String()
+    label = fields.String()
+    count = fields.Integer()
+    selected = fields.Boolean()
+
+
+class DirectoryResultSchema(BaseSchema):
+    total = fields.Integer()
+    page = fields.Integer()
+    pages = fields.Integer()
+    per_page = fields.Integer()
+    results = fields.List(fields.Nested(ProfileSchema.for_audience()), attribute="profiles")
+    facets = fields.Dict(keys=fields.String(), values=fields.List(fields.Nested(FacetValueSchema)))
