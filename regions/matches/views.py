@@ -136,21 +136,14 @@ def show(match_id: int):
     return _page(_match_or_404(match_id))
 
 
-def _on_match(match_of, form: str, work, message, schema=None):
-    """Run an action from a form on the match's page: back to its section, or the page again with the errors.
-
-    ``match_of`` is the match's id, or a function giving it from the action's result (for objects of a match).
-    """
-
-    def match_id(result=None) -> int:
-        return match_of if isinstance(match_of, int) else match_of(result)
-
+def _on_match(match_id: int, form: str, work, message, schema=None):
+    """Run an action from a form on the match's page: back to its section, or the page again with the errors."""
     return page_action(
         work,
         schema=schema,
         message=message,
-        done=lambda result: url_for(".show", match_id=match_id(result), _anchor=form),
-        refused=lambda errors: _page(_match_or_404(match_id()), errors, form),
+        done=url_for(".show", match_id=match_id, _anchor=form),
+        refused=lambda errors: _page(_match_or_404(match_id), errors, form),
     )
 
 
