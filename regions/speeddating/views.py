@@ -14,7 +14,7 @@ from sqlalchemy import select
 from hub.core.access import coordinator_required, region_role_required
 from hub.core.actions import Actor
 from hub.core.db import db, utcnow
-from hub.core.glue import load, page_action
+from hub.core.glue import Confirmation, load, page_action
 from hub.core.roles import Role
 from hub.core.schemas import load_buttons
 from regions.events.models import Event
@@ -177,9 +177,9 @@ def show(session_id: int):
     return _page(_session_or_404(session_id))
 
 
-def _on_session(session_id: int, work, message, schema=None, *, warn=None, replan_form: bool = False):
+def _on_session(session_id: int, work, message, schema=None, *, warn=None, replan_form: bool = False, confirm=None):
     """Run an action from a form on the session's page: back to it (with ``warn(result)``'s warnings flashed),
-    or the page again with the errors."""
+    or the page again with the errors; ``confirm`` asks first (``hub.core.glue.page_action``)."""
 
     def back(result) -> str:
         for warning in warn(result) if warn else ():
@@ -192,6 +192,7 @@ def _on_session(session_id: int, work, message, schema=None, *, warn=None, repla
         message=message,
         done=back,
         refused=lambda errors: _page(_session_or_404(session_id), errors, request.form if replan_form else None),
+        confirm=confirm,
     )
 
 
@@ -235,6 +236,18 @@ def remove_participant(session_id: int):
         session_id,
         lambda data: actions.remove_participant(Actor.current(), session_id, **chosen),
         _("The person has been removed."),
+        confirm=lambda data: _remove_participant_question(_session_or_404(session_id), chosen["participant_id"]),
+    )
+
+
+def _remove_participant_question(session, participant_id: int) -> Confirmation | None:
+    person = next((p for p in session.participants if p.id == participant_id), None)
+    if person is None:
+        return None  # not of this session: the action says so
+    return Confirmation(
+        _("Take %(name)s out of the session?", name=person.name),
+        _("Their meetings leave the schedule, and the meetings wished for or avoided with them are forgotten."),
+        _("Yes, remove"),
     )
 
 
@@ -259,6 +272,25 @@ def remove_pair(session_id: int):
         session_id,
         lambda data: actions.remove_pair(Actor.current(), session_id, **chosen),
         _("The pair has been removed."),
+        confirm=lambda data: _remove_pair_question(_session_or_404(session_id), chosen["pair_id"]),
+    )
+
+
+def _remove_pair_question(session, pair_id: int) -> Confirmation | None:
+    pair = next((p for p in session.pairs if p.id == pair_id), None)
+    if pair is None:
+        return None  # not of this session: the action says so
+    names = {"creative": pair.creative.name, "organisation": pair.organisation.name}
+    if pair.kind == "wish":
+        return Confirmation(
+            _("Forget the wish that %(creative)s and %(organisation)s meet?", **names),
+            _("The next schedule no longer plans this meeting for sure."),
+            _("Yes, forget it"),
+        )
+    return Confirmation(
+        _("Forget that %(creative)s and %(organisation)s should not meet?", **names),
+        _("The next schedule may let the two meet."),
+        _("Yes, forget it"),
     )
 
 
