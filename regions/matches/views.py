@@ -215,7 +215,9 @@ def remove_member(member_id: int):
                 name=member.profile.display_name,
                 title=member.match.title,
             ),
-            _("The person is no longer part of the team and its page. What they wrote and uploaded stays."),
+            _(
+                "The person is no longer part of the team and no longer sees its page. What they wrote and uploaded stays."
+            ),
             _("Yes, remove"),
         ),
     )
