@@ -230,6 +230,7 @@ CANCEL_AN_EVENT = UseCase(
     page=lambda world, values: f"{PAGE}/{values.pop('event_id', world['event'].id)}/cancel",
     api=lambda world, values: f"{API}/{values.pop('event_id', world['event'].id)}/cancel",
     snapshot=stored,
+    confirmed=True,
 )
 
 
@@ -412,6 +413,7 @@ CANCEL_SOMEONES_REGISTRATION = UseCase(
     page=lambda world, values: f"{PAGE}/registrations/{values.pop('registration')}/cancel",
     api=lambda world, values: f"{API}/registrations/{values.pop('registration')}/cancel",
     snapshot=stored,
+    confirmed=True,
 )
 
 
@@ -472,6 +474,7 @@ CANCEL_ONESELF = UseCase(
     page=lambda world, values: f"/calendar/events/{world['event'].id}/cancel",
     api=lambda world, values: f"/api/v1/calendar/events/{world['event'].id}/registration",
     snapshot=stored,
+    confirmed=True,
     api_method="DELETE",
 )
 
