@@ -11,11 +11,11 @@ from hub.cohorts.services import list_cohorts
 from hub.core.access import coordinator_required, region_role_required
 from hub.core.actions import Actor
 from hub.core.db import berlin_today, db
-from hub.core.glue import Confirmation, load, page_action
+from hub.core.glue import load, page_action
 from hub.core.roles import Role
 from hub.core.schemas import load_buttons
 from hub.core.security_headers import sandboxed
-from regions.matches import access, actions, documents, services, suggesting, vocab
+from regions.matches import access, actions, confirmations, documents, services, suggesting, vocab
 from regions.matches.models import Match, MatchMember, MatchSuggestion
 from regions.matches.schemas import (
     AcceptSuggestionSchema,
@@ -31,7 +31,7 @@ from regions.matches.schemas import (
     StatusInputSchema,
     SuggestionRunSchema,
 )
-from regions.matches.vocab import MatchStatus, SuggestionStatus
+from regions.matches.vocab import MatchStatus
 from regions.profiles.models import Profile
 from regions.profiles.vocab import ProfileKind
 from regions.speeddating.services import default_cohort, get_session
@@ -171,18 +171,7 @@ def change_status(match_id: int):
         lambda data: actions.change_status(Actor.current(), match_id, data["status"], data["on"]),
         _("The status has been changed."),
         StatusInputSchema(),
-        confirm=lambda data: _final_status_question(_match_or_404(match_id), data["status"]),
-    )
-
-
-def _final_status_question(match: Match, status: MatchStatus) -> Confirmation | None:
-    """Completed and discontinued are final: a match does not leave them again."""
-    if status not in (MatchStatus.COMPLETED, MatchStatus.DISCONTINUED) or status not in vocab.TRANSITIONS[match.status]:
-        return None  # not final, or not possible (the action says why)
-    return Confirmation(
-        _("Mark the match “%(title)s” as %(status)s?", title=match.title, status=vocab.STATUS_LABELS[status]),
-        _("This is final: a completed or discontinued match cannot be reopened."),
-        _("Yes, change the status"),
+        confirm=lambda data: confirmations.final_status(_match_or_404(match_id), data["status"]),
     )
 
 
@@ -209,17 +198,7 @@ def remove_member(member_id: int):
         "members",
         lambda data: actions.remove_member(Actor.current(), member_id),
         _("The person has been removed."),
-        confirm=Confirmation(
-            _(
-                "Remove %(name)s from the match “%(title)s”?",
-                name=member.profile.display_name,
-                title=member.match.title,
-            ),
-            _(
-                "The person is no longer part of the team and no longer sees its page. What they wrote and uploaded stays."
-            ),
-            _("Yes, remove"),
-        ),
+        confirm=confirmations.remove_member(member),
     )
 
 
@@ -311,13 +290,7 @@ def delete_document(document_id: int):
         "documents",
         lambda data: actions.delete_document(Actor.current(), document_id),
         _("The document has been deleted."),
-        confirm=None  # a receipt of the ledger stays: the action says so
-        if document.is_receipt
-        else Confirmation(
-            _("Delete the document “%(name)s”?", name=document.filename),
-            _("The file is deleted for the whole team. This cannot be undone."),
-            _("Yes, delete"),
-        ),
+        confirm=confirmations.delete_document(document),
     )
 
 
@@ -409,15 +382,5 @@ def reject(suggestion_id: int):
         lambda data: actions.reject_suggestion(Actor.current(), suggestion_id),
         refused=back,
         done=back,
-        confirm=None  # decided already: the action says so
-        if suggestion.status != SuggestionStatus.OPEN
-        else Confirmation(
-            _(
-                "Reject the suggestion %(creative)s and %(organisation)s?",
-                creative=suggestion.creative.display_name,
-                organisation=suggestion.organisation.display_name,
-            ),
-            _("The suggestion is set aside for good; later runs of the suggestions leave this pair out."),
-            _("Yes, reject"),
-        ),
+        confirm=confirmations.reject(suggestion),
     )

@@ -14,12 +14,12 @@ from sqlalchemy import select
 from hub.core.access import coordinator_required, region_role_required
 from hub.core.actions import Actor
 from hub.core.db import db, utcnow
-from hub.core.glue import Confirmation, load, page_action
+from hub.core.glue import load, page_action
 from hub.core.roles import Role
 from hub.core.schemas import load_buttons
 from regions.events.models import Event
 from regions.profiles.models import Profile
-from regions.speeddating import access, actions, replanning, services, vocab
+from regions.speeddating import access, actions, confirmations, replanning, services, vocab
 from regions.speeddating.models import Meeting
 from regions.speeddating.schemas import (
     NewSessionSchema,
@@ -236,18 +236,7 @@ def remove_participant(session_id: int):
         session_id,
         lambda data: actions.remove_participant(Actor.current(), session_id, **chosen),
         _("The person has been removed."),
-        confirm=lambda data: _remove_participant_question(_session_or_404(session_id), chosen["participant_id"]),
-    )
-
-
-def _remove_participant_question(session, participant_id: int) -> Confirmation | None:
-    person = next((p for p in session.participants if p.id == participant_id), None)
-    if person is None:
-        return None  # not of this session: the action says so
-    return Confirmation(
-        _("Take %(name)s out of the session?", name=person.name),
-        _("Their meetings leave the schedule, and the meetings wished for or avoided with them are forgotten."),
-        _("Yes, remove"),
+        confirm=lambda data: confirmations.remove_participant(_session_or_404(session_id), chosen["participant_id"]),
     )
 
 
@@ -272,25 +261,7 @@ def remove_pair(session_id: int):
         session_id,
         lambda data: actions.remove_pair(Actor.current(), session_id, **chosen),
         _("The pair has been removed."),
-        confirm=lambda data: _remove_pair_question(_session_or_404(session_id), chosen["pair_id"]),
-    )
-
-
-def _remove_pair_question(session, pair_id: int) -> Confirmation | None:
-    pair = next((p for p in session.pairs if p.id == pair_id), None)
-    if pair is None:
-        return None  # not of this session: the action says so
-    names = {"creative": pair.creative.name, "organisation": pair.organisation.name}
-    if pair.kind == "wish":
-        return Confirmation(
-            _("Forget the wish that %(creative)s and %(organisation)s meet?", **names),
-            _("The next schedule no longer plans this meeting for sure."),
-            _("Yes, forget it"),
-        )
-    return Confirmation(
-        _("Forget that %(creative)s and %(organisation)s should not meet?", **names),
-        _("The next schedule may let the two meet."),
-        _("Yes, forget it"),
+        confirm=lambda data: confirmations.remove_pair(_session_or_404(session_id), chosen["pair_id"]),
     )
 
 
