@@ -472,3 +472,13 @@ def test_the_api_asks_nothing(app, client, make):
         from regions.events.models import Event
 
         assert db.session.get(Event, event.id).status.value == "cancelled"
+
+
+def test_a_form_with_errors_is_refused_before_anything_is_asked(app, make):
+    """Bad input is explained beside its field first (422); the question comes for a form that could be sent."""
+    match = make.match(HOME, title="Ehrenamt digital")
+    client = signed_in(app, make.coordinator(HOME))
+    response = client.post(f"/erzgebirge/matches/{match.id}/status", data={"status": "completed", "on": "31.02.2026"})
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert 'name="confirmed"' not in html and "Ja, Status ändern" not in html

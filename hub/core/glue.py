@@ -167,7 +167,7 @@ def confirmation_page(asked: Confirmation | str):
     fields = [
         (name, value)
         for name, values in request.form.lists()
-        if name not in ("csrf_token", CONFIRMED_FIELD, "next")
+        if name not in ("csrf_token", CONFIRMED_FIELD)
         for value in values
     ]
     page = render_template(
