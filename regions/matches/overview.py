@@ -1,7 +1,7 @@
 """The match page at a glance: where the team stands in its term, its milestones and its money.
 
-Read only: it orders and counts what the match already holds (no statement of its own beyond loading the
-match's milestones) and decides nothing about who may do what.
+Read only: it orders and counts what the match already holds and decides nothing about who may do what
+(regions/matches/access.py does). The term is the cohort's project period, the same for every team.
 """
 
 from __future__ import annotations

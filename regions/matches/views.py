@@ -16,8 +16,8 @@ from hub.core.roles import Role
 from hub.core.schemas import load_buttons
 from hub.core.security_headers import sandboxed
 from regions.matches import access, actions, documents, services, suggesting, vocab
-from regions.matches.overview import overview
 from regions.matches.models import Match, MatchMember, MatchSuggestion
+from regions.matches.overview import overview
 from regions.matches.schemas import (
     AcceptSuggestionSchema,
     CheckInInputSchema,
@@ -147,7 +147,9 @@ def _page(match: Match, errors=None, form: str | None = None):
         keeps=_keeps(match, actor),
         is_member=access.is_member(match, actor),
         glance=overview(match, today),
-        addable=[p for p in _profiles() if p.id not in {m.profile_id for m in match.members}] if actor.coordinates else [],
+        addable=[p for p in _profiles() if p.id not in {m.profile_id for m in match.members}]
+        if actor.coordinates
+        else [],
         errors=errors or {},
         form=form,
         values=request.form if request.method == "POST" else {},
@@ -357,7 +359,9 @@ def publish(match_id: int):
     publish_it = load_buttons(PublishSchema(), request.form)["publish"]
     return page_action(
         lambda data: actions.publish_case_study(Actor.current(), match_id, publish_it),
-        message=_("The case study is now shared with the network.") if publish_it else _("The case study is no longer shared."),
+        message=_("The case study is now shared with the network.")
+        if publish_it
+        else _("The case study is no longer shared."),
         done=url_for(".show", match_id=match_id, _anchor="texts"),
         refused=lambda errors: _texts_page(_match_or_404(match_id), errors),
     )
