@@ -1,4 +1,6 @@
-"""Matches: the coordination's overview and tools, and each team's own page (journal, documents, case study)."""
+"""Matches: the coordination's list and tools, a participant's own matches, and each match's page: an overview
+first (regions/matches/overview.py), the forms behind disclosures for those who may use them. The suggestions
+from a speed-dating session are in ``suggestion_views``."""
 
 from __future__ import annotations
 
@@ -15,11 +17,10 @@ from hub.core.glue import load, page_action
 from hub.core.roles import Role
 from hub.core.schemas import load_buttons
 from hub.core.security_headers import sandboxed
-from regions.matches import access, actions, documents, services, suggesting, vocab
-from regions.matches.models import Match, MatchMember, MatchSuggestion
+from regions.matches import access, actions, documents, services, vocab
+from regions.matches.models import Match, MatchMember
 from regions.matches.overview import overview
 from regions.matches.schemas import (
-    AcceptSuggestionSchema,
     CheckInInputSchema,
     JournalInputSchema,
     LedgerInputSchema,
@@ -30,12 +31,10 @@ from regions.matches.schemas import (
     MilestoneInputSchema,
     PublishSchema,
     StatusInputSchema,
-    SuggestionRunSchema,
 )
 from regions.matches.vocab import MatchStatus
 from regions.profiles.models import Profile
 from regions.profiles.vocab import ProfileKind
-from regions.speeddating.services import default_cohort, get_session
 
 bp = Blueprint("matches", __name__, url_prefix="/matches", template_folder="templates")
 
@@ -367,65 +366,5 @@ def publish(match_id: int):
     )
 
 
-# -- suggestions from a speed-dating session ------------------------------------------------------------
-
-
-def _suggestions_page(session, errors=None):
-    return render_template(
-        "matches/suggestions.html",
-        session=session,
-        suggestions=suggesting.suggestions_of(session),
-        wording=suggesting.wording,
-        cohorts=list_cohorts(),
-        default_cohort=default_cohort(session),
-        errors=errors or {},
-    )
-
-
-@bp.get("/from-session/<int:session_id>")
-@coordinator_required
-def suggestions(session_id: int):
-    """Suggested matches from a session's ratings and the profiles' fit."""
-    return _suggestions_page(get_session(session_id) or abort(404))
-
-
-@bp.post("/from-session/<int:session_id>")
-@coordinator_required
-def run_suggestions(session_id: int):
-    """Work out suggestions again (decided ones are kept)."""
-    session = get_session(session_id) or abort(404)
-    return page_action(
-        lambda data: actions.run_suggestions(Actor.current(), session_id, **data),
-        schema=SuggestionRunSchema(),
-        refused=lambda errors: _suggestions_page(session, errors),
-        message=lambda made: _("%(n)s suggestions.", n=len(made)),
-        done=url_for(".suggestions", session_id=session_id),
-    )
-
-
-@bp.post("/suggestions/<int:suggestion_id>/accept")
-@coordinator_required
-def accept(suggestion_id: int):
-    """Turn a suggestion into a proposed match."""
-    suggestion = db.session.get(MatchSuggestion, suggestion_id) or abort(404)
-    session_id = suggestion.session_id
-    return page_action(
-        lambda data: actions.accept_suggestion(Actor.current(), suggestion_id, **data),
-        schema=AcceptSuggestionSchema(),
-        refused=lambda errors: _suggestions_page(get_session(session_id), errors),
-        message=_("The match has been proposed. Add the challenge, goals and milestones."),
-        done=lambda match: url_for(".show", match_id=match.id),
-    )
-
-
-@bp.post("/suggestions/<int:suggestion_id>/reject")
-@coordinator_required
-def reject(suggestion_id: int):
-    """Set a suggestion aside; later runs leave the pair out."""
-    suggestion = db.session.get(MatchSuggestion, suggestion_id) or abort(404)
-    back = url_for(".suggestions", session_id=suggestion.session_id)
-    return page_action(
-        lambda data: actions.reject_suggestion(Actor.current(), suggestion_id),
-        refused=back,
-        done=back,
-    )
+# The suggestions from a speed-dating session are routes of this blueprint too, in a module of their own.
+from regions.matches import suggestion_views  # noqa: E402,F401
