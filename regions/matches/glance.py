@@ -87,7 +87,7 @@ def overdue_milestones(today: date) -> list[tuple[Milestone, Match]]:
             .join(Match, Match.id == Milestone.match_id)
             .where(Match.status == MatchStatus.ACTIVE, Milestone.done_on.is_(None), Milestone.due_on < today)
             .order_by(Milestone.due_on, Milestone.id)
-        ).tuples()
+        )
     )
 
 

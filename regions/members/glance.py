@@ -40,7 +40,7 @@ def failing_mail() -> list[tuple[str, str, int]]:
             )
             .group_by(OutboxMessage.recipient)
             .order_by(func.count(OutboxMessage.id.distinct()).desc(), OutboxMessage.recipient)
-        ).tuples()
+        )
     )
 
 

@@ -114,5 +114,7 @@ def missing_ratings(now: datetime) -> list[MissingRatings]:
             select(Rating.session_id, func.count()).where(Rating.session_id.in_(by_id)).group_by(Rating.session_id)
         ).all()
     )
-    found = [MissingRatings(session, event, given.get(session.id, 0), 2 * held[session.id]) for session, event in sessions]
+    found = [
+        MissingRatings(session, event, given.get(session.id, 0), 2 * held[session.id]) for session, event in sessions
+    ]
     return sorted((m for m in found if m.missing > 0), key=lambda m: -m.missing)

@@ -67,7 +67,10 @@ def next_events(viewer: Viewer, now: datetime, limit: int = 5) -> tuple[list[Nex
         total = len(rows)
         if total == limit:
             total = db.session.scalar(
-                select(func.count()).select_from(Registration).join(Event, Event.id == Registration.event_id).where(*mine)
+                select(func.count())
+                .select_from(Registration)
+                .join(Event, Event.id == Registration.event_id)
+                .where(*mine)
             )
     return [
         NextEvent(event, RegistrationStatus(status), rank if status == RegistrationStatus.WAITLISTED else None)

@@ -15,7 +15,9 @@ from shared.directory.models import DirectoryTerm as T
 from shared.directory.search import Viewer, visible_to
 
 
-def new_profiles_with_tags(viewer: Viewer, tag_keys: Collection[str], since: datetime, limit: int = 40) -> list[Profile]:
+def new_profiles_with_tags(
+    viewer: Viewer, tag_keys: Collection[str], since: datetime, limit: int = 40
+) -> list[Profile]:
     """Profiles the viewer may see, made since a moment, with any of these tags (folded keys, as the index
     keeps them), newest first; never the viewer's own. One statement under the directory's visibility rule."""
     if viewer.user_id is None or not tag_keys:

@@ -115,6 +115,7 @@ class NetworkHome:
 
 @dataclass
 class Home:
+    regions: dict[int, Region] = field(default_factory=dict)  # the active regions, to name them
     participant: ParticipantHome | None = None
     coordinating: list[CoordinatorHome] = field(default_factory=list)
     network: NetworkHome | None = None
@@ -180,9 +181,8 @@ def coordinator_home(region: Region, now: datetime, today: date) -> CoordinatorH
         )
 
 
-def network_home(user: User, now: datetime) -> NetworkHome:
+def network_home(user: User, regions: list[Region], now: datetime) -> NetworkHome:
     """Every active region at a glance: members, active matches and their money, coming events."""
-    regions = active_regions()
     ids = [r.id for r in regions]
     members = members_per_region(ids)
     funding = active_matches_per_region(ids)
@@ -198,12 +198,12 @@ def network_home(user: User, now: datetime) -> NetworkHome:
 
 def home_of(user: User, now: datetime, today: date) -> Home:
     """The signed-in person's home: each part they have a role for."""
-    regions = _regions_by_role(user)
-    home = Home()
+    active = active_regions()
+    mine = _regions_by_role(user)
+    home = Home(regions={r.id: r for r in active})
     if user.global_role in (Role.UMBRELLA, Role.ADMIN):
-        home.network = network_home(user, now)
-    home.coordinating = [coordinator_home(r, now, today) for r in regions[Role.COORDINATOR]]
-    if regions[Role.PARTICIPANT]:
-        home.participant = participant_home(user, regions[Role.PARTICIPANT], now, today)
+        home.network = network_home(user, active, now)
+    home.coordinating = [coordinator_home(r, now, today) for r in mine[Role.COORDINATOR]]
+    if mine[Role.PARTICIPANT]:
+        home.participant = participant_home(user, mine[Role.PARTICIPANT], now, today)
     return home
-
