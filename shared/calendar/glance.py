@@ -31,8 +31,8 @@ class NextEvent:
 
 
 def next_events(viewer: Viewer, now: datetime, limit: int = 5) -> tuple[list[NextEvent], int]:
-    """The viewer's coming events (registered or waiting, not over), earliest first, at most
-    ``limit``, and how many there are in all. Two statements: the rows with each waiting-list position, the count.
+    """The viewer's coming events (registered or waiting, not over), earliest first, at most ``limit``, and how
+    many there are in all: one statement, with each waiting-list position and the total beside every row.
 
     The person's own registrations span their regions, so this reads across regions, only theirs.
     """
@@ -49,32 +49,24 @@ def next_events(viewer: Viewer, now: datetime, limit: int = 5) -> tuple[list[Nex
         .correlate(Registration)
         .scalar_subquery()
     )
-    mine = (
-        Registration.user_id == viewer.user_id,
-        Registration.status.in_(ACTIVE),
-        Event.ends_at > now,
-        Event.status != EventStatus.DRAFT,  # a cancelled one stays, marked, so that nobody travels in vain
-        visible_events(viewer),
-    )
     with all_regions(read_only=True):
         rows = db.session.execute(
-            select(Event, Registration.status, position)
+            select(Event, Registration.status, position, func.count().over())
             .join(Registration, Registration.event_id == Event.id)
-            .where(*mine)
+            .where(
+                Registration.user_id == viewer.user_id,
+                Registration.status.in_(ACTIVE),
+                Event.ends_at > now,
+                Event.status != EventStatus.DRAFT,  # a cancelled one stays, marked, so that nobody travels in vain
+                visible_events(viewer),
+            )
             .order_by(Event.starts_at, Event.id)
             .limit(limit)
         ).all()
-        total = len(rows)
-        if total == limit:
-            total = db.session.scalar(
-                select(func.count())
-                .select_from(Registration)
-                .join(Event, Event.id == Registration.event_id)
-                .where(*mine)
-            )
+    total = rows[0][3] if rows else 0
     return [
         NextEvent(event, RegistrationStatus(status), rank if status == RegistrationStatus.WAITLISTED else None)
-        for event, status, rank in rows
+        for event, status, rank, _ in rows
     ], total
 
 
