@@ -160,8 +160,9 @@ def participant_home(user: User, regions: list[Region], now: datetime, today: da
 def open_access_requests(region: Region) -> int | None:
     """HOOK (issue 17, "Zugang anfragen"): the region's access requests waiting for the coordination's answer.
 
-    None while the hub has no access requests; the home then shows no card for them. Once the model exists,
-    count its open requests here (inside the region's scope) and link the card to where they are answered.
+    None while the hub has no access requests; the home then shows no tile for them. When the feature
+    ``regions.access_requests`` is on main, return its ``services.open_count()`` here (called inside the region's
+    scope); the tile already links to ``region.access_requests.index``.
     """
     return None
 
