@@ -6,18 +6,15 @@ from __future__ import annotations
 from sqlalchemy import func, or_, select, union
 
 from hub.accounts.models import Invitation, Membership, User
-from hub.core.db import db, utcnow
+from hub.core.db import db
 from hub.core.mail.models import OutboxMessage
 from hub.core.tenancy import all_regions
+from regions.members.services import still_open
 
 
 def open_invitation_count() -> int:
     """Invitations of the region in scope that can still be accepted."""
-    return db.session.scalar(
-        select(func.count())
-        .select_from(Invitation)
-        .where(Invitation.accepted_at.is_(None), Invitation.revoked_at.is_(None), Invitation.expires_at > utcnow())
-    )
+    return db.session.scalar(select(func.count()).select_from(Invitation).where(still_open()))
 
 
 def failing_mail() -> list[tuple[str, str, int]]:

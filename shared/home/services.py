@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 
 from hub.accounts.models import User
 from hub.core.mail.services import given_up_count
@@ -105,9 +106,9 @@ class NetworkHome:
             members=sum(r.members for r in self.regions),
             funding=RegionFunding(
                 active=sum(r.funding.active for r in self.regions),
-                budget=sum((r.funding.budget for r in self.regions), RegionFunding().budget),
-                committed=sum((r.funding.committed for r in self.regions), RegionFunding().committed),
-                paid=sum((r.funding.paid for r in self.regions), RegionFunding().paid),
+                budget=sum((r.funding.budget for r in self.regions), Decimal(0)),
+                committed=sum((r.funding.committed for r in self.regions), Decimal(0)),
+                paid=sum((r.funding.paid for r in self.regions), Decimal(0)),
             ),
             coming_events=sum(r.coming_events for r in self.regions),
         )
