@@ -43,10 +43,11 @@ from sqlalchemy.sql.elements import UnaryExpression
 from sqlalchemy.sql.operators import custom_op
 
 from hub.accounts.models import User
+from hub.accounts.services import external_url
 from hub.core.access import personal, public
 from hub.core.actions import Actor
 from hub.core.db import db, utcnow
-from hub.core.glue import page_action, run_action
+from hub.core.glue import page_action
 from hub.core.schemas import load_buttons
 from hub.core.tenancy import all_regions
 from regions.events.models import Event, Registration
@@ -335,8 +336,8 @@ def _language_of(user: User):
 @login_required
 @personal
 def subscribe():
-    """The person's private calendar subscription: a secret feed address, shown once, renewable."""
-    urls = None
+    """The person's calendar subscription: the public feed, and their private feed addresses, shown again
+    to them whenever they come back (computed, never stored), renewable and switchable off."""
     if request.method == "POST":
         if load_buttons(FeedActionSchema(), request.form)["action"] == "revoke":
             return page_action(
@@ -345,5 +346,28 @@ def subscribe():
                 done=url_for(".subscribe"),
                 message=_("Your private calendar addresses have been switched off."),
             )
-        urls = run_action(lambda: feed_tokens.renew(Actor.current()))  # shown once: no redirect
-    return render_template("calendar/subscribe.html", urls=urls, active=feed_tokens.active_feed_token(current_user))
+        renewing = feed_tokens.active_feed_token(current_user) is not None
+        return page_action(
+            lambda data: feed_tokens.renew(Actor.current()),
+            refused=url_for(".subscribe"),
+            done=url_for(".subscribe", _anchor="private"),
+            message=_("You have new private addresses; the previous ones no longer work.")
+            if renewing
+            else _("Your private addresses are ready."),
+        )
+    actor = Actor.current()
+    page = render_template(
+        "calendar/subscribe.html",
+        urls=feed_tokens.current_urls(actor),
+        active=feed_tokens.active_feed_token(current_user),
+        public_url=external_url("calendar_feeds.network"),
+        webcal=webcal,
+    )
+    response = Response(page)
+    response.headers["Cache-Control"] = "private, no-store"  # the page holds the secret addresses
+    return response
+
+
+def webcal(url: str) -> str:
+    """The ``webcal://`` form of a feed address: calendar programs open it as a subscription."""
+    return "webcal://" + url.split("://", 1)[1]
