@@ -772,7 +772,11 @@ def test_another_person_never_sees_my_addresses(app, client, auth, make):
     assert secret not in subscription_page(client) and theirs["feed-mine"] != mine["feed-mine"]
     assert client.get(path_of(mine["feed-mine"])).status_code == 200, "another's renewal leaves mine alone"
     auth.logout()
-    assert client.get("/calendar/subscribe").status_code == 302, "visitors are sent to log in"
+    page = subscription_page(client)
+    assert secret not in page and set(shown(page)) == {"feed-public"}, "a visitor gets the public address"
+    assert "/login?next=/calendar/subscribe" in page
+    response = client.post("/calendar/subscribe", data={"action": "new"})
+    assert response.status_code == 302 and "/login" in response.location
 
 
 def test_the_database_alone_does_not_give_the_address(app, make):

@@ -332,40 +332,46 @@ def _language_of(user: User):
     return force_locale(user.locale if user.locale in languages else languages[0])
 
 
-@feeds_bp.route("/calendar/subscribe", methods=["GET", "POST"])
-@login_required
-@personal
+@feeds_bp.get("/calendar/subscribe")
+@public
 def subscribe():
-    """The person's calendar subscription: the public feed, and their private feed addresses, shown again
-    to them whenever they come back (computed, never stored), renewable and switchable off."""
-    if request.method == "POST":
-        if load_buttons(FeedActionSchema(), request.form)["action"] == "revoke":
-            return page_action(
-                lambda data: feed_tokens.switch_off(Actor.current()),
-                refused=url_for(".subscribe"),
-                done=url_for(".subscribe"),
-                message=_("Your private calendar addresses have been switched off."),
-            )
-        renewing = feed_tokens.active_feed_token(current_user) is not None
-        return page_action(
-            lambda data: feed_tokens.renew(Actor.current()),
-            refused=url_for(".subscribe"),
-            done=url_for(".subscribe", _anchor="private"),
-            message=_("You have new private addresses; the previous ones no longer work.")
-            if renewing
-            else _("Your private addresses are ready."),
-        )
+    """How to subscribe, for everyone: the public feed and help for the calendar programs; a signed-in
+    person also sees their private feed addresses again (computed, never stored), to renew or switch off."""
     actor = Actor.current()
+    signed_in = actor.user is not None
     page = render_template(
         "calendar/subscribe.html",
-        urls=feed_tokens.current_urls(actor),
-        active=feed_tokens.active_feed_token(current_user),
+        urls=feed_tokens.current_urls(actor) if signed_in else None,
+        active=feed_tokens.active_feed_token(actor.user) if signed_in else None,
         public_url=external_url("calendar_feeds.network"),
         webcal=webcal,
     )
     response = Response(page)
     response.headers["Cache-Control"] = "private, no-store"  # the page holds the secret addresses
     return response
+
+
+@feeds_bp.post("/calendar/subscribe")
+@login_required
+@personal
+def change_subscription():
+    """New private feed addresses (the previous ones stop working), or none any more."""
+    if load_buttons(FeedActionSchema(), request.form)["action"] == "revoke":
+        return page_action(
+            lambda data: feed_tokens.switch_off(Actor.current()),
+            refused=url_for(".subscribe"),
+            done=url_for(".subscribe"),
+            message=_("Your private calendar addresses have been switched off."),
+        )
+    renewing = feed_tokens.active_feed_token(current_user) is not None
+    return page_action(
+        lambda data: feed_tokens.renew(Actor.current()),
+        refused=url_for(".subscribe"),
+        done=url_for(".subscribe", _anchor="private"),
+        message=_("You have new private addresses; the previous ones no longer work.")
+        if renewing
+        else _("Your private addresses are ready."),
+    )
 
 
 def webcal(url: str) -> str:
