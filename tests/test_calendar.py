@@ -264,7 +264,7 @@ def test_filters_by_regions_type_and_own_registrations(client, auth, make, make_
 
 
 def test_the_events_come_first_and_the_filters_wait_in_a_closed_panel(client, make_event, de):
-    make_event("meissen", "Offene Werkstatt", starts_at=soon(3), audience=Audience.PUBLIC)
+    make_event("meissen", "Offene Werkstatt", starts_at=soon(3), audience=Audience.PUBLIC, type=EventType.OTHER)
     for view in ("month", "list"):
         page = client.get("/calendar/", query_string={"view": view, "region": "meissen", "type": "other"}).get_data(
             as_text=True
@@ -273,7 +273,8 @@ def test_the_events_come_first_and_the_filters_wait_in_a_closed_panel(client, ma
         assert panel and panel.group(1) is None, "closed: one line above the events"
         assert de("%(num)s active", num=2) in panel.group(2)
         if view == "list":
-            assert page.index("</details>") < page.index("Offene Werkstatt")
+            panel_end = page.index("</details>", page.index('class="panel filters'))
+            assert panel_end < page.index("Offene Werkstatt") < page.index('class="calendar-legend"')
     refused = client.get("/calendar/", query_string={"month": "2026-13"}).get_data(as_text=True)
     assert '<details class="panel filters calendar-filters" open>' in refused, "a refused filter is shown open"
 
