@@ -15,6 +15,7 @@ from sqlalchemy import select, update
 
 from hub.accounts import services as accounts
 from hub.accounts.models import AccessToken, User
+from hub.core.actions import Actor
 from hub.core.db import db
 from hub.core.tenancy import all_regions, region_scope
 from regions.events import services
@@ -716,7 +717,7 @@ def test_a_member_creates_private_addresses_and_is_shown_them_again(app, client,
     assert "Treffen" in titles(client.get(path_of(first["feed-mine"])))
     with app.app_context():
         user = db.session.get(User, person.id)
-        assert feed_tokens.current_urls(feed_tokens.Actor(user, None)) == {
+        assert feed_tokens.current_urls(Actor(user, None)) == {
             "mine": first["feed-mine"],
             "network": first["feed-network"],
         }
