@@ -14,6 +14,7 @@ from hub.core.roles import Role
 from hub.core.tenancy import all_regions
 from hub.core.tenancy.models import Region
 from hub.core.tenancy.registry import active_regions
+from hub.home.landing import landing
 
 bp = Blueprint("core", __name__)
 
@@ -22,6 +23,8 @@ bp = Blueprint("core", __name__)
 @public
 def index():
     """The start page: one's own regions, or the four networks for visitors."""
+    if not current_user.is_authenticated:
+        return landing()
     regions = active_regions()
     mine = [m.region for m in current_user.memberships] if current_user.is_authenticated else []
     return render_template("core/index.html", regions=regions, my_regions=mine)
