@@ -13,6 +13,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from flask_babel import force_locale, ngettext
 from sqlalchemy import func, select
 
 from hub.accounts.models import Invitation
@@ -239,7 +240,11 @@ def test_the_members_page_links_to_the_open_requests_with_their_number(app, make
     make.access_request("meissen")
     html = page(login(app, coordinator).get(f"/{REGION}/members/"))
     assert 'href="/erzgebirge/access-requests/"' in html
-    assert shown(app, "%(num)s requests for access wait for an answer", num=2) in html
+    with app.test_request_context(), force_locale("de"):
+        expected = ngettext(
+            "%(num)s request for access waits for an answer", "%(num)s requests for access wait for an answer", 2
+        )
+    assert expected in html
 
 
 def test_the_coordination_sees_the_open_requests_of_its_region_only(app, make, coordinator):
