@@ -100,7 +100,7 @@ def test_signed_in_people_keep_their_own_start_page(app, client, auth, make):
 def test_a_public_event_tells_a_visitor_how_to_take_part(app, client, make):
     event = make.event("lausitz", title="Tag der offenen Ateliers", audience="public")
     html = page(client.get(f"/calendar/events/{event.id}"))
-    assert f'href="/login?next=/calendar/events/{event.id}">{shown(app, "Log in to register.")}' in html
+    assert f'href="/login?next=/calendar/events/{event.id}">{shown(app, "Log in and register")}' in html
     assert 'href="/lausitz/join"' in html
     assert shown(app, "Request access in %(region)s", region="Lausitz") in html
 
