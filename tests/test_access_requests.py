@@ -383,8 +383,11 @@ def test_the_api_lists_accepts_and_declines_with_the_pages_rules(app, client, ma
     assert client.post(f"{API}/{second.id}/accept", headers=token).status_code == 409
     assert client.get(f"{API}/", headers=token).get_json() == []
     assert [r["name"] for r in client.get(f"{API}/?status=declined", headers=token).get_json()] == ["Otto Stein"]
-    too_long = client.post(f"{API}/{first.id}/decline", json={"reason": "x" * 1001}, headers=token)
+    third = make.access_request(REGION, name="Lena Glas")
+    too_long = client.post(f"{API}/{third.id}/decline", json={"reason": "x" * 1001}, headers=token)
     assert too_long.status_code == 422 and "reason" in too_long.get_json()["errors"]["json"]
+    answered_first = client.post(f"{API}/{first.id}/decline", json={"reason": "x" * 1001}, headers=token)
+    assert answered_first.status_code == 409, "answered already is the news, before the reason is read"
 
 
 def test_the_api_refuses_participants_and_lets_the_umbrella_only_read(app, client, make):

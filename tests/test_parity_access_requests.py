@@ -78,6 +78,11 @@ def answering(verb: str, name: str) -> UseCase:
         ("decline", "open", Case("a reason too long", "coordinator", {"reason": "x" * 1001}, refused("reason"))),
         ("accept", "answered", Case("answered already", "coordinator", expect=CONFLICT)),
         ("decline", "answered", Case("answered already, declining", "coordinator", expect=CONFLICT)),
+        (
+            "decline",
+            "answered",
+            Case("answered already comes before a reason too long", "coordinator", {"reason": "x" * 1001}, CONFLICT),
+        ),
         ("accept", "member", Case("the address is a member's by now", "coordinator", expect=refused("email"))),
         ("accept", "open", Case("a participant may not", "participant", expect=FORBIDDEN)),
         ("decline", "open", Case("the umbrella may not", "umbrella", expect=FORBIDDEN)),

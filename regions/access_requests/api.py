@@ -3,12 +3,14 @@
 
 from __future__ import annotations
 
+from functools import wraps
+
 from flask_smorest import Blueprint
 
 from hub.core import rate_limits
 from hub.core.access import coordinator_required
 from hub.core.actions import Actor
-from hub.core.glue import api_action, load
+from hub.core.glue import api_action, api_query, load
 from regions.access_requests import access, actions, services
 from regions.access_requests.schemas import AccessListQuerySchema, AccessRequestSchema, DeclineSchema
 
@@ -51,8 +53,25 @@ def accept(access_request_id: int):
     return actions.accept(Actor.current(), access_request_id)
 
 
+@api_query
+def _still_open(access_request_id: int):
+    return access.open_request(Actor.current(), access_request_id)
+
+
+def _open_first(view):
+    """A request answered meanwhile is refused (409) before the body is read, as on the page."""
+
+    @wraps(view)
+    def wrapped(*args, access_request_id: int, **kwargs):
+        _still_open(access_request_id)
+        return view(*args, access_request_id=access_request_id, **kwargs)
+
+    return wrapped
+
+
 @blp.post("/<int:access_request_id>/decline")
 @coordinator_required
+@_open_first
 @blp.arguments(DeclineSchema)
 @blp.response(200, AccessRequestSchema)
 @blp.doc(security=SECURITY)

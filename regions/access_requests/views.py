@@ -9,8 +9,8 @@ from flask_babel import gettext as _
 from hub.core import rate_limits
 from hub.core.access import coordinator_required, public
 from hub.core.actions import Actor
-from hub.core.glue import page_action
-from regions.access_requests import actions, services
+from hub.core.glue import page_action, page_query
+from regions.access_requests import access, actions, services
 from regions.access_requests.schemas import AccessRequestInputSchema, DeclineSchema
 from regions.access_requests.vocab import STATUS_LABELS
 
@@ -90,7 +90,12 @@ def accept(access_request_id: int):
 @bp.post("/access-requests/<int:access_request_id>/decline")
 @coordinator_required
 def decline(access_request_id: int):
-    """Decline a request (a reason is optional); the person is told politely by e-mail."""
+    """Decline a request (a reason is optional); the person is told politely by e-mail.
+
+    A request answered meanwhile is refused before the reason is read: "answered already" is the news."""
+    _open, answered = page_query(lambda: access.open_request(Actor.current(), access_request_id))
+    if answered:
+        return _list_page(answered), 409
     return page_action(
         lambda data: actions.decline(Actor.current(), access_request_id, **data),
         schema=DeclineSchema(),
