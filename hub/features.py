@@ -29,4 +29,5 @@ FEATURES = (
     "shared.blueprints",
     "shared.reports",
     "shared.digest",
+    "shared.home",
 )
