@@ -323,7 +323,7 @@ def test_a_public_event_page_can_be_read_and_shared_without_an_account(client, m
     for text in expected:
         assert text in page, text
     assert "https://meet.example.org/ateliers" not in page
-    assert f'/login?next=/calendar/events/{event_id}">{de("Log in to register.")}' in page
+    assert f'/login?next=/calendar/events/{event_id}">{de("Log in and register")}' in page
     assert f'href="/calendar/events/{event_id}.ics"' in page
     download = client.get(f"/calendar/events/{event_id}.ics")
     assert download.status_code == 200 and download.mimetype == "text/calendar"
