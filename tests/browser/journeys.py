@@ -224,8 +224,7 @@ def invite_and_contact(run: Run) -> None:
     search.locator("[name=q]").fill("Instrumentenbau")
     seeker.submit(search)
     run.look(seeker, "searcher-directory-results")
-    seeker.page.get_by_role("link", name="Klangholz Werkstatt").first.click()
-    seeker.page.wait_for_load_state("load")
+    seeker.tap(seeker.page.get_by_role("link", name="Klangholz Werkstatt").first)
     assert "/directory/profiles/" in seeker.path, seeker.path
     run.look(seeker, "searcher-directory-profile")
     ask = seeker.form("/contact")
