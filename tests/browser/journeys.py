@@ -88,6 +88,7 @@ class Run:
         assert what in self.journey.taps, f"{what} is not among the taps of journey {self.journey.name}"
         shown = tab.page.evaluate(
             """() => Array.from(document.querySelectorAll('a[href]'))
+                 .filter(a => a.checkVisibility({visibilityProperty: true, opacityProperty: true}))
                  .filter(a => { const r = a.getBoundingClientRect(); return r.width > 1 && r.height > 1; })
                  .map(a => new URL(a.href).pathname)"""
         )

@@ -14,10 +14,12 @@
       .trim().replace(/\s+/g, " ").slice(0, 40);
     return chain.join(" > ") + (text ? ` "${text}"` : "");
   };
+  // Rendered and visible: not in a closed <details> (whose content still has a box when asked for one), not
+  // display:none, visibility:hidden or transparent, not a 1 px "visually hidden" text, not moved off the page.
   const shown = (el) => {
+    if (!el.checkVisibility({ visibilityProperty: true, opacityProperty: true })) return false;
     const r = el.getBoundingClientRect();
-    const s = getComputedStyle(el);
-    return r.width > 1 && r.height > 1 && r.right > 0 && r.bottom > 0 && s.visibility !== "hidden" && s.opacity !== "0";
+    return r.width > 1 && r.height > 1 && r.right > 0 && r.bottom > 0;
   };
   const cut = (list) => (list.length > LIMIT ? [...list.slice(0, LIMIT), `… and ${list.length - LIMIT} more`] : list);
   const px = (n) => Math.round(n * 10) / 10;
@@ -89,17 +91,29 @@
   const centre = (b) => [(b.left + b.right) / 2, (b.top + b.bottom) / 2];
   const distanceTo = ([x, y], b) => Math.hypot(Math.max(b.left - x, 0, x - b.right), Math.max(b.top - y, 0, y - b.bottom));
   const small = targets.filter((t) => t.box.width < 23.5 || t.box.height < 23.5);
+  // A bar fixed to the screen (a phone's tab bar, a sticky header) lies over the page, which scrolls beneath it:
+  // its targets are spaced against each other, not against the page under them.
+  const layer = (el) => {
+    for (let a = el; a && a !== document.body; a = a.parentElement) {
+      const position = getComputedStyle(a).position;
+      if (position === "fixed" || position === "sticky") return a;
+    }
+    return null;
+  };
+  for (const t of targets) t.layer = layer(t.el);
   const related = (a, b) => a.contains(b) || b.contains(a) || (a.labels && Array.from(a.labels).some((l) => l.contains(b)));
   const smallTargets = [];
   for (const t of small) {
     if (inSentence(t.el)) continue;
     const c = centre(t.box);
-    const crowded = targets.some((u) => {
-      if (u === t || related(t.el, u.el) || related(u.el, t.el)) return false;
+    const crowded = targets.find((u) => {
+      if (u === t || u.layer !== t.layer || related(t.el, u.el) || related(u.el, t.el)) return false;
       if (distanceTo(c, u.box) < 12) return true;
       return small.includes(u) && Math.hypot(c[0] - centre(u.box)[0], c[1] - centre(u.box)[1]) < 24;
     });
-    if (crowded) smallTargets.push(`${describe(t.el)} is ${px(t.box.width)} × ${px(t.box.height)} px, too close to another target`);
+    if (crowded) {
+      smallTargets.push(`${describe(t.el)} is ${px(t.box.width)} × ${px(t.box.height)} px, too close to ${describe(crowded.el)}`);
+    }
   }
 
   return {
