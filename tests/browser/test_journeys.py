@@ -26,7 +26,9 @@ WIDTH_NAMES = (PHONE, DESKTOP)
 
 # The journeys that cannot get through yet.
 JOURNEYS_NOT_YET = {
-    "access": "issue 17: requests for access (endpoints region.access.ask and region.access.index) have not landed",
+    # journeys.request_access expects region.access.ask (/<region>/join) linked from the landing page, and
+    # region.access.index (/<region>/access-requests/) with a form …/accept per request
+    "access": "issue 17: 'Zugang anfragen' (branch access) has not landed; / then links to /erzgebirge/join",
 }
 
 # (page, check, width or None for both): why that check of that page does not pass yet, as found on main with the
