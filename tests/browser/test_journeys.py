@@ -32,7 +32,7 @@ JOURNEYS_NOT_YET = {
 }
 
 # (page, check, width or None for both): why that check of that page does not pass yet, as found on main with the
-# design system (before the pages' redesign of issue 17). Remove a line when the page is fixed (its test then
+# design system, the personal home and the match pages. Remove a line when the page is fixed (its test then
 # fails as XPASS(strict) to say so).
 NOT_YET: dict[tuple[str, str, str | None], str] = {
     # members (/erzgebirge/members/)
@@ -45,23 +45,11 @@ NOT_YET: dict[tuple[str, str, str | None], str] = {
     ("coordinator-evening", "overflow", PHONE): "issue 17: the people tables are 403 px wide on a phone",
     # rating the people one met (/erzgebirge/speed-dating/mine/<id>)
     ("participant-rating", "overflow", PHONE): "issue 17: the rating table is 591 px wide on a phone",
-    # match suggestions (/erzgebirge/matches/from-session/<id>), before and after suggesting
-    ("coordinator-suggestions", "overflow", PHONE): "issue 17: the suggestions table is 506 px wide on a phone",
-    ("coordinator-suggestions-made", "overflow", PHONE): "issue 17: the suggestions table is 645 px wide on a phone",
-    # a match (/erzgebirge/matches/<id>), new and with a milestone and a payment
-    ("coordinator-match", "target-24", PHONE): "issue 17: the role note field is 21 px tall beside 'Hinzufügen'",
-    ("coordinator-match-booked", "overflow", PHONE): "issue 17: the ledger table is 535 px wide on a phone",
-    ("coordinator-match-booked", "target-24", PHONE): "issue 17: the role note field is 21 px tall beside 'Hinzufügen'",
 }
 
 
-# (journey, tap): why that is not one tap from home yet.
-TAPS_NOT_YET = {
-    ("home", "participant-match"): "issue 17: the personal home (branch home) has not landed",
-    ("home", "participant-next-event"): "issue 17: the personal home (branch home) has not landed",
-    ("home", "participant-ratings"): "issue 17: the personal home (branch home) has not landed",
-    ("home", "coordinator-dashboard"): "issue 17: the personal home (branch home) has not landed",
-}
+# (journey, tap): why that is not one tap from home yet (none since the personal home landed).
+TAPS_NOT_YET: dict[tuple[str, str], str] = {}
 
 
 @dataclass
