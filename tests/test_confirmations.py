@@ -61,6 +61,8 @@ EXEMPT = {
     "accounts.two_factor_disable": "the form asks for the password or a current code: that is its confirmation",
     "privacy.erase": "the form asks for the password and the typed e-mail address: that is its confirmation",
     "region.members.erase": "the coordinator types the member's e-mail address: that is its confirmation",
+    "region.access.decline": "two steps already: „Ablehnen …“ opens a panel with a form for the reason the person is "
+    "told, and only its own button declines",
     "region.transfer.cancel": "drops an upload's preview that was never imported: nothing stored changes, and the "
     "file can be uploaded again",
     "notifications.unsubscribe": "the e-mailed link's own page is the question, a mail program's one-click request "
