@@ -1,10 +1,14 @@
-"""Each participant's own schedule and ratings (the coordination types in paper forms on the same page), and the
-printed plans: per person, per table and the master plan, as HTML and PDF. Routes of the speed-dating blueprint."""
+"""Each participant's own evening (where and when the next meeting is) and ratings (the coordination types in
+paper forms on the same page), and the printed plans: per person, per table and the master plan, as HTML and PDF.
+Routes of the speed-dating blueprint."""
 
 from __future__ import annotations
 
-from flask import abort, g, render_template, request, url_for
+from dataclasses import dataclass
+
+from flask import abort, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 
 from hub.core.access import coordinator_required, region_role_required
 from hub.core.actions import Actor
@@ -12,9 +16,10 @@ from hub.core.db import utcnow
 from hub.core.glue import load, page_action
 from hub.core.pdf import pdf_response
 from hub.core.roles import Role
-from regions.speeddating import access, actions, printing, services
+from regions.speeddating import access, actions, evening, printing, services
 from regions.speeddating.models import SessionParticipant
 from regions.speeddating.schemas import rating_choices
+from regions.speeddating.vocab import Interest
 from regions.speeddating.views import _session_or_404, bp
 
 PARTS = ("people", "tables", "master")
@@ -80,26 +85,49 @@ def _participation_or_404(participant_id: int) -> SessionParticipant:
 
 
 def _rating_page(participant, errors=None):
+    """One card per person met: who, where and when, and the answer to "would you like to work together?"."""
     session = participant.session
-    people = {p.id: p for p in session.participants}
-    meetings = services.meetings_of(session, participant)
-    partner = {m.id: people[m.organisation_id if m.creative_id == participant.id else m.creative_id] for m in meetings}
+    actor = Actor.current()
     now = utcnow()
-    states = {m.id: services.rating_state(session, m, now) for m in meetings}
+    plan = evening.evening_of(session, participant, now)
+    ratings = services.ratings_by(session, participant)
+    cards = [
+        RatingCard(
+            slot=slot,
+            field=f"interest_{slot.partner.id}",
+            state=services.rating_state(session, slot.meeting, now),
+            rating=ratings.get(slot.partner.id),
+            shows_profile=access.shows_profile(actor, slot.partner),
+        )
+        for slot in plan.meetings
+    ]
     return render_template(
         "speeddating/participation.html",
         participant=participant,
         session=session,
-        meetings=meetings,
-        partner=partner,
-        ratings=services.ratings_by(session, participant),
+        cards=cards,
+        rated=sum(1 for card in cards if card.rating is not None),
         open=session.rating_open(now),
-        states=states,
-        any_open=services.OPEN in states.values(),
-        row_fields={f"interest_{p.id}" for p in partner.values()},
-        paper_form=access.is_paper_form(participant, Actor.current()),
+        any_open=any(card.state == services.OPEN for card in cards),
+        row_fields={card.field for card in cards},
+        paper_form=access.is_paper_form(participant, actor),
         errors=errors or {},
     )
+
+
+@dataclass(frozen=True)
+class RatingCard:
+    """A person met, as the rating page shows them."""
+
+    slot: evening.Slot
+    field: str  # the form's field: interest_<participant id>
+    state: str  # services.OPEN, NOT_YET or CLOSED
+    rating: Interest | None
+    shows_profile: bool  # picture, offers and needs (else name and organisation only)
+
+    @property
+    def partner(self):
+        return self.slot.partner
 
 
 @bp.get("/mine/<int:participant_id>")
@@ -135,3 +163,45 @@ def my_schedule(participant_id: int, fmt: str):
     plan = _plan(participant.session, only=participant)
     name = f"speed-dating-{participant.session_id}-{participant.id}"
     return _printable(plan, "people", fmt, name, only={participant.id})
+
+
+# -- "my evening": where and when the next meeting is --------------------------------------------------------
+
+
+def _evening_page(participant: SessionParticipant):
+    session = participant.session
+    plan = evening.evening_of(session, participant, utcnow())
+    rated, to_rate = evening.rating_progress(session, participant)
+    actor = Actor.current()
+    next_meeting = plan.next_meeting
+    return render_template(
+        "speeddating/evening.html",
+        participant=participant,
+        own=access.is_own(participant, actor),
+        session=session,
+        plan=plan,
+        shows_next=next_meeting is not None and access.shows_profile(actor, next_meeting.partner),
+        rated=rated,
+        to_rate=to_rate,
+        open=session.rating_open(plan.now),
+    )
+
+
+@bp.get("/mine/<int:participant_id>/evening")
+@region_role_required(Role.PARTICIPANT, Role.COORDINATOR)
+def evening_plan(participant_id: int):
+    """One participant's evening: the next table and round (who, where, when), the rest of the plan, the ratings."""
+    return _evening_page(_participation_or_404(participant_id))
+
+
+@bp.get("/my-evening")
+@region_role_required(Role.PARTICIPANT, Role.COORDINATOR)
+def my_evening():
+    """The signed-in person's evening in this region: the session under way or next to come, else the last one
+    (a stable address for the home page and bookmarks)."""
+    user = current_user._get_current_object()
+    chosen = evening.the_evening_to_show(services.sessions_of(user), utcnow())
+    me = services.participant_of(chosen, user) if chosen is not None else None
+    if me is None:
+        return render_template("speeddating/evening.html", participant=None, plan=None)
+    return redirect(url_for(".evening_plan", participant_id=me.id))
