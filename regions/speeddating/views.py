@@ -146,6 +146,7 @@ def _page(session, errors=None, replan=None):
         raters=len({r.rater_id for r in rated}),
         addable=[p for p in profiles if p.id not in taken],
         replan=_replan_values(session, replan),
+        replan_refused=replan is not None,
         people_choices={
             str(p.id): f"{p.name} ({p.organisation})" if p.organisation else p.name for p in session.participants
         },
