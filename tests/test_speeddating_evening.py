@@ -219,7 +219,11 @@ def test_the_coordination_enters_a_paper_form_on_the_cards(app, client, auth, ma
     assert client.post(f"{BASE}/mine/{creative.id}", data={f"interest_{organisation.id}": "gladly"}).status_code == 302
     with app.app_context(), all_regions():
         rating = db.session.scalar(select(Rating))
-        assert (rating.ratee_id, rating.interest.value, rating.entered_by_id) == (organisation.id, "gladly", coordinator.id)
+        assert (rating.ratee_id, rating.interest.value, rating.entered_by_id) == (
+            organisation.id,
+            "gladly",
+            coordinator.id,
+        )
 
 
 def test_a_card_shows_offers_and_needs_only_where_the_directory_would_show_the_profile(app, client, auth, make):

@@ -98,7 +98,9 @@ def evening_of(session: SpeedDatingSession, participant: SessionParticipant, now
             seen_next = True
         partner = None
         if meeting is not None:
-            partner = people.get(meeting.organisation_id if meeting.creative_id == participant.id else meeting.creative_id)
+            partner = people.get(
+                meeting.organisation_id if meeting.creative_id == participant.id else meeting.creative_id
+            )
         slots.append(
             Slot(
                 round=round_,

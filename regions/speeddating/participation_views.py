@@ -19,8 +19,8 @@ from hub.core.roles import Role
 from regions.speeddating import access, actions, evening, printing, services
 from regions.speeddating.models import SessionParticipant
 from regions.speeddating.schemas import rating_choices
-from regions.speeddating.vocab import Interest
 from regions.speeddating.views import _session_or_404, bp
+from regions.speeddating.vocab import Interest
 
 PARTS = ("people", "tables", "master")
 
