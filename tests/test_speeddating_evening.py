@@ -16,7 +16,7 @@ from hub.core.db import db, utcnow
 from hub.core.tenancy import all_regions
 from regions.speeddating import services
 from regions.speeddating.models import Meeting, Rating, SessionParticipant
-from tests.pages import page, shown
+from tests.pages import field_error, page, shown, shown_field_message
 
 REGION = "erzgebirge"
 BASE = f"/{REGION}/speed-dating"
@@ -237,3 +237,67 @@ def test_a_card_shows_offers_and_needs_only_where_the_directory_would_show_the_p
 
     assert "Offene Werkstatt" in html and "Stille GmbH" in html
     assert "Holzbau" in html and "Geheimtipp" not in html
+
+
+# -- a note with the rating -----------------------------------------------------------------------------------
+
+
+def stored_ratings(app) -> list[tuple[int, str, str]]:
+    with app.app_context(), all_regions():
+        return [(r.ratee_id, r.interest.value, r.note) for r in db.session.scalars(select(Rating).order_by(Rating.id))]
+
+
+def test_a_note_is_kept_with_the_rating_shown_back_to_the_rater_and_cleared_when_emptied(app, client, auth, make):
+    made = make.session(REGION, creatives=1, organisations=1, tables=1)
+    started(make, made, minutes_ago=24 * 60)
+    creative, organisation = made.creatives[0], made.organisations[0]
+    auth.login(creative.owner)
+    own = f"{BASE}/mine/{creative.id}"
+
+    note = "  Holzwerkstatt im Hof, Termin im März  "
+    response = client.post(own, data={f"interest_{organisation.id}": "gladly", f"note_{organisation.id}": note})
+
+    assert response.status_code == 302
+    assert stored_ratings(app) == [(organisation.id, "gladly", "Holzwerkstatt im Hof, Termin im März")]
+    assert "Holzwerkstatt im Hof, Termin im März</textarea>" in page(client.get(own))
+    # A form without the note field leaves the note; an emptied note clears it.
+    client.post(own, data={f"interest_{organisation.id}": "definitely"})
+    assert stored_ratings(app) == [(organisation.id, "definitely", "Holzwerkstatt im Hof, Termin im März")]
+    client.post(own, data={f"interest_{organisation.id}": "definitely", f"note_{organisation.id}": ""})
+    assert stored_ratings(app) == [(organisation.id, "definitely", "")]
+
+
+def test_the_person_rated_never_sees_the_note(app, client, auth, make):
+    made = make.session(REGION, creatives=1, organisations=1, tables=1)
+    creative, organisation = made.creatives[0], made.organisations[0]
+    make.rating(made, creative, organisation, "definitely", note="Nur für mich: wirkt sehr engagiert")
+    auth.login(organisation.owner)
+
+    html = page(client.get(f"{BASE}/mine/{organisation.id}"))
+
+    assert "wirkt sehr engagiert" not in html
+
+
+def test_a_note_without_an_answer_or_too_long_is_refused_beside_the_card_and_nothing_is_kept(app, client, auth, make):
+    made = make.session(REGION, creatives=1, organisations=2, tables=2)
+    started(make, made, minutes_ago=24 * 60)
+    creative = made.creatives[0]
+    first, second = made.organisations
+    auth.login(creative.owner)
+    own = f"{BASE}/mine/{creative.id}"
+
+    response = client.post(own, data={f"interest_{first.id}": "gladly", f"note_{second.id}": "Ohne Antwort"})
+
+    assert response.status_code == 422
+    assert field_error(page(response), f"interest_{second.id}") == shown(
+        app, "Please choose an answer as well: a note is kept with the rating."
+    )
+    assert "Ohne Antwort</textarea>" in page(response), "what was typed comes back"
+    assert stored_ratings(app) == []
+
+    response = client.post(own, data={f"interest_{first.id}": "gladly", f"note_{first.id}": "x" * 501})
+    assert response.status_code == 422
+    assert field_error(page(response), f"note_{first.id}") == shown_field_message(
+        app, "Longer than the maximum length of {max}.", max=500
+    )
+    assert stored_ratings(app) == []

@@ -18,9 +18,9 @@ from hub.core.pdf import pdf_response
 from hub.core.roles import Role
 from regions.speeddating import access, actions, evening, printing, services
 from regions.speeddating.models import SessionParticipant
-from regions.speeddating.schemas import rating_choices
+from regions.speeddating.schemas import rating_choices, rating_notes
 from regions.speeddating.views import _session_or_404, bp
-from regions.speeddating.vocab import Interest
+from regions.speeddating.vocab import NOTE_LENGTH
 
 PARTS = ("people", "tables", "master")
 
@@ -84,34 +84,41 @@ def _participation_or_404(participant_id: int) -> SessionParticipant:
     return load(access.readable_participation, Actor.current(), participant_id)
 
 
-def _rating_page(participant, errors=None):
-    """One card per person met: who, where and when, and the answer to "would you like to work together?"."""
+def _rating_page(participant, errors=None, sent=None):
+    """One card per person met: who, where and when, the answer to "would you like to work together?" and a note
+    (as stored, or as ``sent`` when the form comes back with errors)."""
     session = participant.session
     actor = Actor.current()
     now = utcnow()
     plan = evening.evening_of(session, participant, now)
     ratings = services.ratings_by(session, participant)
-    cards = [
-        RatingCard(
-            slot=slot,
-            field=f"interest_{slot.partner.id}",
-            state=services.rating_state(session, slot.meeting, now),
-            rating=ratings.get(slot.partner.id),
-            shows_profile=access.shows_profile(actor, slot.partner),
+    notes = services.notes_by(session, participant)
+    cards = []
+    for slot in plan.meetings:
+        field, note_field = f"interest_{slot.partner.id}", f"note_{slot.partner.id}"
+        cards.append(
+            RatingCard(
+                slot=slot,
+                field=field,
+                note_field=note_field,
+                state=services.rating_state(session, slot.meeting, now),
+                rating=sent.get(field) if sent is not None else ratings.get(slot.partner.id),
+                note=sent.get(note_field, "") if sent is not None else notes.get(slot.partner.id, ""),
+                shows_profile=access.shows_profile(actor, slot.partner),
+            )
         )
-        for slot in plan.meetings
-    ]
     return render_template(
         "speeddating/participation.html",
         participant=participant,
         session=session,
         cards=cards,
-        rated=sum(1 for card in cards if card.rating is not None),
+        rated=sum(1 for slot in plan.meetings if slot.partner.id in ratings),
         open=session.rating_open(now),
         any_open=any(card.state == services.OPEN for card in cards),
-        row_fields={card.field for card in cards},
+        row_fields={name for card in cards for name in (card.field, card.note_field)},
         paper_form=access.is_paper_form(participant, actor),
         errors=errors or {},
+        NOTE_LENGTH=NOTE_LENGTH,
     )
 
 
@@ -121,8 +128,10 @@ class RatingCard:
 
     slot: evening.Slot
     field: str  # the form's field: interest_<participant id>
+    note_field: str  # note_<participant id>
     state: str  # services.OPEN, NOT_YET or CLOSED
-    rating: Interest | None
+    rating: str | None  # an Interest's value
+    note: str
     shows_profile: bool  # picture, offers and needs (else name and organisation only)
 
     @property
@@ -144,12 +153,13 @@ def rate(participant_id: int):
     participant = _participation_or_404(participant_id)
     paper_form = access.is_paper_form(participant, Actor.current())
     choices, errors = rating_choices(request.form)
-    if errors:
-        return _rating_page(participant, errors), 422
+    notes, note_errors = rating_notes(request.form)
+    if errors or note_errors:
+        return _rating_page(participant, {**errors, **note_errors}, request.form), 422
     return page_action(
-        lambda data: actions.rate_meetings(Actor.current(), participant_id, choices),
+        lambda data: actions.rate_meetings(Actor.current(), participant_id, choices, notes),
         # Said beside the person concerned; the rest of the form is not saved either.
-        refused=lambda errors: _rating_page(_participation_or_404(participant_id), errors),
+        refused=lambda errors: _rating_page(_participation_or_404(participant_id), errors, request.form),
         message=_("The paper form has been entered.") if paper_form else _("Your ratings have been saved."),
         done=url_for(".participation", participant_id=participant_id),
     )
