@@ -79,7 +79,7 @@ PERSONAL = {
     "accounts.two_factor_enable": "the caller's own second factor",
     "accounts.two_factor_disable": "the caller's own second factor",
     "accounts.two_factor_recovery_codes": "the caller's own recovery codes",
-    "calendar_feeds.subscribe": "the caller's own private calendar addresses",
+    "calendar_feeds.change_subscription": "the caller's own private calendar addresses",
     "notifications.mark_all_read": "the caller's own notifications",
     "notifications.save_settings": "the caller's own choice of e-mails",
     "api_notifications.mark_read": "the caller's own notifications",

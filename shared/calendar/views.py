@@ -80,7 +80,9 @@ def index():
         return render_template("calendar/list.html", entries=entries, more=more, page=data["page"], **context)
     first = data["month"] or calendar.this_month()
     month = calendar.month(_viewer(), first, filters)
-    return render_template("calendar/month.html", month=month, weekdays=_weekdays(), **context)
+    return render_template(
+        "calendar/month.html", month=month, weekdays=_weekdays(), current_month=calendar.this_month(), **context
+    )
 
 
 def _weekdays() -> list[tuple[str, str]]:
