@@ -91,3 +91,8 @@ def refusal_shown(app, seconds: int, locale: str | None = None) -> str:
 
     with app.test_request_context(), force_locale(locale or app.config["DEFAULT_LOCALE"]):
         return str(escape(refusal_message(seconds)))
+
+
+# What a person sends who answers a destructive action's confirmation page with "Ja, …"
+# (hub.core.glue.page_action(confirm=…)); tests/test_confirmations.py tests the question itself.
+CONFIRMED = {"confirmed": "1"}

@@ -130,7 +130,8 @@ class UseCase:
     ``page(world, values)`` and ``api(world, values)`` give (method, URL, payload) for each adapter;
     ``snapshot(app, world)`` reads what is stored, by names and values. Where the page's form names the
     values otherwise than the API (a row per person, say), ``form(world, values)`` gives the form's values and
-    ``page_field(name)`` the API's name of a field the page refuses.
+    ``page_field(name)`` the API's name of a field the page refuses. ``confirmed``: the page asks first (a
+    destructive action, ``hub.core.glue.page_action(confirm=…)``), and the person answers yes; the API asks nothing.
     """
 
     world: Callable[[Factory], dict]
@@ -140,6 +141,7 @@ class UseCase:
     api_method: str = "POST"
     form: Callable[[dict, dict], dict] | None = None
     page_field: Callable[[str], str] | None = None
+    confirmed: bool = False
 
 
 @dataclass(frozen=True)
@@ -165,7 +167,10 @@ def check_parity(app, regions, client, use: UseCase, case: Case) -> None:
             client.post("/logout")
             AuthActions(client).login(person)
             url = use.page(world, values)
-            response = client.post(url, data=as_form(use.form(world, values) if use.form else values))
+            form = as_form(use.form(world, values) if use.form else values)
+            if use.confirmed:
+                form.add("confirmed", "1")
+            response = client.post(url, data=form)
             outcome = page_outcome(response, client)
             if use.page_field and outcome.fields:
                 outcome = Outcome(outcome.kind, frozenset(map(use.page_field, outcome.fields)))

@@ -24,7 +24,7 @@ from hub.core.mail.models import OutboxMessage
 from hub.core.roles import Role
 from hub.core.tenancy import all_regions
 from tests.factories import PASSWORD
-from tests.pages import field_error, flashes, form_error, page, refusal_shown, shown, shown_field_message
+from tests.pages import CONFIRMED, field_error, flashes, form_error, page, refusal_shown, shown, shown_field_message
 
 NEW_PASSWORD = "a brand new passphrase"
 
@@ -470,7 +470,7 @@ def test_expired_invitation_link_answers_404(app, make):
 
 def test_withdrawn_invitation_link_answers_404(app, client, coordinator, make):
     invitation = make.invitation("erzgebirge", email="gone@example.org")
-    response = client.post(f"/erzgebirge/members/invitations/{invitation.id}/revoke")
+    response = client.post(f"/erzgebirge/members/invitations/{invitation.id}/revoke", data=CONFIRMED)
     assert response.status_code == 302
     assert invitations(app, "gone@example.org")[0].revoked_at is not None
     assert app.test_client().get(f"/invitations/{invitation.extra}").status_code == 404
@@ -909,7 +909,7 @@ def test_user_revokes_their_own_token(app, client, make, auth):
     person = make.participant("erzgebirge")
     token = make.access_token(person, "old laptop")
     auth.login(person)
-    response = client.post(f"/account/tokens/{token.id}/revoke")
+    response = client.post(f"/account/tokens/{token.id}/revoke", data=CONFIRMED)
     assert response.status_code == 302
     assert shown(app, "The token has been revoked.") in page(client.get("/account"))
     [row] = tokens_of(app, person.id)
@@ -983,7 +983,7 @@ def test_coordinator_removes_a_member_whose_account_stays(app, client, coordinat
         meissen = db.session.merge(regions["meissen"], load=False)
         services.grant_role(db.session.get(User, member.id), Role.PARTICIPANT, meissen)
         db.session.commit()
-    response = client.post(f"/erzgebirge/members/{membership_id(app, member.id, 'erzgebirge')}/remove")
+    response = client.post(f"/erzgebirge/members/{membership_id(app, member.id, 'erzgebirge')}/remove", data=CONFIRMED)
     assert response.status_code == 302
     assert shown(app, "The member has been removed from the region.") in page(client.get("/erzgebirge/members/"))
     assert memberships_of(app, member.id) == {"meissen": Role.PARTICIPANT}

@@ -24,7 +24,7 @@ from hub.core.db import berlin_today, db
 from hub.core.roles import Role
 from hub.core.tenancy import all_regions
 from tests.factories import PASSWORD
-from tests.pages import bearer, field_error, page, said, shown
+from tests.pages import CONFIRMED, bearer, field_error, page, said, shown
 
 HOME, OTHER = "erzgebirge", "meissen"
 
@@ -128,7 +128,7 @@ def test_saving_a_profile_unchanged_writes_nothing(app, creative):
 def test_archiving_a_profile_is_logged_under_the_coordinator(app, make, coordinator):
     profile = make.profile(HOME, name="Alte Brauerei")
 
-    browser(app, coordinator).post(f"/erzgebirge/profiles/{profile.id}/archive")
+    browser(app, coordinator).post(f"/erzgebirge/profiles/{profile.id}/archive", data=CONFIRMED)
 
     entry = last(app, subject_type="profile", subject_id=profile.id)
     assert (entry.action, entry.actor_id, entry.subject_label) == ("update", coordinator.id, "Alte Brauerei")
@@ -143,7 +143,7 @@ def test_archiving_a_profile_is_logged_under_the_coordinator(app, make, coordina
 def test_cancelling_an_event_logs_its_status_change_but_not_its_calendar_counters(app, make, coordinator):
     event = make.event(HOME, title="Auftakt Schneeberg")
 
-    browser(app, coordinator).post(f"/erzgebirge/events/{event.id}/cancel")
+    browser(app, coordinator).post(f"/erzgebirge/events/{event.id}/cancel", data=CONFIRMED)
 
     entry = last(app, subject_type="event", subject_id=event.id)
     assert (entry.action, entry.actor_id, entry.subject_label) == ("update", coordinator.id, "Auftakt Schneeberg")
@@ -152,7 +152,7 @@ def test_cancelling_an_event_logs_its_status_change_but_not_its_calendar_counter
 
 def test_the_log_shows_coded_values_by_their_words(app, make, coordinator):
     event = make.event(HOME, title="Auftakt Annaberg")
-    browser(app, coordinator).post(f"/erzgebirge/events/{event.id}/cancel")
+    browser(app, coordinator).post(f"/erzgebirge/events/{event.id}/cancel", data=CONFIRMED)
 
     html = page(browser(app, coordinator).get("/erzgebirge/audit"))
 
@@ -178,7 +178,7 @@ def test_cancelling_a_registration_and_the_waitlist_promotion_are_both_logged(ap
     second = make.registration(event, waiting)
     assert second.extra == "waitlisted"
 
-    browser(app, creative).post(f"/calendar/events/{event.id}/cancel")
+    browser(app, creative).post(f"/calendar/events/{event.id}/cancel", data=CONFIRMED)
 
     cancelled = last(app, subject_type="registration", subject_id=first.id)
     assert (cancelled.action, cancelled.actor_id) == ("update", creative.id)
@@ -193,7 +193,7 @@ def test_registering_again_after_cancelling_is_logged(app, make, creative):
     event = make.event(HOME, title="Werkstattabend")
     client = browser(app, creative)
     client.post(f"/calendar/events/{event.id}/register")
-    client.post(f"/calendar/events/{event.id}/cancel")
+    client.post(f"/calendar/events/{event.id}/cancel", data=CONFIRMED)
 
     client.post(f"/calendar/events/{event.id}/register")
 
@@ -289,7 +289,7 @@ def test_removing_a_match_member_logs_a_delete_with_the_old_values(app, make, co
     match = make.match(HOME, creatives=2)
     leaving = match.members[1]
 
-    response = browser(app, coordinator).post(f"/erzgebirge/matches/members/{leaving.id}/remove")
+    response = browser(app, coordinator).post(f"/erzgebirge/matches/members/{leaving.id}/remove", data=CONFIRMED)
 
     assert response.status_code == 302
     entry = last(app, subject_type="match_member", subject_id=leaving.id)
@@ -306,7 +306,7 @@ def test_changing_and_removing_a_membership_is_logged(app, make, coordinator):
     client = browser(app, coordinator)
 
     client.post(f"/erzgebirge/members/{member.id}/role", data={"role": "coordinator"})
-    client.post(f"/erzgebirge/members/{member.id}/remove")
+    client.post(f"/erzgebirge/members/{member.id}/remove", data=CONFIRMED)
 
     created, changed, removed = logged(app, subject_type="membership", subject_id=member.id)
     assert created.action == "create" and created.changes["role"] == [None, "participant"]
@@ -416,8 +416,8 @@ def network(make):
 def test_the_umbrella_filters_the_log_across_regions(app, make, network):
     umbrella = browser(app, make.umbrella())
     home, other = network["home_coordinator"], network["other_coordinator"]
-    browser(app, home).post(f"/erzgebirge/profiles/{network['home_profile'].id}/archive")
-    browser(app, other).post(f"/meissen/profiles/{network['other_profile'].id}/archive")
+    browser(app, home).post(f"/erzgebirge/profiles/{network['home_profile'].id}/archive", data=CONFIRMED)
+    browser(app, other).post(f"/meissen/profiles/{network['other_profile'].id}/archive", data=CONFIRMED)
 
     everything = api_entries(umbrella, "/api/v1/audit", per_page=200)
     assert {e["region"] for e in everything} >= {HOME, OTHER}
@@ -529,7 +529,7 @@ def test_bad_filters_answer_422_with_the_field_named(app, make):
 
 
 def test_the_log_page_speaks_german_first_and_english_on_request(app, make, network, coordinator):
-    browser(app, coordinator).post(f"/erzgebirge/profiles/{network['home_profile'].id}/archive")
+    browser(app, coordinator).post(f"/erzgebirge/profiles/{network['home_profile'].id}/archive", data=CONFIRMED)
     umbrella = browser(app, make.umbrella())
 
     german = page(umbrella.get("/umbrella/audit"))
@@ -548,7 +548,7 @@ def test_the_log_page_speaks_german_first_and_english_on_request(app, make, netw
 
 def test_an_actor_whose_account_was_deleted_is_named_by_number(app, make, network, coordinator):
     umbrella = browser(app, make.umbrella())
-    browser(app, coordinator).post(f"/erzgebirge/profiles/{network['home_profile'].id}/archive")
+    browser(app, coordinator).post(f"/erzgebirge/profiles/{network['home_profile'].id}/archive", data=CONFIRMED)
     with app.app_context(), all_regions():
         db.session.delete(db.session.get(User, coordinator.id))
         db.session.commit()

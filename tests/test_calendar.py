@@ -18,6 +18,7 @@ from hub.core.glue import CONFLICT_MESSAGE
 from hub.core.tenancy import all_regions, region_scope
 from regions.events.vocab import Audience, EventStatus, EventType
 from tests.factories import PASSWORD
+from tests.pages import CONFIRMED
 from tests.statements import counted
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -400,7 +401,7 @@ def test_cancelling_moves_the_first_waiting_person_up_and_tells_them(app, client
         register(client, event_id)
         auth.logout()
     auth.login(first)
-    response = client.post(f"/calendar/events/{event_id}/cancel")
+    response = client.post(f"/calendar/events/{event_id}/cancel", data=CONFIRMED)
     assert response.status_code == 302
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert de("Your registration has been cancelled.") in page
@@ -415,7 +416,7 @@ def test_registering_again_after_cancelling_is_possible(app, client, auth, make,
     event_id = make_event("erzgebirge", "Zweiter Anlauf", capacity=3)
     auth.login(person)
     register(client, event_id)
-    client.post(f"/calendar/events/{event_id}/cancel")
+    client.post(f"/calendar/events/{event_id}/cancel", data=CONFIRMED)
     assert register(client, event_id).status_code == 302
     assert event_state(app, event_id)["registrations"] == [(person.id, "registered")]
 
@@ -530,7 +531,7 @@ def test_a_double_click_gives_one_result_and_counts_one_place(app, make, make_ev
         assert client.post("/login", data={"email": person.email, "password": PASSWORD}).status_code == 302
     register(clients[0], event_id)
     if action == "register":  # registering again after cancelling reuses the row: no unique constraint helps
-        clients[0].post(f"/calendar/events/{event_id}/cancel")
+        clients[0].post(f"/calendar/events/{event_id}/cancel", data=CONFIRMED)
     slow_step = services.cancel_registration if action == "cancel" else services.register
 
     def slowly(*args, **kwargs):
@@ -552,7 +553,7 @@ def test_a_double_click_gives_one_result_and_counts_one_place(app, make, make_ev
 def test_cancelling_without_a_registration_explains_itself(app, client, auth, make, make_event, de):
     event_id = make_event("erzgebirge", "Nie angemeldet")
     auth.login(make.participant("lausitz"))
-    response = client.post(f"/calendar/events/{event_id}/cancel")
+    response = client.post(f"/calendar/events/{event_id}/cancel", data=CONFIRMED)
     assert response.status_code == 422
     assert de("You are not registered for this event.") in response.get_data(as_text=True)
 

@@ -19,7 +19,7 @@ from hub.core.mail.models import OutboxMessage
 from hub.core.tenancy import all_regions
 from shared.contacts.models import ContactRequest, ContactStatus
 from tests.factories import PASSWORD
-from tests.pages import bearer, field_error, flashes, form_error, said, said_field_message, shown
+from tests.pages import CONFIRMED, bearer, field_error, flashes, form_error, said, said_field_message, shown
 
 MESSAGE = "Guten Tag, wir suchen Holzbau-Partner für ein Festival in Görlitz."
 
@@ -227,7 +227,7 @@ def test_declining_shows_no_details_and_sends_no_mail_to_the_asker(app, browser,
     (request_id,) = [r.id for r in _requests(app)]
     erika = browser(addressee.owner)
 
-    response = erika.post(f"/contacts/{request_id}/decline", follow_redirects=True)
+    response = erika.post(f"/contacts/{request_id}/decline", data=CONFIRMED, follow_redirects=True)
 
     assert response.status_code == 200
     assert shown(app, "Contact request declined.") in flashes(response.get_data(as_text=True))
@@ -243,7 +243,7 @@ def test_an_answered_request_cannot_be_answered_again(app, browser, asker, addre
     erika = browser(addressee.owner)
     erika.post(f"/contacts/{request_id}/accept")
 
-    response = erika.post(f"/contacts/{request_id}/decline", follow_redirects=True)
+    response = erika.post(f"/contacts/{request_id}/decline", data=CONFIRMED, follow_redirects=True)
 
     assert shown(app, "This request has been answered already.") in flashes(response.get_data(as_text=True))
     assert requests_in_db(app)[0][2] == "accepted"

@@ -18,7 +18,7 @@ from regions.events.models import Event, Registration
 from regions.events.vocab import RegistrationStatus
 from tests.concurrency import Pause, in_background, in_processes
 from tests.factories import PASSWORD
-from tests.pages import field_error, said, shown
+from tests.pages import CONFIRMED, field_error, said, shown
 
 
 def _event(app, event_id) -> Event:
@@ -334,7 +334,7 @@ def test_cancelling_an_event_tells_the_registered_people(app, client, coordinato
     event = make.event("erzgebirge")
     attendee = make.participant("erzgebirge")
     make.registration(event, attendee)
-    assert client.post(f"/erzgebirge/events/{event.id}/cancel").status_code == 302
+    assert client.post(f"/erzgebirge/events/{event.id}/cancel", data=CONFIRMED).status_code == 302
     ev = _event(app, event.id)
     assert ev.status.value == "cancelled" and ev.sequence == 1
     with app.app_context():
@@ -386,7 +386,7 @@ def test_cancelling_by_the_status_field_tells_the_registered_people_as_the_butto
     attendee = make.participant("erzgebirge")
     make.registration(event, attendee)
     form = _edit_form(app, event.id, status="cancelled")
-    assert client.post(f"/erzgebirge/events/{event.id}/edit", data=form).status_code == 302
+    assert client.post(f"/erzgebirge/events/{event.id}/edit", data={**form, **CONFIRMED}).status_code == 302
     assert _event(app, event.id).status.value == "cancelled"
     with app.app_context():
         recipients = db.session.scalars(select(OutboxMessage.recipient)).all()
@@ -529,9 +529,9 @@ def test_a_waiting_person_who_cancels_as_their_place_frees_up_ends_up_cancelled(
     # The waiting person's cancellation has read their registration ("waiting") when the holder gives
     # the place back, which moves the first one waiting up.
     pause = Pause(monkeypatch, services, "cancel_registration")
-    cancelling = in_background(lambda: canceller.post(url, follow_redirects=True))
+    cancelling = in_background(lambda: canceller.post(url, data=CONFIRMED, follow_redirects=True))
     pause.wait_until_reached()
-    assert _browser(app, holder).post(f"/calendar/events/{event.id}/cancel").status_code == 302
+    assert _browser(app, holder).post(f"/calendar/events/{event.id}/cancel", data=CONFIRMED).status_code == 302
     pause.resume()
 
     answer = cancelling()
@@ -557,10 +557,12 @@ def test_a_waiting_person_promoted_while_cancelling_is_not_told_of_the_place(app
         make.registration(event, person)
     pause = Pause(monkeypatch, calendar, "_locked_registration")
     cancelling = in_background(
-        lambda: _browser(app, waiting).post(f"/calendar/events/{event.id}/cancel", follow_redirects=True)
+        lambda: _browser(app, waiting).post(
+            f"/calendar/events/{event.id}/cancel", data=CONFIRMED, follow_redirects=True
+        )
     )
     pause.wait_until_reached()
-    assert _browser(app, holder).post(f"/calendar/events/{event.id}/cancel").status_code == 302
+    assert _browser(app, holder).post(f"/calendar/events/{event.id}/cancel", data=CONFIRMED).status_code == 302
     with app.app_context(), all_regions():
         promoted = db.session.scalar(select(Registration).where(Registration.user_id == waiting.id))
         assert promoted.status == RegistrationStatus.REGISTERED, "the place went to the waiting person first"

@@ -39,6 +39,7 @@ from werkzeug.exceptions import MethodNotAllowed, NotFound
 
 from hub.core.db import berlin_today, db, utcnow
 from hub.core.extensions import limiter
+from hub.core.glue import CONFIRMED_FIELD
 from hub.core.tenancy import all_regions
 from tests.factories import PASSWORD, SAMPLES, tiny_pdf
 from tests.test_isolation import _RULES, HOME, World
@@ -648,7 +649,9 @@ def _judge(form: Form, name: str, f: Field, case: str, value, response, before, 
 
 
 def _post(client, form: Form, pairs):
-    body, content_type = _encode(pairs, form.multipart)
+    # The person answers a destructive action's question with yes (hub.core.glue.page_action(confirm=…)), so the
+    # action behind it meets the odd values too; the question itself is tests/test_confirmations.py's.
+    body, content_type = _encode([*pairs, (CONFIRMED_FIELD, "1")], form.multipart)
     limiter.reset()  # the throttle is tested in tests/test_throttle.py; here every case reaches validation
     return client.post(form.action, data=body, content_type=content_type)
 

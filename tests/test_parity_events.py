@@ -232,6 +232,7 @@ CANCEL_AN_EVENT = UseCase(
     page=lambda world, values: f"{PAGE}/{values.pop('event_id', world['event'].id)}/cancel",
     api=lambda world, values: f"{API}/{values.pop('event_id', world['event'].id)}/cancel",
     snapshot=stored,
+    confirmed=True,
 )
 
 
@@ -414,6 +415,7 @@ CANCEL_SOMEONES_REGISTRATION = UseCase(
     page=lambda world, values: f"{PAGE}/registrations/{values.pop('registration')}/cancel",
     api=lambda world, values: f"{API}/registrations/{values.pop('registration')}/cancel",
     snapshot=stored,
+    confirmed=True,
 )
 
 
@@ -474,6 +476,7 @@ CANCEL_ONESELF = UseCase(
     page=lambda world, values: f"/calendar/events/{world['event'].id}/cancel",
     api=lambda world, values: f"/api/v1/calendar/events/{world['event'].id}/registration",
     snapshot=stored,
+    confirmed=True,
     api_method="DELETE",
 )
 

@@ -218,6 +218,7 @@ def button(action: str, name: str) -> UseCase:
         page=lambda world, values: f"{PAGE}/profiles/{world[name].id}/{action}",
         api=lambda world, values: f"{API}/profiles/{world[name].id}/{action}",
         snapshot=profiles_stored,
+        confirmed=action == "archive",
     )
 
 
@@ -320,6 +321,7 @@ def answer(way: str, world) -> UseCase:
         page=lambda people, values: f"/contacts/{people['request'].id}/{way}",
         api=lambda people, values: f"/api/v1/contact-requests/{people['request'].id}/{way}",
         snapshot=contacts_stored,
+        confirmed=way == "decline",
     )
 
 

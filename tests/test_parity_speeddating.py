@@ -311,6 +311,7 @@ def remove_use(world):
         page=session_url(PAGE, "/participants/remove"),
         api=session_url(API, "/participants/remove"),
         snapshot=stored,
+        confirmed=True,
     )
 
 
@@ -387,6 +388,7 @@ REMOVE_PAIR = UseCase(
     page=session_url(PAGE, "/pairs/remove"),
     api=session_url(API, "/pairs/remove"),
     snapshot=stored,
+    confirmed=True,
 )
 
 

@@ -25,7 +25,7 @@ from regions.profiles.vocab import LANGUAGES, SUBMARKETS
 from shared.contacts.models import ContactRequest, ContactStatus
 from tests.concurrency import all_pass_before_any_goes_on, at_once
 from tests.factories import PASSWORD, tiny_png
-from tests.pages import bearer, field_error, flashes, said, said_field_message, shown, shown_field_message
+from tests.pages import CONFIRMED, bearer, field_error, flashes, said, said_field_message, shown, shown_field_message
 
 # Helpers ---------------------------------------------------------------------------------------
 
@@ -366,7 +366,7 @@ def test_archiving_takes_a_profile_out_of_directory_and_list_and_unarchiving_bri
     assert viewer.get(f"/directory/profiles/{profile.id}").status_code == 200
     auth.login(make.coordinator("erzgebirge"))
 
-    response = client.post(f"/erzgebirge/profiles/{profile.id}/archive")
+    response = client.post(f"/erzgebirge/profiles/{profile.id}/archive", data=CONFIRMED)
 
     assert response.status_code == 302
     assert stored(app, profile.id)["archived_at"] is not None

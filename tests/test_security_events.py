@@ -13,7 +13,7 @@ from hub.accounts.models import AccessToken, LoginSession, User
 from hub.accounts.security_log import SecurityEvent
 from hub.core.db import db, utcnow
 from tests.factories import PASSWORD
-from tests.pages import page, shown
+from tests.pages import CONFIRMED, page, shown
 
 NEW_PASSWORD = "a brand new passphrase"
 
@@ -78,8 +78,8 @@ def test_ending_a_session_and_signing_out_everywhere_are_logged(app, client, aut
     auth.login(person)
     with app.app_context():
         phones = db.session.scalars(select(LoginSession).order_by(LoginSession.id)).first()
-    client.post(f"/account/sessions/{phones.id}/end")
-    client.post("/account/sessions/end-all")
+    client.post(f"/account/sessions/{phones.id}/end", data=CONFIRMED)
+    client.post("/account/sessions/end-all", data=CONFIRMED)
     assert kinds(app)[2:] == [("session_ended", person.id), ("signed_out_everywhere", person.id)]
     ended, everywhere = logged(app)[2:]
     assert ended.detail == {"session": "Chrome (Android)"}
@@ -92,7 +92,7 @@ def test_api_tokens_made_and_revoked_are_logged(app, client, auth, make):
     client.post("/account/tokens", data={"name": "Tabellen-Export"})
     with app.app_context():
         token_id = db.session.scalar(select(AccessToken.id))
-    client.post(f"/account/tokens/{token_id}/revoke")
+    client.post(f"/account/tokens/{token_id}/revoke", data=CONFIRMED)
     client.post(f"/account/tokens/{token_id}/revoke")
     assert kinds(app)[1:] == [("token_created", person.id), ("token_revoked", person.id)]
     assert logged(app)[1].detail == {"token": "Tabellen-Export"}

@@ -15,7 +15,7 @@ from hub.core.db import db, utcnow
 from hub.core.jobs.runner import execute
 from tests.conftest import TEST_CONFIG
 from tests.factories import PASSWORD
-from tests.pages import bearer, page, shown
+from tests.pages import CONFIRMED, bearer, page, shown
 
 FIREFOX = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
 SAFARI = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 Version/17.5 Mobile Safari/604.1"
@@ -156,7 +156,7 @@ def test_sign_out_everywhere_ends_every_session_this_one_too(app, client, make):
     phone = app.test_client()
     log_in(phone, person, remember=True, agent=SAFARI)
     stolen = copy_of(app, phone, "remember_token")
-    response = client.post("/account/sessions/end-all")
+    response = client.post("/account/sessions/end-all", data=CONFIRMED)
     assert response.status_code == 302 and response.headers["Location"].endswith("/login")
     for browser in (client, phone, stolen):
         assert not opens_account(browser)
@@ -183,7 +183,7 @@ def test_ending_one_listed_session_signs_that_device_out_only(app, client, make)
     phone = app.test_client()
     log_in(phone, person, agent=SAFARI)
     mine, phones = session_rows(app, person)
-    response = client.post(f"/account/sessions/{phones.id}/end")
+    response = client.post(f"/account/sessions/{phones.id}/end", data=CONFIRMED)
     assert response.status_code == 302
     assert not opens_account(phone)
     assert opens_account(client)
@@ -205,7 +205,7 @@ def test_ending_this_devices_own_session_from_the_list_logs_it_out(app, client, 
     person = make.participant("erzgebirge")
     log_in(client, person)
     [mine] = session_rows(app, person)
-    client.post(f"/account/sessions/{mine.id}/end")
+    client.post(f"/account/sessions/{mine.id}/end", data=CONFIRMED)
     assert not opens_account(client)
 
 
@@ -266,7 +266,7 @@ def test_api_tokens_keep_working_when_sessions_end(app, client, make):
     person = make.participant("erzgebirge")
     token = make.access_token(person)
     log_in(client, person)
-    client.post("/account/sessions/end-all")
+    client.post("/account/sessions/end-all", data=CONFIRMED)
     assert app.test_client().get("/api/v1/me", headers=bearer(token.extra)).status_code == 200
     log_in(client, person)
     client.post(

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
@@ -16,22 +14,11 @@ from hub.core import rate_limits
 from hub.core.access import personal, public
 from hub.core.actions import Actor
 from hub.core.db import db, utcnow
-from hub.core.glue import page_action, run_action
+from hub.core.glue import Confirmation, page_action, run_action, safe_next
 from hub.core.logs import log_refusal
 from hub.core.schemas import load_buttons, load_form
 
 bp = Blueprint("accounts", __name__, template_folder="templates")
-
-
-def safe_next(target: str | None, default: str = "/") -> str:
-    """A redirect target on this host only (no scheme, no host, no protocol-relative //)."""
-    if not target:
-        return default
-    target = target.strip()
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
-        return default
-    return target
 
 
 def _user_agent() -> str:
@@ -304,10 +291,24 @@ def end_session(login_session_id: int):
         flash(_("The session has been ended."), "success")
         return url_for("accounts.account", _anchor="sessions")
 
+    def question(data) -> Confirmation | None:
+        row = next((s for s in sessions.active_sessions(current_user) if s.id == login_session_id), None)
+        if row is None:
+            return None  # someone else's or gone: the action answers
+        this_one = current_user.login_session is not None and row.id == current_user.login_session.id
+        return Confirmation(
+            _("End the session on “%(device)s”?", device=row.device or _("unknown browser")),
+            _("This is the device you are using: you will be logged out.")
+            if this_one
+            else _("That device is signed out and has to sign in again."),
+            _("Yes, end the session"),
+        )
+
     return page_action(
         lambda data: actions.end_session(Actor.current(), login_session_id),
         refused=url_for("accounts.account"),
         done=ended,
+        confirm=question,
     )
 
 
@@ -320,6 +321,11 @@ def end_all_sessions():
         lambda data: actions.end_all_sessions(Actor.current()),
         refused=url_for("accounts.account"),
         done=lambda count: _signed_out(_("You have been signed out on every device.")),
+        confirm=Confirmation(
+            _("Sign out on every device?"),
+            _("Every session of your account ends, this one too: you have to sign in again everywhere."),
+            _("Yes, sign out everywhere"),
+        ),
     )
 
 
@@ -347,11 +353,25 @@ def create_token():
 def revoke_token(access_token_id: int):
     """Revoke one of one's own tokens."""
     back = url_for("accounts.account")
+
+    def question(data) -> Confirmation | None:
+        token = db.session.scalar(
+            select(AccessToken).where(AccessToken.id == access_token_id, AccessToken.user_id == current_user.id)
+        )
+        if token is None or token.revoked_at is not None:
+            return None  # someone else's (the action answers 404), or revoked already (nothing to lose)
+        return Confirmation(
+            _("Revoke the token “%(name)s”?", name=token.name),
+            _("Programs that use it lose their access at once. This cannot be undone; you can create a new token."),
+            _("Yes, revoke"),
+        )
+
     return page_action(
         lambda data: actions.revoke_token(Actor.current(), access_token_id),
         refused=back,
         message=_("The token has been revoked."),
         done=back,
+        confirm=question,
     )
 
 

@@ -14,6 +14,11 @@ succeeds               flash, redirect             the view's response (200/201)
 ``NotFound``           the error page, 404                          404
 =====================  ===========================================  =============================================
 
+A destructive action asks first: ``page_action(…, confirm=…)`` answers a POST without ``confirmed=1`` with
+one confirmation page (the question, what will happen, "Ja, …" sending the same form again with
+``confirmed=1``, "Abbrechen" back to where the person came from) and changes nothing. The API asks nothing:
+a program's DELETE or POST is meant as sent.
+
 A read whose query may be refused (an unknown region in a filter) goes through ``page_query`` or
 ``@api_query``: the page shows the fields beside its filters, the API answers 422 naming the query argument.
 
@@ -24,10 +29,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import wraps
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
-from flask import abort, flash, redirect, request
+from flask import abort, flash, redirect, render_template, request
+from flask_babel import lazy_gettext as _l
 from flask_smorest import abort as api_abort
 from sqlalchemy.exc import IntegrityError
 
@@ -73,6 +81,22 @@ def load(loader: Callable[..., T], *args, **kwargs) -> T:
 # -- pages ---------------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Confirmation:
+    """What the confirmation page of a destructive action says: the question ("Das Dokument „Plan.pdf“
+    löschen?"), what will happen, and the words of the button that does it ("Ja, löschen")."""
+
+    question: str
+    consequence: str = ""
+    button: str = ""
+
+
+# A form sends this field with the value "1" when the person has answered the question with yes.
+CONFIRMED_FIELD = "confirmed"
+
+Confirm = Confirmation | str | Callable[[dict], "Confirmation | str | None"]
+
+
 def page_action(
     work: Callable[[dict], T],
     *,
@@ -81,6 +105,7 @@ def page_action(
     message: Callable[[T], str] | str | None = None,
     schema=None,
     show: Callable[[T], Any] | None = None,
+    confirm: Confirm | None = None,
 ) -> Any:
     """Run an action for a submitted form and answer as a page.
 
@@ -90,12 +115,22 @@ def page_action(
     at once, for what is shown only this once (new recovery codes). When it is refused, ``refused(errors)``
     renders the form again with ``{field: [text]}`` beside its fields (422, 409 for a conflict); a URL
     instead sends the browser back there with the message flashed (for a button without a form).
+
+    ``confirm`` makes a destructive action ask first: unless the form says ``confirmed=1``, nothing runs and
+    the confirmation page answers (200). It is a ``Confirmation``, a question, or a function of the loaded
+    form giving one (or ``None`` when this request needs no question, e.g. a status that is not final). Let
+    the view load what the URL names through its access rules before (or inside ``confirm``), so that
+    someone else's object answers 404, not a question. Forms with files cannot be asked again this way.
     """
     data: dict = {}
     if schema is not None:
         data, errors = load_form(schema, request.form)
         if errors:
             return _refused_page(refused, errors, 422)
+    if confirm is not None and request.form.get(CONFIRMED_FIELD) != "1":
+        asked = confirm(data) if callable(confirm) else confirm
+        if asked is not None:
+            return confirmation_page(asked)
     try:
         result = run_action(lambda: work(data))
     except ServiceError as exc:
@@ -120,6 +155,71 @@ def _refused_page(refused, errors: dict, status: int):
     if isinstance(page, tuple):
         page = page[0]
     return page, status
+
+
+def confirmation_page(asked: Confirmation | str):
+    """The one confirmation page: the question, what will happen, "Ja, …" sending this form again with
+    ``confirmed=1`` (a fresh CSRF token instead of the old one), and "Abbrechen" back where the person came from."""
+    if not isinstance(asked, Confirmation):
+        asked = Confirmation(question=str(asked))
+    if request.files:
+        raise RuntimeError("a form with files cannot be confirmed by sending it again")
+    fields = [
+        (name, value)
+        for name, values in request.form.lists()
+        if name not in ("csrf_token", CONFIRMED_FIELD)
+        for value in values
+    ]
+    page = render_template(
+        "core/confirm.html",
+        confirmation=asked,
+        button=asked.button or YES,
+        action=request.script_root + (request.full_path if request.query_string else request.path),
+        fields=fields,
+        back=back_url(),
+        confirmed_field=CONFIRMED_FIELD,
+    )
+    return page, 200
+
+
+YES = _l("Yes, go ahead")
+
+
+def back_url(default: str = "/") -> str:
+    """Where "Abbrechen" leads: the form's ``next``, or the page the form was on (the referrer), on this host
+    only; never the address the form was sent to (it answers POST only)."""
+    candidates = [request.form.get("next"), _same_host_path(request.referrer)]
+    for candidate in candidates:
+        target = safe_next(candidate, "")
+        if target and urlsplit(target).path != request.path:
+            return target
+    return default
+
+
+def _same_host_path(url: str | None) -> str | None:
+    """The path (and query and fragment) of an absolute URL on this very host, else None."""
+    if not url:
+        return None
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or parts.netloc != request.host:
+        return None
+    target = parts.path or "/"
+    if parts.query:
+        target += "?" + parts.query
+    if parts.fragment:
+        target += "#" + parts.fragment
+    return target
+
+
+def safe_next(target: str | None, default: str = "/") -> str:
+    """A redirect target on this host only (no scheme, no host, no protocol-relative //)."""
+    if not target:
+        return default
+    target = target.strip()
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return default
+    return target
 
 
 def page_query(work: Callable[[], T]) -> tuple[T | None, dict]:

@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from hub.core import spreadsheets
 from hub.core.access import coordinator_required
 from hub.core.actions import Actor
-from hub.core.glue import load, page_action
+from hub.core.glue import Confirmation, load, page_action
 from hub.core.schemas import load_buttons
 from regions.events import access, actions, exports, services, vocab
 from regions.events.schemas import (
@@ -22,6 +22,7 @@ from regions.events.schemas import (
     questions_as_text,
     registration_form,
 )
+from regions.events.vocab import EventStatus, RegistrationStatus
 from regions.members.services import list_members
 
 bp = Blueprint("events", __name__, url_prefix="/events", template_folder="templates")
@@ -88,6 +89,7 @@ def edit(event_id: int):
         refused=lambda errors: _form(_readable(event_id), errors),
         message=_("The event has been saved."),
         done=url_for(".registrations", event_id=event_id),
+        confirm=lambda data: _cancel_question(_readable(event_id)) if data["status"] == EventStatus.CANCELLED else None,
     )
 
 
@@ -101,6 +103,23 @@ def cancel(event_id: int):
         refused=back,
         message=_("The event has been cancelled."),
         done=back,
+        confirm=lambda data: _cancel_question(_readable(event_id)),
+    )
+
+
+def _cancel_question(event) -> Confirmation | None:
+    """Cancelling tells everyone registered or waiting; an event cancelled already has nothing to ask."""
+    if event.status == EventStatus.CANCELLED:
+        return None
+    told = sum(1 for r in services.registrations(event) if r.status != RegistrationStatus.CANCELLED)
+    return Confirmation(
+        _("Cancel the event “%(title)s”?", title=event.title),
+        _(
+            "It stays in the calendars as cancelled, and everyone registered or on the waiting list is told by "
+            "e-mail (now: %(count)s).",
+            count=told,
+        ),
+        _("Yes, cancel the event"),
     )
 
 
@@ -140,14 +159,17 @@ def register_someone(event_id: int):
     )
 
 
-def _on_registration(registration_id: int, work, message=None):
-    """Run an action from a button in the list of registrations: back to it, or the list with the reason."""
-    event_id = load(access.managed_registration, Actor.current(), registration_id).event_id
+def _on_registration(registration_id: int, work, message=None, confirm=None):
+    """Run an action from a button in the list of registrations: back to it, or the list with the reason;
+    ``confirm(registration)`` asks first."""
+    registration = load(access.managed_registration, Actor.current(), registration_id)
+    event_id = registration.event_id
     return page_action(
         lambda data: work(),
         refused=lambda errors: _registrations_page(event_id, errors, "list"),
         message=message,
         done=url_for(".registrations", event_id=event_id),
+        confirm=(lambda data: confirm(registration)) if confirm else None,
     )
 
 
@@ -167,6 +189,23 @@ def cancel_registration(registration_id: int):
         registration_id,
         lambda: actions.cancel_registration(Actor.current(), registration_id),
         _("The registration has been cancelled."),
+        confirm=_cancel_registration_question,
+    )
+
+
+def _cancel_registration_question(registration) -> Confirmation | None:
+    if registration.status == RegistrationStatus.CANCELLED:
+        return None  # the action says so
+    return Confirmation(
+        _(
+            "Cancel the registration of %(name)s for “%(title)s”?",
+            name=registration.user.name,
+            title=registration.event.title,
+        ),
+        _("The place becomes free, for the first person on the waiting list if there is one.")
+        if registration.status == RegistrationStatus.REGISTERED
+        else _("The person leaves the waiting list."),
+        _("Yes, cancel the registration"),
     )
 
 

@@ -11,7 +11,7 @@ from hub.core.access import coordinator_required
 from hub.core.actions import Actor
 from hub.core.db import db
 from hub.core.glue import page_action
-from regions.matches import actions, suggesting
+from regions.matches import actions, confirmations, suggesting
 from regions.matches.models import MatchSuggestion
 from regions.matches.schemas import AcceptSuggestionSchema, SuggestionRunSchema
 from regions.matches.views import bp
@@ -76,4 +76,5 @@ def reject(suggestion_id: int):
         lambda data: actions.reject_suggestion(Actor.current(), suggestion_id),
         refused=back,
         done=back,
+        confirm=confirmations.reject(suggestion),
     )

@@ -17,7 +17,7 @@ from hub.core.glue import load, page_action
 from hub.core.roles import Role
 from hub.core.schemas import load_buttons
 from hub.core.security_headers import sandboxed
-from regions.matches import access, actions, documents, services, vocab
+from regions.matches import access, actions, confirmations, documents, services, vocab
 from regions.matches.models import Match, MatchMember
 from regions.matches.overview import overview
 from regions.matches.schemas import (
@@ -176,7 +176,7 @@ def show(match_id: int):
     return _page(_match_or_404(match_id))
 
 
-def _on_match(match_id: int, form: str, work, message, schema=None):
+def _on_match(match_id: int, form: str, work, message, schema=None, confirm=None):
     """Run an action from a form on the match's page: back to its section, or the page again with the errors."""
     return page_action(
         work,
@@ -184,6 +184,7 @@ def _on_match(match_id: int, form: str, work, message, schema=None):
         message=message,
         done=url_for(".show", match_id=match_id, _anchor=form),
         refused=lambda errors: _page(_match_or_404(match_id), errors, form),
+        confirm=confirm,
     )
 
 
@@ -217,6 +218,7 @@ def change_status(match_id: int):
         lambda data: actions.change_status(Actor.current(), match_id, data["status"], data["on"]),
         _("The status has been changed."),
         StatusInputSchema(),
+        confirm=lambda data: confirmations.final_status(_match_or_404(match_id), data["status"]),
     )
 
 
@@ -243,6 +245,7 @@ def remove_member(member_id: int):
         "members",
         lambda data: actions.remove_member(Actor.current(), member_id),
         _("The person has been removed."),
+        confirm=confirmations.remove_member(member),
     )
 
 
@@ -334,6 +337,7 @@ def delete_document(document_id: int):
         "documents",
         lambda data: actions.delete_document(Actor.current(), document_id),
         _("The document has been deleted."),
+        confirm=confirmations.delete_document(document),
     )
 
 

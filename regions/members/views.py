@@ -4,17 +4,18 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 
 from hub.accounts.schemas import InvitationSchema
 from hub.core import rate_limits
 from hub.core.access import coordinator_required
 from hub.core.actions import Actor
 from hub.core.downloads import download
-from hub.core.glue import page_action
+from hub.core.glue import Confirmation, load, page_action
 from hub.core.schemas import load_form
 from hub.privacy import services as privacy
 from hub.privacy.schemas import CoordinatorErasureSchema
-from regions.members import actions, services
+from regions.members import access, actions, services
 from regions.members.schemas import RoleChangeSchema
 
 bp = Blueprint("members", __name__, url_prefix="/members", template_folder="templates")
@@ -56,11 +57,19 @@ def invite():
 @coordinator_required
 def revoke_invitation(invitation_id: int):
     """Withdraw an invitation."""
+    invitation = load(access.managed_invitation, Actor.current(), invitation_id)
     return page_action(
         lambda data: actions.revoke_invitation(Actor.current(), invitation_id),
         refused=url_for(".index"),
         message=_("The invitation has been withdrawn."),
         done=url_for(".index"),
+        confirm=None  # accepted or withdrawn already: the action says so
+        if invitation.accepted_at or invitation.revoked_at
+        else Confirmation(
+            _("Withdraw the invitation to %(email)s?", email=invitation.email),
+            _("The link in the e-mail stops working. You can invite the person again later."),
+            _("Yes, withdraw"),
+        ),
     )
 
 
@@ -81,11 +90,22 @@ def change_role(membership_id: int):
 @coordinator_required
 def remove(membership_id: int):
     """Take a member out of the region."""
+    membership = load(access.managed_membership, Actor.current(), membership_id)
     return page_action(
         lambda data: actions.remove_member(Actor.current(), membership_id),
         refused=url_for(".index"),
         message=_("The member has been removed from the region."),
         done=url_for(".index"),
+        confirm=None  # oneself: the action says why not
+        if membership.user_id == current_user.id
+        else Confirmation(
+            _("Remove %(name)s from the region?", name=membership.user.name),
+            _(
+                "The person can no longer open the region's pages. The account stays, and you can invite the "
+                "person again."
+            ),
+            _("Yes, remove"),
+        ),
     )
 
 

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 
 from hub.core.access import coordinator_required
 from hub.core.actions import Actor
-from hub.core.glue import load, page_action
+from hub.core.glue import Confirmation, load, page_action
 from hub.core.schemas import load_buttons
 from hub.privacy.legal import consent_version
 from regions.profiles import access, actions, services, vocab
@@ -109,11 +109,22 @@ def edit(profile_id: int):
 @coordinator_required
 def archive(profile_id: int):
     """Archive a profile: it leaves the directory and the lists."""
+    profile = load(access.managed_profile, Actor.current(), profile_id)
     return page_action(
         lambda data: actions.archive_profile(Actor.current(), profile_id),
         refused=url_for(".index"),
         message=_("The profile has been archived."),
         done=url_for(".index"),
+        confirm=None  # archived already: nothing changes
+        if profile.archived_at
+        else Confirmation(
+            _("Archive the profile “%(name)s”?", name=profile.display_name),
+            _(
+                "It leaves the directory, the lists and the choices of matches and speed-dating. You can bring it "
+                "back from the archived profiles."
+            ),
+            _("Yes, archive"),
+        ),
     )
 
 

@@ -19,7 +19,7 @@ from hub.core.roles import Role
 from hub.core.schemas import load_buttons
 from regions.events.models import Event
 from regions.profiles.models import Profile
-from regions.speeddating import access, actions, evening, replanning, services, vocab
+from regions.speeddating import access, actions, confirmations, evening, replanning, services, vocab
 from regions.speeddating.models import Meeting
 from regions.speeddating.schemas import (
     NewSessionSchema,
@@ -181,9 +181,9 @@ def show(session_id: int):
     return _page(_session_or_404(session_id))
 
 
-def _on_session(session_id: int, work, message, schema=None, *, warn=None, replan_form: bool = False):
+def _on_session(session_id: int, work, message, schema=None, *, warn=None, replan_form: bool = False, confirm=None):
     """Run an action from a form on the session's page: back to it (with ``warn(result)``'s warnings flashed),
-    or the page again with the errors."""
+    or the page again with the errors; ``confirm`` asks first (``hub.core.glue.page_action``)."""
 
     def back(result) -> str:
         for warning in warn(result) if warn else ():
@@ -196,6 +196,7 @@ def _on_session(session_id: int, work, message, schema=None, *, warn=None, repla
         message=message,
         done=back,
         refused=lambda errors: _page(_session_or_404(session_id), errors, request.form if replan_form else None),
+        confirm=confirm,
     )
 
 
@@ -239,6 +240,7 @@ def remove_participant(session_id: int):
         session_id,
         lambda data: actions.remove_participant(Actor.current(), session_id, **chosen),
         _("The person has been removed."),
+        confirm=lambda data: confirmations.remove_participant(_session_or_404(session_id), chosen["participant_id"]),
     )
 
 
@@ -263,6 +265,7 @@ def remove_pair(session_id: int):
         session_id,
         lambda data: actions.remove_pair(Actor.current(), session_id, **chosen),
         _("The pair has been removed."),
+        confirm=lambda data: confirmations.remove_pair(_session_or_404(session_id), chosen["pair_id"]),
     )
 
 

@@ -12,7 +12,7 @@ from flask_login import current_user, login_required
 from hub.accounts.services import external_url
 from hub.core.access import public
 from hub.core.actions import Actor
-from hub.core.glue import load, page_action
+from hub.core.glue import Confirmation, load, page_action
 from hub.core.schemas import load_form
 from hub.core.tenancy.registry import active_regions
 from regions.events.schemas import ANSWER_PREFIX, answers_on_the_form, registration_form
@@ -158,4 +158,28 @@ def cancel(event_id: int):
         refused=lambda errors: _event_page(_entry(event_id), errors),
         message=_("Your registration has been cancelled."),
         done=url_for(".event", event_id=event_id),
+        confirm=lambda data: _cancel_question(_entry(event_id)),
     )
+
+
+def _cancel_question(entry: calendar.Entry) -> Confirmation | None:
+    """Leaving the waiting list gives the place in the queue away; cancelling, the seat (to the next one waiting)."""
+    if entry.my_status == RegistrationStatus.WAITLISTED:
+        return Confirmation(
+            _("Leave the waiting list for “%(title)s”?", title=entry.title),
+            _(
+                "You give up your place %(position)s in the queue. If you register again, you join at its end.",
+                position=calendar.waiting_position(entry.event, current_user),
+            ),
+            _("Yes, leave the waiting list"),
+        )
+    if entry.my_status == RegistrationStatus.REGISTERED:
+        return Confirmation(
+            _("Cancel your registration for “%(title)s”?", title=entry.title),
+            _(
+                "Your place becomes free, for the first person on the waiting list if there is one. If you "
+                "register again, you may only get a place on the waiting list."
+            ),
+            _("Yes, cancel my registration"),
+        )
+    return None  # nothing to give up: the action says so

@@ -10,9 +10,10 @@ from flask_login import current_user, login_required
 from hub.core import rate_limits
 from hub.core.access import coordinator_required
 from hub.core.actions import Actor
-from hub.core.glue import load, page_action
+from hub.core.glue import Confirmation, load, page_action
 from hub.core.tenancy.registry import active_regions
-from shared.contacts import actions, services
+from shared.contacts import access, actions, services
+from shared.contacts.models import ContactStatus
 from shared.contacts.schemas import ContactRequestSchema
 from shared.directory.access import visible_profile
 
@@ -61,16 +62,28 @@ def accept(contact_request_id: int):
 @login_required
 def decline(contact_request_id: int):
     """Decline a contact request."""
-    return _answer(contact_request_id, False, _("Contact request declined."))
+    return _answer(contact_request_id, False, _("Contact request declined."), confirm=_decline_question)
 
 
-def _answer(contact_request_id: int, accept: bool, message: str):
+def _decline_question(contact_request_id: int) -> Confirmation | None:
+    contact = load(access.own_request, Actor.current(), contact_request_id)
+    if contact.status != ContactStatus.PENDING or contact.recipient.user_id != current_user.id:
+        return None  # not for this person to answer (any more): the action says why
+    return Confirmation(
+        _("Decline the contact request of %(name)s?", name=contact.sender.display_name),
+        _("This is your answer for good: you cannot accept the request later."),
+        _("Yes, decline"),
+    )
+
+
+def _answer(contact_request_id: int, accept: bool, message: str, confirm=None):
     back = url_for(".contact_list")
     return page_action(
         lambda data: actions.answer(Actor.current(), contact_request_id, accept),
         refused=back,
         message=message,
         done=back,
+        confirm=(lambda data: confirm(contact_request_id)) if confirm else None,
     )
 
 
