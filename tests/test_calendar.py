@@ -283,7 +283,8 @@ def test_the_events_come_first_and_the_filters_wait_in_a_closed_panel(client, ma
 def test_an_empty_month_leads_to_the_coming_events(client, make_event, de):
     make_event("meissen", "Später im Jahr", starts_at=soon(70), audience=Audience.PUBLIC)
     page = month_page(client, datetime.now(BERLIN).strftime("%Y-%m"))
-    assert de("No events this month.") in page
+    assert de("No public events this month.") in page  # a visitor sees the public events only
+    assert "Später im Jahr" in page.split('class="coming-next"', 1)[1]
     assert re.search(r'<a class="button" href="/calendar/\?view=list">', page)
 
 

@@ -349,8 +349,10 @@ def rate_and_match(run: Run) -> None:
     phone.follow(f"/speed-dating/mine/{rater.id}")
     run.look(phone, "participant-rating")
     form = phone.page.locator("main form").filter(has=phone.page.locator("input[type=radio]"))
-    for radio in form.locator("input[type=radio][value=definitely]:enabled").all():
-        radio.check()
+    # the answers are big buttons: the label is what a thumb taps (the radio inside it is only visually hidden)
+    for answer in form.locator("label:has(input[type=radio][value=definitely]:enabled)").all():
+        answer.click()
+        assert answer.locator("input").is_checked()
     phone.submit(form)
     rated = run.scalars(select(Rating).where(Rating.rater_id == rater.id))
     assert len(rated) == 2, f"{len(rated)} ratings saved"

@@ -33,14 +33,6 @@ JOURNEYS_NOT_YET: dict[str, str] = {}
 NOT_YET: dict[tuple[str, str, str | None], str] = {
     # members (/erzgebirge/members/)
     ("coordinator-members", "overflow", PHONE): "issue 17: the members table is 823 px wide on a phone",
-    # the region's events (/erzgebirge/events/) and an event's registrations, empty and with people on it
-    ("coordinator-events", "overflow", PHONE): "issue 17: the events table is 584 px wide on a phone",
-    ("coordinator-registrations", "overflow", PHONE): "issue 17: the registrations table is 461 px wide on a phone",
-    ("coordinator-registrations-full", "overflow", PHONE): "issue 17: the registrations table is 658 px on a phone",
-    # a speed-dating evening, the coordinator's page (/erzgebirge/speed-dating/<id>)
-    ("coordinator-evening", "overflow", PHONE): "issue 17: the people tables are 403 px wide on a phone",
-    # rating the people one met (/erzgebirge/speed-dating/mine/<id>)
-    ("participant-rating", "overflow", PHONE): "issue 17: the rating table is 591 px wide on a phone",
 }
 
 
