@@ -432,8 +432,8 @@ def traffic(app, make, member):
 def _counts(html: str) -> dict[str, tuple[int, int, int]]:
     """The table: other region -> (accepted, open, declined), and the total row."""
     rows = re.findall(
-        r'<th scope="row">([^<]+)</th>\s*<td class="num">(\d+)</td>\s*<td class="num">(\d+)</td>'
-        r'\s*<td class="num">(\d+)</td>',
+        r'<th scope="row">([^<]+)</th>\s*<td class="num"[^>]*>(\d+)</td>\s*<td class="num"[^>]*>(\d+)</td>'
+        r'\s*<td class="num"[^>]*>(\d+)</td>',
         html,
     )
     return {name: (int(a), int(o), int(d)) for name, a, o, d in rows}
