@@ -179,7 +179,7 @@ def test_the_timeline_shows_events_and_milestones_of_all_regions_on_one_axis(cli
     auth.login(make.umbrella())
     html = page(client.get("/umbrella/timeline"))
     assert "Auftakt im Erzgebirge" in html and "Netzwerktreffen Lausitz" in html
-    assert html.count("<svg") == 1
+    assert html.count("<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\"") == 1  # the one timeline chart
 
 
 def test_the_dashboard_is_reachable_from_the_navigation(client, auth, make):
