@@ -28,4 +28,5 @@ FEATURES = (
     "shared.blueprints",
     "shared.reports",
     "shared.digest",
+    "shared.home",
 )

@@ -1,8 +1,10 @@
-"""Matches: the coordination's overview and tools, and each team's own page (journal, documents, case study)."""
+"""Matches: the coordination's list and tools, a participant's own matches, and each match's page: an overview
+first (regions/matches/overview.py), the forms behind disclosures for those who may use them. The suggestions
+from a speed-dating session are in ``suggestion_views``."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, request, send_file, url_for
+from flask import Blueprint, abort, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -15,10 +17,10 @@ from hub.core.glue import load, page_action
 from hub.core.roles import Role
 from hub.core.schemas import load_buttons
 from hub.core.security_headers import sandboxed
-from regions.matches import access, actions, documents, services, suggesting, vocab
-from regions.matches.models import Match, MatchMember, MatchSuggestion
+from regions.matches import access, actions, documents, services, vocab
+from regions.matches.models import Match, MatchMember
+from regions.matches.overview import overview
 from regions.matches.schemas import (
-    AcceptSuggestionSchema,
     CheckInInputSchema,
     JournalInputSchema,
     LedgerInputSchema,
@@ -29,12 +31,10 @@ from regions.matches.schemas import (
     MilestoneInputSchema,
     PublishSchema,
     StatusInputSchema,
-    SuggestionRunSchema,
 )
 from regions.matches.vocab import MatchStatus
 from regions.profiles.models import Profile
 from regions.profiles.vocab import ProfileKind
-from regions.speeddating.services import default_cohort, get_session
 
 bp = Blueprint("matches", __name__, url_prefix="/matches", template_folder="templates")
 
@@ -43,6 +43,8 @@ bp = Blueprint("matches", __name__, url_prefix="/matches", template_folder="temp
 def _vocabularies():
     return {
         "MATCH_STATUS": vocab.STATUS_LABELS,
+        # Where a match can go from each status, in the vocabulary's order (the status form offers only these).
+        "MATCH_STATUS_NEXT": {s: [t for t in MatchStatus if t in vocab.TRANSITIONS[s]] for s in MatchStatus},
         "MEMBER_ROLES": vocab.ROLE_LABELS,
         "CHECK_IN_STATUS": vocab.CHECK_IN_LABELS,
         "LEDGER_KINDS": vocab.LEDGER_LABELS,
@@ -61,9 +63,9 @@ def _match_or_404(match_id: int) -> Match:
 @bp.get("/")
 @region_role_required(Role.PARTICIPANT, Role.COORDINATOR)
 def index():
-    """The region's matches with their progress and funding; for a participant, their own matches."""
+    """The region's matches with their progress and funding; for a participant, their own (see ``mine``)."""
     if not _coordinating():
-        return render_template("matches/mine.html", matches=services.matches_of(current_user))
+        return mine()
     cohort_id = request.args.get("cohort", type=int)
     status = request.args.get("status")
     status = MatchStatus(status) if status in {s.value for s in MatchStatus} else None
@@ -76,6 +78,21 @@ def index():
         status=status,
         today=berlin_today(),
     )
+
+
+@bp.get("/mine")
+@region_role_required(Role.PARTICIPANT, Role.COORDINATOR)
+def mine():
+    """The signed-in person's own matches of the region; with exactly one, that match's page itself.
+
+    The stable link to "my match" (the home and the navigation use it): one tap, however many there are.
+    ``?all=1`` lists them even when there is one.
+    """
+    matches = services.matches_of(current_user)
+    if len(matches) == 1 and not request.args.get("all"):
+        return redirect(url_for(".show", match_id=matches[0].id))
+    today = berlin_today()
+    return render_template("matches/mine.html", matches=[(m, overview(m, today)) for m in matches], today=today)
 
 
 def _profiles(kind: ProfileKind | None = None) -> list[Profile]:
@@ -112,20 +129,43 @@ def new():
     )
 
 
+def _keeps(match: Match, actor: Actor) -> bool:
+    """Whether the page offers the team's forms (milestones reached, journal, documents, outcome): the
+    coordination and the team; the umbrella only reads."""
+    return actor.coordinates or access.is_member(match, actor)
+
+
 def _page(match: Match, errors=None, form: str | None = None):
     actor = Actor.current()
+    today = berlin_today()
     return render_template(
         "matches/show.html",
         match=match,
         coordinating=actor.reviews,
         may_change=actor.coordinates,
+        keeps=_keeps(match, actor),
         is_member=access.is_member(match, actor),
-        overdue={m.id for m in services.overdue_milestones(match)},
-        addable=[p for p in _profiles() if p.id not in {m.profile_id for m in match.members}],
+        glance=overview(match, today),
+        addable=[p for p in _profiles() if p.id not in {m.profile_id for m in match.members}]
+        if actor.coordinates
+        else [],
         errors=errors or {},
         form=form,
         values=request.form if request.method == "POST" else {},
-        today=berlin_today(),
+        today=today,
+    )
+
+
+def _texts_page(match: Match, errors=None, values=None):
+    """The texts' form; ``values`` refill it when it comes back refused (not after a refused sharing)."""
+    actor = Actor.current()
+    return render_template(
+        "matches/edit.html",
+        match=match,
+        may_change=actor.coordinates,
+        keeps=_keeps(match, actor),
+        errors=errors or {},
+        values=values,
     )
 
 
@@ -147,16 +187,23 @@ def _on_match(match_id: int, form: str, work, message, schema=None):
     )
 
 
+@bp.get("/<int:match_id>/edit")
+@region_role_required(Role.PARTICIPANT, Role.COORDINATOR)
+def edit_form(match_id: int):
+    """The match's texts to edit: the coordination all of them, the team its outcome and case study."""
+    return _texts_page(_match_or_404(match_id))
+
+
 @bp.post("/<int:match_id>/edit")
 @region_role_required(Role.PARTICIPANT, Role.COORDINATOR)
 def edit(match_id: int):
     """Change the match's texts; the team may write its outcome and case study."""
-    return _on_match(
-        match_id,
-        "texts",
+    return page_action(
         lambda data: actions.update_match(Actor.current(), match_id, data),
-        _("The match has been saved."),
-        MatchUpdateSchema(partial=True),
+        schema=MatchUpdateSchema(partial=True),
+        message=_("The match has been saved."),
+        done=url_for(".show", match_id=match_id, _anchor="texts"),
+        refused=lambda errors: _texts_page(_match_or_404(match_id), errors, request.form),
     )
 
 
@@ -309,73 +356,15 @@ def publish(match_id: int):
     """Share the case study with the whole network as a blueprint, or take it back."""
     _match_or_404(match_id)
     publish_it = load_buttons(PublishSchema(), request.form)["publish"]
-    return _on_match(
-        match_id,
-        "texts",
+    return page_action(
         lambda data: actions.publish_case_study(Actor.current(), match_id, publish_it),
-        _("The case study is now shared with the network.") if publish_it else _("The case study is no longer shared."),
+        message=_("The case study is now shared with the network.")
+        if publish_it
+        else _("The case study is no longer shared."),
+        done=url_for(".show", match_id=match_id, _anchor="texts"),
+        refused=lambda errors: _texts_page(_match_or_404(match_id), errors),
     )
 
 
-# -- suggestions from a speed-dating session ------------------------------------------------------------
-
-
-def _suggestions_page(session, errors=None):
-    return render_template(
-        "matches/suggestions.html",
-        session=session,
-        suggestions=suggesting.suggestions_of(session),
-        wording=suggesting.wording,
-        cohorts=list_cohorts(),
-        default_cohort=default_cohort(session),
-        errors=errors or {},
-    )
-
-
-@bp.get("/from-session/<int:session_id>")
-@coordinator_required
-def suggestions(session_id: int):
-    """Suggested matches from a session's ratings and the profiles' fit."""
-    return _suggestions_page(get_session(session_id) or abort(404))
-
-
-@bp.post("/from-session/<int:session_id>")
-@coordinator_required
-def run_suggestions(session_id: int):
-    """Work out suggestions again (decided ones are kept)."""
-    session = get_session(session_id) or abort(404)
-    return page_action(
-        lambda data: actions.run_suggestions(Actor.current(), session_id, **data),
-        schema=SuggestionRunSchema(),
-        refused=lambda errors: _suggestions_page(session, errors),
-        message=lambda made: _("%(n)s suggestions.", n=len(made)),
-        done=url_for(".suggestions", session_id=session_id),
-    )
-
-
-@bp.post("/suggestions/<int:suggestion_id>/accept")
-@coordinator_required
-def accept(suggestion_id: int):
-    """Turn a suggestion into a proposed match."""
-    suggestion = db.session.get(MatchSuggestion, suggestion_id) or abort(404)
-    session_id = suggestion.session_id
-    return page_action(
-        lambda data: actions.accept_suggestion(Actor.current(), suggestion_id, **data),
-        schema=AcceptSuggestionSchema(),
-        refused=lambda errors: _suggestions_page(get_session(session_id), errors),
-        message=_("The match has been proposed. Add the challenge, goals and milestones."),
-        done=lambda match: url_for(".show", match_id=match.id),
-    )
-
-
-@bp.post("/suggestions/<int:suggestion_id>/reject")
-@coordinator_required
-def reject(suggestion_id: int):
-    """Set a suggestion aside; later runs leave the pair out."""
-    suggestion = db.session.get(MatchSuggestion, suggestion_id) or abort(404)
-    back = url_for(".suggestions", session_id=suggestion.session_id)
-    return page_action(
-        lambda data: actions.reject_suggestion(Actor.current(), suggestion_id),
-        refused=back,
-        done=back,
-    )
+# The suggestions from a speed-dating session are routes of this blueprint too, in a module of their own.
+from regions.matches import suggestion_views  # noqa: E402,F401

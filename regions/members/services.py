@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import and_, select
 from sqlalchemy.orm import selectinload
 
 from hub.accounts.models import Invitation, Membership, User
@@ -27,15 +27,14 @@ def list_members() -> list[Membership]:
     )
 
 
+def still_open():
+    """The SQL rule for an invitation that can still be accepted: not accepted, not revoked, not expired."""
+    return and_(Invitation.accepted_at.is_(None), Invitation.revoked_at.is_(None), Invitation.expires_at > utcnow())
+
+
 def open_invitations() -> list[Invitation]:
     """Invitations of the region that can still be accepted."""
-    return list(
-        db.session.scalars(
-            select(Invitation)
-            .where(Invitation.accepted_at.is_(None), Invitation.revoked_at.is_(None), Invitation.expires_at > utcnow())
-            .order_by(Invitation.created_at.desc())
-        )
-    )
+    return list(db.session.scalars(select(Invitation).where(still_open()).order_by(Invitation.created_at.desc())))
 
 
 def require_member(user_id: int | None, field: str = "user_id") -> User:

@@ -7,7 +7,7 @@ every caller itself: only the two people involved see a request, only the addres
 from __future__ import annotations
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from hub.accounts.models import User
 from hub.accounts.services import external_url
@@ -98,6 +98,25 @@ def requests_of(user: User) -> tuple[list[ContactRequest], list[ContactRequest]]
     received = [r for r in rows if r.recipient_profile_id in ids]
     sent = [r for r in rows if r.sender_profile_id in ids]
     return received, sent
+
+
+def waiting_for_answer(profile_ids: list[int]) -> list[ContactRequest]:
+    """Pending requests addressed to these profiles (one person's own), newest first, with the sender's profile
+    (one statement; for the person's home)."""
+    if not profile_ids:
+        return []
+    with all_regions(read_only=True):
+        return list(
+            db.session.scalars(
+                select(ContactRequest)
+                .where(
+                    ContactRequest.recipient_profile_id.in_(profile_ids),
+                    ContactRequest.status == ContactStatus.PENDING,
+                )
+                .options(joinedload(ContactRequest.sender))
+                .order_by(ContactRequest.created_at.desc(), ContactRequest.id.desc())
+            )
+        )
 
 
 def get_request_for(user: User, contact_request_id: int) -> ContactRequest | None:

@@ -16,8 +16,8 @@ from sqlalchemy import func, select
 from hub.core.db import db
 from regions.events.models import Event, Registration
 from regions.events.vocab import EventStatus, RegistrationStatus
+from regions.matches.glance import overdue_milestones
 from regions.matches.models import Match, Milestone
-from regions.matches.vocab import MatchStatus
 from regions.profiles.models import Profile
 from shared.contacts.models import ContactRequest, ContactStatus
 
@@ -117,12 +117,5 @@ def digest_for(region, period: Period, today: date) -> Digest:
     digest.contacts_pending = count(
         ContactRequest.recipient_region_id == region.id, ContactRequest.status == ContactStatus.PENDING
     )
-    digest.overdue = list(
-        db.session.execute(
-            select(Milestone, Match)
-            .join(Match, Match.id == Milestone.match_id)
-            .where(Match.status == MatchStatus.ACTIVE, Milestone.done_on.is_(None), Milestone.due_on < today)
-            .order_by(Milestone.due_on, Milestone.id)
-        )
-    )
+    digest.overdue = overdue_milestones(today)
     return digest

@@ -16,7 +16,7 @@ from hub.core.security_headers import sandboxed
 from regions.profiles import pictures
 from shared.directory import access
 from shared.directory.schemas import DirectoryQuerySchema
-from shared.directory.search import DirectoryQuery, Viewer, search
+from shared.directory.search import DirectoryQuery, Viewer, find_visible_profile, search
 
 bp = Blueprint("directory", __name__, url_prefix="/directory", template_folder="templates")
 
@@ -25,6 +25,12 @@ bp = Blueprint("directory", __name__, url_prefix="/directory", template_folder="
 def contact_details_shown(profile) -> bool:
     """For a profile's page: whether the viewer sees its e-mail address and phone."""
     return access.may_see_contact_details(Viewer.of(current_user), profile)
+
+
+@bp.app_template_global()
+def profile_shown(profile) -> bool:
+    """For pages that name a person (a match's team): whether the viewer may open their profile and picture."""
+    return find_visible_profile(Viewer.of(current_user), profile.id) is not None
 
 
 @bp.app_template_global()
