@@ -16,6 +16,7 @@ FEATURES = (
     # inside a region, at /<region>/…
     "regions.home",
     "regions.members",
+    "regions.access_requests",
     "regions.profiles",
     "regions.events",
     "regions.speeddating",

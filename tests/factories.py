@@ -148,6 +148,33 @@ class Factory:
             db.session.commit()
             return Made(id=invitation.id, email=invitation.email, name=invitation.name, region=region, extra=raw)
 
+    def access_request(
+        self,
+        region: str,
+        *,
+        name: str | None = None,
+        email: str | None = None,
+        organisation: str = "",
+        message: str = "Wir bauen Möbel aus Altholz und suchen Partner für Ausstellungen.",
+    ) -> Made:
+        """An open request for access to a region, as a visitor's form leaves it (its coordinators are told)."""
+        from hub.core.tenancy import region_scope
+        from regions.access_requests import services as access_requests
+
+        n = next(_seq)
+        with self.app.app_context(), self.app.test_request_context(), region_scope(self.regions[region].id):
+            row = access_requests.record(
+                self._region(region),
+                name=name or f"Visitor {n}",
+                email=email or f"visitor{n}@example.org",
+                organisation=organisation,
+                message=message,
+                consent_version="test",
+                locale="de",
+            )
+            db.session.commit()
+            return Made(id=row.id, email=row.email, name=row.name, region=region)
+
     def profile(
         self,
         region: str,
@@ -621,6 +648,18 @@ def _sample_membership(make: Factory, region: str, marker: str) -> Made:
 @sample("invitation_id")
 def _sample_invitation(make: Factory, region: str, marker: str) -> Made:
     return make.invitation(region, name=f"{marker} invitee", email=f"{marker.lower()}-i@example.org")
+
+
+@sample("access_request_id")
+def _sample_access_request(make: Factory, region: str, marker: str) -> Made:
+    """An open request for access, answered by the region's coordination."""
+    return make.access_request(
+        region,
+        name=f"{marker} visitor",
+        email=f"{marker.lower()}-visitor@example.org",
+        organisation=f"{marker} studio",
+        message=f"{marker} offers wood design",
+    )
 
 
 @sample("access_token_id")

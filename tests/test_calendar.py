@@ -263,6 +263,29 @@ def test_filters_by_regions_type_and_own_registrations(client, auth, make, make_
     assert names() == {"Expertenabend Erzgebirge", "Expertenabend Meißen", "Speed-Dating Dresden"}
 
 
+def test_the_events_come_first_and_the_filters_wait_in_a_closed_panel(client, make_event, de):
+    make_event("meissen", "Offene Werkstatt", starts_at=soon(3), audience=Audience.PUBLIC, type=EventType.OTHER)
+    for view in ("month", "list"):
+        page = client.get("/calendar/", query_string={"view": view, "region": "meissen", "type": "other"}).get_data(
+            as_text=True
+        )
+        panel = re.search(r'<details class="panel filters[^"]*"( open)?>\s*<summary>(.*?)</summary>', page, re.S)
+        assert panel and panel.group(1) is None, "closed: one line above the events"
+        assert de("%(num)s active", num=2) in panel.group(2)
+        if view == "list":
+            panel_end = page.index("</details>", page.index('class="panel filters'))
+            assert panel_end < page.index("Offene Werkstatt") < page.index('class="calendar-legend"')
+    refused = client.get("/calendar/", query_string={"month": "2026-13"}).get_data(as_text=True)
+    assert '<details class="panel filters calendar-filters" open>' in refused, "a refused filter is shown open"
+
+
+def test_an_empty_month_leads_to_the_coming_events(client, make_event, de):
+    make_event("meissen", "Später im Jahr", starts_at=soon(70), audience=Audience.PUBLIC)
+    page = month_page(client, datetime.now(BERLIN).strftime("%Y-%m"))
+    assert de("No events this month.") in page
+    assert re.search(r'<a class="button" href="/calendar/\?view=list">', page)
+
+
 def test_only_my_registrations_is_offered_to_members_only(client, make_event):
     make_event("meissen", "Offen für alle", starts_at=soon(3), audience=Audience.PUBLIC)
     page = client.get("/calendar/", query_string={"view": "list", "mine": "1"}).get_data(as_text=True)
@@ -300,7 +323,7 @@ def test_a_public_event_page_can_be_read_and_shared_without_an_account(client, m
     for text in expected:
         assert text in page, text
     assert "https://meet.example.org/ateliers" not in page
-    assert f'/login?next=/calendar/events/{event_id}">{de("Log in to register.")}' in page
+    assert f'/login?next=/calendar/events/{event_id}">{de("Log in and register")}' in page
     assert f'href="/calendar/events/{event_id}.ics"' in page
     download = client.get(f"/calendar/events/{event_id}.ics")
     assert download.status_code == 200 and download.mimetype == "text/calendar"

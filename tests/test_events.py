@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -17,7 +18,7 @@ from regions.events.models import Event, Registration
 from regions.events.vocab import RegistrationStatus
 from tests.concurrency import Pause, in_background, in_processes
 from tests.factories import PASSWORD
-from tests.pages import said
+from tests.pages import field_error, said, shown
 
 
 def _event(app, event_id) -> Event:
@@ -158,6 +159,43 @@ def test_bad_event_input_is_explained_beside_the_field_and_changes_nothing(
     assert response.status_code == 422
     assert f'id="e-{message_field}"' in response.get_data(as_text=True)
     assert _events(app) == []
+
+
+def _status_choices(page: str) -> list[str]:
+    return re.findall(r'<input type="radio" name="status" value="([a-z]+)"', page)
+
+
+def test_a_new_event_is_offered_draft_or_published_and_an_existing_one_also_cancelled(client, coordinator, make):
+    assert _status_choices(client.get("/erzgebirge/events/new").get_data(as_text=True)) == ["draft", "published"]
+    event = make.event("erzgebirge")
+    page = client.get(f"/erzgebirge/events/{event.id}/edit").get_data(as_text=True)
+    assert _status_choices(page) == ["draft", "published", "cancelled"]
+
+
+def test_a_new_event_cannot_start_cancelled(app, client, coordinator):
+    response = client.post("/erzgebirge/events/new", data={**FORM, "status": "cancelled"})
+    assert response.status_code == 422
+    message = shown(app, "A new event is a draft or published; only an existing event can be cancelled.")
+    assert field_error(response.get_data(as_text=True), "status") == message
+    assert _events(app) == []
+
+
+def test_the_events_and_registrations_become_labelled_cards_on_phones(app, client, coordinator, make):
+    """Stacked tables: every value cell names its column; a row's buttons sit in their own group, named
+    after the person, and never in a cell of values."""
+    event = make.event("erzgebirge", title="Werkstattabend", capacity=1)
+    make.registration(event, make.participant("erzgebirge", name="Anna Atelier"))
+    make.registration(event, make.participant("erzgebirge", name="Bernd Bühne"))
+    for url in ("/erzgebirge/events/", f"/erzgebirge/events/{event.id}/registrations"):
+        page = client.get(url).get_data(as_text=True)
+        table = page[page.index('<table class="stack') : page.index("</table>")]
+        cells = re.findall(r"<td( [^>]*)?>", table)
+        assert cells and all('data-label="' in c or 'class="row-actions"' in c for c in cells), url
+    page = client.get(f"/erzgebirge/events/{event.id}/registrations").get_data(as_text=True)
+    actions = re.findall(r'<td class="row-actions">\s*<div class="actions">(.*?)</div>\s*</td>', page, re.S)
+    assert len(actions) == 2
+    assert 'visually-hidden">: Anna Atelier</span>' in actions[0]
+    assert 'visually-hidden">: Bernd Bühne</span>' in actions[1]
 
 
 def test_capacity_cannot_drop_below_the_registrations(app, client, coordinator, make):

@@ -15,6 +15,7 @@ from sqlalchemy import select, update
 
 from hub.accounts import services as accounts
 from hub.accounts.models import AccessToken, User
+from hub.core.actions import Actor
 from hub.core.db import db
 from hub.core.tenancy import all_regions, region_scope
 from regions.events import services
@@ -676,17 +677,144 @@ def test_a_feed_of_unchanged_events_renders_nothing(app, client, create, monkeyp
     assert calls == []
 
 
-def test_a_member_gets_private_addresses_once_and_can_switch_them_off(app, client, auth, make):
+# -- the subscription page --------------------------------------------------------------------------
+
+
+def shown(page: str) -> dict[str, str]:
+    """The addresses in the page's readonly fields, by field id."""
+    return dict(re.findall(r'<input id="(feed-[a-z]+)" class="address" type="text" value="([^"]+)"', page))
+
+
+def path_of(url: str) -> str:
+    return "/" + url.split("://", 1)[1].split("/", 1)[1]
+
+
+def subscription_page(client) -> str:
+    response = client.get("/calendar/subscribe")
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+def test_a_member_creates_private_addresses_and_is_shown_them_again(app, client, auth, make, create):
     from icalendar import Calendar
 
     person = make.participant("erzgebirge")
+    make.registration(create("erzgebirge", "Treffen"), person)
     auth.login(person)
-    page = client.post("/calendar/subscribe", data={"action": "new"}).get_data(as_text=True)
-    mine = re.search(r'<code class="token">(http[^<]+/mine\.ics)</code>', page).group(1)
-    path = mine.split("://", 1)[1].split("/", 1)[1]
-    response = client.get("/" + path)
-    assert response.status_code == 200
-    Calendar.from_ical(response.data)
-    assert "/mine.ics" not in client.get("/calendar/subscribe").get_data(as_text=True)
+    before = shown(subscription_page(client))
+    assert set(before) == {"feed-public"}, "no private addresses before they are made"
+    response = client.post("/calendar/subscribe", data={"action": "new"})
+    assert response.status_code == 302 and response.location.endswith("/calendar/subscribe#private")
+    first = shown(subscription_page(client))
+    again = shown(subscription_page(client))
+    assert first == again, "coming back shows the same addresses"
+    assert first["feed-mine"].endswith("/mine.ics") and first["feed-network"].endswith("/network.ics")
+    for url in (first["feed-mine"], first["feed-network"]):
+        assert url.startswith("http://hub.test/calendar/feeds/")
+        response = client.get(path_of(url))
+        assert response.status_code == 200, "what is shown again is the address that works"
+        Calendar.from_ical(response.data)
+    assert "Treffen" in titles(client.get(path_of(first["feed-mine"])))
+    with app.app_context():
+        user = db.session.get(User, person.id)
+        assert feed_tokens.current_urls(Actor(user, None)) == {
+            "mine": first["feed-mine"],
+            "network": first["feed-network"],
+        }
+
+
+def test_the_page_offers_copying_webcal_links_and_help_and_is_not_cached(app, client, auth, make):
+    person = make.participant("lausitz")
+    auth.login(person)
+    client.post("/calendar/subscribe", data={"action": "new"})
+    response = client.get("/calendar/subscribe")
+    page = response.get_data(as_text=True)
+    addresses = shown(page)
+    assert addresses["feed-public"] == "http://hub.test/calendar/network.ics"
+    for field, url in addresses.items():
+        assert f'data-copy="{field}"' in page
+        assert f'href="webcal://{url.split("://", 1)[1]}"' in page
+    assert page.count("<details") >= 4  # Google, iPhone, Mac, Outlook
+    assert "/static/js/copy.js" in page
+    assert "private" in response.headers["Cache-Control"] and "no-store" in response.headers["Cache-Control"]
+
+
+def test_renewing_ends_the_old_addresses_and_switching_off_ends_all(app, client, auth, make):
+    person = make.participant("erzgebirge")
+    auth.login(person)
+    client.post("/calendar/subscribe", data={"action": "new"})
+    old = shown(subscription_page(client))
+    client.post("/calendar/subscribe", data={"action": "new"})
+    new = shown(subscription_page(client))
+    assert new["feed-public"] == old["feed-public"]
+    for kind in ("feed-mine", "feed-network"):
+        assert new[kind] != old[kind]
+        assert client.get(path_of(old[kind])).status_code == 404
+        assert client.get(path_of(new[kind])).status_code == 200
     client.post("/calendar/subscribe", data={"action": "revoke"})
-    assert client.get("/" + path).status_code == 404
+    assert set(shown(subscription_page(client))) == {"feed-public"}
+    for kind in ("feed-mine", "feed-network"):
+        assert client.get(path_of(new[kind])).status_code == 404
+
+
+def test_another_person_never_sees_my_addresses(app, client, auth, make):
+    me = make.participant("erzgebirge")
+    other = make.participant("erzgebirge")
+    auth.login(me)
+    client.post("/calendar/subscribe", data={"action": "new"})
+    mine = shown(subscription_page(client))
+    secret = mine["feed-mine"].split("/feeds/", 1)[1].split("/", 1)[0]
+    auth.logout()
+    auth.login(other)
+    page = subscription_page(client)
+    assert secret not in page and set(shown(page)) == {"feed-public"}
+    client.post("/calendar/subscribe", data={"action": "new"})
+    theirs = shown(subscription_page(client))
+    assert secret not in subscription_page(client) and theirs["feed-mine"] != mine["feed-mine"]
+    assert client.get(path_of(mine["feed-mine"])).status_code == 200, "another's renewal leaves mine alone"
+    auth.logout()
+    page = subscription_page(client)
+    assert secret not in page and set(shown(page)) == {"feed-public"}, "a visitor gets the public address"
+    assert "/login?next=/calendar/subscribe" in page
+    response = client.post("/calendar/subscribe", data={"action": "new"})
+    assert response.status_code == 302 and "/login" in response.location
+
+
+def test_the_database_alone_does_not_give_the_address(app, make):
+    """The secret is SECRET_KEY's HMAC of the row's id and nonce: the row holds neither it nor its hash,
+    and under another key it is not shown (it would not be the address that works)."""
+    person = make.participant("lausitz")
+    raw = feed_token(app, person)
+    with app.app_context(), app.test_request_context():
+        token = feed_tokens.active_feed_token(db.session.get(User, person.id))
+        assert token.nonce and raw not in (token.nonce, token.token_hash)
+        assert token.token_hash != hashlib.sha256(raw.encode()).hexdigest()
+        assert feed_tokens.shown_again(token) == raw
+        key = app.config["SECRET_KEY"]
+        app.config["SECRET_KEY"] = "another key"
+        try:
+            assert feed_tokens.shown_again(token) is None
+        finally:
+            app.config["SECRET_KEY"] = key
+
+
+def test_an_address_made_before_it_could_be_shown_again_works_and_can_be_renewed(app, client, auth, make):
+    person = make.participant("lausitz")
+    raw = "made-before-nonces-were-kept"
+    with app.app_context(), app.test_request_context():
+        db.session.add(
+            AccessToken(
+                user_id=person.id,
+                name=feed_tokens.FEED_TOKEN_NAME,
+                token_hash=feed_tokens._stored_hash(raw),
+                prefix=raw[:8],
+            )
+        )
+        db.session.commit()
+    assert client.get(mine(raw)).status_code == 200
+    auth.login(person)
+    page = subscription_page(client)
+    assert set(shown(page)) == {"feed-public"} and 'id="old-addresses"' in page
+    client.post("/calendar/subscribe", data={"action": "new"})
+    assert client.get(mine(raw)).status_code == 404
+    assert set(shown(subscription_page(client))) == {"feed-public", "feed-mine", "feed-network"}

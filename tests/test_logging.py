@@ -462,7 +462,8 @@ def production_journey(app, make, open_browser) -> list[str]:
     assert member.request("GET", "/account")[0] == 200
 
     # A private calendar feed, fetched by a calendar program.
-    status, page = _submit(member, "/calendar/subscribe", {})
+    assert _submit(member, "/calendar/subscribe", {})[0] == 302
+    status, page = member.request("GET", "/calendar/subscribe")
     assert status == 200
     feed = _token_after("/calendar/feeds/", page)
     assert stranger.request("GET", f"/calendar/feeds/{feed}/mine.ics")[0] == 200

@@ -161,6 +161,8 @@ CREATE_AN_EVENT = UseCase(
             refused("ends_at"),
         ),
         Case("a title is required", "coordinator", {**EVENT, "title": ""}, refused("title")),
+        Case("a draft to publish later", "coordinator", {**EVENT, "status": "draft"}),
+        Case("a new event cannot be cancelled", "coordinator", {**EVENT, "status": "cancelled"}, refused("status")),
         Case("a participant may not", "member", EVENT, FORBIDDEN),
     ],
     ids=lambda case: case.name,

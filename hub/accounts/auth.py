@@ -97,5 +97,8 @@ def _unauthorized():
         return response, code
     from flask import flash
 
-    flash(str(_l("Please log in to see this page.")), "info")
+    from hub.core.web import requested_handler
+
+    reason = getattr(requested_handler(), "hub_login_reason", None)
+    flash(str(reason or _l("Please log in to see this page.")), "info")
     return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))

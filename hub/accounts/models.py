@@ -188,6 +188,9 @@ class AccessToken(db.Model):
     name: Mapped[str] = mapped_column(String(80))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     prefix: Mapped[str] = mapped_column(String(12))
+    # Calendar feed tokens only: the random half of the feed URL's secret, which SECRET_KEY completes
+    # (shared.calendar.feed_tokens); alone it opens nothing. None for API tokens.
+    nonce: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_used_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]

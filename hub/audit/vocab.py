@@ -18,6 +18,7 @@ SUBJECT_TYPES = {
     "match_milestone": _l("Milestone"),
     "match_ledger_entry": _l("Ledger entry"),
     "membership": _l("Membership"),
+    "access_request": _l("Request for access"),
 }
 
 # Entries that record an act of data protection rather than a change of an audited model (hub.privacy):
@@ -58,6 +59,9 @@ FIELD_LABELS = {
     "challenge": _l("Challenge"),
     "checked_in_at": _l("Checked in on"),
     "cohort_id": _l("Cohort (no.)"),
+    "decided_at": _l("Answered on"),
+    "decided_by_id": _l("Answered by (account no.)"),
+    "decline_reason": _l("Reason"),
     "consent_given_at": _l("Consent given on"),
     "consent_version": _l("Consent wording"),
     "contact_email": _l("Contact e-mail"),
@@ -74,6 +78,7 @@ FIELD_LABELS = {
     "ended_on": _l("Ended on"),
     "event_id": _l("Event (no.)"),
     "goals": _l("Goals"),
+    "invitation_id": _l("Invitation (no.)"),
     "kind": _l("Kind"),
     "languages": _l("Languages"),
     "match_id": _l("Match (no.)"),
@@ -83,6 +88,7 @@ FIELD_LABELS = {
     "offer_tags": _l("Offers (tags)"),
     "offers_text": _l("Offers"),
     "online_url": _l("Online link"),
+    "organisation": _l("Organisation"),
     "organisation_name": _l("Organisation"),
     "outcome": _l("Outcome"),
     "picture": _l("Picture"),

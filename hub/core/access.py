@@ -19,6 +19,17 @@ def public(view):
     return view
 
 
+def login_reason(message):
+    """What the login page tells a visitor sent there from this view, instead of "Please log in to see this page."
+    (the directory says who it is for and how to get an account)."""
+
+    def mark(view):
+        view.hub_login_reason = message
+        return view
+
+    return mark
+
+
 def personal(view):
     """The view changes only the caller's own account, so read-only roles may use it too."""
     view.hub_personal = True

@@ -50,6 +50,12 @@ def reset_address_key() -> str:
     return "reset-address:" + pseudonym("email", email)
 
 
+def request_address_key() -> str:
+    """The e-mail address a request for access is sent with (as typed, compared case-insensitively)."""
+    email = request.form.get("email", "").strip().lower()[:254]
+    return "access-address:" + pseudonym("email", email)
+
+
 def _config(name: str):
     return lambda: current_app.config[name]
 
@@ -84,6 +90,13 @@ password_reset_per_address = limiter.limit(
 # Pages and API share one count per person; the API's general limits still apply (override_defaults).
 invitations_per_coordinator = limiter.shared_limit(
     _config("INVITATION_LIMIT_PER_COORDINATOR"), scope="invitations", key_func=person_key, override_defaults=False
+)
+# A request for access e-mails its address: per address on top of the limit of every public form per client.
+access_requests_per_address = limiter.limit(
+    _config("ACCESS_REQUEST_LIMIT_PER_ADDRESS"),
+    key_func=request_address_key,
+    exempt_when=_only_post,
+    override_defaults=False,
 )
 contact_requests_per_person = limiter.shared_limit(
     _config("CONTACT_REQUEST_LIMIT_PER_PERSON"), scope="contact-requests", key_func=person_key, override_defaults=False

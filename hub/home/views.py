@@ -14,6 +14,7 @@ from hub.core.roles import Role
 from hub.core.tenancy import all_regions
 from hub.core.tenancy.models import Region
 from hub.core.tenancy.registry import active_regions
+from hub.home.landing import landing
 from hub.home.personal import personal_home
 
 bp = Blueprint("core", __name__)
@@ -22,8 +23,10 @@ bp = Blueprint("core", __name__)
 @bp.get("/")
 @public
 def index():
-    """The start page: a signed-in person's own home, or the four networks for visitors."""
-    if current_user.is_authenticated and (home := personal_home()) is not None:
+    """The start page: a signed-in person's own home, or for visitors what the network does and how to join."""
+    if not current_user.is_authenticated:
+        return landing()
+    if (home := personal_home()) is not None:
         return home
     regions = active_regions()
     mine = [m.region for m in current_user.memberships] if current_user.is_authenticated else []

@@ -80,6 +80,7 @@ EXPORT_LABELS = {
     "funding_per_match": _l("Funding per match"),
     "planned_expert_events": _l("Planned expert events"),
     "message": _l("Message"),
+    "reason": _l("Reason"),
     "amount": _l("Amount"),
 }
 ISO_TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")

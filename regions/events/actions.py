@@ -13,9 +13,11 @@ from __future__ import annotations
 from datetime import datetime
 
 from hub.core.actions import Actor
+from hub.core.schemas import _m
 from regions.events import access, services
 from regions.events.models import Event, Registration
 from regions.events.schemas import UPDATES
+from regions.events.vocab import NEW_EVENT_STATUSES
 from regions.members.services import require_member
 
 TIMES = ("starts_at", "ends_at", "start_date", "end_date")
@@ -37,8 +39,15 @@ def as_stored(data: dict) -> dict:
 
 
 def create_event(actor: Actor, data: dict) -> Event:
-    """Create an event, or a series with ``rrule`` (every date an event of its own); the first one is returned."""
+    """Create an event, or a series with ``rrule`` (every date an event of its own); the first one is returned.
+
+    A new event is a draft or published: only an event that exists can be cancelled (and its people told).
+    """
     actor.require_coordination()
+    if data.get("status") not in (None, *NEW_EVENT_STATUSES):
+        raise services.EventError(
+            _m("A new event is a draft or published; only an existing event can be cancelled."), "status"
+        )
     fields, start, end = _schedule(data)
     return services.create_event(fields, starts_at=start, ends_at=end, rrule=data.get("rrule") or None)
 

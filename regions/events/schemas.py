@@ -84,7 +84,12 @@ class EventInputSchema(BaseSchema):
     audience = fields.Enum(Audience, by_value=True, load_default=Audience.REGION)
     capacity = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=1, max=100000))
     registration_deadline = LocalDateTime(load_default=None, zone=EVENT_ZONE)
-    status = fields.Enum(EventStatus, by_value=True, load_default=EventStatus.DRAFT)
+    status = fields.Enum(
+        EventStatus,
+        by_value=True,
+        load_default=EventStatus.DRAFT,
+        metadata={"description": "A new event: draft or published; cancelled only for an existing event"},
+    )
     questions = fields.List(
         fields.Nested(QuestionInputSchema),
         load_default=None,

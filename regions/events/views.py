@@ -38,12 +38,14 @@ def _vocabularies():
 
 
 def _form(event=None, errors=None):
+    statuses = vocab.NEW_EVENT_STATUSES if event is None else tuple(vocab.EventStatus)
     return render_template(
         "events/edit.html",
         event=event,
         errors=errors or {},
         values=request.form if request.method == "POST" else None,
         questions_as_text=questions_as_text,
+        status_choices={status: vocab.STATUS_CHOICES[status] for status in statuses},
     )
 
 

@@ -62,6 +62,14 @@ STATUS_LABELS = {
     EventStatus.CANCELLED: _l("Cancelled"),
 }
 
+# The status choice on the event form, explained; a new event is offered only the first two.
+STATUS_CHOICES = {
+    EventStatus.DRAFT: _l("Draft: only the coordination sees it"),
+    EventStatus.PUBLISHED: _l("Published: in the calendar, open for registration"),
+    EventStatus.CANCELLED: _l("Cancelled: stays in the calendar marked as cancelled; everyone registered is told"),
+}
+NEW_EVENT_STATUSES = (EventStatus.DRAFT, EventStatus.PUBLISHED)
+
 REGISTRATION_LABELS = {
     RegistrationStatus.REGISTERED: _l("registered"),
     RegistrationStatus.WAITLISTED: _l("on the waiting list"),

@@ -7,4 +7,5 @@ FEATURE = Feature(
     "shared.calendar",
     pages=("shared.calendar.views:bp", "shared.calendar.feeds:feeds_bp"),
     api=("shared.calendar.api:blp",),
+    install=("shared.calendar.front_page:install",),
 )

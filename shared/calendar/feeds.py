@@ -43,10 +43,11 @@ from sqlalchemy.sql.elements import UnaryExpression
 from sqlalchemy.sql.operators import custom_op
 
 from hub.accounts.models import User
+from hub.accounts.services import external_url
 from hub.core.access import personal, public
 from hub.core.actions import Actor
 from hub.core.db import db, utcnow
-from hub.core.glue import page_action, run_action
+from hub.core.glue import page_action
 from hub.core.schemas import load_buttons
 from hub.core.tenancy import all_regions
 from regions.events.models import Event, Registration
@@ -331,19 +332,48 @@ def _language_of(user: User):
     return force_locale(user.locale if user.locale in languages else languages[0])
 
 
-@feeds_bp.route("/calendar/subscribe", methods=["GET", "POST"])
+@feeds_bp.get("/calendar/subscribe")
+@public
+def subscribe():
+    """How to subscribe, for everyone: the public feed and help for the calendar programs; a signed-in
+    person also sees their private feed addresses again (computed, never stored), to renew or switch off."""
+    actor = Actor.current()
+    signed_in = actor.user is not None
+    page = render_template(
+        "calendar/subscribe.html",
+        urls=feed_tokens.current_urls(actor) if signed_in else None,
+        active=feed_tokens.active_feed_token(actor.user) if signed_in else None,
+        public_url=external_url("calendar_feeds.network"),
+        webcal=webcal,
+    )
+    response = Response(page)
+    response.headers["Cache-Control"] = "private, no-store"  # the page holds the secret addresses
+    return response
+
+
+@feeds_bp.post("/calendar/subscribe")
 @login_required
 @personal
-def subscribe():
-    """The person's private calendar subscription: a secret feed address, shown once, renewable."""
-    urls = None
-    if request.method == "POST":
-        if load_buttons(FeedActionSchema(), request.form)["action"] == "revoke":
-            return page_action(
-                lambda data: feed_tokens.switch_off(Actor.current()),
-                refused=url_for(".subscribe"),
-                done=url_for(".subscribe"),
-                message=_("Your private calendar addresses have been switched off."),
-            )
-        urls = run_action(lambda: feed_tokens.renew(Actor.current()))  # shown once: no redirect
-    return render_template("calendar/subscribe.html", urls=urls, active=feed_tokens.active_feed_token(current_user))
+def change_subscription():
+    """New private feed addresses (the previous ones stop working), or none any more."""
+    if load_buttons(FeedActionSchema(), request.form)["action"] == "revoke":
+        return page_action(
+            lambda data: feed_tokens.switch_off(Actor.current()),
+            refused=url_for(".subscribe"),
+            done=url_for(".subscribe"),
+            message=_("Your private calendar addresses have been switched off."),
+        )
+    renewing = feed_tokens.active_feed_token(current_user) is not None
+    return page_action(
+        lambda data: feed_tokens.renew(Actor.current()),
+        refused=url_for(".subscribe"),
+        done=url_for(".subscribe", _anchor="private"),
+        message=_("You have new private addresses; the previous ones no longer work.")
+        if renewing
+        else _("Your private addresses are ready."),
+    )
+
+
+def webcal(url: str) -> str:
+    """The ``webcal://`` form of a feed address: calendar programs open it as a subscription."""
+    return "webcal://" + url.split("://", 1)[1]

@@ -257,6 +257,24 @@ def upcoming(viewer: Viewer, filters: Filters = Filters(), *, page: int = 1) -> 
     return [Entry(e, mine.get(e.id)) for e in found], more
 
 
+def coming(viewer: Viewer, limit: int, filters: Filters = Filters(), *, after: datetime | None = None) -> list[Entry]:
+    """The next visible events that take place (not cancelled) and have not ended by ``after`` (default: now),
+    soonest first, at most ``limit``: one statement, and one more for a signed-in viewer's own statuses."""
+    after = after or utcnow()
+    stmt = _filtered(select(Event).where(Event.ends_at > after, Event.status == EventStatus.PUBLISHED), viewer, filters)
+    with all_regions():
+        found = list(db.session.scalars(stmt.order_by(Event.starts_at, Event.id).limit(limit)))
+    mine = _my_statuses(viewer, after, None) if found else {}
+    return [Entry(e, mine.get(e.id)) for e in found]
+
+
+def after_month(viewer: Viewer, first: date, filters: Filters = Filters(), limit: int = 5) -> list[Entry]:
+    """What comes next after a month without events: the next events from the month's start on (from now on
+    for a month that is over), so that an empty month still shows where to go."""
+    start = datetime.combine(first, time(), display_zone())
+    return coming(viewer, limit, filters, after=max(start, utcnow()))
+
+
 def find_entry(viewer: Viewer, event_id: int) -> Entry | None:
     """One event the viewer may see, with their status; None when it does not exist for them."""
     with all_regions():

@@ -79,8 +79,17 @@ def index():
         entries, more = calendar.upcoming(_viewer(), filters, page=data["page"])
         return render_template("calendar/list.html", entries=entries, more=more, page=data["page"], **context)
     first = data["month"] or calendar.this_month()
-    month = calendar.month(_viewer(), first, filters)
-    return render_template("calendar/month.html", month=month, weekdays=_weekdays(), **context)
+    viewer = _viewer()
+    month = calendar.month(viewer, first, filters)
+    coming_next = calendar.after_month(viewer, first, filters) if not month.count else []
+    return render_template(
+        "calendar/month.html",
+        month=month,
+        weekdays=_weekdays(),
+        current_month=calendar.this_month(),
+        coming_next=coming_next,
+        **context,
+    )
 
 
 def _weekdays() -> list[tuple[str, str]]:

@@ -7,8 +7,10 @@ A profile's page also offers to ask for contact: the form's answer is the contac
 from __future__ import annotations
 
 from flask import Blueprint, abort, render_template, request, send_from_directory
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
+from hub.core.access import login_reason
 from hub.core.actions import Actor
 from hub.core.glue import load
 from hub.core.schemas import load_form
@@ -19,6 +21,11 @@ from shared.directory.schemas import DirectoryQuerySchema
 from shared.directory.search import DirectoryQuery, Viewer, find_visible_profile, search
 
 bp = Blueprint("directory", __name__, url_prefix="/directory", template_folder="templates")
+
+FOR_MEMBERS = _l(
+    "The directory is for members of the network: log in to find creatives and organisations of all four "
+    "regions. No account yet? Request access to a regional network below."
+)
 
 
 @bp.app_template_global()
@@ -40,6 +47,7 @@ def viewers_own_profiles() -> list:
 
 
 @bp.get("/")
+@login_reason(FOR_MEMBERS)
 @login_required
 def index():
     """Search the participants of all regions."""
@@ -54,6 +62,7 @@ def _visible_or_404(profile_id: int):
 
 
 @bp.get("/profiles/<int:profile_id>")
+@login_reason(FOR_MEMBERS)
 @login_required
 def profile(profile_id: int):
     """One profile as the viewer may see it, with the contact form where they may ask."""
