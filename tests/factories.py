@@ -439,6 +439,7 @@ class Factory:
         ratee: MadePerson,
         interest: str = "definitely",
         *,
+        note: str | None = None,
         entered_by: Made | None = None,
         now=None,
     ) -> Made:
@@ -458,6 +459,7 @@ class Factory:
                 db.session.get(SessionParticipant, rater.id),
                 ratee.id,
                 Interest(interest),
+                note=note,
                 entered_by=db.session.get(User, entered_by.id) if entered_by else None,
                 now=now or the_session.ends_at + timedelta(minutes=1),
             )

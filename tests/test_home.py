@@ -359,6 +359,17 @@ def test_open_invitations_count_with_a_link_to_the_members(app, home, make):
     assert "/erzgebirge/members/" in needs.card("Offene Einladungen").links
 
 
+def test_open_requests_for_access_count_with_a_link_to_answer_them(home, make):
+    make.access_request("erzgebirge")
+    make.access_request("erzgebirge")
+    make.access_request("meissen")
+
+    needs = home(make.coordinator("erzgebirge")).section("coordination-erzgebirge")
+
+    assert needs.figure("Zugangsanfragen") == 2
+    assert "/erzgebirge/access-requests/" in needs.card("Zugangsanfragen").links
+
+
 def test_registrations_of_the_last_seven_days_count_with_a_link_to_the_events(home, make):
     event = make.event("lausitz")
     for _ in range(3):

@@ -72,8 +72,8 @@ def journey(app, make):
     make.registration(event, ada.owner)
     session = make.session(HOME, creatives=[ada], organisations=[bruno])
     ada_p, bruno_p = session.creatives[0], session.organisations[0]
-    make.rating(session, ada_p, bruno_p, "definitely")
-    make.rating(session, bruno_p, ada_p, "rather_not")
+    make.rating(session, ada_p, bruno_p, "definitely", note="Ada notiert: Bruno baut Regale.")
+    make.rating(session, bruno_p, ada_p, "rather_not", note="Bruno notiert über Ada.")
     match = make.match(HOME, creatives=[ada], organisations=[bruno])
     document = make.document(match, filename="Adas Entwurf.pdf", by=ada.owner)
     receipt = make.document(match, filename="Beleg.pdf", is_receipt=True, by=ada.owner)
@@ -127,7 +127,10 @@ def test_export_holds_everything_about_the_person_in_every_region(app, journey):
     assert found["user_account"]["rows"][0]["email"] == ada.email
     assert {p["display_name"] for p in found["profile"]["rows"]} == {"Ada Holzwurm", "Ada in Meißen"}
     assert len(found["registration"]["rows"]) == 2  # the workshop and the speed-dating's event
-    assert [r["interest"] for r in found["speed_dating_rating"]["rows"]] == ["definitely"]
+    assert [(r["interest"], r["note"]) for r in found["speed_dating_rating"]["rows"]] == [
+        ("definitely", "Ada notiert: Bruno baut Regale.")
+    ]
+    # What Bruno said about Ada comes without his note.
     assert found["speed_dating_rating"]["about_you"] == [
         {"session_id": found["speed_dating_rating"]["rows"][0]["session_id"], "interest": "rather_not"}
     ]
@@ -222,6 +225,7 @@ def test_erasure_leaves_no_name_address_or_text_of_the_person(app, journey):
         assert trace not in dump, trace
     assert "Ada schreibt ins Journal." not in dump
     assert "Hallo Ada, Bruno hier." not in dump
+    assert "Ada notiert: Bruno baut Regale." not in dump
     assert not any("Ada" in text for text in audit_texts(app))
 
 

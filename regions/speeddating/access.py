@@ -72,6 +72,13 @@ def is_paper_form(participant: SessionParticipant, actor: Actor) -> bool:
     return not is_own(participant, actor)
 
 
+def shows_profile(actor: Actor, participant: SessionParticipant) -> bool:
+    """Whether the actor sees more of a person met than their name and organisation (picture, offers, needs):
+    where the directory would show them the profile (listed for the region or the network, their own, or the
+    coordination's and the umbrella's view)."""
+    return actor.reviews or is_own(participant, actor) or participant.profile.is_listed
+
+
 def participant_in(session: SpeedDatingSession, participant_id: int | None, field: str) -> SessionParticipant:
     """A participant of this session named in a request's field; anyone else is refused with the field named."""
     found = next((p for p in session.participants if p.id == participant_id), None)

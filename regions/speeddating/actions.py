@@ -114,25 +114,35 @@ def pin_meeting(actor: Actor, meeting_id: int, *, pinned: bool) -> Meeting:
 # -- ratings --------------------------------------------------------------------------------------------
 
 
-def _rate(actor: Actor, rater, ratee_id: int, interest: Interest) -> Rating:
+NOTE_NEEDS_AN_ANSWER = _m("Please choose an answer as well: a note is kept with the rating.")
+
+
+def _rate(actor: Actor, rater, ratee_id: int, interest: Interest, note: str | None = None) -> Rating:
     # A rating entered for someone else is their paper form, marked with who typed it in.
     entered_by = actor.user if access.is_paper_form(rater, actor) else None
-    return services.rate(rater.session, rater, ratee_id, interest, entered_by=entered_by)
+    return services.rate(rater.session, rater, ratee_id, interest, note=note, entered_by=entered_by)
 
 
-def rate(actor: Actor, participant_id: int, *, ratee_id: int, interest: Interest) -> Rating:
+def rate(actor: Actor, participant_id: int, *, ratee_id: int, interest: Interest, note: str | None = None) -> Rating:
     """Say (or change) what a participant thinks of a person they met: their own, or their paper form."""
-    return _rate(actor, access.rating_participation(actor, participant_id), ratee_id, interest)
+    return _rate(actor, access.rating_participation(actor, participant_id), ratee_id, interest, note)
 
 
-def rate_meetings(actor: Actor, participant_id: int, choices: dict[int, Interest]) -> list[Rating]:
-    """A participant's form of ratings, one choice per person met (participant id → interest), kept whole or
-    not at all; a refusal about a person names their row (``interest_<participant id>``)."""
+def rate_meetings(
+    actor: Actor, participant_id: int, choices: dict[int, Interest], notes: dict[int, str] | None = None
+) -> list[Rating]:
+    """A participant's form of ratings, one choice per person met (participant id → interest) with an optional
+    note each (participant id → text), kept whole or not at all; a refusal about a person names their row
+    (``interest_<participant id>``). A note needs a choice: it is kept with the rating."""
     rater = access.rating_participation(actor, participant_id)
+    notes = notes or {}
+    for ratee_id, note in notes.items():
+        if note and ratee_id not in choices:
+            raise ServiceError(NOTE_NEEDS_AN_ANSWER, f"interest_{ratee_id}")
     ratings = []
     for ratee_id, interest in choices.items():
         try:
-            ratings.append(_rate(actor, rater, ratee_id, interest))
+            ratings.append(_rate(actor, rater, ratee_id, interest, notes.get(ratee_id)))
         except ServiceError as exc:
             if exc.field != "ratee_id":
                 raise
@@ -141,10 +151,16 @@ def rate_meetings(actor: Actor, participant_id: int, choices: dict[int, Interest
 
 
 def enter_paper_form(
-    actor: Actor, session_id: int, *, rater_id: int | None, ratee_id: int, interest: Interest
+    actor: Actor,
+    session_id: int,
+    *,
+    rater_id: int | None,
+    ratee_id: int,
+    interest: Interest,
+    note: str | None = None,
 ) -> Rating:
     """Type in a paper form by session: what ``rater_id`` thinks of ``ratee_id`` (the coordination)."""
     session = access.managed_session(actor, session_id)
     if rater_id is None:
         raise ServiceError(_m("This field is required."), "rater_id")
-    return _rate(actor, access.participant_in(session, rater_id, "rater_id"), ratee_id, interest)
+    return _rate(actor, access.participant_in(session, rater_id, "rater_id"), ratee_id, interest, note)

@@ -9,12 +9,12 @@ from sqlalchemy import CheckConstraint, Enum, ForeignKey, String, UniqueConstrai
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hub.core.db import db, utcnow
-from hub.core.personal_data import Personal
+from hub.core.personal_data import PSEUDONYMISE, Personal
 from hub.core.tenancy import RegionScoped
 from hub.core.tenancy.scope import scoped_url_arg
 from regions.events.models import Event
 from regions.profiles.models import Profile
-from regions.speeddating.vocab import Interest, PairingMode, Side
+from regions.speeddating.vocab import NOTE_LENGTH, Interest, PairingMode, Side
 
 
 def _enum(cls):
@@ -164,11 +164,16 @@ class Rating(RegionScoped, db.Model):
     # (Art. 15(4) GDPR, the rights of the person who rated).
     personal_data = Personal(
         title=_l("Ratings"),
+        columns=("note",),
         owners={"rater_id": "participant"},
         about={"ratee_id": "participant"},
         about_fields=("session_id", "interest"),
         actors=("entered_by_id",),
-        reason=_l("Ratings stay without a name: the program's matching and its figures count them."),
+        erase=PSEUDONYMISE,
+        replace={"note": ""},
+        reason=_l(
+            "Ratings stay without a name and without your notes: the program's matching and its figures count them."
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -177,6 +182,8 @@ class Rating(RegionScoped, db.Model):
     rater_id: Mapped[int] = mapped_column(ForeignKey("speed_dating_participant.id", ondelete="CASCADE"))
     ratee_id: Mapped[int] = mapped_column(ForeignKey("speed_dating_participant.id", ondelete="CASCADE"))
     interest: Mapped[Interest] = mapped_column(_enum(Interest))
+    # The rater's own words (what they talked about, why): seen by them and the coordination, never by the ratee.
+    note: Mapped[str] = mapped_column(String(NOTE_LENGTH), default="", server_default="")
     # Set when the coordination typed in a paper form.
     entered_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

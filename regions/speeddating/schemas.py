@@ -9,7 +9,7 @@ from marshmallow import fields, post_load, validate
 from werkzeug.datastructures import MultiDict
 
 from hub.core.schemas import BaseSchema, Id, LocalDateTime, _m
-from regions.speeddating.vocab import Interest, PairingMode
+from regions.speeddating.vocab import NOTE_LENGTH, Interest, PairingMode
 
 
 class SessionInputSchema(BaseSchema):
@@ -96,6 +96,11 @@ class RatingInputSchema(BaseSchema):
 
     ratee_id = Id(required=True)
     interest = fields.Enum(Interest, by_value=True, required=True)
+    note = fields.String(
+        load_default=None,
+        validate=validate.Length(max=NOTE_LENGTH),
+        metadata={"description": "the rater's own note; left out, the note stays as it was"},
+    )
     rater_id = Id(load_default=None)
 
 
@@ -120,6 +125,25 @@ def rating_choices(form: MultiDict) -> tuple[dict[int, Interest], dict[str, list
             except ValueError:
                 errors[key] = [str(CHOOSE_AN_ANSWER)]
     return choices, errors
+
+
+def rating_notes(form: MultiDict) -> tuple[dict[int, str], dict[str, list[str]]]:
+    """The rating form's notes, one per person met (``note_<participant id>``), trimmed: ({participant id: note},
+    errors by field); an empty note is sent too, to clear one kept before."""
+    notes, errors = {}, {}
+    for key, value in form.items():
+        if not key.startswith("note_"):
+            continue
+        try:
+            ratee_id = int(key.removeprefix("note_"))
+        except ValueError:
+            continue  # not a field of the form
+        note = value.strip()
+        if len(note) > NOTE_LENGTH:
+            errors[key] = [str(validate.Length.message_max.format(max=NOTE_LENGTH))]
+        else:
+            notes[ratee_id] = note
+    return notes, errors
 
 
 # -- what the API shows -----------------------------------------------------------------------------------
@@ -177,6 +201,7 @@ class RatingSchema(BaseSchema):
     rater_id = Id()
     ratee_id = Id()
     interest = fields.Function(lambda r: r.interest.value)
+    note = fields.String()
     entered_by_id = Id(allow_none=True)
     updated_at = fields.DateTime()
 

@@ -396,17 +396,27 @@ def ratings_by(session: SpeedDatingSession, rater: SessionParticipant) -> dict[i
     }
 
 
+def notes_by(session: SpeedDatingSession, rater: SessionParticipant) -> dict[int, str]:
+    """The notes a person keeps with their ratings: {ratee participant id: note} (only those with a note)."""
+    return {
+        r.ratee_id: r.note
+        for r in db.session.scalars(select(Rating).where(Rating.session_id == session.id, Rating.rater_id == rater.id))
+        if r.note
+    }
+
+
 def rate(
     session: SpeedDatingSession,
     rater: SessionParticipant,
     ratee_id: int,
     interest: Interest,
     *,
+    note: str | None = None,
     entered_by: User | None = None,
     now: datetime | None = None,
 ) -> Rating:
     """Record (or change) what someone thinks of a person they met, once the meeting has taken place and before
-    the deadline."""
+    the deadline; with a note of their own (None: the note stays as it was)."""
     now = now or utcnow()
     if not session.rating_open(now):
         raise SpeedDatingError(_m("The deadline for ratings has passed."), "interest")
@@ -440,6 +450,8 @@ def rate(
         )
         db.session.add(rating)
     rating.interest = interest
+    if note is not None:
+        rating.note = note
     rating.entered_by_id = entered_by.id if entered_by else None
     db.session.flush()
     return rating

@@ -19,7 +19,7 @@ from hub.core.roles import Role
 from hub.core.schemas import load_buttons
 from regions.events.models import Event
 from regions.profiles.models import Profile
-from regions.speeddating import access, actions, replanning, services, vocab
+from regions.speeddating import access, actions, evening, replanning, services, vocab
 from regions.speeddating.models import Meeting
 from regions.speeddating.schemas import (
     NewSessionSchema,
@@ -59,7 +59,10 @@ def index():
     if Actor.current().reviews:
         return render_template("speeddating/index.html", sessions=services.list_sessions())
     user = current_user._get_current_object()
-    mine = [(s, services.participant_of(s, user)) for s in services.sessions_of(user)]
+    mine = []
+    for session in services.sessions_of(user):
+        me = services.participant_of(session, user)
+        mine.append((session, me, *evening.rating_progress(session, me)))
     return render_template("speeddating/mine.html", participations=mine, now=utcnow())
 
 
@@ -143,6 +146,7 @@ def _page(session, errors=None, replan=None):
         raters=len({r.rater_id for r in rated}),
         addable=[p for p in profiles if p.id not in taken],
         replan=_replan_values(session, replan),
+        replan_refused=replan is not None,
         people_choices={
             str(p.id): f"{p.name} ({p.organisation})" if p.organisation else p.name for p in session.participants
         },

@@ -29,6 +29,9 @@ class Interest(enum.StrEnum):
     RATHER_NOT = "rather_not"  # "eher nicht"
 
 
+# The longest note a rater may keep about a person they met.
+NOTE_LENGTH = 500
+
 SIDE_LABELS = {Side.CREATIVE: _l("Creatives"), Side.ORGANISATION: _l("Organisations")}
 
 PAIRING_MODE_LABELS = {

@@ -19,6 +19,7 @@ from hub.core.roles import Role
 from hub.core.tenancy import all_regions, region_scope
 from hub.core.tenancy.models import Region
 from hub.core.tenancy.registry import active_regions
+from regions.access_requests import services as access_requests
 from regions.events.glance import coming_events_per_region, new_registrations
 from regions.matches.glance import (
     MyMatch,
@@ -159,13 +160,8 @@ def participant_home(user: User, regions: list[Region], now: datetime, today: da
 
 
 def open_access_requests(region: Region) -> int | None:
-    """HOOK (issue 17, "Zugang anfragen"): the region's access requests waiting for the coordination's answer.
-
-    None while the hub has no access requests; the home then shows no tile for them. When the feature
-    ``regions.access_requests`` is on main, return its ``services.open_count()`` here (called inside the region's
-    scope); the tile already links to ``region.access_requests.index``.
-    """
-    return None
+    """The region's requests for access waiting for the coordination's answer (called inside its scope)."""
+    return access_requests.open_count()
 
 
 def coordinator_home(region: Region, now: datetime, today: date) -> CoordinatorHome:

@@ -28,11 +28,9 @@ from tests.factories import PASSWORD
 
 HOME, OTHER = "erzgebirge", "meissen"
 
-# The access requests of issue 17 (being built on the branch `access`): the endpoints this journey expects.
-ACCESS_ASK = "region.access.ask"  # GET /<region>/join: the visitor's form (name, email, organisation, message, consent)
-ACCESS_LIST = (
-    "region.access.index"  # GET /<region>/access-requests/: the coordination's list, a form …/accept per request
-)
+# The access requests (regions/access_requests): the visitor's form and the coordination's list.
+ACCESS_ASK = "region.access.ask"  # GET /<region>/join: name, email, organisation, message, consent
+ACCESS_LIST = "region.access.index"  # GET /<region>/access-requests/: a form …/accept per request
 
 
 @dataclass

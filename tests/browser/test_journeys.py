@@ -25,11 +25,7 @@ require_browser()
 WIDTH_NAMES = (PHONE, DESKTOP)
 
 # The journeys that cannot get through yet.
-JOURNEYS_NOT_YET = {
-    # journeys.request_access expects region.access.ask (/<region>/join) linked from the landing page, and
-    # region.access.index (/<region>/access-requests/) with a form …/accept per request
-    "access": "issue 17: 'Zugang anfragen' (branch access) has not landed; / then links to /erzgebirge/join",
-}
+JOURNEYS_NOT_YET: dict[str, str] = {}
 
 # (page, check, width or None for both): why that check of that page does not pass yet, as found on main with the
 # design system, the personal home and the match pages. Remove a line when the page is fixed (its test then
