@@ -950,6 +950,26 @@ def test_coordinator_sees_the_members_of_their_region(client, coordinator, make)
     assert "Mia Meissen" not in page(response)
 
 
+def test_the_members_page_keeps_each_members_tools_behind_manage_and_leads_to_the_invitation(
+    app, client, coordinator, make
+):
+    member = make.participant("erzgebirge", name="Egon Erz")
+    html = page(client.get("/erzgebirge/members/"))
+    assert '<a class="button" href="#invite">Jemanden einladen</a>' in html, "the page's primary action"
+    assert '<h2 id="invite">Jemanden einladen</h2>' in html
+    row = re.search(r'<th scope="row">Egon Erz</th>(.*?)</tr>', html, re.S).group(1)
+    assert re.findall(r'<td[^>]*data-label="([^"]+)"', row) == ["E-Mail-Adresse", "Rolle", "Mitglied seit"]
+    tools = re.search(
+        r'<details class="manage">\s*<summary>Verwalten<span class="visually-hidden">: Egon Erz</span>', row
+    )
+    assert tools, "role, removal, export and erasure wait behind one disclosure per member"
+    mid = membership_id(app, member.id, "erzgebirge")
+    for action in ("role", "remove", "erase"):
+        assert f'action="/erzgebirge/members/{mid}/{action}"' in row[tools.end() :]
+    own = re.search(r'<th scope="row">[^<]*</th>(?:(?!</tr>).)*Das sind Sie\.', html, re.S)
+    assert own, "no tools for oneself"
+
+
 def test_coordinator_makes_a_participant_coordinator(app, client, coordinator, make):
     member = make.participant("erzgebirge")
     response = client.post(

@@ -184,6 +184,22 @@ def test_the_addressee_sees_the_request_with_its_message_under_contacts(app, bro
     assert f"/contacts/{request_id}/accept" not in sent, "the asker cannot answer the own request"
 
 
+def test_open_requests_are_counted_and_an_accepted_one_leads_to_the_details(app, browser, member, asker, addressee):
+    other = member("dresden", "Dora Dresdner Design")
+    ask(browser, asker, addressee)
+    ask(browser, other, addressee)
+    erika = browser(addressee.owner)
+    assert '<span class="badge warn">2 zu beantworten</span>' in erika.get("/contacts/").get_data(as_text=True)
+
+    erika.post(f"/contacts/{_requests(app)[0].id}/accept")
+    html = erika.get("/contacts/").get_data(as_text=True)
+    assert '<span class="badge warn">1 zu beantworten</span>' in html
+    assert f'<a class="button secondary" href="/directory/profiles/{asker.id}#contact">Kontaktdaten ansehen</a>' in html
+    assert f'href="/directory/profiles/{other.id}#contact"' not in html, "no details before the answer"
+    sent = browser(asker.owner).get("/contacts/").get_data(as_text=True)
+    assert f'<a class="button secondary" href="/directory/profiles/{addressee.id}#contact">' in sent
+
+
 def _requests(app) -> list[ContactRequest]:
     with app.app_context(), all_regions():
         found = list(db.session.scalars(select(ContactRequest).order_by(ContactRequest.id)))
@@ -432,8 +448,8 @@ def traffic(app, make, member):
 def _counts(html: str) -> dict[str, tuple[int, int, int]]:
     """The table: other region -> (accepted, open, declined), and the total row."""
     rows = re.findall(
-        r'<th scope="row">([^<]+)</th>\s*<td class="num">(\d+)</td>\s*<td class="num">(\d+)</td>'
-        r'\s*<td class="num">(\d+)</td>',
+        r'<th scope="row">([^<]+)</th>\s*<td class="num"[^>]*>(\d+)</td>\s*<td class="num"[^>]*>(\d+)</td>'
+        r'\s*<td class="num"[^>]*>(\d+)</td>',
         html,
     )
     return {name: (int(a), int(o), int(d)) for name, a, o, d in rows}

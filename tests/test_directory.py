@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from hub.core.db import db
@@ -242,6 +244,97 @@ def test_directory_page_shows_results_and_facets(client, auth, network):
     assert "Tischlerei Möbelbau Schneeberg" in page and "Lausitzer Möbelbau" in page
     assert "Holzdesign Regional" not in page
     assert "2 Profile gefunden" in page
+
+
+def _chips(page: str) -> dict[str, str]:
+    """The active filters above the results: chip text -> where its link goes (the search without it)."""
+    from html import unescape
+
+    chips = re.search(r'<ul class="chips"[^>]*>(.*?)</ul>', page, re.S)
+    if not chips:
+        return {}
+    found = re.findall(r'<a class="chip" href="([^"]*)">(.*?)<span aria-hidden', chips.group(1), re.S)
+    return {" ".join(unescape(text).split()): unescape(href) for href, text in found}
+
+
+def test_active_filters_are_chips_that_each_take_their_own_filter_away(client, auth, network):
+    viewer, _ = network
+    auth.login(viewer)
+    page = client.get("/directory/", query_string={"q": "holz", "region": "erzgebirge", "kind": "organisation"})
+    chips = _chips(page.get_data(as_text=True))
+    assert chips == {
+        "Region: Erzgebirge": "/directory/?kind=organisation&q=holz",
+        "Art: Organisation": "/directory/?region=erzgebirge&q=holz",
+    }
+    assert 'href="/directory/?q=holz">Alle Filter entfernen</a>' in page.get_data(as_text=True)
+
+
+def test_without_filters_there_are_no_chips(client, auth, network):
+    viewer, _ = network
+    auth.login(viewer)
+    assert _chips(client.get("/directory/").get_data(as_text=True)) == {}
+
+
+def test_the_filters_wait_in_a_closed_panel_so_that_the_results_come_first(client, auth, network):
+    viewer, _ = network
+    auth.login(viewer)
+    page = client.get("/directory/", query_string={"region": "erzgebirge"}).get_data(as_text=True)
+    panel = re.search(r'<details (class="panel filters"[^>]*)>\s*<summary>(.*?)</summary>(.*?)</details>', page, re.S)
+    assert panel, "the facets are behind a disclosure"
+    attributes, summary, facets = panel.groups()
+    assert " open" not in attributes
+    assert "Filtern" in summary and "1 aktiv" in summary, "the closed panel says that a filter is on"
+    assert 'aria-current="true"' in facets and "Organisation" in facets, "the chosen region and the other facets"
+    assert panel.end() < page.index("Tischlerei Möbelbau Schneeberg"), "one line, then the results"
+
+
+def test_a_result_card_shows_initials_without_a_picture_and_offers_one_action(client, auth, network, make):
+    viewer, people = network
+    make.profile("dresden", name="Studio mit Bild", visibility="network", picture=True)
+    auth.login(viewer)
+    page = client.get("/directory/").get_data(as_text=True)
+    start = page.find('<li class="card media-card profile-card region-erzgebirge">')
+    assert start > 0, "the Erzgebirge profile is a card in its region's colour"
+    card = page[start : page.find('<li class="card media-card', start + 1)]
+    assert '<span class="avatar avatar-placeholder" aria-hidden="true">TM</span>' in card
+    assert '<span class="badge region region-erzgebirge">Erzgebirge</span>' in card
+    actions = re.findall(r'<a class="button[^"]*" href="([^"]+)"', card)
+    assert actions == [f"/directory/profiles/{people['network_erz'].id}#contact"]
+    picture = r'<img class="avatar" src="/directory/profiles/\d+/picture" alt=""'
+    assert re.search(picture, page), "a picture when there is one"
+
+
+def test_ones_own_card_leads_to_editing_the_profile(client, auth, make):
+    owner = make.participant("lausitz")
+    make.profile("lausitz", user=owner, name="Mein Studio", visibility="network")
+    auth.login(owner)
+    page = client.get("/directory/").get_data(as_text=True)
+    assert re.search(r'<a class="button secondary" href="/lausitz/profile">Ihr Profil bearbeiten</a>', page)
+
+
+def test_the_profile_page_makes_asking_for_contact_its_primary_action(client, auth, network):
+    viewer, people = network
+    auth.login(viewer)
+    page = client.get(f"/directory/profiles/{people['network_erz'].id}").get_data(as_text=True)
+    head = re.search(r'<header class="profile-head card">(.*?)</header>', page, re.S).group(1)
+    assert '<a class="button" href="#contact">Um Kontakt bitten</a>' in head
+    assert '<section id="contact"' in page and 'action="/directory/profiles/' in page
+
+
+def test_the_profile_page_offers_an_email_once_the_details_are_shown(client, auth, make):
+    viewer = make.participant("lausitz")
+    shown = make.profile(
+        "dresden",
+        name="Offenes Studio",
+        visibility="network",
+        contact_visibility="members",
+        contact_email="studio@kontakt.example",
+    )
+    auth.login(viewer)
+    page = client.get(f"/directory/profiles/{shown.id}").get_data(as_text=True)
+    head = re.search(r'<header class="profile-head card">(.*?)</header>', page, re.S).group(1)
+    assert '<a class="button" href="mailto:studio@kontakt.example">E-Mail schreiben</a>' in head
+    assert "Um Kontakt bitten" not in page
 
 
 def test_invalid_filters_answer_a_clear_message(client, auth, network):

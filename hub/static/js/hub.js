@@ -15,3 +15,13 @@
     });
   });
 })();
+
+// A filter panel marked data-open-wide (<details class="panel filters" data-open-wide>) starts open on wide
+// screens, where it sits in a side column; on phones it stays one closed line above the results.
+(function () {
+  "use strict";
+  if (!window.matchMedia || !window.matchMedia("(min-width: 64rem)").matches) return;
+  document.querySelectorAll("details.filters[data-open-wide]").forEach(function (panel) {
+    panel.setAttribute("open", "");
+  });
+})();
