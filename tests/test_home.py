@@ -424,7 +424,7 @@ def test_the_budget_left_of_each_running_match(home, make):
     budgets = home(make.coordinator("dresden")).section("coordination-dresden")
 
     card = budgets.card("Leerstand beleben")
-    assert "noch 2.250,00 € von 2.500,00 €" in card and "Gebunden: 1.000,00 €" in card
+    assert "noch 2.250,00 € von 2.500,00 €" in card and "Zugesagt: 1.000,00 €" in card
     assert f"/dresden/matches/{running.id}" in card.links
     assert "Abgeschlossen" not in budgets and "Match Lausitz" not in budgets
 
