@@ -54,8 +54,10 @@ def main() -> int:
                 response = client.get(url)
                 body = response.get_data()
                 n = len(statements)
-                print(f"{role + ' ' + name:45} {len(body) / 1000:8.1f} {len(gzip.compress(body)) / 1000:8.1f} {n:5d}"
-                      + ("" if response.status_code == 200 else f"  ({response.status_code})"))
+                print(
+                    f"{role + ' ' + name:45} {len(body) / 1000:8.1f} {len(gzip.compress(body)) / 1000:8.1f} {n:5d}"
+                    + ("" if response.status_code == 200 else f"  ({response.status_code})")
+                )
                 if not assets:
                     assets = _assets(client, body.decode())
         total = sum(len(b) for b in assets.values())
