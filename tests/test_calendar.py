@@ -542,7 +542,9 @@ def test_a_double_click_gives_one_result_and_counts_one_place(app, make, make_ev
     monkeypatch.setattr(services, slow_step.__name__, slowly)
     url = f"/calendar/events/{event_id}/{action}"
     answers = []
-    threads = [threading.Thread(target=lambda c=c: answers.append(c.post(url).status_code)) for c in clients]
+    threads = [
+        threading.Thread(target=lambda c=c: answers.append(c.post(url, data=CONFIRMED).status_code)) for c in clients
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:

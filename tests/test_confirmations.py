@@ -388,11 +388,15 @@ def test_abbrechen_leads_back_to_the_page_the_button_was_on(app, make):
     assert read(response.get_data(as_text=True)).links["Abbrechen"] == "/account#tokens"
 
 
-def test_abbrechen_never_leads_to_the_address_that_answers_post_only(app, make):
+def test_abbrechen_never_leads_to_an_address_that_answers_post_only(app, make):
     case, response = _asked(app, make, Referer="http://localhost/account/tokens/1/revoke")
     assert read(response.get_data(as_text=True)).links["Abbrechen"] == "/"
+    case, response = _asked(app, make, Referer="http://localhost/account/sessions/end-all")
+    assert read(response.get_data(as_text=True)).links["Abbrechen"] == "/"
     case, response = _asked(app, make, form={"next": "/account/tokens/1/revoke"})
-    assert read(response.get_data(as_text=True)).links["Abbrechen"] != case.url
+    assert read(response.get_data(as_text=True)).links["Abbrechen"] == "/"
+    case, response = _asked(app, make, form={"next": "/account"})
+    assert read(response.get_data(as_text=True)).links["Abbrechen"] == "/account"
 
 
 def test_the_confirmation_carries_a_fresh_csrf_token_that_the_hub_accepts(app, make):

@@ -34,10 +34,12 @@ from functools import wraps
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
-from flask import abort, flash, redirect, render_template, request
+from flask import abort, current_app, flash, redirect, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_smorest import abort as api_abort
 from sqlalchemy.exc import IntegrityError
+from werkzeug.exceptions import HTTPException
+from werkzeug.routing import RequestRedirect
 
 from hub.core.actions import Conflict
 from hub.core.db import db
@@ -187,13 +189,25 @@ YES = _l("Yes, go ahead")
 
 def back_url(default: str = "/") -> str:
     """Where "Abbrechen" leads: the form's ``next``, or the page the form was on (the referrer), on this host
-    only; never the address the form was sent to (it answers POST only)."""
+    only; never an address that answers POST only (such as the one the form was sent to)."""
     candidates = [request.form.get("next"), _same_host_path(request.referrer)]
     for candidate in candidates:
         target = safe_next(candidate, "")
-        if target and urlsplit(target).path != request.path:
+        if target and urlsplit(target).path != request.path and _answers_get(urlsplit(target).path):
             return target
     return default
+
+
+def _answers_get(path: str) -> bool:
+    """Whether a page of the hub answers GET at this path (by the URL map; a slash redirect counts)."""
+    adapter = current_app.url_map.bind_to_environ(request.environ)
+    try:
+        adapter.match(path, method="GET")
+    except RequestRedirect:
+        return True
+    except HTTPException:
+        return False
+    return True
 
 
 def _same_host_path(url: str | None) -> str | None:
