@@ -54,7 +54,9 @@ def update_search(actor: Actor, saved_search_id: int, *, name: str | None = None
         search.name = name
     if notify is not None:
         if notify and not search.notify:
-            search.checked_at = utcnow()  # the notice counts from now on, not what came while it was off
+            # The notice counts from now on: what fits now, and came while it was off, is no news.
+            search.checked_at = utcnow()
+            services.record_baseline(search, actor.user)
         search.notify = notify
     return search
 

@@ -5,6 +5,7 @@ Looks for what it would make first, so a second run changes nothing."""
 from __future__ import annotations
 
 from flask_babel import force_locale
+
 from hub.accounts.services import user_by_email
 from hub.core.db import db
 from hub.core.demo import DOMAIN

@@ -59,15 +59,16 @@ def send_notices(now: datetime | None = None) -> dict[str, int]:
                 E.changed_at > since, E.listed.is_(True), E.archived.is_(False)
             )
         ).all()
+    if not candidates:  # a quiet run: nothing changed since the searches last looked, so they need not move on
+        return {"searches": len(searches), "candidates": 0, "notices": 0}
     told = 0
-    if candidates:
-        regions = services.active_regions()
-        fitting = {s.id: _fitting(s, candidates, regions) for s in searches}
-        known = _known({i for ids in fitting.values() for i in ids}, [s.id for s in searches if fitting[s.id]])
-        for s in searches:
-            news = [i for i in fitting[s.id] if (s.id, i) not in known]
-            if news:
-                told += bool(in_transaction(lambda s=s, news=news: _tell(s, news, now)))
+    regions = services.active_regions()
+    fitting = {s.id: _fitting(s, candidates, regions) for s in searches}
+    known = _known({i for ids in fitting.values() for i in ids}, [s.id for s in searches if fitting[s.id]])
+    for s in searches:
+        news = [i for i in fitting[s.id] if (s.id, i) not in known]
+        if news:
+            told += bool(in_transaction(lambda s=s, news=news: _tell(s, news, now)))
     in_transaction(
         lambda: db.session.execute(
             update(SavedSearch)

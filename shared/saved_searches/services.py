@@ -103,10 +103,19 @@ def count_of(user) -> int:
 
 
 def record_baseline(search: SavedSearch, user) -> int:
-    """Note the profiles that fit already (up to BASELINE): they are not news when they change later."""
+    """Note the profiles that fit now (up to BASELINE): they are no news, now or when they change later
+    (when a search is saved, and when its notice is switched on again)."""
     ids = matching_ids(Viewer.of(user), DirectoryQuery(**search.query), limit=BASELINE)
-    if ids:
-        db.session.add_all(SavedSearchHit(saved_search_id=search.id, profile_id=i) for i in ids)
+    if ids and search.id is not None:
+        known = set(
+            db.session.scalars(
+                select(SavedSearchHit.profile_id).where(
+                    SavedSearchHit.saved_search_id == search.id, SavedSearchHit.profile_id.in_(ids)
+                )
+            )
+        )
+        ids = [i for i in ids if i not in known]
+    db.session.add_all(SavedSearchHit(saved_search_id=search.id, profile_id=i) for i in ids)
     return len(ids)
 
 
