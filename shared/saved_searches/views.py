@@ -10,6 +10,7 @@ from flask_login import current_user, login_required
 from hub.core.access import personal
 from hub.core.actions import Actor
 from hub.core.glue import Confirmation, load, page_action
+from hub.core.schemas import load_buttons
 from shared.saved_searches import access, actions, services
 from shared.saved_searches.schemas import NoticeSchema, RenameSchema, SavedSearchInputSchema
 
@@ -95,9 +96,9 @@ def rename(saved_search_id: int):
 def notice(saved_search_id: int):
     """Switch the notice of new fitting profiles on or off."""
     load(access.own_search, Actor.current(), saved_search_id)
+    notify = load_buttons(NoticeSchema(), request.form)["notify"]  # a button's hidden value: forged if bad (400)
     return page_action(
-        lambda data: actions.update_search(Actor.current(), saved_search_id, **data),
-        schema=NoticeSchema(),
+        lambda data: actions.update_search(Actor.current(), saved_search_id, notify=notify),
         refused=url_for(".index"),
         message=lambda search: (
             _("You will be told when new profiles fit „%(name)s“.", name=search.name)
