@@ -25,6 +25,7 @@ FEATURES = (
     "shared.network",
     "shared.directory",
     "shared.contacts",
+    "shared.saved_searches",
     "shared.calendar",
     "shared.blueprints",
     "shared.reports",

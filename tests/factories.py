@@ -311,6 +311,19 @@ class Factory:
             db.session.commit()
             return Made(id=made.id, name=made.subject, region=user.region, owner=user)
 
+    def saved_search(self, user: Made, name: str | None = None, notify: bool = True, **query) -> Made:
+        """A saved search of the directory (``q`` and filters), made by the action as the person would; ``owner``
+        is the person."""
+        from hub.accounts.models import User
+        from hub.core.actions import Actor
+        from shared.saved_searches import actions
+
+        with self.app.app_context(), self.app.test_request_context():
+            account = db.session.get(User, user.id)
+            search = actions.save_search(Actor(account, None), name=name, notify=notify, **(query or {"q": "Holz"}))
+            db.session.commit()
+            return Made(id=search.id, name=search.name, region=user.region, owner=user)
+
     # -- speed-dating, cohorts and matches -------------------------------------------------------------
 
     def inside(self, region: str):
@@ -692,6 +705,13 @@ def _sample_contact_request(make: Factory, region: str, marker: str) -> Made:
     recipient = make.profile(region, user=addressee, name=f"{marker} recipient profile", visibility="network")
     recipient.owner = addressee
     return make.contact_request(sender, recipient, message=f"{marker} message text")
+
+
+@sample("saved_search_id")
+def _sample_saved_search(make: Factory, region: str, marker: str) -> Made:
+    """A saved search of a region's member, named with the marker; only they may open or change it."""
+    owner = make.participant(region, name=f"{marker} seeker", email=f"{marker.lower()}-seek@example.org")
+    return make.saved_search(owner, name=f"{marker} search", q=f"{marker} words")
 
 
 @sample("notification_id")

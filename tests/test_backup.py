@@ -115,11 +115,13 @@ def fill_every_table(app, make) -> None:
         "contact_request_id",
         "login_session_id",
         "access_request_id",
+        "saved_search_id",
     ):
         SAMPLES[kind](make, region, "Sicherung")
     for kind in ("notification_id", "registration_id", "suggestion_id", "document_id", "entry_id"):
         SAMPLES[kind](make, region, "Sicherung")
     make.profile(region, name="Netzwerkprofil", visibility="network", picture=True, offer_tags=["Holz"])
+    make.saved_search(make.participant(region, name="Sucht Holz"), q="Holz")  # it notes the profile that fits
     make.event(region, title="Stammtisch", rrule="FREQ=WEEKLY;COUNT=3")
     session = SAMPLES["session_id"](make, region, "Sicherung")
     match = SAMPLES["match_id"](make, region, "Sicherung")

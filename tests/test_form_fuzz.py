@@ -259,6 +259,7 @@ class FormWorld(World):
             reset_link,
             f"/invitations/{self.samples[HOME]['invitation_id'].extra}",
             f"/unsubscribe/{unsubscribe}",
+            "/directory/?q=Holz&kind=creative",  # a search, which the directory offers to save
         ]
 
     def _turn_on_second_factor(self, person) -> list[str]:

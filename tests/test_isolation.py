@@ -85,6 +85,13 @@ PERSONAL = {
     "notifications.save_settings": "the caller's own choice of e-mails",
     "api_notifications.mark_read": "the caller's own notifications",
     "api_notifications.patch_settings": "the caller's own choice of e-mails",
+    "saved_searches.create": "the caller's own saved searches of the directory",
+    "saved_searches.rename": "the caller's own saved searches (another person's answers 404)",
+    "saved_searches.notice": "the caller's own saved searches (another person's answers 404)",
+    "saved_searches.delete": "the caller's own saved searches (another person's answers 404)",
+    "api_saved_searches.save_search": "the caller's own saved searches of the directory",
+    "api_saved_searches.update_saved_search": "the caller's own saved searches (another person's answers 404)",
+    "api_saved_searches.delete_saved_search": "the caller's own saved searches (another person's answers 404)",
     "notifications.unsubscribe": "the e-mailed link's own address (also listed in UNCOVERED)",
     "notifications.resubscribe": "the e-mailed link's own address (also listed in UNCOVERED)",
 }

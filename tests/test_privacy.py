@@ -84,6 +84,7 @@ def journey(app, make):
         db.session.commit()
     make.contact_request(bruno, ada, message="Hallo Ada, Bruno hier.")
     make.notification(ada.owner, subject="Eine Mitteilung für Ada")
+    make.saved_search(ada.owner, name="Adas Suche nach Regalbau", q="Regalbau", kind="organisation")
     token = make.access_token(ada.owner)
     return {"ada": ada, "bruno": bruno, "match": match, "document": document, "receipt": receipt, "token": token}
 
@@ -143,6 +144,9 @@ def test_export_holds_everything_about_the_person_in_every_region(app, journey):
     assert {c["action"] for c in found["consent_record"]["rows"]} == {"given"}
     assert found["audit_entry"]["rows"], "the audit entries about her profiles"
     assert found["access_token"]["rows"][0]["name"] == "script"
+    assert [(s["name"], s["query"]) for s in found["saved_search"]["rows"]] == [
+        ("Adas Suche nach Regalbau", {"q": "Regalbau", "kind": "organisation"})
+    ]
 
 
 def test_export_shows_nothing_of_other_people_and_no_secrets(app, journey):
@@ -224,6 +228,7 @@ def test_erasure_leaves_no_name_address_or_text_of_the_person(app, journey):
     for trace in (ada.email, "Ada Holzwurm", "Ada in Meißen", "ada.kontakt@example.org", "0371 123456"):
         assert trace not in dump, trace
     assert "Ada schreibt ins Journal." not in dump
+    assert "Adas Suche nach Regalbau" not in dump
     assert "Hallo Ada, Bruno hier." not in dump
     assert "Ada notiert: Bruno baut Regale." not in dump
     assert not any("Ada" in text for text in audit_texts(app))

@@ -10,6 +10,7 @@ from flask_babel import force_locale
 from sqlalchemy import delete, event, insert, select
 from sqlalchemy.orm import Session
 
+from hub.core.db import utcnow
 from regions.profiles.models import Profile
 from regions.profiles.vocab import SUBMARKETS, ProfileKind, Visibility
 from shared.directory.models import FACET_SEP, DirectoryEntry, DirectoryTerm
@@ -87,19 +88,49 @@ def term_rows(profile: Profile) -> list[dict]:
     ]
 
 
-def reindex(connection, profiles: list[Profile], removed_ids: list[int] = ()) -> None:
-    """Rewrite the entries of these profiles (and drop those of removed ones)."""
+# What the search sees of an entry: when one of these changes, the entry's ``changed_at`` moves on (saved searches
+# look at such entries again); a new picture or contact address leaves it as it was.
+SEEN = ("region_id", "user_id", "kind", "visibility", "listed", "archived", "town", "sector", "body", "filters")
+
+
+def reindex(connection, profiles: list[Profile], removed_ids: list[int] = (), previous: dict | None = None) -> None:
+    """Rewrite the entries of these profiles (and drop those of removed ones); ``previous``: what the entries
+    were before, by profile id (read here unless given), so that ``changed_at`` moves only on a change."""
     ids = [p.id for p in profiles] + list(removed_ids)
     if not ids:
         return
+    if previous is None:
+        previous = _seen_before(connection, [p.id for p in profiles])
+    rows = [entry_row(p) for p in profiles]
+    now = utcnow()
+    for row in rows:
+        before = previous.get(row["profile_id"])
+        unchanged = before is not None and before[:-1] == tuple(row[c] for c in SEEN)
+        row["changed_at"] = before[-1] if unchanged else now
     for chunk in _chunks(ids, 500):
         connection.execute(delete(TERM).where(TERM.c.profile_id.in_(chunk)))
         connection.execute(delete(ENTRY).where(ENTRY.c.profile_id.in_(chunk)))
     if profiles:
-        connection.execute(insert(ENTRY), [entry_row(p) for p in profiles])
+        connection.execute(insert(ENTRY), rows)
         terms = [row for p in profiles for row in term_rows(p)]
         if terms:
             connection.execute(insert(TERM), terms)
+
+
+def _seen_before(connection, ids: list[int] | None) -> dict[int, tuple]:
+    """What the search saw of these entries (every entry for None), with their ``changed_at`` last."""
+    columns = [ENTRY.c.profile_id, *(ENTRY.c[c] for c in SEEN), ENTRY.c.changed_at]
+    if ids is None:
+        return {row[0]: tuple(row[1:]) for row in connection.execute(select(*columns))}
+    found = {}
+    for chunk in _chunks(ids, 500):
+        found.update(
+            {
+                row[0]: tuple(row[1:])
+                for row in connection.execute(select(*columns).where(ENTRY.c.profile_id.in_(chunk)))
+            }
+        )
+    return found
 
 
 def _chunks(items, size):
@@ -124,10 +155,11 @@ def rebuild_all(session: Session) -> int:
     with all_regions():
         profiles = session.scalars(select(Profile)).all()
     connection = session.connection()
+    previous = _seen_before(connection, None)  # a rebuild is no change: saved searches announce nothing for it
     connection.execute(delete(TERM))
     connection.execute(delete(ENTRY))
     for chunk in _chunks(profiles, 1000):
-        reindex(connection, chunk)
+        reindex(connection, chunk, previous=previous)
     return len(profiles)
 
 

@@ -42,11 +42,15 @@ class DirectoryEntry(RegionScoped, db.Model):
     # The rows of DirectoryTerm again, as "facet<TAB>value<TAB>label", so that the search counts them with
     # the hits in one pass: a JSON array on SQLite (json_each), a text[] on PostgreSQL (unnest, faster).
     facets: Mapped[list[str]] = mapped_column(JSON().with_variant(ARRAY(Text), "postgresql"), default=list)
+    # When what the search sees of the profile last changed (its text, facets, visibility, listing); NULL for
+    # entries of before migration 0021. Saved searches look only at entries changed since they last looked.
+    changed_at: Mapped[datetime | None]
 
     __table_args__ = (
         Index("ix_directory_entry_kind_region", "kind", "region_id"),
         Index("ix_directory_entry_town", "town"),
         Index("ix_directory_entry_name_key", "name_key"),
+        Index("ix_directory_entry_changed_at", "changed_at"),
     )
 
 

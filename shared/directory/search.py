@@ -9,6 +9,7 @@ out of the region wall with ``all_regions()`` and applies its own visibility rul
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 
 from sqlalchemy import (
@@ -40,6 +41,7 @@ from shared.directory.models import DirectoryEntry as E
 from shared.directory.models import DirectoryTerm as T
 from shared.directory.text import facet_key, terms, token
 
+FILTERS = ("region", "kind", "submarket", "sector", "tag", "town")
 PER_PAGE = 20
 MAX_PAGE = 500
 FACET_LIMIT = 15
@@ -98,7 +100,12 @@ class DirectoryQuery:
     per_page: int = PER_PAGE
 
     def active_filters(self) -> dict[str, str]:
-        return {k: v for k in ("region", "kind", "submarket", "sector", "tag", "town") if (v := getattr(self, k))}
+        return {k: v for k in FILTERS if (v := getattr(self, k))}
+
+    def kept(self) -> dict[str, str]:
+        """The search without its page, as a saved search keeps it: ``DirectoryQuery(**kept)`` runs it again."""
+        words = " ".join(self.q.split())
+        return {**({"q": words} if words else {}), **self.active_filters()}
 
 
 @dataclass
@@ -178,9 +185,37 @@ def search(viewer: Viewer, query: DirectoryQuery) -> SearchResult:
     )
 
 
-def _hits(viewer: Viewer, query: DirectoryQuery, by_slug: dict[str, Region], words: list[str]):
+def matching_ids(
+    viewer: Viewer,
+    query: DirectoryQuery,
+    *,
+    among: list[int] | None = None,
+    limit: int | None = None,
+    regions: dict[int, Region] | None = None,
+) -> list[int]:
+    """The ids of the profiles this search shows the viewer, best first: exactly the search's rule, in one
+    statement (plus the regions, unless given). ``among`` restricts it to these profiles (the engine looks at
+    no others: a saved search's notice asks only about profiles changed since it last looked)."""
+    if among is not None and not among:
+        return []
+    with all_regions():
+        if regions is None:
+            regions = {r.id: r for r in db.session.scalars(select(Region).where(Region.active))}
+        by_slug = {r.slug: r for r in regions.values()}
+        hits, order = _hits(viewer, query, by_slug, terms(query.q), among=among)
+        statement = select(hits.c.profile_id).order_by(*order)
+        if limit is not None:
+            statement = statement.limit(limit)
+        return list(db.session.scalars(statement))
+
+
+def _hits(
+    viewer: Viewer, query: DirectoryQuery, by_slug: dict[str, Region], words: list[str], among: list[int] | None = None
+):
     """The visible entries that match, as a materialised CTE with their rank, and the page's ORDER BY."""
     conditions = [visible_to(viewer), *_filter_conditions(query, by_slug)]
+    if among is not None:
+        conditions.append(E.profile_id.in_(among))
     columns = [E.profile_id, E.region_id, E.kind, E.town, E.sector, E.facets, E.name_key]
     if not words:
         hits = select(*columns, literal(0.0, Float).label("rank")).where(*conditions)
@@ -192,12 +227,13 @@ def _hits(viewer: Viewer, query: DirectoryQuery, by_slug: dict[str, Region], wor
         hits = select(*columns, rank).where(vector.op("@@")(tsquery), *conditions)
     else:
         # FTS5 first (materialised, so that it drives the join), then the entries by primary key.
+        restricted = "" if among is None else " AND rowid IN (SELECT value FROM json_each(:among))"
         fts = (
             text(
                 "SELECT rowid AS profile_id, bm25(directory_fts, 1.0, 0.0) AS rank FROM directory_fts "
-                "WHERE directory_fts MATCH :expression"
+                "WHERE directory_fts MATCH :expression" + restricted
             )
-            .bindparams(expression=_fts_expression(words, query, by_slug))
+            .bindparams(expression=_fts_expression(words, query, by_slug), **_among(among))
             .columns(profile_id=Integer, rank=Float)
             .cte("fts")
             .prefix_with("MATERIALIZED")
@@ -205,6 +241,10 @@ def _hits(viewer: Viewer, query: DirectoryQuery, by_slug: dict[str, Region], wor
         hits = select(*columns, fts.c.rank).join_from(fts, E, E.profile_id == fts.c.profile_id).where(*conditions)
     hits = hits.cte("hits").prefix_with("MATERIALIZED")
     return hits, (hits.c.rank, hits.c.name_key, hits.c.profile_id)
+
+
+def _among(among: list[int] | None) -> dict:
+    return {} if among is None else {"among": json.dumps(sorted(set(among)))}
 
 
 def _summary(hits, order, query: DirectoryQuery, page: int):
