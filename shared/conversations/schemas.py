@@ -14,13 +14,13 @@ class MessageInputSchema(BaseSchema):
 
     body = fields.String(
         required=True,
-        validate=validate.Length(
-            min=1,
-            max=MESSAGE_MAX_LENGTH,
-            error=_m("Please write a message of at most {max} characters."),
-        ),
-        metadata={"description": "Plain text; line breaks are kept."},
+        validate=validate.Length(max=MESSAGE_MAX_LENGTH, error=_m("At most {max} characters, please.")),
+        error_messages={"required": _m("Please write a message.")},
+        metadata={"description": "Plain text, stripped, 1 to 2000 characters; line breaks are kept."},
     )
+
+
+REASON_ERROR = _m("Please say in a few words what happened (10 to 2000 characters).")
 
 
 class ReportInputSchema(BaseSchema):
@@ -28,7 +28,8 @@ class ReportInputSchema(BaseSchema):
 
     reason = fields.String(
         required=True,
-        validate=validate.Length(min=10, max=2000, error=_m("Please say in a few words what happened (10 to {max} characters).")),
+        validate=validate.Length(min=10, max=2000, error=REASON_ERROR),
+        error_messages={"required": REASON_ERROR},
     )
 
 

@@ -297,7 +297,7 @@ def report(thread: Thread, reason: str) -> ConversationReport:
     """Report the other person to the coordination of their region (who, why, when; never the messages)."""
     text = (reason or "").strip()
     if len(text) < 10:
-        raise ConversationError(_m("Please say in a few words what happened (at least 10 characters)."), "reason")
+        raise ConversationError(_m("Please say in a few words what happened (10 to 2000 characters)."), "reason")
     other = thread.other
     if other is None or other.profile is None:
         raise ConversationError(_m("This person's account no longer exists."))
