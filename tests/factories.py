@@ -261,7 +261,7 @@ class Factory:
             thread = conversations.thread_of(db.session.get(User, reporter.id), conversation.id)
             report = conversations.report(thread, reason)
             db.session.commit()
-            return Made(id=report.id, region=conversation.region, owner=reporter)
+            return Made(id=report.id, region=conversation.region)  # the coordination's, not the reporter's
 
     def event(
         self,
@@ -757,6 +757,13 @@ def _marker_conversation(make: Factory, region: str, marker: str) -> Made:
 def _sample_conversation(make: Factory, region: str, marker: str) -> Made:
     """A conversation between two participants of the region; only they may read or write in it."""
     return _marker_conversation(make, region, marker)
+
+
+@sample("contact_id")
+def _sample_accepted_contact(make: Factory, region: str, marker: str) -> Made:
+    """An accepted contact request (the conversation's); its owner, the addressee, may open the conversation."""
+    conversation = _marker_conversation(make, region, marker)
+    return Made(id=int(conversation.extra), region=region, owner=conversation.owner)
 
 
 @sample("conversation_report_id")

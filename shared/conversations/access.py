@@ -37,9 +37,15 @@ def accepted_contact(actor: Actor, contact_request_id: int) -> ContactRequest:
     return contact
 
 
+def report_readers(actor: Actor) -> None:
+    """Reports about people of the region are for its coordination (and administrators), not the umbrella's
+    review: a report is personal data of two people, shown to as few as needed."""
+    actor.require_coordination()
+
+
 def region_report(actor: Actor, report_id: int) -> ConversationReport:
     """A report about a person of the region in scope, for its coordination."""
-    actor.require_coordination()
+    report_readers(actor)
     return get_or_404(ConversationReport, report_id)
 
 

@@ -116,12 +116,12 @@ def report(data, conversation_id: int):
     return actions.report(Actor.current(), conversation_id, **data)
 
 
-@blp.post("/contact-requests/<int:contact_request_id>/conversation")
+@blp.post("/contact-requests/<int:contact_id>/conversation")
 @login_required
 @blp.response(200, ThreadOutSchema)
 @blp.doc(security=SECURITY)
 @api_action
-def start(contact_request_id: int):
+def start(contact_id: int):
     """The conversation of an accepted contact request of the caller's (made if it is missing)."""
-    found = actions.open_conversation(Actor.current(), contact_request_id)
+    found = actions.open_conversation(Actor.current(), contact_id)
     return {"thread": found, "messages": services.messages_of(found)}

@@ -48,7 +48,10 @@ class Conversation(db.Model):
     shared.conversations.services, which opts out of the wall (all_regions()) and checks the caller."""
 
     __tablename__ = "conversation"
-    personal_data = not_personal("Who writes is in conversation_member; what is written in conversation_message.")
+    personal_data = not_personal(
+        "Who writes is in conversation_member; what is written in conversation_message.",
+        ordinary=("last_message_at",),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     pair_key: Mapped[str] = mapped_column(String(40), unique=True)
@@ -68,6 +71,7 @@ class ConversationMember(db.Model):
     personal_data = Personal(
         title=_l("Conversations"),
         owners={"user_id": "user", "profile_id": "profile"},
+        ordinary=("mail_waiting",),
         erase=DELETE,
         reason=_l("The other person keeps the conversation with their own messages; yours are deleted."),
     )
@@ -99,6 +103,7 @@ class Message(db.Model):
         owners={"sender_user_id": "user"},
         about={"recipient_user_id": "user"},
         about_fields=("body", "created_at"),
+        ordinary=("recipient_user_id",),  # the person a received message is about (``about``)
         erase=DELETE,
         reason=_l("Your messages are deleted; those you received stay with the person who wrote them."),
     )

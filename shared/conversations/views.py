@@ -142,13 +142,13 @@ def report(conversation_id: int):
     )
 
 
-@bp.post("/contacts/<int:contact_request_id>/conversation")
+@bp.post("/contacts/<int:contact_id>/conversation")
 @login_required
-def start(contact_request_id: int):
+def start(contact_id: int):
     """Open the conversation of an accepted contact request (the contacts page's "Write a message")."""
-    load(access.accepted_contact, Actor.current(), contact_request_id)
+    load(access.accepted_contact, Actor.current(), contact_id)
     return page_action(
-        lambda data: actions.open_conversation(Actor.current(), contact_request_id),
+        lambda data: actions.open_conversation(Actor.current(), contact_id),
         refused=url_for("contacts.contact_list"),
         done=lambda found: url_for(".thread", conversation_id=found.conversation.id),
     )
@@ -162,7 +162,9 @@ reports_bp = Blueprint("conversation_reports", __name__, url_prefix="/conversati
 @reports_bp.get("/")
 @coordinator_required
 def index_reports():
-    """Reports about people of the region by their conversation partners: who, whom, why, when."""
+    """Reports about people of the region by their conversation partners: who, whom, why, when. For the
+    coordination only: the umbrella's review of the region does not read reports about persons."""
+    load(access.report_readers, Actor.current())
     return render_template("conversations/reports.html", reports=services.reports_of_region())
 
 
