@@ -98,7 +98,7 @@ def block(conversation_id: int):
     name = found.other.profile.display_name if found.other and found.other.profile else ""
     return page_action(
         lambda data: actions.block(Actor.current(), conversation_id),
-        refused=url_for(".thread", conversation_id=conversation_id),
+        refused=_refused(conversation_id),
         message=_("You have blocked %(name)s.", name=name),
         done=url_for(".thread", conversation_id=conversation_id),
         confirm=None
@@ -122,7 +122,7 @@ def unblock(conversation_id: int):
     load(access.own_thread, Actor.current(), conversation_id)
     return page_action(
         lambda data: actions.unblock(Actor.current(), conversation_id),
-        refused=url_for(".thread", conversation_id=conversation_id),
+        refused=_refused(conversation_id),
         message=_("Unblocked: you can write to each other again."),
         done=url_for(".thread", conversation_id=conversation_id),
     )
