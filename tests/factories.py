@@ -236,10 +236,10 @@ class Factory:
     def conversation(self, sender: Made, recipient: Made, *messages: tuple[Made, str]) -> Made:
         """The conversation of two people in accepted contact (``owner``: the recipient's account, ``extra``: the
         contact request's id), with messages ``(author's account, text)`` in order."""
-        from hub.accounts.models import User
-        from shared.conversations import services as conversations
         from sqlalchemy import select
 
+        from hub.accounts.models import User
+        from shared.conversations import services as conversations
         from shared.conversations.models import Conversation, pair_key
 
         contact = self.accepted_contact(sender, recipient)
@@ -252,7 +252,9 @@ class Factory:
                 db.session.commit()
             return Made(id=found.id, region=recipient.region, owner=recipient.owner, extra=contact.id)
 
-    def conversation_report(self, conversation: Made, reporter: Made, reason: str = "Unfreundliche Nachrichten") -> Made:
+    def conversation_report(
+        self, conversation: Made, reporter: Made, reason: str = "Unfreundliche Nachrichten"
+    ) -> Made:
         """A report of the reporter about the other person of the conversation (it goes to that person's region)."""
         from hub.accounts.models import User
         from shared.conversations import services as conversations

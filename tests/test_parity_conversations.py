@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from hub.core.db import db
 from hub.core.tenancy import all_regions
-from tests.parity import CONFLICT, FORBIDDEN, NOT_FOUND, Case, UseCase, check_parity, done, refused
+from tests.parity import CONFLICT, FORBIDDEN, NOT_FOUND, Case, UseCase, check_parity, refused
 
 HELLO = "Hallo Erika, passt Ihnen Donnerstag?"
 REASON = "Er schreibt mir unfreundliche Dinge."

@@ -80,8 +80,11 @@ def load_demo() -> int:
         # Each has read up to their own last message: the Alte Brauerei has one unread answer waiting.
         for member in conversation.members:
             member.read_upto = max(
-                (m.id for m in db.session.scalars(select(Message).where(Message.conversation_id == conversation.id))
-                 if m.sender_user_id == member.user_id),
+                (
+                    m.id
+                    for m in db.session.scalars(select(Message).where(Message.conversation_id == conversation.id))
+                    if m.sender_user_id == member.user_id
+                ),
                 default=0,
             )
         return changes

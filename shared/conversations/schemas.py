@@ -83,7 +83,12 @@ class ThreadOutSchema(BaseSchema):
     messages = fields.Function(
         lambda t: MessageOutSchema(many=True).dump(
             [
-                {"id": m.id, "body": m.body, "created_at": m.created_at, "mine": m.sender_user_id == t["thread"].me.user_id}
+                {
+                    "id": m.id,
+                    "body": m.body,
+                    "created_at": m.created_at,
+                    "mine": m.sender_user_id == t["thread"].me.user_id,
+                }
                 for m in t["messages"]
             ]
         )

@@ -168,11 +168,13 @@ def conversations_of(user: User) -> list[Overview]:
         ).all()
     )
     found = [
-        Overview(Thread(m.conversation, m, others.get(m.conversation_id)), last.get(m.conversation_id), unread.get(cid, 0))
+        Overview(
+            Thread(m.conversation, m, others.get(m.conversation_id)), last.get(m.conversation_id), unread.get(cid, 0)
+        )
         for m in mine
         for cid in (m.conversation_id,)
     ]
-    found.sort(key=lambda o: (o.thread.conversation.last_message_at or o.thread.conversation.created_at), reverse=True)
+    found.sort(key=lambda o: o.thread.conversation.last_message_at or o.thread.conversation.created_at, reverse=True)
     return found
 
 
@@ -203,9 +205,7 @@ def send(thread: Thread, body: str) -> Message:
     if not text:
         raise ConversationError(_m("Please write a message."), "body")
     if len(text) > MESSAGE_MAX_LENGTH:
-        raise ConversationError(
-            _m("At most {max} characters, please.").format(max=MESSAGE_MAX_LENGTH), "body"
-        )
+        raise ConversationError(_m("At most {max} characters, please.").format(max=MESSAGE_MAX_LENGTH), "body")
     if thread.other is None:
         raise ConversationError(_m("This person's account no longer exists."))
     if thread.blocked_by_me:

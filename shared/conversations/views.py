@@ -137,7 +137,9 @@ def report(conversation_id: int):
         lambda data: actions.report(Actor.current(), conversation_id, **data),
         schema=ReportInputSchema(),
         refused=_refused(conversation_id),
-        message=_("Thank you. The coordination of this person's region will look into it; it does not see your messages."),
+        message=_(
+            "Thank you. The coordination of this person's region will look into it; it does not see your messages."
+        ),
         done=url_for(".thread", conversation_id=conversation_id),
     )
 
@@ -156,7 +158,9 @@ def start(contact_id: int):
 
 # -- the coordination's reports -------------------------------------------------------------------------
 
-reports_bp = Blueprint("conversation_reports", __name__, url_prefix="/conversation-reports", template_folder="templates")
+reports_bp = Blueprint(
+    "conversation_reports", __name__, url_prefix="/conversation-reports", template_folder="templates"
+)
 
 
 @reports_bp.get("/")
