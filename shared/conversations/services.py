@@ -191,8 +191,13 @@ def _unread(user_id: int, query=None):
     )
 
 
+def unread_query(user_id: int):
+    """How many messages wait for the person, in all their conversations (the header's badge: one scalar
+    subquery of the header's one statement)."""
+    return _unread(user_id)
+
+
 def unread_count(user_id: int) -> int:
-    """How many messages wait for the person, in all their conversations: one statement (the header's badge)."""
     return db.session.scalar(_unread(user_id)) or 0
 
 

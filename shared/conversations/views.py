@@ -11,6 +11,7 @@ from flask_login import current_user, login_required
 from hub.core.access import coordinator_required
 from hub.core.actions import Actor
 from hub.core.glue import Confirmation, load, page_action, run_action
+from hub.notifications.services import count_in_header
 from shared.conversations import access, actions, services
 from shared.conversations.models import MESSAGE_MAX_LENGTH
 from shared.conversations.schemas import MessageInputSchema, ReportInputSchema
@@ -32,7 +33,7 @@ def thread(conversation_id: int):
     found = load(access.own_thread, Actor.current(), conversation_id)
     if services.has_unread(found):
         run_action(lambda: actions.mark_read(Actor.current(), conversation_id))
-        g.unread_messages = None  # the header counts again, after the reading
+        g.header_counts = None  # the header counts again, after the reading
     return _thread_page(found, {}, {})
 
 
@@ -187,13 +188,7 @@ def close(conversation_report_id: int):
 
 
 def install(app) -> None:
-    """Let every page show the signed-in person's number of unread messages (one statement, once a request)."""
-
-    def unread_messages() -> int:
-        if not current_user.is_authenticated:
-            return 0
-        if g.get("unread_messages") is None:
-            g.unread_messages = services.unread_count(current_user.id)
-        return g.unread_messages
-
-    app.jinja_env.globals["unread_messages"] = unread_messages
+    """Every page's header counts the person's unread messages (``unread_messages()``), read in the one
+    statement of the header's numbers (hub.notifications.services.count_in_header)."""
+    count_in_header(app, "messages", services.unread_query)
+    app.jinja_env.globals["unread_messages"] = lambda: app.jinja_env.globals["header_count"]("messages")
