@@ -167,13 +167,10 @@ def conversations_of(user: User) -> list[Overview]:
             _unread(user.id, select(Message.conversation_id, func.count())).group_by(Message.conversation_id)
         ).all()
     )
-    found = [
-        Overview(
-            Thread(m.conversation, m, others.get(m.conversation_id)), last.get(m.conversation_id), unread.get(cid, 0)
-        )
-        for m in mine
-        for cid in (m.conversation_id,)
-    ]
+    found = []
+    for m in mine:
+        thread = Thread(m.conversation, m, others.get(m.conversation_id))
+        found.append(Overview(thread, last.get(m.conversation_id), unread.get(m.conversation_id, 0)))
     found.sort(key=lambda o: o.thread.conversation.last_message_at or o.thread.conversation.created_at, reverse=True)
     return found
 
