@@ -26,6 +26,7 @@ FEATURES = (
     "shared.directory",
     "shared.contacts",
     "shared.saved_searches",
+    "shared.conversations",
     "shared.calendar",
     "shared.blueprints",
     "shared.reports",

@@ -222,6 +222,49 @@ class Factory:
             db.session.commit()
             return Made(id=contact.id, region=recipient.region, owner=recipient.owner)
 
+    def accepted_contact(self, sender: Made, recipient: Made, message: str = "Hallo, lass uns sprechen!") -> Made:
+        """A contact request the addressee accepted (which opens the two people's conversation)."""
+        from hub.accounts.models import User
+        from shared.contacts import services as contacts
+
+        contact = self.contact_request(sender, recipient, message)
+        with self.app.app_context(), self.app.test_request_context():
+            contacts.decide(db.session.get(User, recipient.owner.id), contact.id, True)
+            db.session.commit()
+        return contact
+
+    def conversation(self, sender: Made, recipient: Made, *messages: tuple[Made, str]) -> Made:
+        """The conversation of two people in accepted contact (``owner``: the recipient's account, ``extra``: the
+        contact request's id), with messages ``(author's account, text)`` in order."""
+        from sqlalchemy import select
+
+        from hub.accounts.models import User
+        from shared.conversations import services as conversations
+        from shared.conversations.models import Conversation, pair_key
+
+        contact = self.accepted_contact(sender, recipient)
+        with self.app.app_context(), self.app.test_request_context(), all_regions():
+            key = pair_key(sender.owner.id, recipient.owner.id)
+            found = db.session.scalar(select(Conversation).where(Conversation.pair_key == key))
+            for author, text in messages:
+                thread = conversations.thread_of(db.session.get(User, author.id), found.id)
+                conversations.send(thread, text)
+                db.session.commit()
+            return Made(id=found.id, region=recipient.region, owner=recipient.owner, extra=contact.id)
+
+    def conversation_report(
+        self, conversation: Made, reporter: Made, reason: str = "Unfreundliche Nachrichten"
+    ) -> Made:
+        """A report of the reporter about the other person of the conversation (it goes to that person's region)."""
+        from hub.accounts.models import User
+        from shared.conversations import services as conversations
+
+        with self.app.app_context(), self.app.test_request_context(), all_regions():
+            thread = conversations.thread_of(db.session.get(User, reporter.id), conversation.id)
+            report = conversations.report(thread, reason)
+            db.session.commit()
+            return Made(id=report.id, region=conversation.region)  # the coordination's, not the reporter's
+
     def event(
         self,
         region: str,
@@ -712,6 +755,44 @@ def _sample_saved_search(make: Factory, region: str, marker: str) -> Made:
     """A saved search of a region's member, named with the marker; only they may open or change it."""
     owner = make.participant(region, name=f"{marker} seeker", email=f"{marker.lower()}-seek@example.org")
     return make.saved_search(owner, name=f"{marker} search", q=f"{marker} words")
+
+
+def _marker_conversation(make: Factory, region: str, marker: str) -> Made:
+    """Two network-visible participants of the region in accepted contact, with one message each way."""
+
+    def build():
+        people = []
+        for role in ("writer", "reader"):
+            account = make.participant(region, name=f"{marker} {role}", email=f"{marker.lower()}-{role}@example.org")
+            profile = make.profile(region, user=account, name=f"{marker} {role} profile", visibility="network")
+            profile.owner = account
+            people.append(profile)
+        writer, reader = people
+        return make.conversation(
+            writer, reader, (writer.owner, f"{marker} first message"), (reader.owner, f"{marker} answer")
+        )
+
+    return _shared(make, ("conversation", region, marker), build)
+
+
+@sample("conversation_id")
+def _sample_conversation(make: Factory, region: str, marker: str) -> Made:
+    """A conversation between two participants of the region; only they may read or write in it."""
+    return _marker_conversation(make, region, marker)
+
+
+@sample("contact_id")
+def _sample_accepted_contact(make: Factory, region: str, marker: str) -> Made:
+    """An accepted contact request (the conversation's); its owner, the addressee, may open the conversation."""
+    conversation = _marker_conversation(make, region, marker)
+    return Made(id=int(conversation.extra), region=region, owner=conversation.owner)
+
+
+@sample("conversation_report_id")
+def _sample_conversation_report(make: Factory, region: str, marker: str) -> Made:
+    """An open report about a participant of the region, by their conversation partner."""
+    conversation = _marker_conversation(make, region, marker)
+    return make.conversation_report(conversation, conversation.owner, reason=f"{marker} report reason")
 
 
 @sample("notification_id")

@@ -66,6 +66,8 @@ NOT_UMBRELLA_READS = {
     "api_profiles.OwnProfile": "a member's own profile in the region; the umbrella holds no profiles",
     "region.members.export": "a person's whole data on their request is for their coordination, not for the "
     "umbrella's review (tests/test_privacy.py)",
+    "region.conversation_reports.index_reports": "reports about a person by their conversation partner are for "
+    "the person's coordination only (tests/test_conversations.py)",
 }
 
 # State-changing routes that only touch the caller's own account: the umbrella may use them.

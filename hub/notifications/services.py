@@ -7,10 +7,12 @@ often it is called (two schedulers, a restart): see hub.core.jobs.effects.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import current_app, render_template
 from flask_babel import force_locale
 from itsdangerous import BadSignature, SignatureExpired, URLSafeSerializer, URLSafeTimedSerializer
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import Select, delete, func, select, update
 
 from hub.accounts.models import User
 from hub.accounts.services import external_url, normalise_email, user_by_email
@@ -299,12 +301,36 @@ def notifications_of(user: User, *, page: int = 1, unread_only: bool = False) ->
     return paginate(query.order_by(*order), page=page, per_page=PAGE_SIZE)
 
 
-def unread_count(user: User) -> int:
-    return db.session.scalar(
+def _unread_query(user_id: int):
+    return (
         select(func.count())
         .select_from(Notification)
-        .where(Notification.user_id == user.id, Notification.read_at.is_(None))
+        .where(Notification.user_id == user_id, Notification.read_at.is_(None))
     )
+
+
+def unread_count(user: User) -> int:
+    return db.session.scalar(_unread_query(user.id))
+
+
+# -- the header's counts ------------------------------------------------------------------------------------
+
+_HEADER_COUNTS = "notifications.header_counts"
+
+
+def count_in_header(app, name: str, query: Callable[[int], Select]) -> None:
+    """Let a feature show a number in every page's header (unread messages, say): ``query(user_id)`` is a
+    ``SELECT count(...)``; all the header's numbers are read together in one statement (``header_counts``)."""
+    app.extensions.setdefault(_HEADER_COUNTS, {})[name] = query
+
+
+def header_counts(user_id: int) -> dict[str, int]:
+    """The person's unread notifications and every number a feature put in the header, in one statement."""
+    queries = {"notifications": _unread_query, **current_app.extensions.get(_HEADER_COUNTS, {})}
+    row = db.session.execute(
+        select(*(query(user_id).scalar_subquery().label(name) for name, query in queries.items()))
+    ).one()
+    return {name: value or 0 for name, value in row._mapping.items()}
 
 
 def own_notification(user: User, notification_id: int) -> Notification | None:

@@ -148,13 +148,17 @@ def resubscribe(token: str):
 
 
 def install(app) -> None:
-    """Let every page show the signed-in person's number of unread notifications."""
+    """Let every page show the signed-in person's numbers in the header: unread notifications, and what other
+    features count there (``services.count_in_header``), all in one statement per request.
 
-    def unread_notifications() -> int:
+    ``header_count(name)`` is a number of the header; a view that changed one drops ``g.header_counts``."""
+
+    def header_count(name: str) -> int:
         if not current_user.is_authenticated:
             return 0
-        if "unread_notifications" not in g:
-            g.unread_notifications = services.unread_count(current_user)
-        return g.unread_notifications
+        if g.get("header_counts") is None:
+            g.header_counts = services.header_counts(current_user.id)
+        return g.header_counts.get(name, 0)
 
-    app.jinja_env.globals["unread_notifications"] = unread_notifications
+    app.jinja_env.globals["header_count"] = header_count
+    app.jinja_env.globals["unread_notifications"] = lambda: header_count("notifications")

@@ -6,6 +6,9 @@ every caller itself: only the two people involved see a request, only the addres
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from flask import Flask, current_app
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -25,6 +28,25 @@ class ContactError(ServiceError):
     """A contact request that cannot be made or decided."""
 
 
+# Other features' say in contact requests (installed once per app, like the directory's grants).
+_ACCEPTED = "contacts.on_accepted"
+_REFUSALS = "contacts.refusals"
+
+
+def on_accepted(app: Flask, listener: Callable[[ContactRequest, User, User], None]) -> None:
+    """Call ``listener(contact, sender, addressee)`` in the transaction that accepts a contact request."""
+    found = app.extensions.setdefault(_ACCEPTED, [])
+    if listener not in found:
+        found.append(listener)
+
+
+def refuse_requests(app: Flask, rule: Callable[[User, User], str | None]) -> None:
+    """Let ``rule(asker, addressee)`` refuse a new contact request with a message (a block, say)."""
+    found = app.extensions.setdefault(_REFUSALS, [])
+    if rule not in found:
+        found.append(rule)
+
+
 def request_contact(user: User, recipient_id: int, message: str, sender_profile_id: int | None = None):
     """Ask the owner of a visible profile for contact; they are told by e-mail."""
     viewer = Viewer.of(user)
@@ -40,6 +62,10 @@ def request_contact(user: User, recipient_id: int, message: str, sender_profile_
         raise ContactError(_m("This profile has no account yet; please ask its region's coordination."))
     with all_regions():
         addressee = db.session.get(User, recipient.user_id)
+    for rule in current_app.extensions.get(_REFUSALS, ()):
+        refusal = rule(user, addressee)
+        if refusal:
+            raise ContactError(refusal)
     # The addressee must be able to see who asks, or "both see each other's details" would not hold.
     addressee_view = Viewer.of(addressee)
     seen_by_addressee = [p for p in mine if find_visible_profile(addressee_view, p.id) is not None]
@@ -143,6 +169,8 @@ def decide(user: User, contact_request_id: int, accept: bool) -> ContactRequest:
         contact.decided_at = utcnow()
         if accept and contact.sender.user_id:
             asker = db.session.get(User, contact.sender.user_id)
+            for listener in current_app.extensions.get(_ACCEPTED, ()):
+                listener(contact, asker, user)
             notify(
                 asker,
                 CONTACTS.key,

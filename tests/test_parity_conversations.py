@@ -1,0 +1,172 @@
+"""Conversations through the page and through the API: the same cases end the same way and store the same
+(shared/conversations/actions.py).
+
+Lars (Dresden) asked Erika (Erzgebirge) for contact and she accepted; he wrote her one message. Theo is a
+third person, in contact with nobody; the umbrella changes nothing. Cases: allowed, forbidden (a third
+person: 404; a blocked conversation or a request not accepted yet: 403), bad input, conflict.
+"""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from hub.core.db import db
+from hub.core.tenancy import all_regions
+from tests.parity import CONFLICT, FORBIDDEN, NOT_FOUND, Case, UseCase, check_parity, refused
+
+HELLO = "Hallo Erika, passt Ihnen Donnerstag?"
+REASON = "Er schreibt mir unfreundliche Dinge."
+
+
+def talking(make) -> dict:
+    lars = make.person("dresden", name="Lars Festival", visibility="network")
+    erika = make.person("erzgebirge", name="Erika Holzbau", visibility="network")
+    world = {
+        "lars": lars,
+        "erika": erika,
+        "theo": make.person("erzgebirge", name="Theo Dritter", visibility="network"),
+        "umbrella": make.umbrella(name="Dachprojekt"),
+    }
+    world["talk"] = make.conversation(lars, erika, (lars.owner, "Guten Tag!"))
+    return world
+
+
+def blocked_by_erika(make) -> dict:
+    world = talking(make)
+    from hub.accounts.models import User
+    from shared.conversations import services
+
+    with make.app.app_context(), all_regions():
+        thread = services.thread_of(db.session.get(User, world["erika"].owner.id), world["talk"].id)
+        services.block(thread)
+        db.session.commit()
+    return world
+
+
+def reported_by_erika(make) -> dict:
+    world = talking(make)
+    make.conversation_report(world["talk"], world["erika"].owner, reason=REASON)
+    return world
+
+
+def only_asked(make) -> dict:
+    """Lars asked, Erika has not answered yet: no conversation."""
+    lars = make.person("dresden", name="Lars Festival", visibility="network")
+    erika = make.person("erzgebirge", name="Erika Holzbau", visibility="network")
+    return {"lars": lars, "erika": erika, "request": make.contact_request(lars, erika)}
+
+
+def stored(app, world) -> dict:
+    """Messages by author, each side's state (read all, blocked, e-mail waiting), reports, mails, conversations."""
+    from hub.core.mail.models import OutboxMessage
+    from shared.conversations.models import Conversation, ConversationMember, ConversationReport, Message
+
+    with app.app_context(), all_regions(read_only=True):
+        newest = db.session.scalar(select(func.max(Message.id))) or 0
+        members = db.session.scalars(select(ConversationMember)).all()
+        return {
+            "conversations": db.session.scalar(select(func.count()).select_from(Conversation)),
+            "messages": [
+                (next(m.profile.display_name for m in members if m.user_id == msg.sender_user_id), msg.body)
+                for msg in db.session.scalars(select(Message).order_by(Message.id))
+            ],
+            "members": sorted(
+                (m.profile.display_name, m.read_upto >= newest, m.blocked_at is not None, m.mail_waiting)
+                for m in members
+            ),
+            "reports": sorted(
+                (r.reporter_profile.display_name, r.reported_profile.display_name, r.reason, r.handled_at is None)
+                for r in db.session.scalars(select(ConversationReport))
+            ),
+            "mails": sorted(db.session.scalars(select(OutboxMessage.topic))),
+        }
+
+
+def on_thread(way: str, world=talking, *, confirmed: bool = False) -> UseCase:
+    path = {"send": "messages", "report": "report"}.get(way, way)
+    api_path = {"send": "messages", "report": "reports"}.get(way, way)
+    return UseCase(
+        world=world,
+        page=lambda w, values: f"/conversations/{w['talk'].id}/{path}",
+        api=lambda w, values: f"/api/v1/conversations/{w['talk'].id}/{api_path}",
+        snapshot=stored,
+        confirmed=confirmed,
+    )
+
+
+@pytest.mark.parametrize(
+    ("use", "case"),
+    [
+        (on_thread("send"), Case("Lars writes", "lars", {"body": HELLO})),
+        (on_thread("send"), Case("Erika answers", "erika", {"body": "Ja, gern!\nBis dann."})),
+        (on_thread("send"), Case("an empty message", "lars", {"body": "   "}, refused("body"))),
+        (on_thread("send"), Case("a message too long", "lars", {"body": "x" * 2001}, refused("body"))),
+        (on_thread("send"), Case("a third person", "theo", {"body": HELLO}, NOT_FOUND)),
+        (on_thread("send"), Case("the umbrella", "umbrella", {"body": HELLO}, FORBIDDEN)),
+        (on_thread("send", blocked_by_erika), Case("the blocked person", "lars", {"body": HELLO}, FORBIDDEN)),
+        (on_thread("send", blocked_by_erika), Case("the one who blocked", "erika", {"body": HELLO}, FORBIDDEN)),
+    ],
+    ids=lambda value: value.name if isinstance(value, Case) else "",
+)
+def test_writing(app, regions, client, use, case):
+    check_parity(app, regions, client, use, case)
+
+
+@pytest.mark.parametrize(
+    ("use", "case"),
+    [
+        (on_thread("read"), Case("Erika reads", "erika")),
+        (on_thread("read"), Case("a third person", "theo", expect=NOT_FOUND)),
+        (on_thread("block", confirmed=True), Case("Erika blocks Lars", "erika")),
+        (on_thread("block", blocked_by_erika, confirmed=True), Case("blocked already", "erika", expect=CONFLICT)),
+        (on_thread("block", confirmed=True), Case("a third person blocks", "theo", expect=NOT_FOUND)),
+        (on_thread("unblock", blocked_by_erika), Case("Erika unblocks", "erika")),
+        (on_thread("unblock", blocked_by_erika), Case("the blocked one cannot unblock", "lars", expect=CONFLICT)),
+        (on_thread("unblock"), Case("nothing to unblock", "erika", expect=CONFLICT)),
+    ],
+    ids=lambda value: value.name if isinstance(value, Case) else "",
+)
+def test_reading_and_blocking(app, regions, client, use, case):
+    check_parity(app, regions, client, use, case)
+
+
+@pytest.mark.parametrize(
+    ("use", "case"),
+    [
+        (on_thread("report"), Case("Erika reports Lars", "erika", {"reason": REASON})),
+        (on_thread("report"), Case("a reason too short", "erika", {"reason": "doof"}, refused("reason"))),
+        (on_thread("report"), Case("no reason", "erika", {}, refused("reason"))),
+        (on_thread("report", reported_by_erika), Case("reported already", "erika", {"reason": REASON}, CONFLICT)),
+        (on_thread("report"), Case("a third person", "theo", {"reason": REASON}, NOT_FOUND)),
+    ],
+    ids=lambda value: value.name if isinstance(value, Case) else "",
+)
+def test_reporting(app, regions, client, use, case):
+    check_parity(app, regions, client, use, case)
+
+
+def start(world=talking) -> UseCase:
+    def contact(w):
+        return w["talk"].extra if "talk" in w else w["request"].id
+
+    return UseCase(
+        world=world,
+        page=lambda w, values: f"/contacts/{contact(w)}/conversation",
+        api=lambda w, values: f"/api/v1/contact-requests/{contact(w)}/conversation",
+        snapshot=stored,
+    )
+
+
+@pytest.mark.parametrize(
+    ("use", "case"),
+    [
+        (start(), Case("the contact's conversation, found again", "lars")),
+        (start(only_asked), Case("before the acceptance", "lars", expect=FORBIDDEN)),
+        (start(only_asked), Case("the addressee before answering", "erika", expect=FORBIDDEN)),
+        (start(), Case("a third person", "theo", expect=NOT_FOUND)),
+    ],
+    ids=lambda value: value.name if isinstance(value, Case) else "",
+)
+def test_starting_from_an_accepted_contact(app, regions, client, use, case):
+    check_parity(app, regions, client, use, case)
