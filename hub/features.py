@@ -26,6 +26,7 @@ FEATURES = (
     "shared.directory",
     "shared.contacts",
     "shared.calendar",
+    "shared.meetings",
     "shared.blueprints",
     "shared.reports",
     "shared.digest",
