@@ -15,7 +15,7 @@ from shared.meetings import access, actions, services
 from shared.meetings.schemas import (
     EventMeetingsQuerySchema,
     EventMeetingsSchema,
-    MeetingSchema,
+    EventMeetingSchema,
     MeetingSetupOutSchema,
     MeetingSetupSchema,
     ProposalSchema,
@@ -69,7 +69,7 @@ def event_meetings(query, event_id: int):
 @login_required
 @_meeting_event_first
 @blp.arguments(ProposalSchema)
-@blp.response(201, MeetingSchema)
+@blp.response(201, EventMeetingSchema)
 @blp.doc(security=SECURITY)
 @api_action
 def propose(data, event_id: int):
@@ -79,7 +79,7 @@ def propose(data, event_id: int):
 
 @blp.get("/meetings")
 @login_required
-@blp.response(200, MeetingSchema(many=True))
+@blp.response(200, EventMeetingSchema(many=True))
 @blp.doc(security=SECURITY)
 def my_meetings():
     """The caller's meetings at all events, by time."""
@@ -88,7 +88,7 @@ def my_meetings():
 
 @blp.post("/meetings/<int:event_meeting_id>/accept")
 @login_required
-@blp.response(200, MeetingSchema)
+@blp.response(200, EventMeetingSchema)
 @blp.doc(security=SECURITY)
 @api_action
 def accept_meeting(event_meeting_id: int):
@@ -98,7 +98,7 @@ def accept_meeting(event_meeting_id: int):
 
 @blp.post("/meetings/<int:event_meeting_id>/decline")
 @login_required
-@blp.response(200, MeetingSchema)
+@blp.response(200, EventMeetingSchema)
 @blp.doc(security=SECURITY)
 @api_action
 def decline_meeting(event_meeting_id: int):
@@ -108,7 +108,7 @@ def decline_meeting(event_meeting_id: int):
 
 @blp.post("/meetings/<int:event_meeting_id>/withdraw")
 @login_required
-@blp.response(200, MeetingSchema)
+@blp.response(200, EventMeetingSchema)
 @blp.doc(security=SECURITY)
 @api_action
 def withdraw_meeting(event_meeting_id: int):
@@ -118,7 +118,7 @@ def withdraw_meeting(event_meeting_id: int):
 
 @blp.post("/meetings/<int:event_meeting_id>/cancel")
 @login_required
-@blp.response(200, MeetingSchema)
+@blp.response(200, EventMeetingSchema)
 @blp.doc(security=SECURITY)
 @api_action
 def cancel_meeting(event_meeting_id: int):

@@ -12,6 +12,7 @@ from sqlalchemy import JSON, CheckConstraint, Enum, ForeignKey, Index, String, U
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hub.accounts.models import User
+from hub.audit.vocab import FIELD_LABELS
 from hub.core.db import db, utcnow
 from hub.core.mail.topics import register_topic
 from hub.core.personal_data import PSEUDONYMISE, Personal, not_personal
@@ -24,6 +25,18 @@ MEETINGS = register_topic(
     _l("Meetings at events"),
     _l("Someone proposes a meeting at an event, or accepts, declines, withdraws or cancels one with you."),
 )
+# The words for the fields in forms' error summaries and the audit log.
+for _key, _label in {
+    "enabled": _l("Meetings on"),
+    "slot_minutes": _l("Slot length in minutes"),
+    "window_starts_at": _l("Meetings from"),
+    "window_ends_at": _l("Meetings until"),
+    "table_count": _l("Number of tables"),
+    "places": _l("Further places"),
+    "place": _l("Table or place"),
+}.items():
+    FIELD_LABELS.setdefault(_key, _label)
+
 NOTE_LENGTH = 300
 PLACE_LENGTH = 60
 

@@ -69,12 +69,7 @@ class ProposalSchema(BaseSchema):
         return _in_utc(data, "starts_at")
 
 
-class SlotSchema(BaseSchema):
-    starts_at = fields.DateTime()
-    ends_at = fields.DateTime()
-
-
-class MeetingSchema(BaseSchema):
+class EventMeetingSchema(BaseSchema):
     """A meeting as one of its two people sees it."""
 
     id = fields.Integer()
@@ -99,13 +94,13 @@ class MeetingSchema(BaseSchema):
     decided_at = fields.DateTime(allow_none=True)
 
 
-class PersonSchema(BaseSchema):
+class MeetingPersonSchema(BaseSchema):
     profile_id = fields.Function(lambda p: p.profile.id)
     name = fields.Function(lambda p: p.profile.display_name)
     region_id = fields.Function(lambda p: p.profile.region_id)
 
 
-class OfferSchema(BaseSchema):
+class MeetingOfferSchema(BaseSchema):
     starts_at = fields.Function(lambda o: o.slot.starts_at.isoformat())
     ends_at = fields.Function(lambda o: o.slot.ends_at.isoformat())
     places = fields.List(fields.String())
@@ -117,18 +112,18 @@ class EventMeetingsSchema(BaseSchema):
     event_id = fields.Integer()
     meetings_on = fields.Boolean()
     registered = fields.Boolean()
-    people = fields.List(fields.Nested(PersonSchema))
+    people = fields.List(fields.Nested(MeetingPersonSchema))
     offers = fields.List(
-        fields.Nested(OfferSchema), metadata={"description": "Free slots with free places (with `with` given)."}
+        fields.Nested(MeetingOfferSchema), metadata={"description": "Free slots with free places (with `with` given)."}
     )
-    meetings = fields.List(fields.Nested(MeetingSchema))
+    meetings = fields.List(fields.Nested(EventMeetingSchema))
 
 
 class EventMeetingsQuerySchema(BaseSchema):
     with_profile = Id(load_default=None, data_key="with", metadata={"description": "A person's profile id"})
 
 
-class CountSchema(BaseSchema):
+class MeetingCountSchema(BaseSchema):
     starts_at = fields.Function(lambda row: row[0].starts_at.isoformat())
     ends_at = fields.Function(lambda row: row[0].ends_at.isoformat())
     accepted = fields.Function(lambda row: row[1])
@@ -144,4 +139,4 @@ class MeetingSetupOutSchema(BaseSchema):
     window_ends_at = fields.DateTime(allow_none=True)
     places = fields.List(fields.String())
     counts = fields.Dict(keys=fields.String(), values=fields.Integer())
-    per_slot = fields.List(fields.Nested(CountSchema))
+    per_slot = fields.List(fields.Nested(MeetingCountSchema))
