@@ -33,9 +33,7 @@ from shared.meetings.models import MEETINGS, OPEN, EventMeeting, MeetingBooking,
 from shared.meetings.slots import Slot
 
 SLOT_TAKEN = _m("You or the other person already have a meeting at this time. Please choose another slot.")
-NOT_REGISTERED = _m(
-    "Meetings here are for the people registered for the event. Register first, then propose meetings."
-)
+NOT_REGISTERED = _m("Meetings here are for the people registered for the event. Register first, then propose meetings.")
 PLACE_TAKEN = _m("This table or place is taken at this time. Please choose another one.")
 
 
@@ -193,7 +191,9 @@ def figures(event: Event, setup: MeetingSetup | None) -> Figures:
     """The event's meeting figures, read inside its region's scope (the coordination's page): two statements."""
     counts = dict(
         db.session.execute(
-            select(EventMeeting.status, func.count()).where(EventMeeting.event_id == event.id).group_by(EventMeeting.status)
+            select(EventMeeting.status, func.count())
+            .where(EventMeeting.event_id == event.id)
+            .group_by(EventMeeting.status)
         ).all()
     )
     by_status = {status.value: int(counts.get(status, counts.get(status.value, 0))) for status in MeetingStatus}

@@ -35,7 +35,7 @@ class Slot:
 
     @property
     def label(self) -> str:
-        """"18:00–18:20" on the hub's clock."""
+        """ "18:00–18:20" on the hub's clock."""
         return f"{clock(self.starts_at)}–{clock(self.ends_at)}"
 
 
@@ -77,4 +77,3 @@ def split_places(places: list[str]) -> tuple[int, list[str]]:
 def when(starts_at: datetime, ends_at: datetime) -> str:
     """A meeting's date and time in words on the hub's clock: "Montag, 21. Dezember 2026, 18:00–18:20"."""
     return f"{format_date(starts_at.astimezone(display_zone()), 'full')}, {clock(starts_at)}–{clock(ends_at)}"
-
