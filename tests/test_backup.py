@@ -115,6 +115,7 @@ def fill_every_table(app, make) -> None:
         "contact_request_id",
         "login_session_id",
         "access_request_id",
+        "event_meeting_id",
     ):
         SAMPLES[kind](make, region, "Sicherung")
     for kind in ("notification_id", "registration_id", "suggestion_id", "document_id", "entry_id"):

@@ -97,7 +97,12 @@ class EventMeeting(RegionScoped, db.Model):
     personal_data = Personal(
         title=_l("Meetings at events"),
         columns=("note",),
-        owners={"proposer_id": "user", "invitee_id": "user"},
+        owners={
+            "proposer_id": "user",
+            "invitee_id": "user",
+            "proposer_profile_id": "profile",
+            "invitee_profile_id": "profile",
+        },
         erase=PSEUDONYMISE,
         replace={"note": ""},
         reason=_l("Meetings stay without their note: the coordination counts how many meetings an event produced."),
