@@ -15,8 +15,8 @@ from __future__ import annotations
 from flask import Flask
 
 from hub.core.actions import Actor, Forbidden, NotFound, get_or_404
-from hub.core.tenancy import all_regions
 from hub.core.schemas import _m
+from hub.core.tenancy import all_regions
 from regions.events.models import Event
 from regions.profiles.models import Profile
 from shared.calendar import access as calendar_access

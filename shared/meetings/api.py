@@ -13,9 +13,9 @@ from hub.core.actions import Actor
 from hub.core.glue import api_action, load
 from shared.meetings import access, actions, services
 from shared.meetings.schemas import (
+    EventMeetingSchema,
     EventMeetingsQuerySchema,
     EventMeetingsSchema,
-    EventMeetingSchema,
     MeetingSetupOutSchema,
     MeetingSetupSchema,
     ProposalSchema,
