@@ -612,3 +612,25 @@ def test_the_meetings_pages_cost_the_same_few_statements_for_one_meeting_and_man
     many = {path: _statements(app, client, path) for path in paths}
     assert few == many
     assert all(n <= 30 for n in many.values()), many
+
+
+def test_giving_the_place_back_ends_the_person_s_meetings_there_and_tells_the_others(app, client, auth, fair):
+    agreed(app, client, auth, fair, "anna", "ben", slot=0)
+    login(auth, fair["cara"])
+    propose(client, fair, "ben", slot=1)
+    login(auth, fair["ben"])
+    propose(client, fair, "dora", slot=2)
+
+    assert client.post(f"/calendar/events/{fair['event'].id}/cancel", data=CONFIRMED).status_code == 302
+
+    assert [m[2] for m in meetings(app)] == ["cancelled", "declined", "withdrawn"]
+    assert bookings(app) == 0
+    assert told(app, fair["anna"])[-1] == said(
+        app, "%(name)s cancelled your meeting at %(title)s", name="Ben Film", title="Netzwerkbörse"
+    )
+    assert told(app, fair["cara"])[-1] == said(
+        app, "%(name)s declined your meeting at %(title)s", name="Ben Film", title="Netzwerkbörse"
+    )
+    assert told(app, fair["dora"])[-1] == said(
+        app, "%(name)s withdrew the proposed meeting at %(title)s", name="Ben Film", title="Netzwerkbörse"
+    )

@@ -2,7 +2,9 @@
 
 - the calendar's event page links to the event's meetings when they are switched on (``event_meetings_on``);
 - the coordination's page of an event shows how many meetings it produced, with a link to their set-up
-  (``event_meeting_counts``). Pages that do not know the feature test ``is defined`` first.
+  (``event_meeting_counts``). Pages that do not know the feature test ``is defined`` first;
+- a registration given back (by the person or the coordination) ends the person's open meetings at the event
+  (``regions.events.services.on_cancelled_registration``).
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from hub.core.db import db
+from regions.events.services import on_cancelled_registration
 from shared.meetings import services
 from shared.meetings.models import EventMeeting
 
@@ -32,5 +35,6 @@ def event_meeting_counts(event_id: int) -> dict[str, int] | None:
 
 
 def install(app: Flask) -> None:
+    on_cancelled_registration(app, services.end_for_cancelled_registration)
     app.add_template_global(event_meetings_on, "event_meetings_on")
     app.add_template_global(event_meeting_counts, "event_meeting_counts")

@@ -363,6 +363,35 @@ def cancel(meeting: EventMeeting, user: User) -> EventMeeting:
     return _close(meeting, MeetingStatus.CANCELLED, other, "meeting_cancelled")
 
 
+def end_for_cancelled_registration(registration) -> list[EventMeeting]:
+    """A person gave their place at the event back: their open meetings there end, and the others are told
+    (an accepted meeting is cancelled and its bookings freed; a proposal is withdrawn, or declined if it was
+    theirs to answer). Called by the events in the transaction of the cancellation (``install``)."""
+    person = registration.user_id
+    with all_regions(read_only=True):
+        found = list(
+            db.session.scalars(
+                _loaded(select(EventMeeting)).where(
+                    EventMeeting.event_id == registration.event_id,
+                    EventMeeting.status.in_(OPEN),
+                    _involving([person]),
+                )
+            ).unique()
+        )
+    for meeting in found:
+        other = meeting.invitee if person == meeting.proposer_id else meeting.proposer
+        if meeting.status == MeetingStatus.ACCEPTED:
+            with region_scope(meeting.region_id):
+                db.session.execute(delete(MeetingBooking).where(MeetingBooking.meeting_id == meeting.id))
+            meeting.sequence += 1
+            _close(meeting, MeetingStatus.CANCELLED, other, "meeting_cancelled")
+        elif meeting.proposer_id == person:
+            _close(meeting, MeetingStatus.WITHDRAWN, other, "meeting_withdrawn")
+        else:
+            _close(meeting, MeetingStatus.DECLINED, other, "meeting_declined")
+    return found
+
+
 def _answerable(meeting: EventMeeting, user: User) -> None:
     if meeting.invitee_id != user.id:
         raise MeetingError(_m("Only the person invited can accept or decline a proposal."))
