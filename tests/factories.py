@@ -273,11 +273,11 @@ class Factory:
         """Meetings switched on for an event: ``tables`` tables and the named places, slots of ``minutes``."""
         from hub.core.tenancy import region_scope
         from regions.events.models import Event
-        from shared.meetings import services as meetings
+        from shared.meetings import setups
 
         with self.app.app_context(), self.app.test_request_context(), region_scope(self.regions[event.region].id):
             data = {"enabled": True, "slot_minutes": minutes, "table_count": tables, "places": list(places)}
-            setup = meetings.configure(db.session.get(Event, event.id), data)
+            setup = setups.configure(db.session.get(Event, event.id), data)
             db.session.commit()
             return Made(id=setup.id, region=event.region)
 

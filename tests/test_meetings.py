@@ -20,7 +20,7 @@ from hub.core.tenancy import all_regions
 from hub.notifications.models import Notification
 from regions.events.models import Event
 from regions.profiles.models import Profile
-from shared.meetings import services
+from shared.meetings import services, setups
 from shared.meetings.models import EventMeeting, MeetingBooking, MeetingSetup
 from tests.concurrency import all_pass_before_any_goes_on, at_once
 from tests.pages import CONFIRMED, bearer, field_error, form_error, page, said, shown
@@ -38,7 +38,7 @@ NOTE = "Wir suchen Filmleute für ein Festival – zehn Minuten reichen uns."
 def set_up(app, make, event, *, tables=2, places=("Foyer",), minutes=20, enabled=True, window=None):
     """The coordination's set-up of the event, through the service."""
     with make.inside(event.region):
-        services.configure(
+        setups.configure(
             db.session.get(Event, event.id),
             {
                 "enabled": enabled,

@@ -10,14 +10,14 @@ from __future__ import annotations
 from datetime import datetime
 
 from hub.core.actions import Actor
-from shared.meetings import access, services
+from shared.meetings import access, services, setups
 from shared.meetings.models import EventMeeting, MeetingSetup
 
 
 def configure(actor: Actor, event_id: int, **data) -> MeetingSetup:
     """The coordination switches meetings on or off for an event of its region and sets slots and places."""
     event = access.managed_event(actor, event_id)
-    return services.configure(event, data)
+    return setups.configure(event, data)
 
 
 def propose(

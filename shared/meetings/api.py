@@ -11,7 +11,7 @@ from flask_smorest import Blueprint
 from hub.core.access import coordinator_required
 from hub.core.actions import Actor
 from hub.core.glue import api_action, load
-from shared.meetings import access, actions, services
+from shared.meetings import access, actions, services, setups
 from shared.meetings.schemas import (
     EventMeetingSchema,
     EventMeetingsQuerySchema,
@@ -149,7 +149,7 @@ class MeetingSetupView(MethodView):
 
 def _setup_out(event) -> dict:
     setup = services.setup_of(event.id)
-    figures = services.figures(event, setup)
+    figures = setups.figures(event, setup)
     return {
         "event_id": event.id,
         "enabled": bool(setup and setup.enabled),

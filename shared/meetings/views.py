@@ -13,7 +13,7 @@ from flask_login import current_user, login_required
 from hub.core.access import coordinator_required
 from hub.core.actions import Actor
 from hub.core.glue import Confirmation, load, page_action
-from shared.meetings import access, actions, services, slots
+from shared.meetings import access, actions, services, setups, slots
 from shared.meetings.models import MeetingStatus
 from shared.meetings.schemas import MeetingSetupSchema, ProposalSchema
 
@@ -190,7 +190,7 @@ def _setup_page(event_id: int, errors: dict | None = None, status: int = 200):
         setup=setup,
         table_count=table_count,
         named_places=named,
-        figures=services.figures(event, setup),
+        figures=setups.figures(event, setup),
         errors=errors or {},
         values=request.form if request.method == "POST" else None,
     )
