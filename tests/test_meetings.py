@@ -634,3 +634,28 @@ def test_giving_the_place_back_ends_the_person_s_meetings_there_and_tells_the_ot
     assert told(app, fair["dora"])[-1] == said(
         app, "%(name)s withdrew the proposed meeting at %(title)s", name="Ben Film", title="Netzwerkbörse"
     )
+
+
+# -- personal data ----------------------------------------------------------------------------------------
+
+
+def test_both_people_find_the_meeting_and_its_note_in_their_export_and_erasure_keeps_it_without_the_note(
+    app, client, auth, fair
+):
+    from hub.privacy.services import erase_person, export_data
+
+    login(auth, fair["anna"])
+    propose(client, fair, "ben", slot=1, note=NOTE)
+    with app.app_context(), app.test_request_context():
+        for name in ("anna", "ben"):
+            sections = export_data(db.session.get(User, fair[name].owner.id))["sections"]
+            [section] = [s for s in sections if s["table"] == "event_meeting"]
+            assert [row["note"] for row in section["rows"]] == [NOTE]
+        assert not [
+            s
+            for s in export_data(db.session.get(User, fair["cara"].owner.id))["sections"]
+            if s["table"] == "event_meeting"
+        ]
+        erase_person(db.session.get(User, fair["anna"].owner.id))
+        db.session.commit()
+    assert [(m[2], m[5]) for m in meetings(app)] == [("proposed", "")]
