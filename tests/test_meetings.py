@@ -599,12 +599,13 @@ def test_the_meetings_pages_cost_the_same_few_statements_for_one_meeting_and_man
     paths = (
         "/calendar/meetings/",
         f"/calendar/events/{event.id}/meetings",
-        f"/calendar/events/{event.id}/meetings?with={fair['cara'].id}",
+        f"/calendar/events/{event.id}/meetings?with={fair['dora'].id}",
         "/",
     )
     few = {path: _statements(app, client, path) for path in paths}
-    for n, name in enumerate(("cara", "dora")):
-        agreed(app, client, auth, fair, "anna", name, slot=n + 1, place="Tisch 2")
+    agreed(app, client, auth, fair, "anna", "cara", slot=1, place="Tisch 2")
+    login(auth, fair["cara"])
+    propose(client, fair, "dora", slot=2)
     for _ in range(3):
         guest = make.person("meissen", visibility="network")
         make.registration(event, guest.owner)
@@ -659,3 +660,11 @@ def test_both_people_find_the_meeting_and_its_note_in_their_export_and_erasure_k
         erase_person(db.session.get(User, fair["anna"].owner.id))
         db.session.commit()
     assert [(m[2], m[5]) for m in meetings(app)] == [("proposed", "")]
+
+
+def test_someone_one_meets_already_is_not_offered_slots_again(app, client, auth, fair):
+    login(auth, fair["anna"])
+    propose(client, fair, "ben", slot=0)
+    html = page(client.get(f"/calendar/events/{fair['event'].id}/meetings?with={fair['ben'].id}"))
+    assert shown(app, "You already have a meeting or an open proposal with this person at this event.") in html
+    assert 'name="starts_at"' not in html

@@ -14,7 +14,7 @@ from hub.core.access import coordinator_required
 from hub.core.actions import Actor
 from hub.core.glue import Confirmation, load, page_action
 from shared.meetings import access, actions, services, setups, slots
-from shared.meetings.models import MeetingStatus
+from shared.meetings.models import OPEN, MeetingStatus
 from shared.meetings.schemas import MeetingSetupSchema, ProposalSchema
 
 bp = Blueprint("meetings", __name__, url_prefix="/calendar", template_folder="templates")
@@ -34,12 +34,15 @@ def _event_page(event_id: int, errors: dict | None = None, form=None, status: in
     event = entry.event
     setup = services.setup_of(event_id)
     is_registered = bool(services.registered(event_id, [current_user.id]))
+    mine = services.meetings_of(current_user.id, event_id=event_id)
+    # The people with whom the person has a meeting or an open proposal here: one at a time per pair.
+    meeting_with = {m.other(current_user.id) for m in mine if m.status in OPEN}
     people, chosen, offers = [], None, []
     if is_registered and setup is not None and setup.enabled:
         people = services.people_to_meet(event, current_user)
         wanted = (form or {}).get("profile_id") or _with_profile()
         chosen = next((p for p in people if str(p.profile.id) == str(wanted)), None)
-        if chosen is not None:
+        if chosen is not None and chosen.user_id not in meeting_with:
             offers = services.offers(event, setup, [current_user.id, chosen.user_id])
     page = render_template(
         "meetings/event.html",
@@ -50,7 +53,8 @@ def _event_page(event_id: int, errors: dict | None = None, form=None, status: in
         people=people,
         chosen=chosen,
         offers=offers,
-        meetings=services.meetings_of(current_user.id, event_id=event_id),
+        meetings=mine,
+        meeting_with=meeting_with,
         slot_count=len(slots.slots(event, setup)) if setup else 0,
         errors=errors or {},
         form=form or {},
