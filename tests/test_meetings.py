@@ -668,3 +668,21 @@ def test_someone_one_meets_already_is_not_offered_slots_again(app, client, auth,
     html = page(client.get(f"/calendar/events/{fair['event'].id}/meetings?with={fair['ben'].id}"))
     assert shown(app, "You already have a meeting or an open proposal with this person at this event.") in html
     assert 'name="starts_at"' not in html
+
+
+# -- the demo ---------------------------------------------------------------------------------------------
+
+
+def test_the_demo_has_a_network_event_with_meetings_and_one_accepted_across_regions(app, runner):
+    from hub.core.demo import DOMAIN
+
+    assert runner.invoke(args=["demo", "load"]).exit_code == 0
+    with app.app_context(), all_regions():
+        [meeting] = db.session.scalars(select(EventMeeting)).all()
+        assert meeting.status.value == "accepted" and meeting.event.audience.value == "network"
+        assert {meeting.proposer.email, meeting.invitee.email} == {
+            f"alte-brauerei@{DOMAIN}",
+            f"filmproduktion@{DOMAIN}",
+        }
+        assert meeting.proposer_profile.region_id != meeting.invitee_profile.region_id
+        assert db.session.scalar(select(MeetingSetup).where(MeetingSetup.event_id == meeting.event_id)).enabled
