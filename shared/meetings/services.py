@@ -1,7 +1,7 @@
 """Meetings at events: who can be met, which slots and places are free, and every change of a meeting.
 
 A meeting joins two people of any region at an event of one region. Reads open the wall (``all_regions``)
-for the caller's own meetings only (or, inside the region's scope, an event's figures for its coordination);
+for the caller's own meetings only (the coordination's set-up and figures are ``shared.meetings.setups``);
 writes go into the event's region (``region_scope(event.region_id)``), so the wall still checks them. Who may
 call what is ``shared.meetings.access``; these functions assume the caller was let in and check the rules:
 both registered, a slot and a place of the event, free for both people and the place (no double booking: the
