@@ -28,6 +28,7 @@ FEATURES = (
     "shared.saved_searches",
     "shared.conversations",
     "shared.calendar",
+    "shared.meetings",
     "shared.blueprints",
     "shared.reports",
     "shared.digest",

@@ -312,6 +312,49 @@ class Factory:
             db.session.commit()
             return Made(id=registration.id, region=event.region, extra=registration.status.value, owner=user)
 
+    def meeting_setup(self, event: Made, *, tables: int = 2, places=("Foyer",), minutes: int = 20) -> Made:
+        """Meetings switched on for an event: ``tables`` tables and the named places, slots of ``minutes``."""
+        from hub.core.tenancy import region_scope
+        from regions.events.models import Event
+        from shared.meetings import setups
+
+        with self.app.app_context(), self.app.test_request_context(), region_scope(self.regions[event.region].id):
+            data = {"enabled": True, "slot_minutes": minutes, "table_count": tables, "places": list(places)}
+            setup = setups.configure(db.session.get(Event, event.id), data)
+            db.session.commit()
+            return Made(id=setup.id, region=event.region)
+
+    def meeting(
+        self,
+        event: Made,
+        proposer: MadePerson,
+        invitee: MadePerson,
+        *,
+        slot: int = 0,
+        place: str = "Tisch 1",
+        note: str = "",
+        accept: bool = False,
+    ) -> Made:
+        """A meeting proposed at an event with meetings (both people registered), accepted if ``accept``;
+        ``owner`` is the invited person (who answers it)."""
+        from hub.accounts.models import User
+        from hub.core.tenancy import all_regions
+        from regions.events.models import Event
+        from regions.profiles.models import Profile
+        from shared.meetings import services as meetings
+        from shared.meetings.slots import slots
+
+        with self.app.app_context(), self.app.test_request_context():
+            with all_regions():
+                the_event = db.session.get(Event, event.id)
+                other = db.session.get(Profile, invitee.profile_id or invitee.id)
+            start = slots(the_event, meetings.setup_of(event.id))[slot].starts_at
+            made = meetings.propose(the_event, db.session.get(User, proposer.owner.id), other, start, place, note)
+            if accept:
+                meetings.accept(made, db.session.get(User, invitee.owner.id))
+            db.session.commit()
+            return Made(id=made.id, region=event.region, owner=invitee.owner)
+
     def access_token(self, user: Made, name: str = "script") -> Made:
         """A personal access token; ``extra`` holds the raw token."""
         with self.app.app_context():
@@ -823,6 +866,26 @@ def _sample_registration(make: Factory, region: str, marker: str) -> Made:
     registration = make.registration(event, person)
     registration.owner = None  # reached by the region's coordination, not by the attendee
     return registration
+
+
+@sample("event_meeting_id")
+def _sample_event_meeting(make: Factory, region: str, marker: str) -> Made:
+    """A meeting proposed at a fair of the region with meetings on, its note naming the marker; the proposer also
+    has an accepted meeting in the next slot (so every table of the feature holds a row). Its owner is the invited
+    person: they may accept or decline it; the proposer's withdrawal and a cancellation are refused to them."""
+    from datetime import UTC, datetime, timedelta
+
+    start = (datetime.now(UTC) + timedelta(days=30)).replace(hour=15, minute=0, second=0, microsecond=0)
+    event = make.event(region, title=f"{marker} fair", start=start, hours=2)
+    people = [
+        make.person(region, name=f"{marker} {role}", visibility="region") for role in ("proposer", "invitee", "third")
+    ]
+    for person in people:
+        make.registration(event, person.owner)
+    make.meeting_setup(event)
+    proposer, invitee, third = people
+    make.meeting(event, proposer, third, slot=1, note=f"{marker} accepted note", accept=True)
+    return make.meeting(event, proposer, invitee, slot=0, note=f"{marker} meeting note")
 
 
 # Speed-dating and matches: the samples of one kind share one world per region (a session, a match),

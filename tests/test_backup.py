@@ -117,6 +117,7 @@ def fill_every_table(app, make) -> None:
         "access_request_id",
         "saved_search_id",
         "conversation_report_id",  # a conversation with its members, messages and a report
+        "event_meeting_id",
     ):
         SAMPLES[kind](make, region, "Sicherung")
     for kind in ("notification_id", "registration_id", "suggestion_id", "document_id", "entry_id"):

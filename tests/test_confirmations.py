@@ -186,10 +186,36 @@ def _event_cancelled_by_its_form(app, make):
 
 
 # Routes whose form needs more than the URL's samples: a setup (app, make) -> Case.
+def _meeting_at_a_fair(make, *, accept: bool):
+    """A meeting at an event with meetings on: the proposer's (proposed) or accepted."""
+    from datetime import UTC, datetime, timedelta
+
+    start = (datetime.now(UTC) + timedelta(days=30)).replace(hour=15, minute=0, second=0, microsecond=0)
+    event = make.event(HOME, title="Netzwerkbörse", start=start, hours=2)
+    proposer, invitee = (make.person(HOME, name=name, visibility="region") for name in ("Anna Holz", "Ben Film"))
+    for person in (proposer, invitee):
+        make.registration(event, person.owner)
+    make.meeting_setup(event)
+    meeting = make.meeting(event, proposer, invitee, accept=accept)
+    return meeting, proposer.owner
+
+
+def _own_proposal(app, make):
+    meeting, proposer = _meeting_at_a_fair(make, accept=False)
+    return Case(_url(app, "meetings.withdraw", event_meeting_id=meeting.id), proposer)
+
+
+def _accepted_meeting(app, make):
+    meeting, proposer = _meeting_at_a_fair(make, accept=True)
+    return Case(_url(app, "meetings.cancel", event_meeting_id=meeting.id), proposer)
+
+
 SETUPS: dict[str, Callable] = {
     "accounts.revoke_token": _own_token,
     "accounts.end_session": _other_device,
     "calendar.cancel": _own_registration,
+    "meetings.withdraw": _own_proposal,
+    "meetings.cancel": _accepted_meeting,
     "region.speeddating.remove_participant": _session_participant,
     "region.speeddating.remove_pair": _wished_pair,
     "region.matches.change_status": _match_to_complete,

@@ -16,6 +16,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from dateutil.rrule import rrulestr
+from flask import current_app
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import selectinload
 
@@ -423,9 +424,20 @@ def cancel_registration(registration: Registration) -> None:
     else:
         _count(registration.event_id, waitlisted_count=-1)
     db.session.flush()
+    for answer in current_app.extensions.get(CANCELLATION_HOOKS, ()):
+        answer(registration)
     event = registration.event
     db.session.refresh(event)
     promote_waiting(event)
+
+
+CANCELLATION_HOOKS = "regions.events.cancellation_hooks"
+
+
+def on_cancelled_registration(app, answer) -> None:
+    """Let another feature answer a registration given back (in the same transaction): ``answer(registration)``.
+    The events name no such feature; shared.meetings ends the person's meetings at the event this way."""
+    app.extensions.setdefault(CANCELLATION_HOOKS, []).append(answer)
 
 
 def promote_waiting(event: Event) -> list[Registration]:

@@ -6,7 +6,8 @@ Routes (blueprint ``feeds_bp``):
 - ``/<region>/events.ics`` — one region's events the caller may see (visitors: the public ones).
 - ``/calendar/events/<id>.ics`` — one event, if the caller may see it (404 otherwise).
 - ``/calendar/feeds/<token>/mine.ics`` — the token owner's own registrations (registered or on the
-  waiting list; a cancelled registration is left out, a cancelled event stays as STATUS:CANCELLED).
+  waiting list; a cancelled registration is left out, a cancelled event stays as STATUS:CANCELLED), and
+  what other features add for them (``shared.calendar.feed_extras``: accepted meetings at events).
 - ``/calendar/feeds/<token>/network.ics`` — everything the token owner may see, all regions.
 
 Feeds cover a time window: events overlapping the time from one year ago (midnight UTC) to three
@@ -52,7 +53,7 @@ from hub.core.schemas import load_buttons
 from hub.core.tenancy import all_regions
 from regions.events.models import Event, Registration
 from regions.events.vocab import EventStatus, RegistrationStatus
-from shared.calendar import feed_tokens, ics
+from shared.calendar import feed_extras, feed_tokens, ics
 from shared.calendar.queries import find_visible_event, visible_events
 from shared.calendar.schemas import FeedActionSchema
 from shared.directory.search import Viewer
@@ -89,6 +90,8 @@ class Feed:
     viewer: Viewer
     region_id: int | None = None
     registrant_id: int | None = None
+    # What other features add to a private feed (``shared.calendar.feed_extras``): their state for the ETag.
+    extra_state: tuple = ()
 
     @property
     def signed_in(self) -> bool:
@@ -169,6 +172,7 @@ def _feed_etag(feed: Feed, window, name: str, count: int, changed, sequences: in
         name,
         feed.region_id,
         feed.registrant_id,
+        feed.extra_state,
         feed.viewer_class(),
         window[0].date().isoformat(),
         ics.current_language(),
@@ -196,7 +200,7 @@ def feed_etag(feed: Feed, window, name: str) -> str:
     return _feed_etag(feed, window, name, *row)
 
 
-def feed_body(feed: Feed, window, name: str) -> tuple[str, list[bytes]]:
+def feed_body(feed: Feed, window, name: str, extra=None) -> tuple[str, list[bytes]]:
     """The ETag and the whole calendar as byte strings of about 256 events each.
 
     One query lists the events, one more (at most) loads those whose VEVENT is not cached.
@@ -228,6 +232,7 @@ def feed_body(feed: Feed, window, name: str) -> tuple[str, list[bytes]]:
     texts = ics.vevents(rows, load, signed_in=feed.signed_in)
     chunks = [ics.calendar_start(name)]
     chunks += [b"".join(texts[i : i + CHUNK_EVENTS]) for i in range(0, len(texts), CHUNK_EVENTS)]
+    chunks += extra() if extra else []
     chunks.append(ics.CALENDAR_END)
     return etag, chunks
 
@@ -259,14 +264,14 @@ def _calendar(chunks: list[bytes], etag: str, filename: str, *, private: bool, d
     return response
 
 
-def _serve(feed: Feed, name: str, filename: str, *, private: bool) -> Response:
+def _serve(feed: Feed, name: str, filename: str, *, private: bool, extra=None) -> Response:
     """A revalidation costs the aggregate query (304 if unchanged); otherwise the listing gives the ETag."""
     window = feed_window()
     if request.if_none_match:
         etag = feed_etag(feed, window, name)
         if request.if_none_match.contains_weak(etag):
             return _not_modified(etag, private=private)
-    etag, chunks = feed_body(feed, window, name)
+    etag, chunks = feed_body(feed, window, name, extra)
     return _calendar(chunks, etag, filename, private=private)
 
 
@@ -310,11 +315,12 @@ def event_download(event_id: int):
 @feeds_bp.get("/calendar/feeds/<token>/mine.ics")
 @public
 def private_mine(token: str):
-    """The token owner's own registrations."""
+    """The token owner's own registrations, and what other features add for them (their meetings at events)."""
     user = feed_tokens.feed_owner(token) or abort(404)
     with _language_of(user), all_regions(read_only=True):
-        feed = Feed("mine", Viewer.of(user), registrant_id=user.id)
-        return _serve(feed, _("CIMIS Hub – my events"), "cimis-mine.ics", private=True)
+        state, extra = feed_extras.private_extras(user, feed_window())
+        feed = Feed("mine", Viewer.of(user), registrant_id=user.id, extra_state=state)
+        return _serve(feed, _("CIMIS Hub – my events"), "cimis-mine.ics", private=True, extra=extra)
 
 
 @feeds_bp.get("/calendar/feeds/<token>/network.ics")

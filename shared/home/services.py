@@ -40,6 +40,7 @@ from shared.contacts.services import waiting_for_answer
 from shared.directory.access import own_profiles
 from shared.directory.search import Viewer
 from shared.home.fits import Fits, fits_for
+from shared.meetings.glance import MyMeetings, my_meetings
 
 NEXT_EVENTS = 5
 THIS_WEEK = timedelta(days=7)
@@ -63,6 +64,7 @@ class ParticipantHome:
     matches: list[MyMatch]
     contacts: list[ContactRequest]
     fits: Fits
+    meetings: MyMeetings = field(default_factory=MyMeetings)
 
 
 @dataclass
@@ -156,6 +158,7 @@ def participant_home(user: User, regions: list[Region], now: datetime, today: da
         matches=my_matches(profile_ids, today),
         contacts=waiting_for_answer(profile_ids),
         fits=fits_for(viewer, profiles, now),
+        meetings=my_meetings(user.id, now),
     )
 
 
