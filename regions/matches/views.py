@@ -35,6 +35,8 @@ from regions.matches.schemas import (
 from regions.matches.vocab import MatchStatus
 from regions.profiles.models import Profile
 from regions.profiles.vocab import ProfileKind
+from regions.teams import actions as teams
+from regions.teams import services as teams_services
 
 bp = Blueprint("matches", __name__, url_prefix="/matches", template_folder="templates")
 
@@ -73,6 +75,8 @@ def index():
     return render_template(
         "matches/index.html",
         matches=matches,
+        crossing=teams_services.crossing_match_ids(),
+        joint=teams.incoming(Actor.current()),
         cohorts=list_cohorts(),
         cohort_id=cohort_id,
         status=status,
@@ -89,10 +93,16 @@ def mine():
     ``?all=1`` lists them even when there is one.
     """
     matches = services.matches_of(current_user)
-    if len(matches) == 1 and not request.args.get("all"):
+    # Matches of other regions the person joined as this region's member (regions.teams: through its door).
+    joint = teams.incoming(Actor(current_user, Role.PARTICIPANT))
+    if len(matches) == 1 and not joint and not request.args.get("all"):
         return redirect(url_for(".show", match_id=matches[0].id))
+    if len(joint) == 1 and not matches and not request.args.get("all"):
+        return redirect(url_for("region.teams.joint", joint_id=joint[0].id))
     today = berlin_today()
-    return render_template("matches/mine.html", matches=[(m, overview(m, today)) for m in matches], today=today)
+    return render_template(
+        "matches/mine.html", matches=[(m, overview(m, today)) for m in matches], joint=joint, today=today
+    )
 
 
 def _profiles(kind: ProfileKind | None = None) -> list[Profile]:
@@ -146,6 +156,7 @@ def _page(match: Match, errors=None, form: str | None = None):
         keeps=_keeps(match, actor),
         is_member=access.is_member(match, actor),
         glance=overview(match, today),
+        guests=[g for g in teams_services.guests_of(match) if actor.reviews or g.status == "accepted"],
         addable=[p for p in _profiles() if p.id not in {m.profile_id for m in match.members}]
         if actor.coordinates
         else [],

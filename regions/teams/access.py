@@ -23,7 +23,7 @@ from hub.core.actions import Actor, Forbidden, NotFound, get_or_404
 from hub.core.db import db
 from hub.core.roles import Role
 from hub.core.tenancy import all_regions
-from hub.core.tenancy.scope import current_region_id
+from hub.core.tenancy.scope import current_region_id, door_url_arg
 from regions.matches import access as match_access
 from regions.matches.models import Match
 from regions.teams.models import GuestStatus, MatchGuest
@@ -81,3 +81,15 @@ def working_guest(actor: Actor, guest_id: int, region_id: int) -> MatchGuest:
     if not is_guest_person(guest, actor):
         raise NotFound()
     return guest
+
+
+def reachable_here(guest_id: int) -> bool:
+    """Whether the row's person is of the region in scope (for the request hook: 404 before any body is read)."""
+    with door(read_only=True) as region_id:
+        guest = db.session.get(MatchGuest, guest_id)
+        return guest is not None and guest.guest_region_id == region_id
+
+
+# The guest region's URLs name rows of the funding region: the request hook checks them through the door.
+door_url_arg("joint_id", reachable_here)
+door_url_arg("joined_id", reachable_here)

@@ -126,6 +126,12 @@ def mark_milestone(actor: Actor, guest_id: int, *, milestone_id: int, done: bool
         return services.record(guest)
 
 
+def check_working(actor: Actor, guest_id: int) -> None:
+    """Refuse (404, 403 for the umbrella) before a form is read: only the accepted guest works in the team."""
+    with access.door(read_only=True) as region_id:
+        access.working_guest(actor, guest_id, region_id)
+
+
 def joint(actor: Actor, guest_id: int):
     """The match of a request or membership, read by the person's region (coordination, umbrella, the guest)."""
     with access.door(read_only=True) as region_id:

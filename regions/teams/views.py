@@ -139,6 +139,7 @@ def decline(joint_id: int):
 @participant_or_coordinator
 def journal(joined_id: int):
     """The accepted person writes a note in the team's journal."""
+    load(actions.check_working, Actor.current(), joined_id)
     return page_action(
         lambda data: actions.write_journal(Actor.current(), joined_id, **data),
         schema=GuestJournalSchema(),
@@ -152,6 +153,7 @@ def journal(joined_id: int):
 @participant_or_coordinator
 def milestone(joined_id: int):
     """The accepted person marks a milestone of the team reached, or open again."""
+    load(actions.check_working, Actor.current(), joined_id)
     return page_action(
         lambda data: actions.mark_milestone(Actor.current(), joined_id, **data),
         schema=GuestMilestoneSchema(),
