@@ -26,6 +26,7 @@ from hub.core.tenancy import all_regions
 from hub.core.tenancy.scope import current_region_id, door_url_arg
 from regions.matches import access as match_access
 from regions.matches.models import Match
+from regions.profiles.models import Profile
 from regions.teams.models import GuestStatus, MatchGuest
 
 
@@ -53,9 +54,18 @@ def _of_region(guest_id: int, region_id: int) -> MatchGuest:
     return guest
 
 
+def guest_profile(guest: MatchGuest) -> Profile | None:
+    """The door for the person: their profile is of another region, read by its id (read only)."""
+    with all_regions(read_only=True):
+        return db.session.get(Profile, guest.profile_id)
+
+
 def is_guest_person(guest: MatchGuest, actor: Actor) -> bool:
     """The accepted guest themself (their profile is theirs)."""
-    return guest.status == GuestStatus.ACCEPTED and actor.user is not None and guest.profile.user_id == actor.user.id
+    if guest.status != GuestStatus.ACCEPTED or actor.user is None:
+        return False
+    profile = guest_profile(guest)
+    return profile is not None and profile.user_id == actor.user.id
 
 
 def readable_joint(actor: Actor, guest_id: int, region_id: int) -> MatchGuest:

@@ -54,7 +54,7 @@ def request_guest(
     if guest is not None and guest.status == GuestStatus.REQUESTED:
         raise Conflict(_m("{name} has been asked for already; the answer is pending.", {"name": profile.display_name}))
     if guest is None:
-        guest = MatchGuest(match=match, profile=profile, guest_region_id=profile.region_id)
+        guest = MatchGuest(match=match, profile_id=profile.id, guest_region_id=profile.region_id)
         db.session.add(guest)
     guest.role, guest.role_note, guest.status = role, role_note, GuestStatus.REQUESTED
     guest.requested_by_id, guest.requested_at = actor.user_id, utcnow()
@@ -85,7 +85,7 @@ def _decide(actor: Actor, guest_id: int, status: GuestStatus) -> GuestRecord:
         if status == GuestStatus.ACCEPTED:
             if guest.match.status in ENDED_MATCH:
                 raise ServiceError(MATCH_ENDED, "status")
-            if guest.profile.archived_at is not None:
+            if access.guest_profile(guest).archived_at is not None:
                 raise ServiceError(_m("The person's profile has been archived."), "status")
         guest.status = status
         guest.decided_by_id, guest.decided_at = actor.user_id, utcnow()

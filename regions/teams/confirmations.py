@@ -10,7 +10,9 @@ from regions.teams.models import GuestStatus
 
 def withdraw(guest) -> Confirmation | None:
     """Withdrawing a request, or removing an accepted member; None when it has ended (the action says so)."""
-    name = guest.profile.display_name
+    from regions.teams.access import guest_profile
+
+    name = guest_profile(guest).display_name
     if guest.status == GuestStatus.REQUESTED:
         return Confirmation(
             _("Withdraw the request for %(name)s?", name=name),

@@ -2,8 +2,8 @@
 
 A ``MatchGuest`` belongs to the match's region (the funding region, which owns the match and its ledger),
 like every other row of the match: a scoped query in that region sees it, a scoped query anywhere else does
-not. It names a profile of another region (``guest_region_id``); that profile is loaded through the one
-relationship declared across the wall (``profile``, ``info={"all_regions": True}``). The guest region's side
+not. It names a profile of another region (``guest_region_id``); that profile is read through the door
+(``regions.teams.access.guest_profile``). The guest region's side
 (its coordination deciding, its person working in the team) reaches the row only through
 ``regions.teams.access``, which opens the door with ``all_regions()`` and checks the caller itself.
 """
@@ -17,7 +17,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Enum, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from hub.core.audit_log import Audited, related
+from hub.core.audit_log import Audited
 from hub.core.db import db, utcnow
 from hub.core.personal_data import PSEUDONYMISE, Personal
 from hub.core.tenancy import RegionScoped
@@ -25,7 +25,6 @@ from hub.core.tenancy.models import Region
 from hub.core.tenancy.scope import scoped_url_arg
 from regions.matches.models import Match
 from regions.matches.vocab import MemberRole
-from regions.profiles.models import Profile
 
 
 class GuestStatus(enum.StrEnum):
@@ -80,13 +79,16 @@ class MatchGuest(Audited, RegionScoped, db.Model):
 
     region: Mapped[Region] = relationship(foreign_keys="MatchGuest.region_id")  # the funding region
     match: Mapped[Match] = relationship()
-    # The door: the person of another region, loaded across the wall (the guest's region is not in scope).
-    profile: Mapped[Profile] = relationship(info={"all_regions": True})
+    # No relationship to the profile: it is of another region, and a relationship loaded from a row of this
+    # region carries this region's criterion (SQLAlchemy passes it on to lazy loads), so it would be empty.
+    # The person is read through the door instead: regions.teams.access.guest_profile().
     guest_region: Mapped[Region] = relationship(foreign_keys="MatchGuest.guest_region_id")
 
     @property
     def audit_label(self) -> str:
-        profile = related(self, "profile")
+        from regions.teams.access import guest_profile
+
+        profile = guest_profile(self)
         return profile.display_name if profile else f"#{self.profile_id}"
 
 

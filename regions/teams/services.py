@@ -90,6 +90,10 @@ def records(guests: list[MatchGuest]) -> list[GuestRecord]:
     """Plain records of guest rows (call where the rows' match and profile can be loaded)."""
     names = _names(i for g in guests for i in (g.requested_by_id, g.decided_by_id, g.ended_by_id))
     regions = {r.id: r for r in db.session.scalars(select(Region))}
+    with all_regions(read_only=True):  # the people are of other regions: read by id, visibly
+        people = {
+            p.id: p for p in db.session.scalars(select(Profile).where(Profile.id.in_({g.profile_id for g in guests})))
+        }
     out = []
     for g in guests:
         funding, home = regions[g.region_id], regions[g.guest_region_id]
@@ -105,8 +109,8 @@ def records(guests: list[MatchGuest]) -> list[GuestRecord]:
                 guest_region=home.name,
                 guest_region_slug=home.slug,
                 profile_id=g.profile_id,
-                person=g.profile.display_name,
-                person_user_id=g.profile.user_id,
+                person=people[g.profile_id].display_name,
+                person_user_id=people[g.profile_id].user_id,
                 role=g.role,
                 role_note=g.role_note,
                 requested_at=g.requested_at,
@@ -129,12 +133,7 @@ def record(guest: MatchGuest) -> GuestRecord:
 
 def guests_of(match: Match) -> list[GuestRecord]:
     """Every request and membership of people of other regions in this match, oldest first."""
-    rows = db.session.scalars(
-        select(MatchGuest)
-        .where(MatchGuest.match_id == match.id)
-        .options(selectinload(MatchGuest.profile))
-        .order_by(MatchGuest.id)
-    )
+    rows = db.session.scalars(select(MatchGuest).where(MatchGuest.match_id == match.id).order_by(MatchGuest.id))
     return records(list(rows))
 
 
@@ -184,7 +183,7 @@ def incoming(region_id: int) -> list[GuestRecord]:
     rows = db.session.scalars(
         select(MatchGuest)
         .where(MatchGuest.guest_region_id == region_id)
-        .options(selectinload(MatchGuest.match), selectinload(MatchGuest.profile))
+        .options(selectinload(MatchGuest.match))
         .order_by(MatchGuest.requested_at.desc(), MatchGuest.id.desc())
     )
     return records(list(rows))
@@ -194,13 +193,13 @@ def joined_by(user_id: int, region_id: int) -> list[GuestRecord]:
     """Inside the door: the person's accepted memberships (as this region's person) in other regions' matches."""
     rows = db.session.scalars(
         select(MatchGuest)
-        .join(Profile, Profile.id == MatchGuest.profile_id)
+        .join(Profile, Profile.id == MatchGuest.profile_id)  # inside the door: the person's own region
         .where(
             MatchGuest.guest_region_id == region_id,
             MatchGuest.status == GuestStatus.ACCEPTED,
             Profile.user_id == user_id,
         )
-        .options(selectinload(MatchGuest.match), selectinload(MatchGuest.profile))
+        .options(selectinload(MatchGuest.match))
         .order_by(MatchGuest.id)
     )
     return records(list(rows))
