@@ -33,7 +33,6 @@ from regions.profiles.schemas import ProfileInputSchema
 from regions.speeddating import services as speeddating
 from regions.speeddating.models import SpeedDatingSession
 from regions.speeddating.vocab import Interest
-from regions.teams.demo import load_demo_teams
 
 COHORT = "CIMIS II 2026/27"
 KICKOFF = ("erzgebirge", "Auftakt CIMIS II Erzgebirge mit Speed-Dating")
@@ -305,6 +304,5 @@ def load_demo_matches() -> int:
     if "lausitz" in regions:
         with region_scope(regions["lausitz"]):
             changes += _lausitz_proposal(cohort)
-    changes += load_demo_teams(cohort, regions)  # a Meißen match with a member of Dresden (regions.teams)
     db.session.flush()
     return changes

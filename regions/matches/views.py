@@ -17,7 +17,7 @@ from hub.core.glue import load, page_action
 from hub.core.roles import Role
 from hub.core.schemas import load_buttons
 from hub.core.security_headers import sandboxed
-from regions.matches import access, actions, confirmations, documents, services, vocab
+from regions.matches import access, actions, confirmations, documents, elsewhere, services, vocab
 from regions.matches.models import Match, MatchMember
 from regions.matches.overview import overview
 from regions.matches.schemas import (
@@ -35,8 +35,6 @@ from regions.matches.schemas import (
 from regions.matches.vocab import MatchStatus
 from regions.profiles.models import Profile
 from regions.profiles.vocab import ProfileKind
-from regions.teams import actions as teams
-from regions.teams import services as teams_services
 
 bp = Blueprint("matches", __name__, url_prefix="/matches", template_folder="templates")
 
@@ -75,8 +73,8 @@ def index():
     return render_template(
         "matches/index.html",
         matches=matches,
-        crossing=teams_services.crossing_match_ids(),
-        joint=teams.incoming(Actor.current()),
+        crossing=elsewhere.crossing_ids(),
+        joint=elsewhere.joint(Actor.current()),
         cohorts=list_cohorts(),
         cohort_id=cohort_id,
         status=status,
@@ -93,8 +91,8 @@ def mine():
     ``?all=1`` lists them even when there is one.
     """
     matches = services.matches_of(current_user)
-    # Matches of other regions the person joined as this region's member (regions.teams: through its door).
-    joint = teams.incoming(Actor(current_user, Role.PARTICIPANT))
+    # Matches of other regions the person joined as this region's member (regions.teams, through its door).
+    joint = elsewhere.joint(Actor(current_user, Role.PARTICIPANT))
     if len(matches) == 1 and not joint and not request.args.get("all"):
         return redirect(url_for(".show", match_id=matches[0].id))
     if len(joint) == 1 and not matches and not request.args.get("all"):
@@ -156,7 +154,7 @@ def _page(match: Match, errors=None, form: str | None = None):
         keeps=_keeps(match, actor),
         is_member=access.is_member(match, actor),
         glance=overview(match, today),
-        guests=[g for g in teams_services.guests_of(match) if actor.reviews or g.status == "accepted"],
+        guests=elsewhere.guests(match, actor.reviews),
         addable=[p for p in _profiles() if p.id not in {m.profile_id for m in match.members}]
         if actor.coordinates
         else [],

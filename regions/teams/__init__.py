@@ -7,4 +7,5 @@ FEATURE = Feature(
     "regions.teams",
     region_pages={"teams": "regions.teams.views:bp"},
     api=("regions.teams.api:blp",),
+    demo="regions.teams.demo:load_demo_teams",
 )

@@ -25,6 +25,7 @@ from hub.core.roles import Role
 from hub.core.tenancy import all_regions
 from hub.core.tenancy.scope import current_region_id, door_url_arg
 from regions.matches import access as match_access
+from regions.matches import elsewhere
 from regions.matches.models import Match
 from regions.profiles.models import Profile
 from regions.teams.models import GuestStatus, MatchGuest
@@ -103,3 +104,25 @@ def reachable_here(guest_id: int) -> bool:
 # The guest region's URLs name rows of the funding region: the request hook checks them through the door.
 door_url_arg("joint_id", reachable_here)
 door_url_arg("joined_id", reachable_here)
+
+
+def _joint_of(actor: Actor) -> list:
+    from regions.teams import actions
+
+    return actions.incoming(actor)
+
+
+def _guests_of(match: Match, reviewing: bool) -> list:
+    from regions.teams import services
+
+    return [g for g in services.guests_of(match) if reviewing or g.status == GuestStatus.ACCEPTED]
+
+
+def _crossing_ids() -> set[int]:
+    from regions.teams import services
+
+    return services.crossing_match_ids()
+
+
+# The matches' pages show what crosses the border through this registration (regions/matches/elsewhere.py).
+elsewhere.register(elsewhere.Elsewhere(joint=_joint_of, guests=_guests_of, crossing_ids=_crossing_ids))

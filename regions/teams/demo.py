@@ -1,5 +1,6 @@
 """Demo team across regions: a Meißen match (the winery and the porcelain designer) that a Dresden games studio
-joined once both coordinations agreed. Called by the matches' demo loader; a second run changes nothing."""
+joined once both coordinations agreed. Runs after the matches' demo loader (the features' order), in its
+cohort; a second run changes nothing."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from hub.core.roles import Role
 from hub.core.tenancy import region_scope
 from hub.core.tenancy.models import Region
 from regions.matches import services as matches
+from regions.matches.demo import COHORT
 from regions.matches.models import Match
 from regions.matches.vocab import MatchStatus, MemberRole
 from regions.profiles import services as profiles
@@ -24,9 +26,11 @@ from regions.teams import actions
 TITLE = "Digitale Weinprobe im Elbland"
 
 
-def load_demo_teams(cohort: Cohort, regions: dict[str, Region]) -> int:
-    """The Meißen match with its Dresden member (asked by Meißen, accepted by Dresden)."""
-    if "meissen" not in regions or "dresden" not in regions:
+def load_demo_teams() -> int:
+    """The Meißen match with its Dresden member (asked by Meißen, accepted by Dresden), in the matches' cohort."""
+    regions = {r.slug: r for r in db.session.scalars(select(Region))}
+    cohort = db.session.scalar(select(Cohort).where(Cohort.name == COHORT))
+    if cohort is None or "meissen" not in regions or "dresden" not in regions:
         return 0
     meissen, dresden = regions["meissen"], regions["dresden"]
     coordination = user_by_email(f"koordination.meissen@{DOMAIN}")
