@@ -868,7 +868,9 @@ def _cross_person(make: Factory, region: str, marker: str, what: str) -> MadePer
 def _sample_guest(make: Factory, region: str, marker: str) -> Made:
     """A person of a third region asked for in a match of the region (the coordination withdraws it)."""
     match = make.match(region, title=f"{marker} crossing match")
-    return make.guest(match, _cross_person(make, THIRD.get(region, "lausitz"), marker, "guest of another region"))
+    guest = make.guest(match, _cross_person(make, THIRD.get(region, "lausitz"), marker, "guest of another region"))
+    guest.owner = None  # the funding region's coordination withdraws it
+    return guest
 
 
 @sample("joint_id")
