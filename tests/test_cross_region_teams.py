@@ -169,6 +169,8 @@ def test_the_accepted_person_finds_the_match_and_works_in_it_like_a_member(app, 
     assert person.get(f"/{HOME}/teams/joint/{guest_id}").status_code == 404  # not before the acceptance
     login(app, world["dresden"]).post(f"/{HOME}/teams/joint/{guest_id}/accept")
 
+    home = person.get("/").get_data(as_text=True)
+    assert "Digitale Weinprobe" in home and f"/{HOME}/teams/joint/{guest_id}" in home  # on the person's home too
     mine = person.get(f"/{HOME}/matches/mine")
     assert mine.status_code == 302 and mine.headers["Location"].endswith(f"/{HOME}/teams/joint/{guest_id}")
     page = person.get(f"/{HOME}/teams/joint/{guest_id}").get_data(as_text=True)

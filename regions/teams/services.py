@@ -205,6 +205,21 @@ def joined_by(user_id: int, region_id: int) -> list[GuestRecord]:
     return records(list(rows))
 
 
+def joined_by_profiles(profile_ids: list[int]) -> list[GuestRecord]:
+    """The accepted memberships of these profiles (one person's, in their regions) in other regions' matches,
+    for the person's home. Reads across the wall, visibly, only the rows naming these profiles."""
+    if not profile_ids:
+        return []
+    with all_regions(read_only=True):
+        rows = db.session.scalars(
+            select(MatchGuest)
+            .where(MatchGuest.profile_id.in_(profile_ids), MatchGuest.status == GuestStatus.ACCEPTED)
+            .options(selectinload(MatchGuest.match))
+            .order_by(MatchGuest.id)
+        )
+        return records(list(rows))
+
+
 def joint_match(guest: MatchGuest, today: date, *, with_journal: bool) -> JointMatch:
     """Inside the door: the match of a guest row (members, milestones, money; the journal for the team only)."""
     match = guest.match
