@@ -137,6 +137,8 @@ def test_declined_then_asked_again_and_withdrawn(app, world):
     assert dresden.post(f"/{HOME}/teams/joint/{guest_id}/decline", data=CONFIRMED).status_code == 302
     assert guests(app)[0][0] == "declined"
     assert dresden.post(f"/{HOME}/teams/joint/{guest_id}/accept").status_code == 409  # answered already
+    history = dresden.get(f"/{HOME}/teams/joint/{guest_id}").get_data(as_text=True)
+    assert "Digitale Weinprobe" in history and "2.500,00" not in history  # the record stays, the view ends
 
     assert ask(app, world).status_code == 302  # Meißen may ask again
     assert guests(app) == [("requested", world["meissen"].id, None)]

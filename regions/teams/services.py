@@ -73,7 +73,7 @@ class JointMatch:
     challenge: str
     goals: str
     status: MatchStatus
-    glance: Overview
+    glance: Overview | None  # None once the request or membership has ended
     members: list[tuple[str, MemberRole]] = field(default_factory=list)
     guests: list[GuestRecord] = field(default_factory=list)
     journal: list[Note] = field(default_factory=list)
@@ -221,8 +221,15 @@ def joined_by_profiles(profile_ids: list[int]) -> list[GuestRecord]:
 
 
 def joint_match(guest: MatchGuest, today: date, *, with_journal: bool) -> JointMatch:
-    """Inside the door: the match of a guest row (members, milestones, money; the journal for the team only)."""
+    """Inside the door: the match of a guest row (members, milestones, money; the journal for the team only).
+
+    Once the request or membership has ended (declined, withdrawn, removed), the person's region keeps its
+    history, not a view into the other region's match: only the record and the match's title and status."""
     match = guest.match
+    if guest.status not in (GuestStatus.REQUESTED, GuestStatus.ACCEPTED):
+        return JointMatch(
+            guest=record(guest), title=match.title, challenge="", goals="", status=match.status, glance=None
+        )
     members = db.session.scalars(
         select(MatchMember)
         .where(MatchMember.match_id == match.id)
