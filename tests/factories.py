@@ -870,6 +870,7 @@ def _sample_guest(make: Factory, region: str, marker: str) -> Made:
     match = make.match(region, title=f"{marker} crossing match")
     guest = make.guest(match, _cross_person(make, THIRD.get(region, "lausitz"), marker, "guest of another region"))
     guest.owner = None  # the funding region's coordination withdraws it
+    guest.extra = str(match.id)  # the match, whose page of people of other regions shows the request
     return guest
 
 
