@@ -288,3 +288,32 @@ def test_each_region_counts_its_own_people_and_the_umbrella_sees_matches_across_
 
     dashboard = login(app, world["umbrella"]).get("/umbrella/dashboard").get_data(as_text=True)
     assert 'id="kpi-cross_region_matches"' in dashboard
+
+
+# -- who hears of it -----------------------------------------------------------------------------------------
+
+
+def test_the_other_coordination_hears_of_the_request_and_of_the_answer(app, world):
+    from hub.core.mail.models import OutboxMessage
+    from hub.notifications.models import Notification
+
+    def told(person) -> list[str]:
+        with app.app_context():
+            return [
+                n.link
+                for n in db.session.scalars(
+                    select(Notification).where(Notification.user_id == person.id).order_by(Notification.id)
+                )
+            ]
+
+    ask(app, world)
+    guest_id = only_guest_id(app)
+    assert [link.endswith(f"/{HOME}/teams/joint/{guest_id}") for link in told(world["dresden"])] == [True]
+    assert told(world["lausitz"]) == [] and told(world["meissen"]) == []
+    login(app, world["dresden"]).post(f"/{HOME}/teams/joint/{guest_id}/accept")
+    assert [
+        link.endswith(f"/{FUNDING}/teams/matches/{world['match'].id}/guests") for link in told(world["meissen"])
+    ] == [True]
+    with app.app_context():
+        mail = db.session.scalar(select(OutboxMessage).where(OutboxMessage.recipient == world["dresden"].email))
+        assert "Games-Studio Dresden" in mail.body and "Digitale Weinprobe" in mail.body

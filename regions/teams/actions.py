@@ -22,7 +22,7 @@ from regions.matches import services as match_services
 from regions.matches.models import JournalEntry, Milestone
 from regions.matches.vocab import MemberRole
 from regions.profiles.models import Profile
-from regions.teams import access, services
+from regions.teams import access, notices, services
 from regions.teams.models import GuestStatus, MatchGuest
 from regions.teams.services import ENDED_MATCH, GuestRecord
 
@@ -60,7 +60,9 @@ def request_guest(
     guest.requested_by_id, guest.requested_at = actor.user_id, utcnow()
     guest.decided_by_id = guest.decided_at = guest.ended_by_id = guest.ended_at = None
     db.session.flush()
-    return services.record(guest)
+    asked = services.record(guest)
+    notices.tell_asked_region(asked)
+    return asked
 
 
 def end_guest(actor: Actor, guest_id: int) -> GuestRecord:
@@ -90,7 +92,9 @@ def _decide(actor: Actor, guest_id: int, status: GuestStatus) -> GuestRecord:
         guest.status = status
         guest.decided_by_id, guest.decided_at = actor.user_id, utcnow()
         db.session.flush()  # inside the door: the row is the funding region's
-        return services.record(guest)
+        answered = services.record(guest)
+    notices.tell_asking_region(answered)
+    return answered
 
 
 def accept(actor: Actor, guest_id: int) -> GuestRecord:
