@@ -317,3 +317,21 @@ def test_the_other_coordination_hears_of_the_request_and_of_the_answer(app, worl
     with app.app_context():
         mail = db.session.scalar(select(OutboxMessage).where(OutboxMessage.recipient == world["dresden"].email))
         assert "Games-Studio Dresden" in mail.body and "Digitale Weinprobe" in mail.body
+
+
+def test_the_api_reads_the_match_as_the_pages_do(app, make, world):
+    ask(app, world)
+    guest_id = only_guest_id(app)
+    dresden = app.test_client()
+    headers = bearer(make.access_token(world["dresden"]).extra)
+    [listed] = dresden.get(f"/api/v1/regions/{HOME}/teams", headers=headers).get_json()
+    assert (listed["id"], listed["status"], listed["funding_region"]) == (guest_id, "requested", FUNDING)
+    joint = dresden.get(f"/api/v1/regions/{HOME}/teams/joint/{guest_id}", headers=headers).get_json()
+    assert (joint["title"], joint["budget"], joint["journal"]) == ("Digitale Weinprobe", "2500.00", [])
+    assert [m["name"] for m in joint["members"]] == [m.name for m in world["match"].members]
+    assert dresden.post(f"/api/v1/regions/{HOME}/teams/joint/{guest_id}/decline", headers=headers).status_code == 200
+    ended = dresden.get(f"/api/v1/regions/{HOME}/teams/joint/{guest_id}", headers=headers).get_json()
+    assert (ended["guest"]["status"], ended["budget"], ended["members"]) == ("declined", None, [])
+    lausitz = bearer(make.access_token(world["lausitz"]).extra)
+    assert dresden.get(f"/api/v1/regions/{THIRD}/teams/joint/{guest_id}", headers=lausitz).status_code == 404
+    assert dresden.get(f"/api/v1/regions/{THIRD}/teams", headers=lausitz).get_json() == []

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
-from hub.core.schemas import BaseSchema, Id
+from hub.core.schemas import Amount, BaseSchema, Id
 from regions.matches.vocab import MemberRole
 
 TEXT = validate.Length(min=1, max=20000)
@@ -82,9 +82,9 @@ class JointMatchSchema(BaseSchema):
     challenge = fields.String()
     goals = fields.String()
     status = fields.Function(lambda j: j.status.value)
-    budget = fields.Function(lambda j: str(j.glance.budget) if j.glance else None, allow_none=True)
-    committed = fields.Function(lambda j: str(j.glance.committed) if j.glance else None, allow_none=True)
-    paid = fields.Function(lambda j: str(j.glance.paid) if j.glance else None, allow_none=True)
+    budget = Amount(allow_none=True)  # null, like committed and paid, once the request or membership ended
+    committed = Amount(allow_none=True)
+    paid = Amount(allow_none=True)
     members = fields.Function(lambda j: JointMemberSchema(many=True).dump(j.members))
     guests = fields.Function(lambda j: GuestSchema(many=True).dump(j.guests))
     milestones = fields.Function(lambda j: JointMilestoneSchema(many=True).dump(j.glance.steps if j.glance else []))

@@ -78,6 +78,18 @@ class JointMatch:
     guests: list[GuestRecord] = field(default_factory=list)
     journal: list[Note] = field(default_factory=list)
 
+    @property
+    def budget(self):
+        return self.glance.budget if self.glance else None
+
+    @property
+    def committed(self):
+        return self.glance.committed if self.glance else None
+
+    @property
+    def paid(self):
+        return self.glance.paid if self.glance else None
+
 
 def _names(ids) -> dict[int, str]:
     ids = {i for i in ids if i is not None}
