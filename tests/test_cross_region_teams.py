@@ -161,6 +161,19 @@ def test_an_accepted_member_is_removed_by_the_funding_region(app, world):
     assert person.get(f"/{HOME}/teams/joint/{guest_id}").status_code == 404
 
 
+def test_the_persons_region_may_take_its_person_out_again(app, world):
+    ask(app, world)
+    guest_id = only_guest_id(app)
+    dresden = login(app, world["dresden"])
+    dresden.post(f"/{HOME}/teams/joint/{guest_id}/accept")
+    assert dresden.post(f"/{HOME}/teams/joint/{guest_id}/remove").status_code == 200  # it asks first
+    assert guests(app)[0][0] == "accepted"
+    assert dresden.post(f"/{HOME}/teams/joint/{guest_id}/remove", data=CONFIRMED).status_code == 302
+    with app.app_context(), all_regions():
+        guest = db.session.get(MatchGuest, guest_id)
+        assert (guest.status, guest.ended_by_id) == (GuestStatus.REMOVED, world["dresden"].id)
+
+
 # -- the accepted person works in the team ---------------------------------------------------------------
 
 

@@ -148,6 +148,13 @@ def _decision(world_of, verb: str, region: str = HOME, confirmed: bool = False) 
         (_decision(asked, "accept", THIRD), Case("a third region finds nothing", "lausitz", expect=NOT_FOUND)),
         (_decision(asked, "decline", THIRD, True), Case("nor to decline", "lausitz", expect=NOT_FOUND)),
         (_decision(declined, "accept"), Case("answered already", "dresden", expect=CONFLICT)),
+        (_decision(accepted, "remove", confirmed=True), Case("Dresden takes its person out", "dresden")),
+        (_decision(asked, "remove", confirmed=True), Case("only a member is taken out", "dresden", expect=CONFLICT)),
+        (_decision(accepted, "remove", confirmed=True), Case("the member may not", "studio", expect=FORBIDDEN)),
+        (
+            _decision(accepted, "remove", THIRD, True),
+            Case("a third region takes no one out", "lausitz", expect=NOT_FOUND),
+        ),
     ],
     ids=lambda value: getattr(value, "name", ""),
 )

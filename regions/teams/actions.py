@@ -97,6 +97,20 @@ def _decide(actor: Actor, guest_id: int, status: GuestStatus) -> GuestRecord:
     return answered
 
 
+def remove_from_team(actor: Actor, guest_id: int) -> GuestRecord:
+    """The person's region takes its person out of the other region's team again (its agreement ends)."""
+    with access.door() as region_id:
+        guest = access.deciding(actor, guest_id, region_id)
+        if guest.status != GuestStatus.ACCEPTED:
+            raise Conflict(_m("Only a member of the team can be taken out of it."))
+        guest.status = GuestStatus.REMOVED
+        guest.ended_by_id, guest.ended_at = actor.user_id, utcnow()
+        db.session.flush()  # inside the door: the row is the funding region's
+        ended = services.record(guest)
+    notices.tell_asking_region(ended)
+    return ended
+
+
 def accept(actor: Actor, guest_id: int) -> GuestRecord:
     """The person's region agrees: from now on they are a member of the team."""
     return _decide(actor, guest_id, GuestStatus.ACCEPTED)

@@ -92,6 +92,16 @@ def decline(joint_id: int):
     return actions.decline(Actor.current(), joint_id)
 
 
+@blp.post("/joint/<int:joint_id>/remove")
+@coordinator_required
+@blp.response(200, GuestSchema)
+@blp.doc(security=SECURITY)
+@api_action
+def remove(joint_id: int):
+    """The person's region takes its person out of the other region's team (409 unless a member)."""
+    return actions.remove_from_team(Actor.current(), joint_id)
+
+
 @blp.post("/joined/<int:joined_id>/journal")
 @participant_or_coordinator
 @blp.arguments(GuestJournalSchema)

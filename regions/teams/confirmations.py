@@ -37,3 +37,17 @@ def decline(guest) -> Confirmation | None:
         _("%(region)s is told that your region does not agree; it may ask again later.", region=guest.funding_region),
         _("Yes, decline"),
     )
+
+
+def remove_from_team(guest) -> Confirmation | None:
+    """The person's region ending its agreement; None when the person is no member (the action says so)."""
+    if guest.status != GuestStatus.ACCEPTED:
+        return None
+    return Confirmation(
+        _("Take %(name)s out of the team “%(title)s”?", name=guest.person, title=guest.match_title),
+        _(
+            "%(region)s is told; the person no longer sees the match. What they wrote stays.",
+            region=guest.funding_region,
+        ),
+        _("Yes, take out"),
+    )

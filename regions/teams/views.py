@@ -135,6 +135,19 @@ def decline(joint_id: int):
     )
 
 
+@bp.post("/joint/<int:joint_id>/remove")
+@coordinator_required
+def remove(joint_id: int):
+    """The person's region takes its person out of the other region's team."""
+    return page_action(
+        lambda data: actions.remove_from_team(Actor.current(), joint_id),
+        refused=lambda errors: _joint_page(joint_id, errors, "decision"),
+        message=_("The person is no longer part of the team."),
+        done=url_for(".joint", joint_id=joint_id),
+        confirm=lambda data: confirmations.remove_from_team(load(actions.joint, Actor.current(), joint_id).guest),
+    )
+
+
 @bp.post("/joined/<int:joined_id>/journal")
 @participant_or_coordinator
 def journal(joined_id: int):
