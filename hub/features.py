@@ -21,6 +21,7 @@ FEATURES = (
     "regions.events",
     "regions.speeddating",
     "regions.matches",
+    "regions.teams",
     # the cross-region commons
     "shared.network",
     "shared.directory",

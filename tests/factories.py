@@ -648,6 +648,33 @@ class Factory:
                 ],
             )
 
+    def guest(self, match: Made, person: MadePerson, *, status: str = "requested", role: str = "creative") -> Made:
+        """A person of another region asked for in a match (by its region's coordination), and, with ``status``
+        "accepted" or "declined", answered by the person's region's coordination (regions/teams)."""
+        from hub.accounts.models import User
+        from hub.core.acting import acting_as
+        from hub.core.actions import Actor
+        from hub.core.roles import Role
+        from regions.matches.vocab import MemberRole
+        from regions.teams import actions as teams
+
+        asker = self._staff(match.region)
+        with self.inside(match.region), acting_as(asker.id, via="web"):
+            record = teams.request_guest(
+                Actor(db.session.get(User, asker.id), Role.COORDINATOR),
+                match.id,
+                profile_id=person.profile_id,
+                role=MemberRole(role),
+            )
+            db.session.commit()
+        if status in ("accepted", "declined"):
+            decider = self._staff(person.region)
+            with self.inside(person.region), acting_as(decider.id, via="web"):
+                actor = Actor(db.session.get(User, decider.id), Role.COORDINATOR)
+                (teams.accept if status == "accepted" else teams.decline)(actor, record.id)
+                db.session.commit()
+        return Made(id=record.id, name=person.name, region=person.region, owner=person.owner)
+
     def milestone(self, match: Made, *, title: str | None = None, due_on=None, done_on=None) -> Made:
         """A milestone of a match, due within the cohort (its last day unless given)."""
         from regions.matches import services as matches
@@ -989,3 +1016,40 @@ def _sample_ledger_entry(make: Factory, region: str, marker: str) -> Made:
 def _sample_cohort(make: Factory, region: str, marker: str) -> Made:
     """A cohort: network-wide, so the region only tells the two samples apart."""
     return make.cohort(name=f"{marker} cohort")
+
+
+# Teams across regions: a sample of region X is a request or membership seen from X. For ``guest_id`` X funds
+# the match (the person is of a third region); for ``joint_id`` and ``joined_id`` the person is of X and the
+# match of a third region, so that neither sample's other region is the suite's home or foreign region.
+THIRD = {"erzgebirge": "lausitz", "meissen": "dresden"}
+
+
+def _cross_person(make: Factory, region: str, marker: str, what: str) -> MadePerson:
+    return make.person(region, "creative", name=f"{marker} {what}", visibility="network")
+
+
+@sample("guest_id")
+def _sample_guest(make: Factory, region: str, marker: str) -> Made:
+    """A person of a third region asked for in a match of the region (the coordination withdraws it)."""
+    match = make.match(region, title=f"{marker} crossing match")
+    guest = make.guest(match, _cross_person(make, THIRD.get(region, "lausitz"), marker, "guest of another region"))
+    guest.owner = None  # the funding region's coordination withdraws it
+    guest.extra = str(match.id)  # the match, whose page of people of other regions shows the request
+    return guest
+
+
+@sample("joint_id")
+def _sample_joint(make: Factory, region: str, marker: str) -> Made:
+    """A request of a third region's match for a person of the region, waiting for the region's coordination."""
+    match = make.match(THIRD.get(region, "lausitz"), title=f"{marker} joint match")
+    guest = make.guest(match, _cross_person(make, region, marker, "asked person"))
+    guest.owner = None  # decided by the region's coordination
+    return guest
+
+
+@sample("joined_id")
+def _sample_joined(make: Factory, region: str, marker: str) -> Made:
+    """An accepted membership of a person of the region in a third region's match; its owner is the person."""
+    match = make.match(THIRD.get(region, "lausitz"), title=f"{marker} joined match")
+    make.milestone(match, title=f"{marker} joined milestone")
+    return make.guest(match, _cross_person(make, region, marker, "joined person"), status="accepted")

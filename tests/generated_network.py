@@ -100,6 +100,7 @@ class Network:
     cohorts: list[dict] = field(default_factory=list)  # {"id", "name", "starts_on", "ends_on", "funding"}
     matches: list[dict] = field(default_factory=list)  # {"id", "region", "cohort", "title", "status", dates, cents}
     milestones: list[dict] = field(default_factory=list)  # {"id", "match", "title", "due_on", "done_on"}
+    guests: list[dict] = field(default_factory=list)  # {"match", "profile", "status"}: teams across regions
     frames: list[Frame] = field(default_factory=list)
 
     def frame(self, name: str) -> Frame:
@@ -347,6 +348,7 @@ def build_network(app, seed: int, now: datetime, *, cohort_runs_today: bool = Tr
         _events(make)
         _contacts(make)
         _matches(make)
+        _teams(make, random.Random(seed + 18))
         db.session.commit()
         for record, obj in make.made:
             if "id" in record:
@@ -515,6 +517,30 @@ def _matches(make: _Builder) -> None:
         for proposed in (last, last + timedelta(days=1)):
             if proposed <= today:
                 make.match(rnd.choice(SLUGS), current, "proposed", proposed)
+
+
+def _teams(make: _Builder, rnd: random.Random) -> None:
+    """People of other regions asked into matches (teams across regions), in every status; with a generator of
+    their own, so that the rest of the network stays what the same seed made before."""
+    from regions.teams.models import GuestStatus, MatchGuest
+
+    db.session.flush()  # the profiles' ids
+    for match in make.net.matches:
+        if rnd.random() >= 0.3:
+            continue
+        others = [p for p in make.net.profiles if p["region"] != match["region"]]
+        for profile in rnd.sample(others, k=min(len(others), rnd.randint(1, 2))):
+            status = rnd.choice(list(GuestStatus))
+            guest = MatchGuest(
+                region_id=match["orm"].region_id,
+                match=match["orm"],
+                profile_id=profile["orm"].id,
+                guest_region_id=make.region_ids[profile["region"]],
+                role=MemberRole.OTHER,
+                status=status,
+            )
+            make._keep({"match": match, "profile": profile, "status": status.value}, guest)
+            make.net.guests.append(make.made[-1][0])
 
 
 def _milestones(make: _Builder, match: dict) -> None:

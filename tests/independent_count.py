@@ -57,6 +57,7 @@ def headline(tables: dict[str, dict]) -> dict[str, int]:
         "funding_paid": funding["paid"],
         "funding_remaining": funding["remaining"],
         "cross_region_contacts": tables["cross_region"]["total"]["contacts"],
+        "cross_region_matches": tables["cross_region"]["total"]["team_matches"],
     }
 
 
@@ -265,7 +266,20 @@ def _cross_region(net, frame, slugs) -> dict:
         if r["checked_in"] and event["region"] not in person["regions"]:
             for s in person["regions"] & set(slugs):
                 counts[s]["visits_out"] += 1
-    keys = ["contacts", "guest_registrations", "guests_attended", "visits_out"]
+    # Teams across regions: a match of the period (of any region) with an accepted member of another region
+    # counts once for its funding region; each such member counts for their own region.
+    crossing: dict[str, set] = {s: set() for s in slugs}
+    for g in net.guests:
+        match = g["match"]
+        if g["status"] != "accepted" or not _in_scope(match, frame, [match["region"]]):
+            continue
+        if match["region"] in slugs:
+            crossing[match["region"]].add(id(match))
+        if g["profile"]["region"] in slugs:
+            counts[g["profile"]["region"]]["team_members_out"] += 1
+    for s in slugs:
+        counts[s]["team_matches"] = len(crossing[s])
+    keys = ["contacts", "guest_registrations", "guests_attended", "visits_out", "team_matches", "team_members_out"]
     rows, total = _per_region(net, slugs, counts, keys)
     total["contacts"] = network_contacts  # a contact between two regions is one contact for the network
     total["visits_out"] = None  # a member of two regions visits out of both

@@ -120,7 +120,7 @@ def fill_every_table(app, make) -> None:
         "event_meeting_id",
     ):
         SAMPLES[kind](make, region, "Sicherung")
-    for kind in ("notification_id", "registration_id", "suggestion_id", "document_id", "entry_id"):
+    for kind in ("notification_id", "registration_id", "suggestion_id", "document_id", "entry_id", "guest_id"):
         SAMPLES[kind](make, region, "Sicherung")
     make.profile(region, name="Netzwerkprofil", visibility="network", picture=True, offer_tags=["Holz"])
     make.saved_search(make.participant(region, name="Sucht Holz"), q="Holz")  # it notes the profile that fits

@@ -185,6 +185,14 @@ def _event_cancelled_by_its_form(app, make):
     return Case(edit, make.coordinator(HOME), prepare=prepare)
 
 
+def _member_of_another_regions_team(app, make):
+    """A person of the home region accepted into another region's match: its coordination takes them out."""
+    match = make.match("lausitz", title="Team der Lausitz")
+    person = make.person(HOME, "creative", name="Gast aus dem Erzgebirge", visibility="network")
+    guest = make.guest(match, person, status="accepted")
+    return Case(_url(app, "region.teams.remove", region=HOME, joint_id=guest.id), make.coordinator(HOME))
+
+
 # Routes whose form needs more than the URL's samples: a setup (app, make) -> Case.
 def _meeting_at_a_fair(make, *, accept: bool):
     """A meeting at an event with meetings on: the proposer's (proposed) or accepted."""
@@ -220,6 +228,7 @@ SETUPS: dict[str, Callable] = {
     "region.speeddating.remove_pair": _wished_pair,
     "region.matches.change_status": _match_to_complete,
     "region.events.edit": _event_cancelled_by_its_form,
+    "region.teams.remove": _member_of_another_regions_team,
 }
 
 

@@ -260,6 +260,10 @@ class FormWorld(World):
             f"/invitations/{self.samples[HOME]['invitation_id'].extra}",
             f"/unsubscribe/{unsubscribe}",
             "/directory/?q=Holz&kind=creative",  # a search, which the directory offers to save
+            # Teams across regions: the request of the guest sample on its match's page, and the accepted
+            # person's own page of the joined sample (their journal and milestones).
+            self.url("region.teams.request_guest", HOME, HOME, match_id=int(self.samples[HOME]["guest_id"].extra)),
+            self.url("region.teams.joint", HOME, HOME, joint_id=self.samples[HOME]["joined_id"].id),
         ]
 
     def _turn_on_second_factor(self, person) -> list[str]:

@@ -15,6 +15,7 @@ SUBJECT_TYPES = {
     "registration": _l("Registration"),
     "cocreation_match": _l("Match"),
     "match_member": _l("Match member"),
+    "match_guest": _l("Match member from another region"),
     "match_milestone": _l("Milestone"),
     "match_ledger_entry": _l("Ledger entry"),
     "membership": _l("Membership"),

@@ -23,7 +23,15 @@ from hub.core.pages import MAX_PAGE, clamp  # noqa: F401 - MAX_PAGE is read from
 from hub.core.roles import Role
 from hub.core.schemas import localize, refill
 from hub.core.tenancy.models import Region
-from hub.core.tenancy.scope import SCOPED_URL_ARGS, ReadOnlyScopeError, Scope, all_regions, enter_scope, reset_scope
+from hub.core.tenancy.scope import (
+    DOOR_URL_ARGS,
+    SCOPED_URL_ARGS,
+    ReadOnlyScopeError,
+    Scope,
+    all_regions,
+    enter_scope,
+    reset_scope,
+)
 
 log = logging.getLogger("hub.core.web")
 
@@ -162,6 +170,10 @@ def enter_request_scope():
         if model is not None and db.session.get(model, value) is None:
             if _exists_in_another_region(model, value):
                 log_refusal("other_region_object")
+            return error_response(404)
+        reachable = DOOR_URL_ARGS.get(name)
+        if reachable is not None and not reachable(value):
+            log_refusal("other_region_object")
             return error_response(404)
     return None
 

@@ -17,7 +17,7 @@ from hub.core.glue import load, page_action
 from hub.core.roles import Role
 from hub.core.schemas import load_buttons
 from hub.core.security_headers import sandboxed
-from regions.matches import access, actions, confirmations, documents, services, vocab
+from regions.matches import access, actions, confirmations, documents, elsewhere, services, vocab
 from regions.matches.models import Match, MatchMember
 from regions.matches.overview import overview
 from regions.matches.schemas import (
@@ -73,6 +73,8 @@ def index():
     return render_template(
         "matches/index.html",
         matches=matches,
+        crossing=elsewhere.crossing_ids(),
+        joint=elsewhere.joint(Actor.current()),
         cohorts=list_cohorts(),
         cohort_id=cohort_id,
         status=status,
@@ -89,10 +91,16 @@ def mine():
     ``?all=1`` lists them even when there is one.
     """
     matches = services.matches_of(current_user)
-    if len(matches) == 1 and not request.args.get("all"):
+    # Matches of other regions the person joined as this region's member (regions.teams, through its door).
+    joint = elsewhere.joint(Actor(current_user, Role.PARTICIPANT))
+    if len(matches) == 1 and not joint and not request.args.get("all"):
         return redirect(url_for(".show", match_id=matches[0].id))
+    if len(joint) == 1 and not matches and not request.args.get("all"):
+        return redirect(url_for("region.teams.joint", joint_id=joint[0].id))
     today = berlin_today()
-    return render_template("matches/mine.html", matches=[(m, overview(m, today)) for m in matches], today=today)
+    return render_template(
+        "matches/mine.html", matches=[(m, overview(m, today)) for m in matches], joint=joint, today=today
+    )
 
 
 def _profiles(kind: ProfileKind | None = None) -> list[Profile]:
@@ -146,6 +154,7 @@ def _page(match: Match, errors=None, form: str | None = None):
         keeps=_keeps(match, actor),
         is_member=access.is_member(match, actor),
         glance=overview(match, today),
+        guests=elsewhere.guests(match, actor.reviews),
         addable=[p for p in _profiles() if p.id not in {m.profile_id for m in match.members}]
         if actor.coordinates
         else [],

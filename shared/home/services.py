@@ -34,6 +34,7 @@ from regions.members.glance import failing_mail, members_per_region, open_invita
 from regions.profiles.completeness import Completeness, completeness
 from regions.profiles.models import Profile
 from regions.speeddating.glance import MissingRatings, RatingsDue, missing_ratings, ratings_due
+from regions.teams.services import GuestRecord, joined_by_profiles
 from shared.calendar.glance import NextEvent, next_events
 from shared.contacts.models import ContactRequest
 from shared.contacts.services import waiting_for_answer
@@ -65,6 +66,7 @@ class ParticipantHome:
     contacts: list[ContactRequest]
     fits: Fits
     meetings: MyMeetings = field(default_factory=MyMeetings)
+    joint: list[GuestRecord] = field(default_factory=list)  # matches of other regions (regions/teams)
 
 
 @dataclass
@@ -159,6 +161,7 @@ def participant_home(user: User, regions: list[Region], now: datetime, today: da
         contacts=waiting_for_answer(profile_ids),
         fits=fits_for(viewer, profiles, now),
         meetings=my_meetings(user.id, now),
+        joint=joined_by_profiles(profile_ids),
     )
 
 

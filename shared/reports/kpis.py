@@ -28,7 +28,10 @@ Definitions (the tests count the same things independently):
   events in the period by people who are not members of that region (registered / attended);
   visits out = attended registrations of a region's members at events of a region they do not
   belong to; contacts between regions = the same contacts by the pair of regions (every active
-  region a column, none on the diagonal, no total row).
+  region a column, none on the diagonal, no total row); teams across regions (regions/teams): matches of
+  the period (as above, any region) with an accepted member of another region count for the funding region
+  ("matches across regions", once per match), their accepted members of other regions for the members'
+  own region ("own people in other regions' matches", once per membership).
 
 Why one module of about 600 lines: each definition above sits beside its one aggregate statement, and
 the twelve statements share the scope helpers; a reader checks a figure against its definition here, and
@@ -56,6 +59,7 @@ from regions.matches.models import Match, Milestone
 from regions.matches.vocab import STATUS_LABELS, MatchStatus
 from regions.profiles.models import Profile
 from regions.profiles.vocab import SUBMARKETS, ProfileKind
+from regions.teams.models import GuestStatus, MatchGuest
 from shared.contacts.models import ContactRequest, ContactStatus
 from shared.directory.models import DirectoryTerm
 from shared.reports.period import Period, day_start
@@ -93,6 +97,7 @@ class Dashboard:
             ("funding_paid", _l("Funding paid"), funding["paid"], "money"),
             ("funding_remaining", _l("Funding remaining"), funding["remaining"], "money"),
             ("cross_region_contacts", _l("Contacts across regions"), cross["contacts"], "int"),
+            ("cross_region_matches", _l("Matches across regions"), cross["team_matches"], "int"),
         ]
 
 
@@ -144,13 +149,14 @@ def _with_totals(found, vocabulary) -> dict[int, dict]:
 
 def matches_in_scope(period: Period, ids: list[int]):
     """The condition on Match for the matches a report covers."""
+    return and_(Match.region_id.in_(ids), _matches_in_period(period))
+
+
+def _matches_in_period(period: Period):
+    """The condition on Match for the matches of the period (the cohort's, or those running in it)."""
     if period.cohort is not None:
-        return and_(Match.region_id.in_(ids), Match.cohort_id == period.cohort.id)
-    return and_(
-        Match.region_id.in_(ids),
-        Match.proposed_on <= period.end,
-        or_(Match.ended_on.is_(None), Match.ended_on >= period.start),
-    )
+        return Match.cohort_id == period.cohort.id
+    return and_(Match.proposed_on <= period.end, or_(Match.ended_on.is_(None), Match.ended_on >= period.start))
 
 
 def _month_bucket(column, months: list[date]):
@@ -457,7 +463,10 @@ def _cross_region(report: Dashboard, ids: list[int]) -> Table:
         counts[region_id].update(guest_registrations=n, guests_attended=int(n_attended))
     for region_id, n in visits_out:
         counts[region_id]["visits_out"] = n
-    keys = ["contacts", "guest_registrations", "guests_attended", "visits_out"]
+    teams = _teams_across(report, ids)
+    for region_id, values in teams.items():
+        counts[region_id].update(values)
+    keys = ["contacts", "guest_registrations", "guests_attended", "visits_out", "team_matches", "team_members_out"]
     rows, total = _region_rows(report, counts, keys)
     total["contacts"] = sum(pairs.values())  # each contact once, though it counts for both its regions
     total["visits_out"] = None  # a member of two regions visits out of both; the network total is the guests
@@ -470,14 +479,40 @@ def _cross_region(report: Dashboard, ids: list[int]) -> Table:
             Column("guest_registrations", _l("Guests from other regions registered")),
             Column("guests_attended", _l("Guests from other regions attended")),
             Column("visits_out", _l("Own members at other regions' events")),
+            Column("team_matches", _l("Matches across regions (funded here)")),
+            Column("team_members_out", _l("Own people in other regions' matches")),
         ],
         rows,
         total,
         note=_l(
             "Contacts: accepted contact requests between two regions, counted for both regions and once in the "
-            "total. Guests: people who are not members of the region holding the event."
+            "total. Guests: people who are not members of the region holding the event. A match across regions "
+            "counts as a match of the region that funds it; its members of other regions count for their own region."
         ),
     )
+
+
+def _teams_across(report: Dashboard, ids: list[int]) -> dict[int, dict]:
+    """Teams across regions (regions/teams), in one statement: per funding region its matches of the period
+    with an accepted member of another region; per region its people accepted into other regions' matches."""
+    found = db.session.execute(
+        select(MatchGuest.region_id, MatchGuest.guest_region_id, MatchGuest.match_id)
+        .join(Match, Match.id == MatchGuest.match_id)
+        .where(
+            MatchGuest.status == GuestStatus.ACCEPTED,
+            _matches_in_period(report.period),
+            or_(MatchGuest.region_id.in_(ids), MatchGuest.guest_region_id.in_(ids)),
+        )
+    ).all()
+    matches: dict[int, set] = defaultdict(set)
+    members: dict[int, int] = defaultdict(int)
+    for funding_region, guest_region, match_id in found:
+        matches[funding_region].add(match_id)
+        members[guest_region] += 1
+    counts: dict[int, dict] = defaultdict(dict)
+    for region_id in ids:
+        counts[region_id] = {"team_matches": len(matches[region_id]), "team_members_out": members[region_id]}
+    return counts
 
 
 def _contact_pair_counts(report: Dashboard, ids: list[int]) -> dict[frozenset, int]:

@@ -237,3 +237,16 @@ SCOPED_URL_ARGS: dict[str, type] = {}
 def scoped_url_arg(name: str, model: type) -> None:
     """Declare that the URL argument ``name`` is the id of a ``model`` of the region in scope."""
     SCOPED_URL_ARGS[name] = model
+
+
+# URL arguments that name a row of ANOTHER region which this region may reach through a declared door (a
+# team across regions: ``regions.teams.access``): ``name -> reachable(id) -> bool``. The request hook asks it
+# in the region's scope and answers 404 when the row is not reachable from here, before any body is parsed,
+# as it does for SCOPED_URL_ARGS. Each function opens its door itself, visibly.
+DOOR_URL_ARGS: dict[str, object] = {}
+
+
+def door_url_arg(name: str, reachable) -> None:
+    """Declare that the URL argument ``name`` is the id of a row behind a door; ``reachable(id)`` says whether
+    the region in scope may reach it."""
+    DOOR_URL_ARGS[name] = reachable

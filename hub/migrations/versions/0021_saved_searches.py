@@ -2,7 +2,7 @@
 entry last changed as the search sees it
 
 Revision ID: 0021
-Revises: 0019
+Revises: 0020
 Create Date: 2026-12-07 03:30:00
 
 """
@@ -14,7 +14,7 @@ import hub.core.db
 
 # revision identifiers, used by Alembic.
 revision = '0021'
-down_revision = "0019"
+down_revision = "0020"
 branch_labels = None
 depends_on = None
 
