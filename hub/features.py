@@ -25,6 +25,7 @@ FEATURES = (
     "shared.network",
     "shared.directory",
     "shared.contacts",
+    "shared.meet",
     "shared.calendar",
     "shared.blueprints",
     "shared.reports",
