@@ -21,6 +21,7 @@ class ReasonSchema(BaseSchema):
     theirs = fields.String(dump_only=True, metadata={"description": "The tag as they wrote it."})
     yours = fields.String(dump_only=True, metadata={"description": "The same tag as you wrote it."})
     sentence = fields.String(dump_only=True, metadata={"description": "The reason in words, in your language."})
+    sentence_de = fields.String(dump_only=True, metadata={"description": "The reason in German."})
 
 
 class PersonToMeetSchema(BaseSchema):
@@ -30,6 +31,7 @@ class PersonToMeetSchema(BaseSchema):
     saved = fields.Boolean(dump_only=True, metadata={"description": "You saved this person."})
     reasons = fields.List(fields.Nested(ReasonSchema), dump_only=True)
     sentence = fields.String(dump_only=True, metadata={"description": "All reasons in words, in your language."})
+    sentence_de = fields.String(dump_only=True, metadata={"description": "All reasons in German."})
 
 
 class PeoplePageSchema(BaseSchema):

@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import and_, case, delete, func, insert, or_, select
 from sqlalchemy.exc import IntegrityError
@@ -46,6 +47,11 @@ class Reason:
     yours: str
 
     @property
+    def sentence_de(self) -> str:
+        with force_locale("de"):
+            return self.sentence
+
+    @property
     def sentence(self) -> str:
         if self.side == OFFER:
             return _("offers %(theirs)s – you look for %(yours)s", theirs=self.theirs, yours=self.yours)
@@ -73,6 +79,12 @@ class PersonToMeet:
     @property
     def sentence(self) -> str:
         return "; ".join(r.sentence for r in self.reasons)
+
+    @property
+    def sentence_de(self) -> str:
+        """The reasons in German, whatever the reader's language (the program's language)."""
+        with force_locale("de"):
+            return self.sentence
 
 
 def _keys(profiles, side: str) -> dict[str, str]:
