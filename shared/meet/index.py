@@ -81,9 +81,7 @@ def follow(connection, changed: list[Profile], removed_ids: list[int] = ()) -> N
     if owners is not None:
         stale.append(owners)
     connection.execute(
-        update(STATE)
-        .where(STATE.c.stale.is_(False), or_(*(STATE.c.user_id.in_(s) for s in stale)))
-        .values(stale=True)
+        update(STATE).where(STATE.c.stale.is_(False), or_(*(STATE.c.user_id.in_(s) for s in stale))).values(stale=True)
     )
     if gone:
         connection.execute(delete(SUGGESTION).where(SUGGESTION.c.profile_id.in_(gone)))
@@ -113,9 +111,7 @@ def _decides_fit(session: Session, profile: Profile, new: set) -> bool:
 
 def _follow_profile_changes(session: Session, flush_context) -> None:
     new = set(session.new)
-    changed = [
-        obj for obj in (*new, *session.dirty) if isinstance(obj, Profile) and _decides_fit(session, obj, new)
-    ]
+    changed = [obj for obj in (*new, *session.dirty) if isinstance(obj, Profile) and _decides_fit(session, obj, new)]
     removed = [obj.id for obj in session.deleted if isinstance(obj, Profile)]
     if changed or removed:
         follow(session.connection(), changed, removed)

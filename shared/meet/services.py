@@ -119,9 +119,7 @@ def _own(viewer: Viewer) -> list[Profile]:
     """The person's own active profiles (their offers and needs)."""
     with all_regions(read_only=True):
         return list(
-            db.session.scalars(
-                select(Profile).where(Profile.user_id == viewer.user_id, Profile.archived_at.is_(None))
-            )
+            db.session.scalars(select(Profile).where(Profile.user_id == viewer.user_id, Profile.archived_at.is_(None)))
         )
 
 
@@ -294,9 +292,7 @@ def hide(user: User, profile: Profile) -> HiddenPerson:
         if found is None:
             found = HiddenPerson(user_id=user.id, profile_id=profile.id)
             db.session.add(found)
-        db.session.execute(
-            delete(Suggestion).where(Suggestion.user_id == user.id, Suggestion.profile_id == profile.id)
-        )
+        db.session.execute(delete(Suggestion).where(Suggestion.user_id == user.id, Suggestion.profile_id == profile.id))
     return found
 
 
