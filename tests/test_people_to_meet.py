@@ -390,7 +390,7 @@ def test_computing_a_list_costs_the_same_statements_for_few_and_many_people(app,
     me = make.person("erzgebirge", need_tags=["Film"], offer_tags=["Licht"], visibility="network")
     counts = []
     for batch in (2, 12):
-        for n in range(batch):
+        for _ in range(batch):
             make.person("dresden", offer_tags=["Film"], need_tags=["Licht"], visibility="network")
         with app.app_context(), app.test_request_context():
             user = db.session.get(User, me.owner.id)
