@@ -49,6 +49,9 @@ class Suggestion(db.Model):
         title=_l("People suggested to you"),
         columns=("reasons",),
         owners={"user_id": "user"},
+        # The person suggested learns when they were suggested, never to whom.
+        about={"profile_id": "profile"},
+        about_fields=("found_at",),
         erase=DELETE,
     )
 
@@ -83,7 +86,13 @@ class HiddenPerson(db.Model):
     """A person one does not want suggested again (undone from the list of hidden people)."""
 
     __tablename__ = "meet_hidden"
-    personal_data = Personal(title=_l("People you hid from your suggestions"), owners={"user_id": "user"}, erase=DELETE)
+    personal_data = Personal(
+        title=_l("People you hid from your suggestions"),
+        owners={"user_id": "user"},
+        about={"profile_id": "profile"},  # the person hidden learns when, never by whom
+        about_fields=("created_at",),
+        erase=DELETE,
+    )
 
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True)
     profile_id: Mapped[int] = mapped_column(ForeignKey("profile.id", ondelete="CASCADE"), primary_key=True)
@@ -94,7 +103,13 @@ class SavedPerson(db.Model):
     """A favourite: a person one saved, to find again in the directory."""
 
     __tablename__ = "meet_saved"
-    personal_data = Personal(title=_l("Saved people"), owners={"user_id": "user"}, erase=DELETE)
+    personal_data = Personal(
+        title=_l("Saved people"),
+        owners={"user_id": "user"},
+        about={"profile_id": "profile"},  # the person saved learns when, never by whom
+        about_fields=("created_at",),
+        erase=DELETE,
+    )
 
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True)
     profile_id: Mapped[int] = mapped_column(ForeignKey("profile.id", ondelete="CASCADE"), primary_key=True)
