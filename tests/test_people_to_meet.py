@@ -402,3 +402,34 @@ def test_computing_a_list_costs_the_same_statements_for_few_and_many_people(app,
                 db.session.commit()
             counts.append(len(statements))
     assert counts[0] == counts[1], counts
+
+
+# -- personal data ----------------------------------------------------------------------------------------------
+
+
+def test_saved_and_hidden_people_are_in_the_export_and_go_with_the_account(app, people, make):
+    from hub.privacy import services as privacy
+
+    me = make.person("erzgebirge", need_tags=["Film"], visibility="network")
+    studio = make.person("dresden", name="Filmstudio", offer_tags=["Film"], visibility="network")
+    other = make.person("lausitz", name="Noch ein Studio", offer_tags=["Film"], visibility="network")
+    people(me)
+    with app.app_context(), all_regions():
+        db.session.add(SavedPerson(user_id=me.owner.id, profile_id=studio.id))
+        db.session.add(HiddenPerson(user_id=me.owner.id, profile_id=other.id))
+        db.session.commit()
+        user = db.session.get(User, me.owner.id)
+        sections = {s["table"]: s for s in privacy.export_data(user)["sections"]}
+        assert [r["profile_id"] for r in sections["meet_saved"]["rows"]] == [studio.id]
+        assert [r["profile_id"] for r in sections["meet_hidden"]["rows"]] == [other.id]
+        assert studio.id in [r["profile_id"] for r in sections["meet_suggestion"]["rows"]]
+
+        studio_sections = {
+            s["table"]: s for s in privacy.export_data(db.session.get(User, studio.owner.id))["sections"]
+        }
+        assert list(studio_sections["meet_saved"]["about_you"][0]) == ["created_at"]  # when, never by whom
+
+        privacy.erase_person(user)
+        db.session.commit()
+        for model in (SavedPerson, HiddenPerson, Suggestion, SuggestionState):
+            assert db.session.scalar(select(func.count()).select_from(model).where(model.user_id == me.owner.id)) == 0
