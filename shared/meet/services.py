@@ -21,7 +21,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import and_, case, delete, func, insert, or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import aliased, selectinload
 
 from hub.accounts.models import User
 from hub.core.db import db, in_transaction, utcnow
@@ -229,22 +229,33 @@ def ensure(viewer: Viewer, profiles: list[Profile] | None = None) -> None:
 
 
 def _people_statement(viewer: Viewer):
+    """The person's stored list (at most LIST_SIZE rows, read first by its index) under the visibility rule.
+
+    The list is materialised first, so that every database starts from the person's own rows and looks up
+    the rest by primary key: the cost does not grow with the network.
+    """
+    mine = (
+        select(Suggestion)
+        .where(Suggestion.user_id == viewer.user_id)
+        .order_by(Suggestion.rank)
+        .limit(LIST_SIZE)
+        .cte("mine")
+        .prefix_with("MATERIALIZED")
+    )
+    row = aliased(Suggestion, mine)
     saved = (
         select(SavedPerson.profile_id)
-        .where(SavedPerson.user_id == viewer.user_id, SavedPerson.profile_id == Suggestion.profile_id)
+        .where(SavedPerson.user_id == viewer.user_id, SavedPerson.profile_id == row.profile_id)
         .exists()
     )
     return (
-        select(Suggestion, Profile, saved.label("saved"))
-        .join(Profile, Profile.id == Suggestion.profile_id)
-        .join(E, E.profile_id == Suggestion.profile_id)
-        .where(
-            Suggestion.user_id == viewer.user_id,
-            shown_to(viewer),
-            Suggestion.profile_id.not_in(_hidden_ids(viewer.user_id)),
-        )
+        select(row, Profile, saved.label("saved"))
+        .select_from(mine)
+        .join(Profile, Profile.id == row.profile_id)
+        .join(E, E.profile_id == row.profile_id)
+        .where(shown_to(viewer), row.profile_id.not_in(_hidden_ids(viewer.user_id)))
         .options(selectinload(Profile.region))
-        .order_by(Suggestion.rank)
+        .order_by(row.rank)
     )
 
 
