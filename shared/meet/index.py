@@ -18,6 +18,7 @@ from sqlalchemy import and_, delete, event, insert, inspect, or_, select, update
 from sqlalchemy.orm import Session
 
 from regions.profiles.models import Profile
+from regions.profiles.vocab import Visibility
 from shared.directory.text import facet_key
 from shared.meet.models import NEED, OFFER, MeetTag, Suggestion, SuggestionState
 
@@ -34,6 +35,7 @@ DECIDING = (
     "consent_withdrawn_at",
     "archived_at",
     "user_id",
+    "region_id",
 )
 
 
@@ -45,7 +47,19 @@ def tag_rows(profile) -> list[dict]:
             key = facet_key(tag)[:120]
             if key:
                 rows.setdefault((side, key), tag.strip()[:120])
-    return [{"profile_id": profile.id, "side": s, "key": k, "label": label} for (s, k), label in rows.items()]
+    shown = Visibility(profile.visibility).value if profile.is_listed else None
+    return [
+        {
+            "profile_id": profile.id,
+            "side": s,
+            "key": k,
+            "label": label,
+            "region_id": profile.region_id,
+            "user_id": profile.user_id,
+            "shown": shown,
+        }
+        for (s, k), label in rows.items()
+    ]
 
 
 def _fitting_owners(profile_ids: list[int], keys: dict[str, set[str]]):
@@ -118,8 +132,10 @@ def _follow_profile_changes(session: Session, flush_context) -> None:
 
 
 def rebuild_all(session: Session) -> int:
-    """Rebuild the tag index from the profiles (after a restore, or for data inserted around the session)."""
+    """Rebuild the tag index from the profiles and the directory's entries (after a restore, or for data
+    inserted around the session, as the benchmark's generator does)."""
     from hub.core.tenancy import all_regions
+    from shared.directory.models import DirectoryEntry as E
 
     connection = session.connection()
     connection.execute(delete(TAG))
@@ -128,19 +144,42 @@ def rebuild_all(session: Session) -> int:
         last = 0
         while True:
             chunk = session.execute(
-                select(Profile.id, Profile.offer_tags, Profile.need_tags)
+                select(
+                    Profile.id, Profile.offer_tags, Profile.need_tags, E.region_id, E.user_id, E.listed, E.visibility
+                )
+                .join(E, E.profile_id == Profile.id)
                 .where(Profile.id > last)
                 .order_by(Profile.id)
                 .limit(5000)
             ).all()
             if not chunk:
                 break
-            rows = [row for p in chunk for row in tag_rows(p)]
+            rows = [
+                {**row, "region_id": p.region_id, "user_id": p.user_id, "shown": _shown(p.listed, p.visibility)}
+                for p in chunk
+                for row in tag_rows(_Tags(p.id, p.offer_tags, p.need_tags))
+            ]
             if rows:
                 connection.execute(insert(TAG), rows)
             count += len(chunk)
             last = chunk[-1].id
     return count
+
+
+def _shown(listed: bool, visibility: str) -> str | None:
+    return visibility if listed and visibility != Visibility.PRIVATE.value else None
+
+
+class _Tags:
+    """A profile's tags alone, for ``tag_rows`` (listed or not: the caller sets what the rule needs)."""
+
+    is_listed = False
+    visibility = Visibility.PRIVATE
+    region_id = 0
+    user_id = None
+
+    def __init__(self, id_, offer_tags, need_tags):
+        self.id, self.offer_tags, self.need_tags = id_, offer_tags, need_tags
 
 
 def install(app=None) -> None:

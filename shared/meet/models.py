@@ -28,17 +28,28 @@ OFFER, NEED = "offer", "need"
 
 
 class MeetTag(db.Model):
-    """One tag a profile offers or looks for, in the directory's folded form: the inverted index of fit."""
+    """One tag a profile offers or looks for, in the directory's folded form: the inverted index of fit.
+
+    It carries what the directory's rule needs to tell whom the profile may be suggested to (its region,
+    its owner, and its visibility while it is listed), so that working out a list reads this index alone;
+    reading a list applies the directory's rule itself again (shared.meet.services.shown_to).
+    """
 
     __tablename__ = "meet_tag"
-    personal_data = Personal(columns=("label",), owners={"profile_id": "profile"}, derived=True)
+    personal_data = Personal(
+        columns=("label",), owners={"profile_id": "profile", "user_id": "user"}, ordinary=("region_id",), derived=True
+    )
 
     profile_id: Mapped[int] = mapped_column(ForeignKey("profile.id", ondelete="CASCADE"), primary_key=True)
     side: Mapped[str] = mapped_column(String(5), primary_key=True)  # offer | need
     key: Mapped[str] = mapped_column(String(120), primary_key=True)  # folded, as shared.directory.text.facet_key
     label: Mapped[str] = mapped_column(String(120))  # as the participant wrote it
+    region_id: Mapped[int] = mapped_column(default=0)
+    user_id: Mapped[int | None]
+    # network | region while the profile is listed (consent, not archived, not private); NULL otherwise.
+    shown: Mapped[str | None] = mapped_column(String(20))
 
-    __table_args__ = (Index("ix_meet_tag_side_key", "side", "key", "profile_id"),)
+    __table_args__ = (Index("ix_meet_tag_fit", "side", "key", "shown", "region_id", "user_id", "profile_id"),)
 
 
 class Suggestion(db.Model):

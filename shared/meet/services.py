@@ -185,13 +185,29 @@ def _ranked(viewer: Viewer, offers: dict[str, str], needs: dict[str, str]) -> li
             (pid, int(o), int(n))
             for pid, o, n in db.session.execute(
                 select(t.profile_id, they_offer, they_need)
-                .join(E, E.profile_id == t.profile_id)
-                .where(or_(*matches), shown_to(viewer), t.profile_id.not_in(_hidden_ids(viewer.user_id)))
+                .where(
+                    or_(*matches),
+                    _may_be_suggested(viewer),
+                    t.profile_id.not_in(_hidden_ids(viewer.user_id)),
+                )
                 .group_by(t.profile_id)
                 .order_by(mutual.desc(), (they_offer + they_need).desc(), t.profile_id.desc())
                 .limit(LIST_SIZE)
             )
         ]
+
+
+def _may_be_suggested(viewer: Viewer):
+    """``shown_to`` on the index's own columns: listed and visible to the network, or to a region of the
+    viewer's; everything listed for the umbrella and admins; never the viewer's own profiles."""
+    t = MeetTag
+    not_own = or_(t.user_id.is_(None), t.user_id != viewer.user_id)
+    if viewer.sees_all:
+        return and_(t.shown.is_not(None), not_own)
+    allowed = [t.shown == Visibility.NETWORK.value]
+    if viewer.member_regions:
+        allowed.append(and_(t.shown == Visibility.REGION.value, t.region_id.in_(sorted(viewer.member_regions))))
+    return and_(or_(*allowed), not_own)
 
 
 def _reasons(ids: list[int], offers: dict[str, str], needs: dict[str, str]) -> dict[int, list[dict]]:
