@@ -71,11 +71,7 @@ def _fitting_owners(profile_ids: list[int], keys: dict[str, set[str]]):
     matching = [m for m in matching if m is not None]
     if not matching:
         return None
-    return (
-        select(PROFILE.c.user_id)
-        .join(TAG, TAG.c.profile_id == PROFILE.c.id)
-        .where(or_(*matching), PROFILE.c.user_id.is_not(None), PROFILE.c.id.not_in(profile_ids))
-    )
+    return select(TAG.c.user_id).where(or_(*matching), TAG.c.user_id.is_not(None), TAG.c.profile_id.not_in(profile_ids))
 
 
 def follow(connection, changed: list[Profile], removed_ids: list[int] = ()) -> None:

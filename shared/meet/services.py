@@ -244,7 +244,7 @@ def ensure(viewer: Viewer, profiles: list[Profile] | None = None) -> None:
 # -- reading ----------------------------------------------------------------------------------------
 
 
-def _people_statement(viewer: Viewer):
+def _people_statement(viewer: Viewer, window: int = LIST_SIZE):
     """The person's stored list (at most LIST_SIZE rows, read first by its index) under the visibility rule.
 
     The list is materialised first, so that every database starts from the person's own rows and looks up
@@ -254,7 +254,7 @@ def _people_statement(viewer: Viewer):
         select(Suggestion)
         .where(Suggestion.user_id == viewer.user_id)
         .order_by(Suggestion.rank)
-        .limit(LIST_SIZE)
+        .limit(window)
         .cte("mine")
         .prefix_with("MATERIALIZED")
     )
@@ -286,11 +286,15 @@ def _person(suggestion: Suggestion, profile: Profile, saved: bool) -> PersonToMe
 
 
 def top(viewer: Viewer, limit: int) -> list[PersonToMeet]:
-    """The best few of the person's list (one statement, whatever the size of the network)."""
+    """The best few of the person's list (one statement, whatever the size of the network; a second one only
+    when more of the best rows went out of sight than the window allows for)."""
     if viewer.user_id is None:
         return []
+    window = min(limit * 4, LIST_SIZE)  # the best rows first; all of them only if too many went out of sight
     with all_regions(read_only=True):
-        rows = db.session.execute(_people_statement(viewer).limit(limit)).all()
+        rows = db.session.execute(_people_statement(viewer, window).limit(limit)).all()
+        if len(rows) < limit and window < LIST_SIZE:
+            rows = db.session.execute(_people_statement(viewer).limit(limit)).all()
     return [_person(*row) for row in rows]
 
 
