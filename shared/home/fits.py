@@ -48,8 +48,7 @@ def fits_for(viewer: Viewer, profiles: list[Profile], now: datetime) -> Fits:
     fits = Fits(has_tags=bool(offers or needs))
     if not fits.has_tags:
         return fits
-    meet.ensure(viewer, profiles)
-    fits.people = meet.top(viewer, PEOPLE)
+    fits.people = meet.top(viewer, PEOPLE, meet.ensure(viewer, profiles))
     wanted = {**offers, **needs}
     for event in coming_events(viewer, now):
         text = f" {fold(event.title)} {fold(event.description)} "

@@ -89,6 +89,7 @@ class SuggestionState(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True)
     computed_at: Mapped[datetime] = mapped_column(default=utcnow)
     stale: Mapped[bool] = mapped_column(default=False, index=True)
+    size: Mapped[int] = mapped_column(default=0)  # how many people the stored list holds
     new_count: Mapped[int] = mapped_column(default=0)
     notified_at: Mapped[datetime | None]
 

@@ -164,6 +164,7 @@ def compute(viewer: Viewer, profiles: list[Profile] | None = None, *, count_new:
             state.new_count = (state.new_count or 0) + len({r["profile_id"] for r in rows} - before)
         state.computed_at = now
         state.stale = False
+        state.size = len(rows)
         db.session.flush()
     return state
 
@@ -228,17 +229,19 @@ def _reasons(ids: list[int], offers: dict[str, str], needs: dict[str, str]) -> d
     return found
 
 
-def ensure(viewer: Viewer, profiles: list[Profile] | None = None) -> None:
-    """Compute the person's list if they have none yet (their first visit, or after their own change)."""
+def ensure(viewer: Viewer, profiles: list[Profile] | None = None) -> SuggestionState | None:
+    """The state of the person's list, computed first if they have none yet (their first visit, or after
+    their own change)."""
     if viewer.user_id is None:
-        return
+        return None
     with all_regions(read_only=True):
         known = db.session.get(SuggestionState, viewer.user_id)
     if known is None:
         try:
-            in_transaction(lambda: compute(viewer, profiles, count_new=False))
+            known = in_transaction(lambda: compute(viewer, profiles, count_new=False))
         except IntegrityError:  # another request of the person computed it at the same moment
             db.session.rollback()
+    return known
 
 
 # -- reading ----------------------------------------------------------------------------------------
@@ -285,7 +288,7 @@ def _person(suggestion: Suggestion, profile: Profile, saved: bool) -> PersonToMe
     )
 
 
-def top(viewer: Viewer, limit: int) -> list[PersonToMeet]:
+def top(viewer: Viewer, limit: int, state: SuggestionState | None = None) -> list[PersonToMeet]:
     """The best few of the person's list (one statement, whatever the size of the network; a second one only
     when more of the best rows went out of sight than the window allows for)."""
     if viewer.user_id is None:
@@ -293,7 +296,7 @@ def top(viewer: Viewer, limit: int) -> list[PersonToMeet]:
     window = min(limit * 4, LIST_SIZE)  # the best rows first; all of them only if too many went out of sight
     with all_regions(read_only=True):
         rows = db.session.execute(_people_statement(viewer, window).limit(limit)).all()
-        if len(rows) < limit and window < LIST_SIZE:
+        if len(rows) < limit and window < (state.size if state is not None else LIST_SIZE):
             rows = db.session.execute(_people_statement(viewer).limit(limit)).all()
     return [_person(*row) for row in rows]
 

@@ -26,6 +26,7 @@ def upgrade():
         sa.Column("user_id", sa.Integer(), nullable=False),
         sa.Column("computed_at", hub.core.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("stale", sa.Boolean(), nullable=False),
+        sa.Column("size", sa.Integer(), nullable=False),
         sa.Column("new_count", sa.Integer(), nullable=False),
         sa.Column("notified_at", hub.core.db.UTCDateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
