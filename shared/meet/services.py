@@ -247,7 +247,7 @@ def ensure(viewer: Viewer, profiles: list[Profile] | None = None) -> SuggestionS
 # -- reading ----------------------------------------------------------------------------------------
 
 
-def _people_statement(viewer: Viewer, window: int = LIST_SIZE):
+def _people_statement(viewer: Viewer, window: int = LIST_SIZE, with_regions: bool = True):
     """The person's stored list (at most LIST_SIZE rows, read first by its index) under the visibility rule.
 
     The list is materialised first, so that every database starts from the person's own rows and looks up
@@ -267,15 +267,16 @@ def _people_statement(viewer: Viewer, window: int = LIST_SIZE):
         .where(SavedPerson.user_id == viewer.user_id, SavedPerson.profile_id == row.profile_id)
         .exists()
     )
-    return (
+    statement = (
         select(row, Profile, saved.label("saved"))
         .select_from(mine)
         .join(Profile, Profile.id == row.profile_id)
         .join(E, E.profile_id == row.profile_id)
         .where(shown_to(viewer), row.profile_id.not_in(_hidden_ids(viewer.user_id)))
-        .options(selectinload(Profile.region))
         .order_by(row.rank)
     )
+    # The home has the regions in its session already: their profiles find them there without a statement.
+    return statement.options(selectinload(Profile.region)) if with_regions else statement
 
 
 def _person(suggestion: Suggestion, profile: Profile, saved: bool) -> PersonToMeet:
@@ -295,9 +296,9 @@ def top(viewer: Viewer, limit: int, state: SuggestionState | None = None) -> lis
         return []
     window = min(limit * 4, LIST_SIZE)  # the best rows first; all of them only if too many went out of sight
     with all_regions(read_only=True):
-        rows = db.session.execute(_people_statement(viewer, window).limit(limit)).all()
+        rows = db.session.execute(_people_statement(viewer, window, with_regions=False).limit(limit)).all()
         if len(rows) < limit and window < (state.size if state is not None else LIST_SIZE):
-            rows = db.session.execute(_people_statement(viewer).limit(limit)).all()
+            rows = db.session.execute(_people_statement(viewer, with_regions=False).limit(limit)).all()
     return [_person(*row) for row in rows]
 
 
