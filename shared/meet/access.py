@@ -8,7 +8,7 @@ from hub.core.actions import Actor, NotFound
 from hub.core.schemas import ServiceError, _m
 from regions.profiles.models import Profile
 from shared.directory.access import visible_profile
-from shared.meet import services
+from shared.meet import marks
 
 
 def someone_else(actor: Actor, profile_id: int) -> Profile:
@@ -23,7 +23,7 @@ def someone_else(actor: Actor, profile_id: int) -> Profile:
 def marked_or_visible(actor: Actor, model, profile_id: int) -> int:
     """The id of a profile the actor marked (hid, saved), or sees: what they may take a mark back from."""
     user = actor.require_person()
-    if not services.is_marked(model, user, profile_id):
+    if not marks.is_marked(model, user, profile_id):
         visible_profile(actor, profile_id)
     return profile_id
 

@@ -8,27 +8,27 @@ Hiding and saving twice, or taking back a mark that is not there, changes nothin
 from __future__ import annotations
 
 from hub.core.actions import Actor
-from shared.meet import access, services
+from shared.meet import access, marks
 from shared.meet.models import HiddenPerson, SavedPerson
 
 
 def hide_person(actor: Actor, profile_id: int) -> HiddenPerson:
     """Never suggest this person to the actor again (until undone)."""
     profile = access.someone_else(actor, profile_id)
-    return services.hide(actor.user, profile)
+    return marks.hide(actor.user, profile)
 
 
 def unhide_person(actor: Actor, profile_id: int) -> None:
     """Suggest this person again."""
-    services.unhide(actor.user, access.marked_or_visible(actor, HiddenPerson, profile_id))
+    marks.unhide(actor.user, access.marked_or_visible(actor, HiddenPerson, profile_id))
 
 
 def save_person(actor: Actor, profile_id: int) -> SavedPerson:
     """Save this person as a favourite."""
     profile = access.someone_else(actor, profile_id)
-    return services.save(actor.user, profile)
+    return marks.save(actor.user, profile)
 
 
 def unsave_person(actor: Actor, profile_id: int) -> None:
     """Remove this person from the favourites."""
-    services.unsave(actor.user, access.marked_or_visible(actor, SavedPerson, profile_id))
+    marks.unsave(actor.user, access.marked_or_visible(actor, SavedPerson, profile_id))

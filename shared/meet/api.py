@@ -8,7 +8,7 @@ from flask_smorest import Blueprint
 from hub.core.actions import Actor
 from hub.core.glue import api_action
 from shared.directory.search import Viewer
-from shared.meet import actions, services
+from shared.meet import actions, marks, services
 from shared.meet.schemas import MarkedPageSchema, MarkSchema, PageQuerySchema, PeoplePageSchema
 
 blp = Blueprint(
@@ -44,7 +44,7 @@ def people_to_meet(args):
 @blp.doc(security=SECURITY)
 def hidden_people(args):
     """The people the caller hid from their suggestions, newest first."""
-    return _marked(services.hidden_people(Viewer.of(current_user), args["page"]))
+    return _marked(marks.hidden_people(Viewer.of(current_user), args["page"]))
 
 
 @blp.put("/people-to-meet/hidden/<int:profile_id>")
@@ -78,7 +78,7 @@ def unhide_person(profile_id: int):
 @blp.doc(security=SECURITY)
 def favourites(args):
     """The people the caller saved that they may still see, newest first."""
-    return _marked(services.saved_people(Viewer.of(current_user), args["page"]))
+    return _marked(marks.saved_people(Viewer.of(current_user), args["page"]))
 
 
 @blp.put("/favourites/<int:profile_id>")

@@ -25,7 +25,6 @@ from shared.meet.models import NEED, OFFER, MeetTag, Suggestion, SuggestionState
 TAG = MeetTag.__table__
 SUGGESTION = Suggestion.__table__
 STATE = SuggestionState.__table__
-PROFILE = Profile.__table__
 DECIDING = (
     "offer_tags",
     "need_tags",

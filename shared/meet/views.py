@@ -11,7 +11,7 @@ from flask_login import current_user, login_required
 from hub.core.actions import Actor
 from hub.core.glue import page_action
 from shared.directory.search import Viewer
-from shared.meet import actions, services
+from shared.meet import actions, marks, services
 from shared.meet.models import SavedPerson
 
 bp = Blueprint("meet", __name__, template_folder="templates")
@@ -20,7 +20,7 @@ bp = Blueprint("meet", __name__, template_folder="templates")
 @bp.app_template_global()
 def person_saved(profile) -> bool:
     """For a profile's page: whether the viewer saved this person (the star)."""
-    return current_user.is_authenticated and services.is_marked(SavedPerson, current_user, profile.id)
+    return current_user.is_authenticated and marks.is_marked(SavedPerson, current_user, profile.id)
 
 
 def _page_number() -> int:
@@ -40,14 +40,14 @@ def index():
 @login_required
 def hidden():
     """The people the person hid from their suggestions, each with the undo."""
-    return render_template("meet/hidden.html", page=services.hidden_people(Viewer.of(current_user), _page_number()))
+    return render_template("meet/hidden.html", page=marks.hidden_people(Viewer.of(current_user), _page_number()))
 
 
 @bp.get("/directory/favourites/")
 @login_required
 def favourites():
     """The person's saved people (favourites) that they may still see."""
-    return render_template("meet/favourites.html", page=services.saved_people(Viewer.of(current_user), _page_number()))
+    return render_template("meet/favourites.html", page=marks.saved_people(Viewer.of(current_user), _page_number()))
 
 
 def _back(profile_id: int) -> str:
