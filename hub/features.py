@@ -28,6 +28,7 @@ FEATURES = (
     "shared.contacts",
     "shared.saved_searches",
     "shared.conversations",
+    "shared.meet",
     "shared.calendar",
     "shared.meetings",
     "shared.blueprints",

@@ -105,6 +105,7 @@ def fill_every_table(app, make) -> None:
     from regions.matches import services as matches
     from regions.matches.vocab import CheckInStatus
     from regions.speeddating.models import PairPreference
+    from shared.meet.models import HiddenPerson, SavedPerson, Suggestion, SuggestionState
 
     region = "erzgebirge"
     for kind in (
@@ -122,7 +123,7 @@ def fill_every_table(app, make) -> None:
         SAMPLES[kind](make, region, "Sicherung")
     for kind in ("notification_id", "registration_id", "suggestion_id", "document_id", "entry_id", "guest_id"):
         SAMPLES[kind](make, region, "Sicherung")
-    make.profile(region, name="Netzwerkprofil", visibility="network", picture=True, offer_tags=["Holz"])
+    listed = make.profile(region, name="Netzwerkprofil", visibility="network", picture=True, offer_tags=["Holz"])
     make.saved_search(make.participant(region, name="Sucht Holz"), q="Holz")  # it notes the profile that fits
     make.event(region, title="Stammtisch", rrule="FREQ=WEEKLY;COUNT=3")
     session = SAMPLES["session_id"](make, region, "Sicherung")
@@ -148,6 +149,12 @@ def fill_every_table(app, make) -> None:
         db.session.add(JobEffect(job="events.reminders", subject="event:1", slot="2025-03-01"))
         db.session.add(MailSuppression(email="nie-wieder@example.org", topic="invitation"))
         db.session.add(NotificationSettings(user_id=coordinator.id, muted_topics=["digest"], digest="daily"))
+        # People to meet: a list, its state, a person saved and one hidden (shared.meet).
+        db.session.add(SuggestionState(user_id=coordinator.id, new_count=1))
+        db.session.add(Suggestion(user_id=coordinator.id, profile_id=listed.id, rank=1, score=1, mutual=False,
+                                  reasons=[{"side": "offer", "theirs": "Holz", "yours": "holz"}]))  # fmt: skip
+        db.session.add(SavedPerson(user_id=coordinator.id, profile_id=listed.id))
+        db.session.add(HiddenPerson(user_id=coordinator.id, profile_id=listed.id))
         db.session.execute(insert(apscheduler_jobs).values(id="mail.send_outbox", next_run_time=1.5, job_state=b"\x80"))
         # Committed only here: hub.audit.purge() holds this row inside its own transaction (see the teardown).
         db.session.execute(insert(audit_purge_permit).values(id=1))

@@ -272,7 +272,7 @@ def test_without_a_profile_the_home_offers_to_make_one(home, make):
     assert "/meissen/profile" in profile.links
 
 
-def test_new_people_and_events_that_fit_what_i_offer_and_need(home, make):
+def test_people_to_meet_and_events_that_fit_what_i_offer_and_need(home, make):
     me = make.person("erzgebirge", "organisation", need_tags=["Onboarding"], offer_tags=["Räume"], visibility="network")
     make.person("lausitz", name="Prozessberatung Muster", offer_tags=["Onboarding"], visibility="network")
     make.person("meissen", name="Raumsuche Meißen", need_tags=["räume"], visibility="network")
@@ -283,24 +283,28 @@ def test_new_people_and_events_that_fit_what_i_offer_and_need(home, make):
     make.event("meissen", title="Onboarding intern", audience="region")
     make.event("dresden", title="Stammtisch", audience="network")
 
-    fits = home(me.owner).section("fits")
+    page = home(me.owner)
+    people, fits = page.section("people"), page.section("fits")
 
-    assert "Prozessberatung Muster" in fits and "Bietet, was Sie suchen: Onboarding" in fits
-    assert "Raumsuche Meißen" in fits and "Sucht, was Sie anbieten: räume" in fits
+    assert "Prozessberatung Muster" in people and "bietet Onboarding – Sie suchen Onboarding" in people
+    assert "Raumsuche Meißen" in people and "sucht räume – Sie bieten Räume" in people
     assert "Werkstatt Onboarding für Vereine" in fits
-    for absent in ("Ebenfalls Räume", "Privates Profil", "Nur für Dresden", "Onboarding intern", "Stammtisch"):
+    for absent in ("Ebenfalls Räume", "Privates Profil", "Nur für Dresden"):
+        assert absent not in people
+    for absent in ("Onboarding intern", "Stammtisch"):
         assert absent not in fits
-    assert any(link.startswith("/directory/profiles/") for link in fits.links)
+    assert any(link.startswith("/directory/profiles/") for link in people.links)
+    assert "/people/" in people.links
     assert any(link.startswith("/calendar/events/") for link in fits.links)
 
 
 def test_without_offers_and_needs_the_home_asks_for_them(home, make):
     me = make.person("lausitz")
 
-    fits = home(me.owner).section("fits")
+    people = home(me.owner).section("people")
 
-    assert "Tragen Sie in Ihrem Profil ein, was Sie anbieten und was Sie suchen" in fits
-    assert "/lausitz/profile#f-offer_tags" in fits.links
+    assert "Tragen Sie in Ihrem Profil ein, was Sie anbieten und was Sie suchen" in people
+    assert "/lausitz/profile#f-offer_tags" in people.links
 
 
 def test_a_participant_of_two_regions_sees_both(app, regions, home, make):
@@ -551,7 +555,7 @@ def test_each_home_costs_the_same_few_statements_for_little_and_much(app, client
         for who in (me.owner, coordinator, umbrella):
             auth.logout()
             auth.login(who)
-            client.get("/")
+            client.get("/")  # a participant's first visit works out their people to meet, once
             counts[size][who.email] = _statements(app, client)
     assert counts[1] == counts[4]
     assert all(n <= 25 for n in counts[4].values()), counts[4]

@@ -1,35 +1,27 @@
-"""New people and events of the network that fit a person's offers and needs: a simple, honest first version.
+"""What fits a person, for their home: the best few people to meet (shared.meet: people of all four regions
+whose offers answer the person's needs and whose needs their offers answer, with the reasons), and coming
+events that speak of the person's tags.
 
-A profile fits when it offers a tag the person looks for, or looks for a tag the person offers (German-folded,
-as the directory compares tags); an event fits when one of the person's tags appears in its title or
-description. Only profiles made in the last NEW_DAYS days and events still to come, those the person may see.
-
-Issue 18 ("people to meet") replaces this module: the home calls ``fits_for`` and nothing else.
+The people are read from the person's precomputed list (computed on the first visit, kept fresh by
+shared.meet's jobs), so the home costs the same few statements at 100,000 profiles as at ten.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from hub.core.text import fold
 from regions.events.models import Event
 from regions.profiles.models import Profile
 from shared.calendar.glance import coming_events
-from shared.directory.glance import new_profiles_with_tags
 from shared.directory.search import Viewer
 from shared.directory.text import facet_key
+from shared.meet import services as meet
+from shared.meet.services import PersonToMeet
 
-NEW_DAYS = 90
 PEOPLE = 4
 EVENTS = 3
-
-
-@dataclass(frozen=True)
-class PersonFit:
-    profile: Profile
-    offers: list[str]  # what they offer that the person looks for
-    needs: list[str]  # what they look for that the person offers
 
 
 @dataclass(frozen=True)
@@ -40,7 +32,7 @@ class EventFit:
 
 @dataclass
 class Fits:
-    people: list[PersonFit] = field(default_factory=list)
+    people: list[PersonToMeet] = field(default_factory=list)
     events: list[EventFit] = field(default_factory=list)
     has_tags: bool = False  # without tags nothing can fit: the home asks for them
 
@@ -50,19 +42,13 @@ def _keys(tags) -> dict[str, str]:
 
 
 def fits_for(viewer: Viewer, profiles: list[Profile], now: datetime) -> Fits:
-    """What fits the person whose own profiles these are (two statements)."""
+    """What fits the person whose own profiles these are (a fixed number of statements)."""
     offers = _keys(tag for p in profiles for tag in p.offer_tags)
     needs = _keys(tag for p in profiles for tag in p.need_tags)
     fits = Fits(has_tags=bool(offers or needs))
     if not fits.has_tags:
         return fits
-    for profile in new_profiles_with_tags(viewer, offers.keys() | needs.keys(), now - timedelta(days=NEW_DAYS)):
-        they_offer = [tag for key, tag in _keys(profile.offer_tags).items() if key in needs]
-        they_need = [tag for key, tag in _keys(profile.need_tags).items() if key in offers]
-        if they_offer or they_need:
-            fits.people.append(PersonFit(profile, they_offer, they_need))
-            if len(fits.people) == PEOPLE:
-                break
+    fits.people = meet.top(viewer, PEOPLE, meet.ensure(viewer, profiles))
     wanted = {**offers, **needs}
     for event in coming_events(viewer, now):
         text = f" {fold(event.title)} {fold(event.description)} "

@@ -1,7 +1,7 @@
 """conversations between people in contact: threads, members, messages, reports
 
 Revision ID: 0018
-Revises: 0016
+Revises: 0017
 Create Date: 2026-12-07 03:01:20.335635
 
 """
@@ -13,7 +13,7 @@ import hub.core.db  # noqa: F401  (custom column types)
 
 # revision identifiers, used by Alembic.
 revision = '0018'
-down_revision = "0016"
+down_revision = "0017"
 branch_labels = None
 depends_on = None
 
