@@ -100,6 +100,7 @@ def network_and_meet(run: Run) -> None:
     run.look(mine, "seeker-event-meetings")
     slot = mine.page.locator("#propose form").first
     slot.locator("[name=place]").select_option("Tisch 2")
+    slot.locator("summary").click()  # the note is folded away until asked for
     slot.locator("[name=note]").fill("Zum Porzellan-Workshop")
     mine.submit(slot)
     assert not mine.page.locator("main .form-errors").count(), mine.text()
@@ -107,8 +108,8 @@ def network_and_meet(run: Run) -> None:
     theirs.open(run.url("meetings.mine"))
     theirs.submit(theirs.form("/accept"))
     run.look(theirs, "found-my-meetings")
-    statuses = [(m.place, m.status.value) for m in run.scalars(select(EventMeeting))]
-    assert statuses == [("Tisch 2", "accepted")], statuses
+    statuses = [(m.place, m.note, m.status.value) for m in run.scalars(select(EventMeeting))]
+    assert statuses == [("Tisch 2", "Zum Porzellan-Workshop", "accepted")], statuses
     assert "Soziokulturelles Zentrum Alte Brauerei" in theirs.text()
 
     mine.open(run.url("meetings.mine"))
