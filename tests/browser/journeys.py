@@ -443,3 +443,7 @@ def request_access(run: Run) -> None:
     run.look(office, "coordinator-access-requests")
     office.submit_confirmed("/accept")
     assert run.mail_link(email, "/invitations/"), "the invitation goes out to the person who asked"
+
+
+# The journeys of issue 18 live beside this module (each file stays readable); importing them registers them.
+from tests.browser import journeys_network  # noqa: E402, F401

@@ -79,6 +79,7 @@ def _pages(app) -> dict[str, list[tuple[str, str, dict]]]:
             else None
         )
         session_id = place.session_id if place else None
+        network = _network_pages(participant.id)
     match = ("match", "region.matches.show", {"region": HOME, "match_id": match_id}) if match_id else None
     return {
         "visitor": [
@@ -97,6 +98,7 @@ def _pages(app) -> dict[str, list[tuple[str, str, dict]]]:
             *filter(None, [rating, match]),
             ("calendar-subscribe", "calendar_feeds.subscribe", {}),
             ("contacts", "contacts.contact_list", {}),
+            *network["participant"],
         ],
         "coordinator": [
             ("home", "core.index", {}),
@@ -110,6 +112,7 @@ def _pages(app) -> dict[str, list[tuple[str, str, dict]]]:
                 if session_id
                 else []
             ),
+            *network["coordinator"],
         ],
         "umbrella": [
             ("home", "core.index", {}),
@@ -117,6 +120,37 @@ def _pages(app) -> dict[str, list[tuple[str, str, dict]]]:
             ("dashboard", "reports.umbrella_dashboard", {}),
         ],
     }
+
+
+def _network_pages(user_id: int) -> dict[str, list[tuple[str, str, dict]]]:
+    """The pages of issue 18 (conversations, meetings at events, saved searches) on the demo's data: the
+    participant's conversation and the network event with meetings (shared/*/demo.py)."""
+    from hub.core.db import db
+    from regions.events.models import Event
+    from shared.conversations.models import ConversationMember
+    from shared.meetings.models import MeetingSetup
+
+    conversation = db.session.scalar(
+        select(ConversationMember.conversation_id)
+        .where(ConversationMember.user_id == user_id)
+        .order_by(ConversationMember.conversation_id)
+    )
+    event_id = db.session.scalar(
+        select(Event.id).join(MeetingSetup, MeetingSetup.event_id == Event.id).order_by(Event.id)
+    )
+    participant = [
+        ("messages", "conversations.index", {}),
+        *([("conversation", "conversations.thread", {"conversation_id": conversation})] if conversation else []),
+        *([("event-meetings", "meetings.event_meetings", {"event_id": event_id})] if event_id else []),
+        ("my-meetings", "meetings.mine", {}),
+        ("directory-search", "directory.index", {"q": "Holz"}),
+        ("saved-searches", "saved_searches.index", {}),
+    ]
+    coordinator = [
+        *([("meeting-setup", "region_meetings.setup", {"region": HOME, "event_id": event_id})] if event_id else []),
+        ("conversation-reports", "region.conversation_reports.index_reports", {"region": HOME}),
+    ]
+    return {"participant": participant, "coordinator": coordinator}
 
 
 def take(out: Path, full_page: bool = False) -> list[Path]:
