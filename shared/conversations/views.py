@@ -170,20 +170,23 @@ def index_reports():
     """Reports about people of the region by their conversation partners: who, whom, why, when. For the
     coordination only: the umbrella's review of the region does not read reports about persons."""
     load(access.report_readers, Actor.current())
-    return render_template("conversations/reports.html", reports=services.reports_of_region())
+    return _reports_page({})
+
+
+def _reports_page(errors: dict):
+    return render_template("conversations/reports.html", reports=services.reports_of_region(), errors=errors)
 
 
 @reports_bp.post("/<int:conversation_report_id>/close")
 @coordinator_required
 def close(conversation_report_id: int):
-    """The report has been handled."""
+    """The report has been handled (one closed already: the list again, saying so, 409 as in the API)."""
     load(access.region_report, Actor.current(), conversation_report_id)
-    back = url_for(".index_reports")
     return page_action(
         lambda data: actions.close_report(Actor.current(), conversation_report_id),
-        refused=back,
+        refused=_reports_page,
         message=_("The report is closed."),
-        done=back,
+        done=url_for(".index_reports"),
     )
 
 
