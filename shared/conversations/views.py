@@ -12,6 +12,8 @@ from hub.core.access import coordinator_required
 from hub.core.actions import Actor
 from hub.core.glue import Confirmation, load, page_action, run_action
 from hub.notifications.services import count_in_header
+from shared.contacts.models import ContactStatus
+from shared.contacts.services import request_between
 from shared.conversations import access, actions, services
 from shared.conversations.models import MESSAGE_MAX_LENGTH
 from shared.conversations.schemas import MessageInputSchema, ReportInputSchema
@@ -190,8 +192,21 @@ def close(conversation_report_id: int):
     )
 
 
+def write_message_to(profile) -> str | None:
+    """For a profile's page (the directory's): where "Write a message" posts when the viewer is in accepted
+    contact with the person (opening their conversation), else None."""
+    if not current_user.is_authenticated or current_user.is_read_only or profile.user_id == current_user.id:
+        return None
+    contact = request_between(current_user, profile)
+    if contact is None or contact.status != ContactStatus.ACCEPTED:
+        return None
+    return url_for("conversations.start", contact_id=contact.id)
+
+
 def install(app) -> None:
     """Every page's header counts the person's unread messages (``unread_messages()``), read in the one
-    statement of the header's numbers (hub.notifications.services.count_in_header)."""
+    statement of the header's numbers (hub.notifications.services.count_in_header); a profile's page offers
+    to write to a person in contact (``write_message_to(profile)``), without the directory knowing this feature."""
     count_in_header(app, "messages", services.unread_query)
     app.jinja_env.globals["unread_messages"] = lambda: app.jinja_env.globals["header_count"]("messages")
+    app.add_template_global(write_message_to, "write_message_to")
