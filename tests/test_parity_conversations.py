@@ -249,8 +249,8 @@ def test_the_coordination_reads_the_same_reports_both_ways(app, make, client, au
     world = reported_to_dresden(make)
 
     def api(person, region="dresden"):
-        token = make.access_token(person).extra
-        return client.get(f"/api/v1/regions/{region}/conversation-reports", headers={"Authorization": f"Bearer {token}"})
+        headers = {"Authorization": f"Bearer {make.access_token(person).extra}"}
+        return client.get(f"/api/v1/regions/{region}/conversation-reports", headers=headers)
 
     answer = api(world["coord_dd"])
     assert answer.status_code == 200
