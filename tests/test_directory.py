@@ -337,6 +337,63 @@ def test_the_profile_page_offers_an_email_once_the_details_are_shown(client, aut
     assert "Um Kontakt bitten" not in page
 
 
+def _profile_page(client, profile_id: int) -> tuple[str, str]:
+    """The profile page and its head (where its primary actions are)."""
+    page = client.get(f"/directory/profiles/{profile_id}").get_data(as_text=True)
+    return page, re.search(r'<header class="profile-head card">(.*?)</header>', page, re.S).group(1)
+
+
+def test_in_accepted_contact_the_profile_page_offers_to_write_a_message(client, auth, make):
+    me = make.person("lausitz", name="Studio Lausitz", visibility="network")
+    erika = make.person("erzgebirge", name="Erika Holzbau", visibility="network")
+    contact = make.accepted_contact(me, erika)
+    auth.login(me.owner)
+
+    page, head = _profile_page(client, erika.id)
+
+    form = re.search(r'<form method="post" action="([^"]+)"[^>]*>.*?</form>', head, re.S)
+    assert form and form.group(1) == f"/contacts/{contact.id}/conversation" and "Nachricht schreiben" in form.group(0)
+    assert "Um Kontakt bitten" not in page.split('<article class="profile-page')[1]
+    assert client.post(form.group(1)).headers["Location"].startswith("/conversations/")
+
+
+def test_without_an_accepted_contact_there_is_nothing_to_write_in(client, auth, make):
+    me = make.person("lausitz", visibility="network")
+    erika = make.person("erzgebirge", name="Erika Holzbau", visibility="network")
+    auth.login(me.owner)
+    page, _head = _profile_page(client, erika.id)
+    profile = page.split('<article class="profile-page')[1]
+    assert "Nachricht schreiben" not in profile and "/conversation" not in profile
+    assert "Um Kontakt bitten" in profile
+
+
+def test_a_request_sent_is_not_offered_again_the_page_says_it_is_sent(client, auth, make):
+    me = make.person("lausitz", visibility="network")
+    erika = make.person("erzgebirge", name="Erika Holzbau", visibility="network")
+    make.contact_request(me, erika)
+    auth.login(me.owner)
+
+    page, head = _profile_page(client, erika.id)
+
+    assert "Anfrage gesendet" in head and "Anfrage gesendet" in page.split('<section id="contact"')[1]
+    assert f'action="/directory/profiles/{erika.id}/contact"' not in page  # no second request form
+    profile = page.split('<article class="profile-page')[1]
+    assert "Um Kontakt bitten" not in profile and "Nachricht schreiben" not in profile
+
+
+def test_a_request_received_is_answered_on_the_contacts_page_not_asked_back(client, auth, make):
+    me = make.person("lausitz", visibility="network")
+    erika = make.person("erzgebirge", name="Erika Holzbau", visibility="network")
+    make.contact_request(erika, me)
+    auth.login(me.owner)
+
+    page, _head = _profile_page(client, erika.id)
+
+    contact = page.split('<section id="contact"')[1]
+    assert "Erika Holzbau hat Sie um Kontakt gebeten." in contact and 'href="/contacts/"' in contact
+    assert f'action="/directory/profiles/{erika.id}/contact"' not in page
+
+
 def test_invalid_filters_answer_a_clear_message(client, auth, network):
     viewer, _ = network
     auth.login(viewer)

@@ -235,6 +235,38 @@ def test_contact_requests_waiting_for_an_answer_link_to_where_they_are_answered(
     assert "1 Anfrage beantworten" in contacts and "/contacts/" in contacts.links
 
 
+def test_unread_messages_are_counted_on_the_home_with_a_link_to_the_conversations(home, make):
+    me = make.person("erzgebirge", name="Alte Brauerei", visibility="network")
+    lars = make.person("dresden", name="Lars Festival", visibility="network")
+    make.conversation(lars, me, (lars.owner, "Guten Tag!"), (lars.owner, "Passt Ihnen Donnerstag?"))
+
+    messages = home(me.owner).section("messages")
+
+    assert "2 ungelesene Nachrichten" in messages and "/conversations/" in messages.links
+    assert "Donnerstag" not in messages  # a count, not the text
+    assert "messages" not in home(lars.owner).sections  # his own messages are not unread for him
+
+
+def test_the_unread_messages_card_costs_no_statement_of_its_own(app, client, auth, make):
+    """The card reads the header's number (one statement for all the header's counts, hub.notifications)."""
+    me = make.person("erzgebirge", visibility="network")
+    lars = make.person("dresden", visibility="network")
+    talk = make.conversation(lars, me)
+    auth.login(me.owner)
+    client.get("/")  # the first visit works out the people to meet, once
+    quiet = _statements(app, client)
+    with app.app_context(), app.test_request_context(), all_regions():
+        from shared.conversations import services as conversations
+
+        conversations.send(conversations.thread_of(db.session.get(User, lars.owner.id), talk.id), "Guten Tag!")
+        db.session.commit()
+
+    with_card = _statements(app, client)
+
+    assert "1 ungelesene Nachricht" in client.get("/").get_data(as_text=True)
+    assert with_card == quiet
+
+
 def test_an_answered_request_leaves_the_home(app, home, make):
     from shared.contacts import services as contacts_service
 

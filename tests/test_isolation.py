@@ -68,6 +68,8 @@ NOT_UMBRELLA_READS = {
     "umbrella's review (tests/test_privacy.py)",
     "region.conversation_reports.index_reports": "reports about a person by their conversation partner are for "
     "the person's coordination only (tests/test_conversations.py)",
+    "api_conversations.region_reports": "the same reports in the API: the person's coordination only "
+    "(tests/test_parity_conversations.py)",
 }
 
 # State-changing routes that only touch the caller's own account: the umbrella may use them.

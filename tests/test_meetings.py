@@ -659,7 +659,57 @@ def test_both_people_find_the_meeting_and_its_note_in_their_export_and_erasure_k
         ]
         erase_person(db.session.get(User, fair["anna"].owner.id))
         db.session.commit()
-    assert [(m[2], m[5]) for m in meetings(app)] == [("proposed", "")]
+    assert [(m[2], m[5]) for m in meetings(app)] == [("withdrawn", "")]
+
+
+def test_an_erased_account_s_open_meetings_end_and_the_others_are_told_as_for_a_cancellation(app, client, auth, fair):
+    """Erasing an account ends what the person still had open, by the rule of a place given back: the accepted
+    meeting to come is cancelled (its slot and table free again), the person's proposal withdrawn, a proposal to
+    them declined; the others are told under the pseudonym, never the erased name. A meeting that took place
+    stays accepted (the coordination counts it)."""
+    from hub.core.personal_data import PSEUDONYM
+    from hub.privacy.services import erase_person
+
+    agreed(app, client, auth, fair, "anna", "ben", slot=0)
+    login(auth, fair["ben"])
+    propose(client, fair, "cara", slot=1)
+    login(auth, fair["dora"])
+    propose(client, fair, "ben", slot=2)
+    agreed(app, client, auth, fair, "cara", "dora", slot=3)  # not Ben's: stays as it is
+    with app.app_context(), app.test_request_context():
+        erase_person(db.session.get(User, fair["ben"].owner.id))
+        db.session.commit()
+
+    assert [m[2] for m in meetings(app)] == ["cancelled", "withdrawn", "declined", "accepted"]
+    assert bookings(app) == 3  # only Cara's and Dora's meeting holds its slot and table
+    event = "Netzwerkbörse"
+    assert told(app, fair["anna"])[-1] == said(
+        app, "%(name)s cancelled your meeting at %(title)s", name=PSEUDONYM, title=event
+    )
+    assert told(app, fair["cara"])[-1] == said(
+        app, "%(name)s withdrew the proposed meeting at %(title)s", name=PSEUDONYM, title=event
+    )
+    assert told(app, fair["dora"])[-1] == said(
+        app, "%(name)s declined your meeting at %(title)s", name=PSEUDONYM, title=event
+    )
+
+
+def test_an_erased_account_s_past_accepted_meeting_stays_for_the_figures(app, client, auth, fair):
+    from hub.privacy.services import erase_person
+
+    agreed(app, client, auth, fair, "anna", "ben", slot=0)
+    with app.app_context(), all_regions():
+        over = db.session.get(EventMeeting, meeting_id(app))
+        over.starts_at, over.ends_at = START - timedelta(days=30), START - timedelta(days=30, minutes=-20)
+        db.session.commit()
+    before = told(app, fair["anna"])
+    with app.app_context(), app.test_request_context():
+        erase_person(db.session.get(User, fair["ben"].owner.id))
+        db.session.commit()
+
+    with app.app_context(), all_regions():
+        assert db.session.get(EventMeeting, meeting_id(app)).status.value == "accepted"
+    assert told(app, fair["anna"]) == before
 
 
 def test_someone_one_meets_already_is_not_offered_slots_again(app, client, auth, fair):

@@ -4,6 +4,10 @@
 Lars (Dresden) asked Erika (Erzgebirge) for contact and she accepted; he wrote her one message. Theo is a
 third person, in contact with nobody; the umbrella changes nothing. Cases: allowed, forbidden (a third
 person: 404; a blocked conversation or a request not accepted yet: 403), bad input, conflict.
+
+When Erika reports Lars, the report is Dresden's (the reported person's region): Dresden's coordination lists
+and closes it; Lars himself and the umbrella may not (403, as the pages); for Erzgebirge's coordination it does
+not exist (404); a report closed already is a conflict (409) both ways.
 """
 
 from __future__ import annotations
@@ -47,6 +51,32 @@ def blocked_by_erika(make) -> dict:
 def reported_by_erika(make) -> dict:
     world = talking(make)
     make.conversation_report(world["talk"], world["erika"].owner, reason=REASON)
+    return world
+
+
+def reported_to_dresden(make) -> dict:
+    """Erika reported Lars: the report is with Lars's coordination (Dresden)."""
+    world = reported_by_erika(make)
+    world["coord_dd"] = make.coordinator("dresden", name="Koordination Dresden")
+    world["coord_erz"] = make.coordinator("erzgebirge", name="Koordination Erzgebirge")
+    with make.app.app_context(), all_regions(read_only=True):
+        from shared.conversations.models import ConversationReport
+
+        world["report"] = db.session.scalar(select(ConversationReport.id))
+    return world
+
+
+def closed_by_dresden(make) -> dict:
+    world = reported_to_dresden(make)
+    from hub.accounts.models import User
+    from shared.conversations import services
+    from shared.conversations.models import ConversationReport
+
+    with make.app.app_context(), all_regions():
+        services.close_report(
+            db.session.get(ConversationReport, world["report"]), db.session.get(User, world["coord_dd"].id)
+        )
+        db.session.commit()
     return world
 
 
@@ -170,3 +200,73 @@ def start(world=talking) -> UseCase:
 )
 def test_starting_from_an_accepted_contact(app, regions, client, use, case):
     check_parity(app, regions, client, use, case)
+
+
+def reports_stored(app, world) -> dict:
+    """What ``stored`` reads, and who closed each report."""
+    from hub.accounts.models import User
+    from shared.conversations.models import ConversationReport
+
+    with app.app_context(), all_regions(read_only=True):
+        closers = sorted(
+            db.session.get(User, r.handled_by_user_id).name
+            for r in db.session.scalars(select(ConversationReport))
+            if r.handled_by_user_id
+        )
+    return {**stored(app, world), "closed by": closers}
+
+
+def close_report(world=reported_to_dresden, region: str = "dresden") -> UseCase:
+    return UseCase(
+        world=world,
+        page=lambda w, values: f"/{region}/conversation-reports/{w['report']}/close",
+        api=lambda w, values: f"/api/v1/regions/{region}/conversation-reports/{w['report']}/close",
+        snapshot=reports_stored,
+    )
+
+
+@pytest.mark.parametrize(
+    ("use", "case"),
+    [
+        (close_report(), Case("the reported person's coordination closes it", "coord_dd")),
+        (close_report(closed_by_dresden), Case("closed already", "coord_dd", expect=CONFLICT)),
+        (close_report(), Case("the reported person himself", "lars", expect=FORBIDDEN)),
+        (close_report(), Case("the umbrella's review does not handle reports", "umbrella", expect=FORBIDDEN)),
+        (
+            close_report(region="erzgebirge"),
+            Case("the reporter's coordination: another region's report", "coord_erz", expect=NOT_FOUND),
+        ),
+    ],
+    ids=lambda value: value.name if isinstance(value, Case) else "",
+)
+def test_closing_a_report(app, regions, client, use, case):
+    check_parity(app, regions, client, use, case)
+
+
+def test_the_coordination_reads_the_same_reports_both_ways(app, make, client, auth):
+    """The list through the API names what the page shows (who reported whom, why, open), never a message; the
+    reporter's coordination gets an empty list, the reported person and the umbrella 403."""
+    world = reported_to_dresden(make)
+
+    def api(person, region="dresden"):
+        headers = {"Authorization": f"Bearer {make.access_token(person).extra}"}
+        return client.get(f"/api/v1/regions/{region}/conversation-reports", headers=headers)
+
+    answer = api(world["coord_dd"])
+    assert answer.status_code == 200
+    [report] = answer.get_json()
+    assert (report["reported"]["name"], report["reporter"]["name"], report["reporter"]["region"]) == (
+        "Lars Festival",
+        "Erika Holzbau",
+        "erzgebirge",
+    )
+    assert (report["reason"], report["handled"], report["handled_at"]) == (REASON, False, None)
+    assert "Guten Tag" not in answer.get_data(as_text=True)
+    auth.login(world["coord_dd"])
+    page = client.get("/dresden/conversation-reports/").get_data(as_text=True)
+    assert all(text in page for text in ("Lars Festival", "Erika Holzbau", REASON))
+    client.post("/logout")
+
+    assert api(world["coord_erz"], "erzgebirge").get_json() == []
+    assert api(world["lars"].owner).status_code == 403
+    assert api(world["umbrella"]).status_code == 403

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import Flask, current_app
+from flask import Flask, current_app, g
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -180,6 +180,31 @@ def decide(user: User, contact_request_id: int, accept: bool) -> ContactRequest:
                 addressee=contact.recipient,
             )
     return contact
+
+
+def request_between(user: User, profile: Profile) -> ContactRequest | None:
+    """For a profile's page: the contact request between one of the person's profiles and this one that counts,
+    an accepted one before an open one (a declined one counts for nothing there). One statement, once a page."""
+    cache = g.setdefault("contact_requests_between", {})
+    key = (user.id, profile.id)
+    if key not in cache:
+        with all_regions(read_only=True):
+            mine = select(Profile.id).where(Profile.user_id == user.id)
+            rows = db.session.scalars(
+                select(ContactRequest)
+                .where(
+                    ContactRequest.status.in_((ContactStatus.ACCEPTED, ContactStatus.PENDING)),
+                    or_(
+                        (ContactRequest.sender_profile_id == profile.id)
+                        & ContactRequest.recipient_profile_id.in_(mine),
+                        (ContactRequest.recipient_profile_id == profile.id)
+                        & ContactRequest.sender_profile_id.in_(mine),
+                    ),
+                )
+                .order_by(ContactRequest.id.desc())
+            ).all()
+        cache[key] = min(rows, key=lambda c: c.status != ContactStatus.ACCEPTED, default=None)
+    return cache[key]
 
 
 def has_accepted_contact(viewer: Viewer, profile: Profile) -> bool:

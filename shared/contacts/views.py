@@ -21,6 +21,15 @@ from shared.directory.access import visible_profile
 contacts_bp = Blueprint("contacts", __name__, template_folder="templates")
 
 
+@contacts_bp.app_template_global()
+def contact_request_between(profile):
+    """For a profile's page: the viewer's accepted or open contact request with this profile, or None (then the
+    page offers to ask; an open one says so instead)."""
+    if not current_user.is_authenticated or profile.user_id == current_user.id:
+        return None
+    return services.request_between(current_user, profile)
+
+
 @contacts_bp.post("/directory/profiles/<int:profile_id>/contact")
 @login_required
 @rate_limits.contact_requests_per_person

@@ -9,6 +9,7 @@ from functools import wraps
 from flask_login import current_user, login_required
 from flask_smorest import Blueprint
 
+from hub.core.access import coordinator_required
 from hub.core.actions import Actor
 from hub.core.glue import api_action, load
 from shared.conversations import access, actions, services
@@ -17,6 +18,7 @@ from shared.conversations.schemas import (
     MessageInputSchema,
     MessageOutSchema,
     ReadStateSchema,
+    RegionReportSchema,
     ReportInputSchema,
     ReportOutSchema,
     ThreadOutSchema,
@@ -125,3 +127,28 @@ def start(contact_id: int):
     """The conversation of an accepted contact request of the caller's (made if it is missing)."""
     found = actions.open_conversation(Actor.current(), contact_id)
     return {"thread": found, "messages": services.messages_of(found)}
+
+
+# -- the coordination's reports (the region in the address: the reported person's) ------------------------
+
+
+@blp.get("/regions/<region>/conversation-reports")
+@coordinator_required
+@blp.response(200, RegionReportSchema(many=True))
+@blp.doc(security=SECURITY)
+def region_reports():
+    """Reports about people of the region by their conversation partners, open ones first, newest first: who,
+    whom, why, when (never the messages). For the coordination, not the umbrella's review."""
+    load(access.report_readers, Actor.current())
+    return services.reports_of_region()
+
+
+@blp.post("/regions/<region>/conversation-reports/<int:conversation_report_id>/close")
+@coordinator_required
+@blp.response(200, RegionReportSchema)
+@blp.alt_response(409, description="Closed already")
+@blp.doc(security=SECURITY)
+@api_action
+def close_report(conversation_report_id: int):
+    """The report has been handled."""
+    return services.with_names([actions.close_report(Actor.current(), conversation_report_id)])[0]

@@ -113,3 +113,22 @@ class ReportOutSchema(BaseSchema):
     conversation_id = fields.Integer(allow_none=True)
     created_at = fields.DateTime()
     handled = fields.Function(lambda r: r.handled_at is not None)
+
+
+class RegionReportSchema(BaseSchema):
+    """A report as the reported person's coordination sees it: who reported whom, why, when, whether it is
+    handled; never the conversation's messages. A person whose account is gone shows as null."""
+
+    id = fields.Integer()
+    reported = fields.Function(lambda r: _shown(r.reported_shown), allow_none=True)
+    reporter = fields.Function(lambda r: _shown(r.reporter_shown), allow_none=True)
+    reason = fields.String()
+    created_at = fields.DateTime()
+    handled = fields.Function(lambda r: r.handled_at is not None)
+    handled_at = fields.DateTime(allow_none=True)
+
+
+def _shown(profile) -> dict | None:
+    if profile is None:
+        return None
+    return PersonSchema().dump({"profile_id": profile.id, "name": profile.display_name, "region": profile.region.slug})

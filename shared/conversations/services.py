@@ -357,6 +357,12 @@ def reports_of_region() -> list[ConversationReport]:
             )
         )
     )
+    return with_names(rows)
+
+
+def with_names(rows: list[ConversationReport]) -> list[ConversationReport]:
+    """The reports with both people's profiles (``reporter_shown``, ``reported_shown``; the reporter's may be of
+    another region, read past the wall for its name and region only), in one statement."""
     ids = {r.reporter_profile_id for r in rows} | {r.reported_profile_id for r in rows}
     with all_regions(read_only=True):
         profiles = {
@@ -376,4 +382,5 @@ def close_report(found: ConversationReport, user: User) -> ConversationReport:
         raise Conflict(_m("This report has been closed already."))
     found.handled_at = utcnow()
     found.handled_by_user_id = user.id
+    db.session.flush()  # inside the region's scope: what reads on (the names, past the wall) only reads
     return found

@@ -12,6 +12,8 @@ from hub.core.access import coordinator_required
 from hub.core.actions import Actor
 from hub.core.glue import Confirmation, load, page_action, run_action
 from hub.notifications.services import count_in_header
+from shared.contacts.models import ContactStatus
+from shared.contacts.services import request_between
 from shared.conversations import access, actions, services
 from shared.conversations.models import MESSAGE_MAX_LENGTH
 from shared.conversations.schemas import MessageInputSchema, ReportInputSchema
@@ -170,25 +172,41 @@ def index_reports():
     """Reports about people of the region by their conversation partners: who, whom, why, when. For the
     coordination only: the umbrella's review of the region does not read reports about persons."""
     load(access.report_readers, Actor.current())
-    return render_template("conversations/reports.html", reports=services.reports_of_region())
+    return _reports_page({})
+
+
+def _reports_page(errors: dict):
+    return render_template("conversations/reports.html", reports=services.reports_of_region(), errors=errors)
 
 
 @reports_bp.post("/<int:conversation_report_id>/close")
 @coordinator_required
 def close(conversation_report_id: int):
-    """The report has been handled."""
+    """The report has been handled (one closed already: the list again, saying so, 409 as in the API)."""
     load(access.region_report, Actor.current(), conversation_report_id)
-    back = url_for(".index_reports")
     return page_action(
         lambda data: actions.close_report(Actor.current(), conversation_report_id),
-        refused=back,
+        refused=_reports_page,
         message=_("The report is closed."),
-        done=back,
+        done=url_for(".index_reports"),
     )
+
+
+def write_message_to(profile) -> str | None:
+    """For a profile's page (the directory's): where "Write a message" posts when the viewer is in accepted
+    contact with the person (opening their conversation), else None."""
+    if not current_user.is_authenticated or current_user.is_read_only or profile.user_id == current_user.id:
+        return None
+    contact = request_between(current_user, profile)
+    if contact is None or contact.status != ContactStatus.ACCEPTED:
+        return None
+    return url_for("conversations.start", contact_id=contact.id)
 
 
 def install(app) -> None:
     """Every page's header counts the person's unread messages (``unread_messages()``), read in the one
-    statement of the header's numbers (hub.notifications.services.count_in_header)."""
+    statement of the header's numbers (hub.notifications.services.count_in_header); a profile's page offers
+    to write to a person in contact (``write_message_to(profile)``), without the directory knowing this feature."""
     count_in_header(app, "messages", services.unread_query)
     app.jinja_env.globals["unread_messages"] = lambda: app.jinja_env.globals["header_count"]("messages")
+    app.add_template_global(write_message_to, "write_message_to")

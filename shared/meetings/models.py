@@ -105,6 +105,7 @@ class EventMeeting(RegionScoped, db.Model):
         },
         erase=PSEUDONYMISE,
         replace={"note": ""},
+        on_erase="end_for_erasure",
         reason=_l("Meetings stay without their note: the coordination counts how many meetings an event produced."),
     )
 
@@ -136,6 +137,15 @@ class EventMeeting(RegionScoped, db.Model):
     @property
     def is_over(self) -> bool:
         return self.ends_at <= utcnow()
+
+    def end_for_erasure(self, dry_run: bool = False) -> list[str]:
+        """Before erasure (hub.privacy): the erased person's open meetings end, the other person told (the rule:
+        shared.meetings.services.end_for_erased_account). No stored files."""
+        if not dry_run:
+            from shared.meetings.services import end_for_erased_account
+
+            end_for_erased_account(self)
+        return []
 
     def other(self, user_id: int) -> int:
         """The id of the other person."""

@@ -314,6 +314,25 @@ def end_for_cancelled_registration(registration) -> list[EventMeeting]:
                 )
             ).unique()
         )
+    _end_for(person, found)
+    return found
+
+
+def end_for_erased_account(meeting: EventMeeting) -> None:
+    """An account is being erased (``EventMeeting.on_erase``, called by hub.privacy for each meeting of the
+    person, after their account and profile lost their name): the same rule as for a place given back, so an
+    accepted meeting still to come is cancelled (bookings freed) and an open proposal withdrawn or declined, the
+    other person told as for any such change, under the erased person's pseudonym. Past meetings stay as they
+    were: the coordination's figures count them."""
+    erased = meeting.proposer if meeting.proposer.erased_at is not None else meeting.invitee
+    if meeting.status not in OPEN or (meeting.status == MeetingStatus.ACCEPTED and meeting.is_over):
+        return
+    _end_for(erased.id, [meeting])
+
+
+def _end_for(person: int, found: list[EventMeeting]) -> None:
+    """The person leaves these open meetings: accepted ones are cancelled, proposals withdrawn (theirs) or
+    declined (to them); the other person is told each time (unless their own account is erased too)."""
     for meeting in found:
         other = meeting.invitee if person == meeting.proposer_id else meeting.proposer
         if meeting.status == MeetingStatus.ACCEPTED:
@@ -325,7 +344,6 @@ def end_for_cancelled_registration(registration) -> list[EventMeeting]:
             _close(meeting, MeetingStatus.WITHDRAWN, other, "meeting_withdrawn")
         else:
             _close(meeting, MeetingStatus.DECLINED, other, "meeting_declined")
-    return found
 
 
 def _answerable(meeting: EventMeeting, user: User) -> None:
@@ -340,7 +358,8 @@ def _close(meeting: EventMeeting, status: MeetingStatus, tell: User, template: s
         meeting.status = status
         meeting.decided_at = utcnow()
         db.session.flush()
-        _tell(meeting, tell, template)
+        if tell.erased_at is None:
+            _tell(meeting, tell, template)
     return meeting
 
 
