@@ -41,13 +41,15 @@ from hub.core.db import berlin_today, db, utcnow
 from hub.core.extensions import limiter
 from hub.core.glue import CONFIRMED_FIELD
 from hub.core.tenancy import all_regions
-from tests.factories import PASSWORD, SAMPLES, tiny_pdf
+from tests.factories import PASSWORD, SAMPLES, MadePerson, tiny_pdf
 from tests.test_isolation import _RULES, HOME, World
 
 pytestmark = pytest.mark.slow
 
 # POST routes that no page offers as a form, with the reason; every other POST route must have one.
-NO_FORM: dict[str, str] = {}
+NO_FORM: dict[str, str] = {
+    "conversations.mark_read": "opening the thread marks it read; the POST is the page's side of the API's read",
+}
 
 # Forms whose answer holds further forms: sent once with valid values while the forms are found.
 LEADING_FORMS = ("region.transfer.upload", "notifications.unsubscribe")
@@ -219,8 +221,27 @@ class FormWorld(World):
         participant = self.actors["participant"]
         for actor in ("coordinator", "admin", "participant"):
             make.access_token(self.actors[actor], name=f"{marker} token of {actor}")
-        make.profile(HOME, user=participant, name=f"{marker} own profile", visibility="network")
-        other = make.person(HOME, name=f"{marker} network person", visibility="network")
+        own = make.profile(
+            HOME, user=participant, name=f"{marker} own profile", visibility="network", need_tags=["Fuzzholz"]
+        )
+        own.owner = participant
+        other = make.person(HOME, name=f"{marker} network person", visibility="network", offer_tags=["Fuzzholz"])
+        # Issue 18: a blocked conversation (its unblock), a hidden and a saved person (their undo), a network
+        # event with meetings where the participant has a proposal out and an accepted meeting (withdraw,
+        # cancel) and someone left to propose to; `other` stays suggested (hide, save).
+        blocked = make.person(HOME, name=f"{marker} blocked person", visibility="network")
+        hidden = make.person(HOME, name=f"{marker} hidden person", visibility="network")
+        saved = make.person(HOME, name=f"{marker} saved person", visibility="network")
+        thread = make.conversation(blocked, own)
+        meeting_event = make.event(HOME, title=f"{marker} meeting event", audience="network", capacity=20)
+        make.meeting_setup(meeting_event, tables=3)
+        for person in (participant, hidden.owner, saved.owner, other.owner):
+            make.registration(meeting_event, person)
+        mine = MadePerson(
+            id=own.id, name="own", region=HOME, email=participant.email, owner=participant, profile_id=own.id
+        )
+        make.meeting(meeting_event, mine, hidden, slot=0)
+        make.meeting(meeting_event, mine, saved, slot=1, place="Tisch 2", accept=True)
         open_event = make.event(HOME, title=f"{marker} open event", capacity=20)
         booked_event = make.event(HOME, title=f"{marker} booked event", capacity=20)
         make.registration(booked_event, participant)
@@ -235,6 +256,16 @@ class FormWorld(World):
             from regions.speeddating import services as speeddating
 
             profiles.archive(profiles.get_profile(archived.id))
+            from hub.accounts.models import User
+            from hub.core.actions import Actor
+            from shared.conversations import actions as conversations
+            from shared.meet import actions as meet
+
+            with all_regions():
+                me = Actor(db.session.get(User, participant.id), None)
+                conversations.block(me, thread.id)
+                meet.hide_person(me, hidden.id)
+                meet.save_person(me, saved.id)
             the_session = speeddating.get_session(session.id)
             speeddating.set_pair(the_session, session.creatives[0].id, session.organisations[0].id, "wish")
             suggested_in = db.session.get(MatchSuggestion, self.samples[HOME]["suggestion_id"].id).session_id
@@ -260,6 +291,8 @@ class FormWorld(World):
             f"/invitations/{self.samples[HOME]['invitation_id'].extra}",
             f"/unsubscribe/{unsubscribe}",
             "/directory/?q=Holz&kind=creative",  # a search, which the directory offers to save
+            f"/conversations/{thread.id}",
+            f"/calendar/events/{meeting_event.id}/meetings?with={other.id}",
             # Teams across regions: the request of the guest sample on its match's page, and the accepted
             # person's own page of the joined sample (their journal and milestones).
             self.url("region.teams.request_guest", HOME, HOME, match_id=int(self.samples[HOME]["guest_id"].extra)),

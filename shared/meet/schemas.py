@@ -61,3 +61,12 @@ class MarkSchema(BaseSchema):
 
     profile_id = fields.Integer(dump_only=True)
     marked = fields.Boolean(dump_only=True)
+
+
+BACK_PLACES = ("home", "list", "hidden", "favourites", "profile")
+
+
+class BackSchema(BaseSchema):
+    """The hidden value of a star or hide button: which of the known places the person returns to."""
+
+    back = fields.String(load_default="list", validate=validate.OneOf(BACK_PLACES))

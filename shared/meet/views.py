@@ -10,9 +10,11 @@ from flask_login import current_user, login_required
 
 from hub.core.actions import Actor
 from hub.core.glue import page_action
+from hub.core.schemas import load_buttons
 from shared.directory.search import Viewer
 from shared.meet import actions, marks, services
 from shared.meet.models import SavedPerson
+from shared.meet.schemas import BackSchema
 
 bp = Blueprint("meet", __name__, template_folder="templates")
 
@@ -59,11 +61,12 @@ def _back(profile_id: int) -> str:
         "favourites": lambda: url_for(".favourites"),
         "profile": lambda: url_for("directory.profile", profile_id=profile_id),
     }
-    return places.get(request.form.get("back", ""), places["list"])()
+    return places[load_buttons(BackSchema(), request.form)["back"]]()  # a button's hidden value: forged if bad (400)
 
 
 def _mark(work, profile_id: int, message: str, back: str | None = None):
-    back = back or _back(profile_id)
+    checked = _back(profile_id)  # the button's hidden value is checked even where the page names the way back
+    back = back or checked
     return page_action(lambda data: work(Actor.current(), profile_id), refused=back, message=message, done=back)
 
 

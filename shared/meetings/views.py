@@ -42,7 +42,8 @@ def _event_page(event_id: int, errors: dict | None = None, form=None, status: in
         people = services.people_to_meet(event, current_user)
         wanted = (form or {}).get("profile_id") or _with_profile()
         chosen = next((p for p in people if str(p.profile.id) == str(wanted)), None)
-        if chosen is not None and chosen.user_id not in meeting_with:
+        # A refused proposal comes back with its form and errors, even where a proposal to the person is open.
+        if chosen is not None and (chosen.user_id not in meeting_with or errors):
             offers = services.offers(event, setup, [current_user.id, chosen.user_id])
     page = render_template(
         "meetings/event.html",
