@@ -8,6 +8,8 @@ Create Date: 2026-12-07 03:00:00
 from alembic import op
 import sqlalchemy as sa
 
+import hub.core.db
+
 
 # revision identifiers, used by Alembic.
 revision = '0020'
@@ -32,11 +34,11 @@ def upgrade():
         sa.Column('role_note', sa.String(length=200), nullable=False),
         sa.Column('status', STATUSES, nullable=False),
         sa.Column('requested_by_id', sa.Integer(), nullable=True),
-        sa.Column('requested_at', sa.DateTime(), nullable=False),
+        sa.Column('requested_at', hub.core.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column('decided_by_id', sa.Integer(), nullable=True),
-        sa.Column('decided_at', sa.DateTime(), nullable=True),
+        sa.Column('decided_at', hub.core.db.UTCDateTime(timezone=True), nullable=True),
         sa.Column('ended_by_id', sa.Integer(), nullable=True),
-        sa.Column('ended_at', sa.DateTime(), nullable=True),
+        sa.Column('ended_at', hub.core.db.UTCDateTime(timezone=True), nullable=True),
         sa.Column('region_id', sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(['match_id'], ['cocreation_match.id'], ondelete='CASCADE'),
         sa.ForeignKeyConstraint(['profile_id'], ['profile.id'], ondelete='RESTRICT'),
