@@ -136,6 +136,23 @@ def test_only_profiles_the_person_sees_in_the_directory_with_consent(people, mak
     assert sorted(names(people(me))) == ["Für alle", "Nur meine Region", "Ohne Konto"]
 
 
+def test_joining_a_region_brings_its_region_only_profiles_at_the_next_refresh(app, regions, people, make):
+    from hub.accounts.models import Membership
+    from hub.core.roles import Role
+
+    me = make.person("erzgebirge", need_tags=["Film"], visibility="network")
+    make.person("dresden", name="Nur Dresden", offer_tags=["Film"], visibility="region")
+    assert names(people(me)) == []
+
+    with app.app_context(), all_regions():
+        db.session.add(Membership(user_id=me.owner.id, region_id=regions["dresden"].id, role=Role.PARTICIPANT))
+        db.session.commit()
+        assert db.session.get(SuggestionState, me.owner.id).stale is True
+    refresh_and_notify(app)
+
+    assert names(people(me)) == ["Nur Dresden"]
+
+
 def test_never_the_persons_own_profiles(app, regions, people, make):
     from hub.accounts import services as accounts
     from hub.core.roles import Role

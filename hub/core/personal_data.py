@@ -74,8 +74,9 @@ class Personal:
     derived: bool = False
     # Why rows are kept or pseudonymised rather than deleted (shown on the erasure page).
     reason: object = ""
-    # A method of the model called for each row before erasure changes it; it returns the stored files to
-    # remove after the commit (called with dry_run=True, it only names them, for the export archive).
+    # A method of the model called for each row before erasure changes it, with the person being erased
+    # (``erased``); it returns the stored files to remove after the commit (called with dry_run=True, it only
+    # names them, for the export archive).
     on_erase: str | None = None
 
 

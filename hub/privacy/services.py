@@ -188,7 +188,7 @@ def _own_files(user: User) -> list[tuple[str, str]]:
             if not declaration.on_erase or not declaration.owners:
                 continue
             for row in _rows(cls, declaration, refs, None):
-                for path in getattr(row, declaration.on_erase)(dry_run=True):
+                for path in getattr(row, declaration.on_erase)(user, dry_run=True):
                     label = getattr(row, "filename", None) or Path(path).name
                     found.append((f"{cls.__table__.name}-{row.id}-{Path(label).name}", path))
     return found
@@ -264,7 +264,7 @@ def erase_person(user: User, *, region_ids: list[int] | None = None) -> Erasure:
                 if declaration.erase == KEEP or (declaration.keep_if and getattr(row, declaration.keep_if)):
                     continue
                 if declaration.on_erase:
-                    result.files += getattr(row, declaration.on_erase)() or []
+                    result.files += getattr(row, declaration.on_erase)(user) or []
                 if declaration.erase == DELETE:
                     db.session.delete(row)
                     result.deleted += 1

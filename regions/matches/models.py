@@ -215,7 +215,7 @@ class MatchDocument(RegionScoped, db.Model):
 
     uploaded_by: Mapped[User | None] = relationship()
 
-    def stored_files(self, dry_run: bool = False) -> list[str]:
+    def stored_files(self, erased: object = None, dry_run: bool = False) -> list[str]:
         """The stored file, to remove after the row's deletion is committed."""
         from regions.matches.documents import document_path
 

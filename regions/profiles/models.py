@@ -154,7 +154,7 @@ class Profile(Audited, RegionScoped, db.Model):
     def consent_withdrawn(self) -> bool:
         return self.consent_withdrawn_at is not None
 
-    def erase_traces(self, dry_run: bool = False) -> list[str]:
+    def erase_traces(self, erased: object = None, dry_run: bool = False) -> list[str]:
         """Before erasure: record the end of consent; return the stored picture to remove after the commit."""
         from regions.profiles.pictures import picture_dir
 

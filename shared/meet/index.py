@@ -17,6 +17,7 @@ from __future__ import annotations
 from sqlalchemy import and_, delete, event, insert, inspect, or_, select, update
 from sqlalchemy.orm import Session
 
+from hub.accounts.models import Membership
 from regions.profiles.models import Profile
 from regions.profiles.vocab import Visibility
 from shared.directory.text import facet_key
@@ -124,6 +125,12 @@ def _follow_profile_changes(session: Session, flush_context) -> None:
     removed = [obj.id for obj in session.deleted if isinstance(obj, Profile)]
     if changed or removed:
         follow(session.connection(), changed, removed)
+    # Joining or leaving a region changes which region-only profiles the person sees: their list is stale.
+    members = {obj.user_id for obj in (*new, *session.deleted) if isinstance(obj, Membership)}
+    if members:
+        session.connection().execute(
+            update(STATE).where(STATE.c.user_id.in_(sorted(members)), STATE.c.stale.is_(False)).values(stale=True)
+        )
 
 
 def rebuild_all(session: Session) -> int:

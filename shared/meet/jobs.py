@@ -20,7 +20,7 @@ from shared.meet import services
 from shared.meet.models import PEOPLE, SuggestionState
 
 REFRESH_BATCH = 500  # lists per run: a run stays short; the next run goes on
-REFRESH_AFTER = timedelta(days=7)  # also lists nothing made stale (new memberships, say), once a week
+REFRESH_AFTER = timedelta(days=7)  # lists nothing made stale, once a week
 NOTICE_EVERY = timedelta(days=1)
 REFRESH = "meet.refresh"
 NOTICES = "meet.notices"

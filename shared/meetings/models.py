@@ -138,13 +138,13 @@ class EventMeeting(RegionScoped, db.Model):
     def is_over(self) -> bool:
         return self.ends_at <= utcnow()
 
-    def end_for_erasure(self, dry_run: bool = False) -> list[str]:
+    def end_for_erasure(self, erased: User, dry_run: bool = False) -> list[str]:
         """Before erasure (hub.privacy): the erased person's open meetings end, the other person told (the rule:
         shared.meetings.services.end_for_erased_account). No stored files."""
         if not dry_run:
             from shared.meetings.services import end_for_erased_account
 
-            end_for_erased_account(self)
+            end_for_erased_account(self, erased)
         return []
 
     def other(self, user_id: int) -> int:
@@ -153,13 +153,14 @@ class EventMeeting(RegionScoped, db.Model):
 
     def name_of(self, user_id: int) -> str:
         """How a party appears: their profile's name, else their account's."""
-        profile = self.proposer_profile if user_id == self.proposer_id else self.invitee_profile
+        profile = self.profile_of(user_id)
         if profile is not None:
             return profile.display_name
         person = self.proposer if user_id == self.proposer_id else self.invitee
         return person.name if person is not None else ""
 
     def profile_of(self, user_id: int) -> Profile | None:
+        """The profile as which a party appears (None once it was deleted)."""
         return self.proposer_profile if user_id == self.proposer_id else self.invitee_profile
 
 

@@ -318,13 +318,12 @@ def end_for_cancelled_registration(registration) -> list[EventMeeting]:
     return found
 
 
-def end_for_erased_account(meeting: EventMeeting) -> None:
-    """An account is being erased (``EventMeeting.on_erase``, called by hub.privacy for each meeting of the
-    person, after their account and profile lost their name): the same rule as for a place given back, so an
+def end_for_erased_account(meeting: EventMeeting, erased: User) -> None:
+    """The account ``erased`` is being erased (``EventMeeting.on_erase``, called by hub.privacy for each meeting
+    of the person, after their account and profile lost their name): the same rule as for a place given back, so an
     accepted meeting still to come is cancelled (bookings freed) and an open proposal withdrawn or declined, the
     other person told as for any such change, under the erased person's pseudonym. Past meetings stay as they
     were: the coordination's figures count them."""
-    erased = meeting.proposer if meeting.proposer.erased_at is not None else meeting.invitee
     if meeting.status not in OPEN or (meeting.status == MeetingStatus.ACCEPTED and meeting.is_over):
         return
     _end_for(erased.id, [meeting])
