@@ -106,7 +106,7 @@ def ensure_database(url: str) -> None:
         _pg_admin(url, drop=False, create=True)
 
 
-def prep_app(url: str):
+def prep_app(url: str, **overrides):
     """The app that prepares the data: the production password parameters, no mail, this database."""
     from hub import create_app
 
@@ -117,6 +117,7 @@ def prep_app(url: str):
             "MAIL_SERVER": "",
             "RATELIMIT_ENABLED": False,
             "PASSWORD_HASH_PROFILE": "default",
+            **overrides,
         }
     )
 
@@ -368,6 +369,8 @@ def _set_passwords(app, plan: dict) -> None:
     with app.app_context(), app.test_request_context():
         hashed = hash_password(plan["password"])
         db.session.execute(update(User).where(User.email.in_(emails)).values(password_hash=hashed, active=True))
+        # A code of the current time step may be used again (a run right after the last one, the same 30 s).
+        db.session.execute(update(User).where(User.email == plan["umbrella"]["email"]).values(totp_last_step=None))
         db.session.commit()
         plan["hash_parameters"] = hashed.split("$")[3] if hashed.count("$") >= 4 else "?"
         db.session.remove()
@@ -480,7 +483,12 @@ def machine_line() -> str:
     )
 
 
-def http_login(base: str, email: str, password: str, *, totp: str | None = None, forwarded: str = "10.9.0.1"):
+# Flask-Login's "strong" session protection ties a login to the client's address and User-Agent: a client
+# that replays the cookie must send the same two headers.
+CLIENT_HEADERS = {"X-Forwarded-For": "10.99.0.1", "User-Agent": "cimis-hub-bench"}
+
+
+def http_login(base: str, email: str, password: str, *, totp: str | None = None):
     """Log in over HTTP like a browser; return the cookie header value of the login session."""
     import http.cookiejar
     import re
@@ -489,7 +497,7 @@ def http_login(base: str, email: str, password: str, *, totp: str | None = None,
 
     jar = http.cookiejar.CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
-    opener.addheaders = [("X-Forwarded-For", forwarded)]
+    opener.addheaders = list(CLIENT_HEADERS.items())
 
     def token(html: str) -> str:
         found = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html) or re.search(
