@@ -61,7 +61,7 @@ def month_window(month: str, overlap_days: int = 0) -> tuple[str, str]:
 def cases(args, plan: dict) -> list[dict]:
     participant = plan["participants"][0]
     start, end = month_window(args.month)
-    wide_start, wide_end = month_window(args.month, overlap_days=7)
+    wide_start, wide_end = month_window(args.month, overlap_days=args.overlap)
     term = urllib.parse.quote(args.term)
     region = participant["region"]
     return [
@@ -71,7 +71,7 @@ def cases(args, plan: dict) -> list[dict]:
          "path": f"/api/v1/directory?q={term}&region={region}", "who": "participant"},
         {"name": "directory_page", "label": f"(b') directory page, '{args.term}' + region (HTML vs JSON)",
          "path": f"/directory/?q={term}&region={region}", "who": "participant"},
-        {"name": "calendar_json_network", "label": "(c) calendar JSON, umbrella, month ± 7 days",
+        {"name": "calendar_json_network", "label": f"(c) calendar JSON, umbrella, month ± {args.overlap} days",
          "path": f"/api/v1/calendar?start={wide_start}&end={wide_end}", "who": "umbrella"},
     ]  # fmt: skip
 
@@ -226,6 +226,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--month", default="2026-03")
+    parser.add_argument("--overlap", type=int, default=7, help="days before and after the month in case (c)")
     parser.add_argument("--term", default="holz")
     parser.add_argument("--client", choices=["auto", "wrk", "python"], default="auto")
     parser.add_argument("--seed", type=int, default=1)

@@ -46,6 +46,7 @@ def _month_window(month: str) -> tuple[str, str]:
 
 class Person(FastHttpUser):
     abstract = True
+    home_name = "home"
     wait_time = between(_LOW, _HIGH) if _HIGH > 0 else constant(0)
     network_timeout = 60.0
     connection_timeout = 60.0
@@ -105,7 +106,7 @@ class Person(FastHttpUser):
             self.page("/login/code", "login: code form")
             code = pyotp.TOTP(self.account["totp"]).now()
             self.post("/login/code", "login: code", {"code": code}, refuse="/login")
-        self.page("/", "home")  # where the login leads; takes the fresh session's CSRF token
+        self.page("/", self.home_name)  # where the login leads; takes the fresh session's CSRF token
 
     def relogin(self) -> None:
         self.post("/logout", "logout", {})
@@ -152,6 +153,7 @@ class Participant(Person):
         people = PLAN["participants"]
         account = people[next(_accounts) % len(people)]
         self.events = PLAN["network_events"] + PLAN["region_events"].get(account["region"], [])
+        self.mine: list[int] = []
         return account
 
     def event_ids(self) -> list[int]:
@@ -183,8 +185,14 @@ class Participant(Person):
 
     @task(5)
     def register_or_cancel(self) -> None:
-        """An event page, then register there, or cancel (question, then confirmed) if registered already."""
-        event_id = random.choice(self.events)
+        """An event page, then register there, or cancel (question, then confirmed) if registered already.
+
+        Half the time the event is one this person registered for earlier in the run (so cancellations are
+        about as frequent as registrations), else any open event."""
+        if self.mine and random.random() < 0.5:
+            event_id = self.mine.pop(random.randrange(len(self.mine)))
+        else:
+            event_id = random.choice(self.events)
         answer = self.page(f"/calendar/events/{event_id}", "event page")
         text = answer.text or ""
         if f"/calendar/events/{event_id}/cancel" in text:
@@ -192,6 +200,7 @@ class Participant(Person):
             self.post(f"/calendar/events/{event_id}/cancel", "cancel registration", {"confirmed": "1"})
         elif f"/calendar/events/{event_id}/register" in text:
             self.post(f"/calendar/events/{event_id}/register", "register", {})
+            self.mine.append(event_id)
 
     @task(6)
     def notification_list(self) -> None:
@@ -221,6 +230,7 @@ class Participant(Person):
 
 class Coordinator(Person):
     weight = 14
+    home_name = "home (coordinator)"
 
     def next_account(self) -> dict:
         account = random.choice(PLAN["coordinators"])
@@ -232,7 +242,7 @@ class Coordinator(Person):
 
     @task(10)
     def home(self) -> None:
-        self.page("/", "home (coordinator)")
+        self.page("/", self.home_name)
 
     @task(6)
     def dashboard(self) -> None:
@@ -265,6 +275,7 @@ class Coordinator(Person):
 
 class Umbrella(Person):
     fixed_count = 1
+    home_name = "home (umbrella)"
 
     def next_account(self) -> dict:
         return PLAN["umbrella"]
@@ -275,7 +286,7 @@ class Umbrella(Person):
 
     @task(3)
     def home(self) -> None:
-        self.page("/", "home (umbrella)")
+        self.page("/", self.home_name)
 
     @task(2)
     def month_page(self) -> None:
