@@ -141,6 +141,35 @@ def verdict(shares: dict[str, float], cores: int, dialect: str) -> str:
     )
 
 
+def warm_up(base: str, plan: dict, workers: int) -> float:
+    """Every worker's first requests compile templates and fill caches: a few rounds of the main pages first,
+    signed in as a participant and a coordinator, from as many threads as there are workers (not counted)."""
+    import urllib.request
+    from concurrent.futures import ThreadPoolExecutor
+
+    started = time.perf_counter()
+    participant = plan["participants"][-1]
+    coordinator = plan["coordinators"][0]
+    people = [
+        (load_data.http_login(base, participant["email"], plan["password"]),
+         ["/", "/directory/", "/directory/?q=holz", "/calendar/", f"/calendar/events/{plan['network_events'][0]}",
+          "/notifications", "/conversations/", "/api/v1/calendar"]),
+        (load_data.http_login(base, coordinator["email"], plan["password"]),
+         ["/", f"/{coordinator['region']}/dashboard"]),
+    ]  # fmt: skip
+
+    def fetch(item):
+        cookie, path = item
+        request = urllib.request.Request(base + path, headers={**load_data.CLIENT_HEADERS, "Cookie": cookie})
+        with urllib.request.urlopen(request, timeout=120) as answer:
+            answer.read()
+
+    jobs = [(cookie, path) for cookie, paths in people for path in paths] * (2 * workers)
+    with ThreadPoolExecutor(max(workers, 1)) as pool:
+        list(pool.map(fetch, jobs))
+    return time.perf_counter() - started
+
+
 def run_locust(args, plan_path: str, base: str, prefix: str, sampler_factory) -> tuple[int, dict]:
     env = dict(os.environ, LOAD_PLAN=plan_path, LOAD_WAIT=args.wait, PYTHONWARNINGS="ignore")
     command = [str(load_data.ROOT / ".venv/bin/locust"), "-f", str(load_data.BENCH / "locustfile.py"), "--headless",
@@ -205,6 +234,7 @@ def one_database(args, dialect: str) -> int:
     server = load_data.Gunicorn("hub.wsgi:app", port, args.workers, load_data.hub_environment(url, port), log)
     try:
         server.wait("/login")
+        print(f"# warm-up: {warm_up(server.base, plan, args.workers):.0f} s (not counted)", flush=True)
         prefix = f"/tmp/hub_load_{dialect}_{port}"
         database = url.rsplit("/", 1)[1] if dialect == "postgresql" else None
         print(load_data.machine_line())
