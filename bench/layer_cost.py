@@ -24,7 +24,9 @@ asks for; the page's HTML rendering is a layer the bare endpoint would not have)
 ``GET /directory/?q=…&region=…`` against the same SQL; (c) the signed-in reader of the whole network (the umbrella)
 with the calendar JSON of a month with 5 days of overlap on either side (~790 events at 20,000 events), the case
 PEERS.md records for Indico (142 ms for 777 events, 3.3.14 under uWSGI with 2 processes, measured 2026-11-25 on a
-machine of this kind). Indico is not run here: the comparison is with that recorded figure, not side by side.
+machine of this kind). Indico is not run here: the comparison is with that recorded figure, not side by side;
+(d) the floor: the calendar JSON of a day without events, what every signed-in API request costs before its
+own work (session, user, rate limit in Redis, arguments, the response).
 """
 
 from __future__ import annotations
@@ -71,6 +73,8 @@ def cases(args, plan: dict) -> list[dict]:
          "path": f"/api/v1/directory?q={term}&region={region}", "who": "participant"},
         {"name": "directory_page", "label": f"(b') directory page, '{args.term}' + region (HTML vs JSON)",
          "path": f"/directory/?q={term}&region={region}", "who": "participant"},
+        {"name": "calendar_json_empty", "label": "(d) the floor: calendar JSON of an empty day, participant",
+         "path": "/api/v1/calendar?start=2031-01-01&end=2031-01-02", "who": "participant"},
         {"name": "calendar_json_network", "label": f"(c) calendar JSON, umbrella, month ± {args.overlap} days",
          "path": f"/api/v1/calendar?start={wide_start}&end={wide_end}", "who": "umbrella"},
     ]  # fmt: skip
