@@ -117,7 +117,8 @@ def prep_app(url: str, **overrides):
             "SQLALCHEMY_DATABASE_URI": url,
             "MAIL_SERVER": "",
             "RATELIMIT_ENABLED": False,
-            "PASSWORD_HASH_PROFILE": "default",
+            # PASSWORD_HASH_PROFILE is left as production has it (config/defaults.toml or HUB_PASSWORD_HASH_PROFILE,
+            # which the gunicorn workers inherit too): the hashes are made with the parameters a login checks.
             **overrides,
         }
     )

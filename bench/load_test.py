@@ -14,7 +14,7 @@ rounded to 10 ms), the failures by kind, server errors in gunicorn's log, where 
 (the workers or the database), and a markdown table for docs/BENCHMARKS.md. Exit status 1 when a request
 failed.
 
-Passwords are real Argon2id hashes with the hub's production parameters (``PASSWORD_HASH_PROFILE`` default):
+Passwords are real Argon2id hashes with the hub's production parameters (``PASSWORD_HASH_PROFILE`` as configured):
 every login (at the start, and when a participant signs out and in as someone else) pays a real check.
 --wait 0 drops the think time (a closed loop: the most the server does, not 100 people using it).
 """
