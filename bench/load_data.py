@@ -411,7 +411,7 @@ def hub_environment(url: str, port: int) -> dict[str, str]:
             "HUB_REDIS_KEY_PREFIX": f"cimis-load-{port}",
             "HUB_PROXY_FIX": "1",
             "HUB_MAIL_SERVER": "",
-            "HUB_LOG_LEVEL": os.environ.get("HUB_LOG_LEVEL", "WARNING"),
+            "HUB_LOG_LEVEL": os.environ.get("HUB_LOG_LEVEL", "INFO"),  # production's: a JSON line per request
             "HUB_INSTANCE_PATH": f"/tmp/hub-load-instance-{port}",
         }
     )

@@ -196,9 +196,28 @@ def read_stats(prefix: str) -> tuple[list[dict], list[dict]]:
     return stats, failures
 
 
-def server_errors(log: str) -> list[str]:
-    text = Path(log).read_text(errors="replace") if Path(log).exists() else ""
-    return [line for line in text.splitlines() if re.search(r"Traceback|\"ERROR\"|\[ERROR\]|\bERROR\b", line)]
+def server_errors(log: str, offset: int = 0) -> tuple[list[str], dict[int, int], dict[str, list[float]]]:
+    """From byte ``offset`` of gunicorn's log: error lines, the statuses of the hub's access log (one JSON line
+    per request) and the server-side milliseconds per endpoint."""
+    with open(log, "rb") as f:
+        f.seek(offset)
+        text = f.read().decode(errors="replace")
+    errors, statuses, durations = [], {}, {}
+    for line in text.splitlines():
+        if line.startswith("{"):
+            try:
+                entry = json.loads(line)
+            except ValueError:
+                entry = {}
+            if isinstance(entry.get("status"), int) and entry.get("logger", "hub.core.access") == "hub.core.access":
+                statuses[entry["status"]] = statuses.get(entry["status"], 0) + 1
+                if entry.get("duration_ms") is not None:
+                    durations.setdefault(str(entry.get("endpoint")), []).append(float(entry["duration_ms"]))
+            if entry.get("level") in ("ERROR", "CRITICAL"):
+                errors.append(line)
+        elif re.search(r"Traceback|\[ERROR\]|\bERROR\b", line):
+            errors.append(line)
+    return errors, statuses, durations
 
 
 def table(stats: list[dict], dialect: str, workers: int) -> list[str]:
@@ -246,6 +265,7 @@ def one_database(args, dialect: str) -> int:
             f"think time {args.wait} s",
             flush=True,
         )
+        offset = Path(log).stat().st_size
         code, shares = run_locust(args, plan_path, server.base, prefix, lambda pid: CpuSampler(server, database, pid))
         print(f"# after: load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     finally:
@@ -257,10 +277,21 @@ def one_database(args, dialect: str) -> int:
         print("\nfailures:")
         for f in failures:
             print(f"  {f['Occurrences']:>6} × {f['Method']} {f['Name']}: {f['Error'][:200]}")
-    errors = server_errors(log)
+    errors, statuses, durations = server_errors(log, offset)
     print(f"\nserver log {log}: {len(errors)} error lines" + ("" if not errors else ", first ones:"))
     for line in errors[:10]:
         print("  " + line[:300])
+    if statuses:
+        counted = ", ".join(f"{code}: {n:,}" for code, n in sorted(statuses.items()))
+        print(f"statuses in the hub's access log: {counted}")
+    if durations:
+        # Inside the worker, from the request's start to its response: the rest of the client's time is the
+        # wait for a free worker (and the network), so a large gap says the workers are the bottleneck.
+        print("server-side time per endpoint (the hub's access log), ms: endpoint, requests, p50, p95")
+        for endpoint, times in sorted(durations.items(), key=lambda item: -len(item[1]))[:20]:
+            ordered = sorted(times)
+            p50, p95 = ordered[len(ordered) // 2], ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))]
+            print(f"  {endpoint:45s} {len(ordered):6,d} {p50:8.1f} {p95:8.1f}")
     cores = os.cpu_count() or 1
     print(
         f"\nCPU during the run ({shares['wall']:.0f} s), in cores: gunicorn workers {shares['workers']:.2f}, "
