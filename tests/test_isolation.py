@@ -18,7 +18,6 @@ them out (marked slow as a whole). Run them alone with ``.venv/bin/pytest tests/
 from __future__ import annotations
 
 import uuid
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select, text
@@ -253,21 +252,11 @@ def built_world(app, make) -> World:
     built = _BUILT.get(id(app))
     if built is None:
         fresh = World(app, make)
-        _BUILT[id(app)] = (fresh, fresh.snapshot(), _uploaded_files(app))
+        _BUILT[id(app)] = (fresh, fresh.snapshot())
         return fresh
-    known, dump, files = built
-    known.restore(dump)
-    for path, data in files.items():  # an upload deleted since (a document, a picture) comes back with its row
-        if not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(data)
+    known, dump = built
+    known.restore(dump)  # uploaded files are rows of stored_file: they come back with the others
     return known
-
-
-def _uploaded_files(app) -> dict[Path, bytes]:
-    """The world's files on disk (documents, pictures): rows alone would point at files a test deleted."""
-    uploads = Path(app.instance_path) / "uploads"
-    return {path: path.read_bytes() for path in uploads.rglob("*") if path.is_file()} if uploads.exists() else {}
 
 
 def _call(client, method, url):

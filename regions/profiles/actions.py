@@ -61,14 +61,11 @@ def unarchive_profile(actor: Actor, profile_id: int) -> Profile:
 def _with_picture(save: Callable[[], Profile], upload, remove: bool = False) -> Profile:
     """Save a profile with a new picture (checked and stored first), or without its picture.
 
-    A refused save keeps no new file; the old picture goes once the new one has taken its place.
+    The picture is stored in the save's transaction: a refused save (rolled back) keeps no new file; the old
+    picture goes once the new one has taken its place.
     """
     new = pictures.store_picture(upload.stream) if upload is not None and upload.filename else None
-    try:
-        profile = save()
-    except ServiceError:
-        pictures.remove_picture(new)
-        raise
+    profile = save()
     if new or remove:
         pictures.remove_picture(profile.picture)
         profile.picture = new
