@@ -2,15 +2,14 @@
 
 Files are written in the caller's transaction (a rollback leaves no file behind, an erasure deletes its
 files with its rows) and a backup of the database holds them. They are small: documents at most 10 MB
-(``regions.matches.vocab.MAX_DOCUMENT_BYTES``), pictures 5 MB before and a 512 px JPEG after resizing,
-profile imports at most ``regions.profiles.transfer.MAX_UPLOAD_BYTES``. See docs/ARCHITECTURE.md.
+(``regions.matches.vocab.MAX_DOCUMENT_BYTES``), pictures 5 MB before and a 512 px JPEG after resizing.
+See docs/ARCHITECTURE.md, "Uploaded files in the database".
 """
 
 from __future__ import annotations
 
 import hashlib
 import io
-from pathlib import Path
 
 from flask import Response, send_file
 from sqlalchemy import delete as sql_delete
@@ -19,7 +18,7 @@ from sqlalchemy import select
 from hub.core.db import db
 from hub.core.storage.models import StoredFile
 
-__all__ = ["StoredFile", "put", "read", "delete", "exists", "send", "adopt_folder"]
+__all__ = ["StoredFile", "put", "read", "delete", "exists", "send"]
 
 
 def put(key: str, content: bytes, content_type: str) -> StoredFile:
@@ -74,22 +73,3 @@ def send(key: str, *, mimetype: str, download_name: str | None = None, max_age: 
         max_age=max_age,
         conditional=True,
     )
-
-
-def adopt_folder(folder: Path, keys: set[str]) -> int:
-    """Copy the files of an upload folder of the time before the store (``<key>`` = path under it) into the
-    store, those named in ``keys`` and not kept yet; how many. The folder is left as it is."""
-    adopted = 0
-    present = set(db.session.scalars(select(StoredFile.key).where(StoredFile.key.in_(keys)))) if keys else set()
-    for key in sorted(keys - present):
-        path = folder / key
-        if path.is_file() and not path.is_symlink():
-            put(key, path.read_bytes(), _guess_type(key))
-            adopted += 1
-    return adopted
-
-
-def _guess_type(key: str) -> str:
-    import mimetypes
-
-    return mimetypes.guess_type(key)[0] or "application/octet-stream"
