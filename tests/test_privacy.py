@@ -260,7 +260,8 @@ def test_an_erasure_that_rolls_back_keeps_the_files(app, journey):
 
 
 def test_every_stored_file_is_reached_through_a_row_that_names_it(app, journey):
-    """The store has no owner columns: a file is a person's through the row naming its key (and goes with it)."""
+    """The store has no owner columns: a file is a person's through the row naming its key (and goes with it).
+    (A profile import's preview, under imports/, is the coordination's working copy and goes after a day.)"""
     from regions.matches.models import MatchDocument
     from regions.profiles.models import Profile
 

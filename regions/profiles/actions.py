@@ -124,15 +124,17 @@ def preview_import(actor: Actor, upload) -> Preview:
 def confirm_import(actor: Actor, token: str) -> Imported:
     """Import the previewed upload: every new row, or nothing if any row has a problem (checked again now).
 
-    The upload is claimed once; a confirmation that imports nothing gives the claim up again.
+    The upload is claimed once, after the check (a claim is a write, and SQLite lets one writer at a time); a
+    confirmation that imports nothing gives the claim up again, and the upload is gone.
     """
     actor.require_coordination()
     with _refused_as(ImportRefused):
-        table = transfer.claim_upload(token)
+        table = transfer.read_upload(token)
     imported = False
     try:
         with _refused_as(ImportRefused):
             plan = transfer.plan_import(table)
+            transfer.claim_upload(token)
             if not plan.ok:
                 return Imported(plan, None)
             result = transfer.import_profiles(plan)

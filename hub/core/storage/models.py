@@ -15,8 +15,9 @@ class StoredFile(db.Model):
     """One file's bytes under a key (``matches/<random>.pdf``, ``profiles/<random>.jpg``, ``imports/...``).
 
     No region and no person: a file is reached only through the row that names its key (a match document,
-    a profile's picture, an import waiting for its confirmation), which is region-scoped and declares its
-    owner. That row's erasure hook deletes the file in the same transaction.
+    a profile's picture), which is region-scoped and declares its owner; that row's erasure hook deletes the
+    file in the same transaction. The one exception, a profile import's previewed file (``imports/``), is the
+    coordination's working copy, named by the token in its preview form and swept after a day.
     """
 
     __tablename__ = "stored_file"
@@ -24,8 +25,8 @@ class StoredFile(db.Model):
         columns=("content",),
         derived=True,
         reason=(
-            "uploaded documents, pictures and import files: reached through the rows that name their key "
-            "(match_document, profile), whose erasure deletes them in the same transaction"
+            "uploaded documents and pictures: reached through the rows that name their key (match_document, "
+            "profile), whose erasure deletes them in the same transaction; previewed imports go after a day"
         ),
     )
 

@@ -8,7 +8,9 @@ The files under <instance>/uploads/ that a row names (match_document.stored_name
 profile.picture under profiles/) are copied into stored_file under their path there as the key. The folder
 itself is left as it was: nothing reads it any more; delete it after checking the copy (see
 docs/ARCHITECTURE.md, "Uploaded files in the database"). Files no row names are not copied (nothing could
-reach them). A migration without an app (plain alembic) or without the folder copies nothing.
+reach them). Previews of profile imports waiting in <instance>/imports/ are not copied (they are
+transient): upload those files again. A migration without an app (plain alembic) or without the folder
+copies nothing.
 """
 import hashlib
 from pathlib import Path
