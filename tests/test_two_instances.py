@@ -1,6 +1,7 @@
 """Two hub hosts on one PostgreSQL and one Redis share everything a person notices (issue 19, "nothing that
 lives on one host"): a document uploaded through one is downloaded byte-identical from the other, a logout on one
-ends the session on the other, and a rate limit counts the requests of both.
+ends the session on the other, a rate limit counts the requests of both, and a profile import previewed on one
+is confirmed on the other.
 
 Each host is gunicorn with one worker, on a port of its own and an instance folder of its own (no shared disk),
 against a throw-away PostgreSQL database and a key prefix of its own in Redis. Without a PostgreSQL server or a
@@ -21,7 +22,7 @@ import pytest
 from hub import create_app
 from hub.core.db import db
 from tests.conftest import TEST_CONFIG
-from tests.factories import Factory, tiny_pdf
+from tests.factories import PASSWORD, Factory, tiny_pdf
 from tests.processes import ROOT, free_port, stop
 
 pytestmark = [pytest.mark.processes, pytest.mark.slow]
@@ -88,7 +89,9 @@ def network(shared_services, folders):
         sync_regions()
         regions = {r.slug: r for r in db.session.scalars(db.select(Region))}
         db.session.expunge_all()
-    match = Factory(setup, regions).match("erzgebirge", title="Über zwei Hosts")
+    make = Factory(setup, regions)
+    match = make.match("erzgebirge", title="Über zwei Hosts")
+    match.owner = make.coordinator("erzgebirge")  # the region's coordination, for the import
     with setup.app_context():
         db.engine.dispose()
     return match
@@ -156,19 +159,24 @@ def _csrf(browser, url: str) -> str:
     return CSRF.search(response.text).group(1)
 
 
+def _logged_in(host: str, person):
+    import requests
+
+    browser = requests.Session()
+    login = browser.post(
+        f"{host}/login",
+        data={"csrf_token": _csrf(browser, f"{host}/login"), "email": person.email, "password": PASSWORD},
+        allow_redirects=False,
+    )
+    assert login.status_code == 302, login.text[-500:]
+    return browser
+
+
 def test_a_document_uploaded_on_one_host_is_downloaded_from_the_other(hosts, network):
     import requests
 
     a, b = hosts
-    member = network.members[0].owner
-    browser = requests.Session()
-    token = _csrf(browser, f"{a}/login")
-    login = browser.post(
-        f"{a}/login",
-        data={"csrf_token": token, "email": member.email, "password": "correct horse battery"},
-        allow_redirects=False,
-    )
-    assert login.status_code == 302, login.text[-500:]
+    browser = _logged_in(a, network.members[0].owner)
     page = f"/erzgebirge/matches/{network.id}"
     data = tiny_pdf("Über zwei Hosts")
 
@@ -215,3 +223,26 @@ def test_a_rate_limit_counts_the_requests_of_both_hosts(hosts, network):
 
     assert all(status != 429 for status in answers[:RESETS_PER_ADDRESS]), answers
     assert answers[RESETS_PER_ADDRESS] == 429, f"the limit's total over both hosts: {answers}"
+
+
+def test_a_profile_import_previewed_on_one_host_is_confirmed_on_the_other(hosts, network):
+    from tests.test_profile_transfer import ANNA, csv_file
+
+    a, b = hosts
+    browser = _logged_in(a, network.owner)
+    preview = browser.post(
+        f"{a}/erzgebirge/profiles/import",
+        data={"csrf_token": _csrf(browser, f"{a}/erzgebirge/profiles/import")},
+        files={"file": ("teilnehmende.csv", csv_file([ANNA]), "text/csv")},
+    )
+    assert preview.status_code == 200, preview.text[-500:]
+    token = re.search(r'name="token" value="([^"]+)"', preview.text).group(1)
+
+    confirmed = browser.post(
+        f"{b}/erzgebirge/profiles/import/confirm",
+        data={"csrf_token": CSRF.search(preview.text).group(1), "token": token},
+        allow_redirects=False,
+    )
+
+    assert confirmed.status_code == 302, confirmed.text[-500:]
+    assert "Anna Schröder" in browser.get(f"{a}/erzgebirge/profiles/").text
