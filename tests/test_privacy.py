@@ -16,7 +16,7 @@ from hub.audit import AuditEntry
 from hub.core.db import db
 from hub.core.tenancy import all_regions
 from hub.privacy.registry import PSEUDONYM, Personal, undeclared_problems
-from tests.factories import PASSWORD, stored_files
+from tests.factories import PASSWORD, stored_files, tiny_pdf
 from tests.pages import bearer
 
 HOME, OTHER = "erzgebirge", "meissen"
@@ -185,7 +185,8 @@ def test_zip_holds_the_json_and_the_uploaded_files(app, journey):
     names = archive.namelist()
 
     assert "export.json" in names
-    assert any(name.endswith("Adas Entwurf.pdf") for name in names)
+    [document] = [name for name in names if name.endswith("Adas Entwurf.pdf")]
+    assert archive.read(document) == tiny_pdf(), "the file's bytes, read from the store"
     assert any(name.startswith("dateien/profile-") for name in names), "her profile picture"
 
 
