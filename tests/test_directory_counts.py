@@ -249,3 +249,18 @@ def test_the_first_page_costs_the_same_statements_at_any_size(app, client, auth,
             assert client.get("/directory/").status_code == 200
         counts.append(len(statements))
     assert counts[0] == counts[1]
+
+
+@pytest.mark.parametrize("walk_share", [0.0, 2.0])
+def test_a_filter_walked_in_name_order_or_looked_up_finds_and_counts_the_same(app, make, monkeypatch, walk_share):
+    rng = random.Random(11)
+    lausitz = make.participant("lausitz")
+    owner = make.participant("erzgebirge")
+    _random_network(make, rng, lausitz, owner)
+    monkeypatch.setattr(directory_search, "WALK_SHARE", walk_share)
+    viewer = _account(app, lausitz.id)
+    for query in (DirectoryQuery(tag="holz"), DirectoryQuery(town="Aue", kind="creative"), DirectoryQuery(tag="glas")):
+        total, expected = _brute_force(app, viewer, query)
+        result, found = _found(app, viewer, query)
+        assert (result.total, found) == (total, expected)
+        assert [p.display_name for p in result.profiles] == sorted(p.display_name for p in result.profiles)

@@ -97,4 +97,8 @@ class DirectoryCount(RegionScoped, db.Model):
     key: Mapped[str] = mapped_column(Text)
     n: Mapped[int]
 
-    __table_args__ = (PrimaryKeyConstraint("region_id", "kind", "visibility", "listed", "key"),)
+    __table_args__ = (
+        PrimaryKeyConstraint("region_id", "kind", "visibility", "listed", "key"),
+        # How common a filter is, over every category (shared.directory.search._widest_share).
+        Index("ix_directory_count_key", "key"),
+    )

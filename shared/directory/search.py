@@ -17,6 +17,7 @@ from sqlalchemy import (
     Integer,
     String,
     and_,
+    case,
     cast,
     func,
     literal,
@@ -48,7 +49,9 @@ MAX_PAGE = 500
 FACET_LIMIT = 15
 # A search with words (or a filter the counters do not keep) reads at most this many hits: the total then says
 # "at least", and the facet counts are those of these hits (``SearchResult.counts_exact``).
-BOUND = 2000
+BOUND = 1000
+# Without words, a filter that more than this share of the entries pass is walked in name order on SQLite.
+WALK_SHARE = 0.05
 
 
 @dataclass(frozen=True)
@@ -173,7 +176,8 @@ def search(viewer: Viewer, query: DirectoryQuery) -> SearchResult:
         if counted:
             summary = _counted_summary(viewer, query, by_slug, page)
         else:
-            hits, order, candidates = _hits(viewer, query, by_slug, words, bound=BOUND)
+            walk = not words and db.engine.dialect.name == "sqlite" and _widest_share(query) >= WALK_SHARE
+            hits, order, candidates = _hits(viewer, query, by_slug, words, bound=BOUND, walk=walk)
             summary = _summary(hits, order, query, page, *([candidates] if candidates is not None else []))
         positions: dict[int, int] = {}
         counts: dict[tuple[str, str], int] = {}
@@ -249,6 +253,7 @@ def _hits(
     words: list[str],
     among: list[int] | None = None,
     bound: int | None = None,
+    walk: bool = False,
 ):
     """The visible entries that match, as a materialised CTE with their rank, the page's ORDER BY, and (bounded
     on SQLite) a statement counting the engine's candidates, or None.
@@ -256,8 +261,10 @@ def _hits(
     ``bound``: at most this many hits, the first in the engine's order — SQLite: the best by bm25 among the
     ``2 × bound`` best matches (FTS5 ranks every match in its index, which is cheap; only these candidates are
     looked up for the visibility rule); PostgreSQL: the first the GIN index finds, ranked among themselves
-    (ts_rank_cd reads each one's vector: the expensive step); without words: the first by name."""
-    conditions = [visible_to(viewer), *_filter_conditions(query, by_slug)]
+    (ts_rank_cd reads each one's vector: the expensive step); without words: the first by name. ``walk``: the
+    filters are common, so SQLite should walk the entries in name order and stop after ``bound`` rather than look
+    up every entry its filters name and sort them (their indexes are kept out of its reach)."""
+    conditions = [visible_to(viewer), *_filter_conditions(query, by_slug, walk=walk)]
     if among is not None:
         conditions.append(E.profile_id.in_(among))
     columns = [E.profile_id, E.region_id, E.kind, E.town, E.sector, E.facets, E.name_key]
@@ -387,7 +394,10 @@ def _facet_rows(hits) -> list:
     return [column_rows, term_rows]
 
 
-def _filter_conditions(query: DirectoryQuery, by_slug: dict[str, Region]) -> list:
+def _filter_conditions(query: DirectoryQuery, by_slug: dict[str, Region], walk: bool = False) -> list:
+    """The filters in SQL; ``walk``: written so that SQLite cannot use their indexes (``x + 0``, ``x || ''``)."""
+    profile_id = E.profile_id + 0 if walk else E.profile_id
+    town, sector = (E.town + "", E.sector + "") if walk else (E.town, E.sector)
     out = []
     if query.region:
         region = by_slug.get(query.region)
@@ -395,14 +405,38 @@ def _filter_conditions(query: DirectoryQuery, by_slug: dict[str, Region]) -> lis
     if query.kind:
         out.append(E.kind == query.kind)
     if query.town:
-        out.append(E.town == query.town)
+        out.append(town == query.town)
     if query.sector:
-        out.append(E.sector == query.sector)
+        out.append(sector == query.sector)
     if query.submarket:
-        out.append(E.profile_id.in_(select(T.profile_id).where(T.facet == "submarket", T.value == query.submarket)))
+        out.append(profile_id.in_(select(T.profile_id).where(T.facet == "submarket", T.value == query.submarket)))
     if query.tag:
-        out.append(E.profile_id.in_(select(T.profile_id).where(T.facet == "tag", T.value == facet_key(query.tag))))
+        out.append(profile_id.in_(select(T.profile_id).where(T.facet == "tag", T.value == facet_key(query.tag))))
     return out
+
+
+def _widest_share(query: DirectoryQuery) -> float:
+    """Of all entries, the share that the rarest of the search's filters (town, sector, submarket, tag) leaves, from
+    the counters: one small statement that tells a common filter (walk the names) from a rare one (look up)."""
+    C = counters.COUNT.c
+    shares = []
+    if query.town:
+        shares.append(C.key == counters.column_key("town", query.town))
+    if query.sector:
+        shares.append(C.key == counters.column_key("sector", query.sector))
+    if query.submarket:
+        shares.append(C.key == FACET_SEP.join(("submarket", query.submarket, query.submarket)))
+    if query.tag:  # every label of the tag: the keys between "tag<TAB>value<TAB>" and "tag<TAB>value<LF>"
+        prefix = FACET_SEP.join(("tag", facet_key(query.tag), ""))
+        shares.append(and_(C.key > prefix, C.key < prefix[:-1] + "\n"))
+    everything = C.key == counters.TOTAL
+    row = db.session.execute(
+        select(
+            func.sum(case((everything, C.n), else_=0)),
+            *(func.sum(case((share, C.n), else_=0)) for share in shares),
+        ).where(or_(everything, *shares))
+    ).one()
+    return min(row[1:]) / row[0] if row[0] else 0.0
 
 
 def _fts_expression(words: list[str], query: DirectoryQuery, by_slug: dict[str, Region]) -> str:

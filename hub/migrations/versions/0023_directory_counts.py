@@ -30,6 +30,7 @@ def upgrade():
     )
     with op.batch_alter_table('directory_count', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_directory_count_region_id'), ['region_id'], unique=False)
+        batch_op.create_index('ix_directory_count_key', ['key'], unique=False)
 
     # A search without words walks the entries in name order within its region and kind, and stops after its page.
     # Plain CREATE/DROP INDEX (no batch copy): SQLite's FTS5 triggers on directory_entry must stay as they are.
@@ -66,5 +67,6 @@ def downgrade():
     op.drop_index('ix_directory_entry_region_name', table_name='directory_entry')
     op.drop_index('ix_directory_entry_kind_region_name', table_name='directory_entry')
     with op.batch_alter_table('directory_count', schema=None) as batch_op:
+        batch_op.drop_index('ix_directory_count_key')
         batch_op.drop_index(batch_op.f('ix_directory_count_region_id'))
     op.drop_table('directory_count')
