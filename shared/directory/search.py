@@ -395,9 +395,15 @@ def _facet_rows(hits) -> list:
 
 
 def _filter_conditions(query: DirectoryQuery, by_slug: dict[str, Region], walk: bool = False) -> list:
-    """The filters in SQL; ``walk``: written so that SQLite cannot use their indexes (``x + 0``, ``x || ''``)."""
-    profile_id = E.profile_id + 0 if walk else E.profile_id
+    """The filters in SQL; ``walk``: written so that SQLite cannot drive the search from their indexes (``x || ''``,
+    and a submarket or tag as a look-up per entry in directory_term's primary key, not a list of every id)."""
     town, sector = (E.town + "", E.sector + "") if walk else (E.town, E.sector)
+
+    def having(facet: str, value: str):
+        if walk:
+            return select(T.profile_id).where(T.profile_id == E.profile_id, T.facet == facet, T.value == value).exists()
+        return E.profile_id.in_(select(T.profile_id).where(T.facet == facet, T.value == value))
+
     out = []
     if query.region:
         region = by_slug.get(query.region)
@@ -409,9 +415,9 @@ def _filter_conditions(query: DirectoryQuery, by_slug: dict[str, Region], walk: 
     if query.sector:
         out.append(sector == query.sector)
     if query.submarket:
-        out.append(profile_id.in_(select(T.profile_id).where(T.facet == "submarket", T.value == query.submarket)))
+        out.append(having("submarket", query.submarket))
     if query.tag:
-        out.append(profile_id.in_(select(T.profile_id).where(T.facet == "tag", T.value == facet_key(query.tag))))
+        out.append(having("tag", facet_key(query.tag)))
     return out
 
 
