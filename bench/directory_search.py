@@ -9,7 +9,10 @@ in about a third. The viewer is a participant of one region (Lausitz), the reali
 
 The database is made with the real migrations; profiles are inserted with Core and then indexed by
 ``shared.directory.index.rebuild_all`` (the production code). Each case runs the real
-``shared.directory.search.search`` in a request context: 20 warm-up runs, then --runs timed ones.
+``shared.directory.search.search`` in a request context beside a naive scan (``naive_search``: ``LIKE '%word%'``
+over the folded text with the visibility rule and the same filters, a COUNT and the first page in name order),
+interleaved run by run after 3 warm-up runs each, and prints median and p95 of both with the load average;
+then the whole page through the test client (20 warm-up runs, then --page-runs timed ones).
 
 Usage:
   .venv/bin/python bench/directory_search.py [--profiles 100000] [--runs 200]
