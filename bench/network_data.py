@@ -568,6 +568,7 @@ class _Generator:
     def _directory(self) -> None:
         """The directory's rows of every new profile, made by the directory's own functions."""
         from regions.profiles.models import Profile
+        from shared.directory import counts
         from shared.directory.index import ENTRY, TERM, entry_row, term_rows
 
         # entry_row() and term_rows() read plain attributes and two properties of a profile; a light
@@ -583,6 +584,7 @@ class _Generator:
             self._insert(ENTRY, entries)
             self._insert(TERM, terms)
             entries, terms = [], []
+        counts.rebuild(self.conn)  # the facet counters the index keeps, from every entry
         self.profile_rows = None
 
     # -- events and registrations -----------------------------------------------------------------

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from hub.core.db import utcnow
 from regions.profiles.models import Profile
 from regions.profiles.vocab import SUBMARKETS, ProfileKind, Visibility
+from shared.directory import counts
 from shared.directory.models import FACET_SEP, DirectoryEntry, DirectoryTerm
 from shared.directory.text import facet_key, fold, token
 
@@ -93,20 +94,30 @@ def term_rows(profile: Profile) -> list[dict]:
 SEEN = ("region_id", "user_id", "kind", "visibility", "listed", "archived", "town", "sector", "body", "filters")
 
 
-def reindex(connection, profiles: list[Profile], removed_ids: list[int] = (), previous: dict | None = None) -> None:
-    """Rewrite the entries of these profiles (and drop those of removed ones); ``previous``: what the entries
-    were before, by profile id (read here unless given), so that ``changed_at`` moves only on a change."""
+def reindex(
+    connection,
+    profiles: list[Profile],
+    removed_ids: list[int] = (),
+    previous: dict | None = None,
+    removed: dict | None = None,
+) -> None:
+    """Rewrite the entries of these profiles (and drop those of removed ones) and move the facet counters with
+    them; ``previous``: what the entries were before, by profile id (read here unless given), so that
+    ``changed_at`` moves only on a change. A caller that passes ``previous`` recounts afterwards (``rebuild_all``).
+    ``removed``: the entries of removed profiles as they were before the flush (the database's ON DELETE CASCADE
+    has taken them away by now)."""
     ids = [p.id for p in profiles] + list(removed_ids)
     if not ids:
         return
-    if previous is None:
-        previous = _seen_before(connection, [p.id for p in profiles])
+    counting = previous is None
+    if counting:
+        previous = {**(removed or {}), **_seen_before(connection, ids)}
     rows = [entry_row(p) for p in profiles]
     now = utcnow()
     for row in rows:
         before = previous.get(row["profile_id"])
-        unchanged = before is not None and before[:-1] == tuple(row[c] for c in SEEN)
-        row["changed_at"] = before[-1] if unchanged else now
+        unchanged = before is not None and tuple(before[c] for c in SEEN) == tuple(row[c] for c in SEEN)
+        row["changed_at"] = before["changed_at"] if unchanged else now
     for chunk in _chunks(ids, 500):
         connection.execute(delete(TERM).where(TERM.c.profile_id.in_(chunk)))
         connection.execute(delete(ENTRY).where(ENTRY.c.profile_id.in_(chunk)))
@@ -115,18 +126,20 @@ def reindex(connection, profiles: list[Profile], removed_ids: list[int] = (), pr
         terms = [row for p in profiles for row in term_rows(p)]
         if terms:
             connection.execute(insert(TERM), terms)
+    if counting:
+        counts.follow(connection, previous.values(), rows)
 
 
-def _seen_before(connection, ids: list[int] | None) -> dict[int, tuple]:
-    """What the search saw of these entries (every entry for None), with their ``changed_at`` last."""
-    columns = [ENTRY.c.profile_id, *(ENTRY.c[c] for c in SEEN), ENTRY.c.changed_at]
+def _seen_before(connection, ids: list[int] | None) -> dict[int, dict]:
+    """What the search saw of these entries (every entry for None): SEEN, ``changed_at`` and ``facets``."""
+    columns = [ENTRY.c.profile_id, *(ENTRY.c[c] for c in SEEN), ENTRY.c.changed_at, ENTRY.c.facets]
     if ids is None:
-        return {row[0]: tuple(row[1:]) for row in connection.execute(select(*columns))}
+        return {row.profile_id: row._asdict() for row in connection.execute(select(*columns))}
     found = {}
     for chunk in _chunks(ids, 500):
         found.update(
             {
-                row[0]: tuple(row[1:])
+                row.profile_id: row._asdict()
                 for row in connection.execute(select(*columns).where(ENTRY.c.profile_id.in_(chunk)))
             }
         )
@@ -138,14 +151,23 @@ def _chunks(items, size):
         yield items[i : i + size]
 
 
+def _remember_removed_entries(session: Session, flush_context, instances) -> None:
+    # The flush deletes their entries with them (ON DELETE CASCADE): the counters need what they were.
+    session.info.pop("directory_removed", None)  # what a failed flush left
+    removed = [obj.id for obj in session.deleted if isinstance(obj, Profile) and obj.id is not None]
+    if removed:
+        session.info["directory_removed"] = _seen_before(session.connection(), removed)
+
+
 def _follow_profile_changes(session: Session, flush_context) -> None:
     new = set(session.new)
     changed = [
         obj for obj in (*new, *session.dirty) if isinstance(obj, Profile) and (obj in new or session.is_modified(obj))
     ]
     removed = [obj.id for obj in session.deleted if isinstance(obj, Profile)]
+    before = session.info.pop("directory_removed", None)
     if changed or removed:
-        reindex(session.connection(), changed, removed)
+        reindex(session.connection(), changed, removed, removed=before)
 
 
 def rebuild_all(session: Session) -> int:
@@ -160,6 +182,7 @@ def rebuild_all(session: Session) -> int:
     connection.execute(delete(ENTRY))
     for chunk in _chunks(profiles, 1000):
         reindex(connection, chunk, previous=previous)
+    counts.rebuild(connection)
     return len(profiles)
 
 
@@ -172,7 +195,11 @@ def _refuse_bulk_profile_changes(state) -> None:
         raise IndexBypassError("change profiles through the session (objects), so the directory index follows")
 
 
-_LISTENERS = (("after_flush", _follow_profile_changes), ("do_orm_execute", _refuse_bulk_profile_changes))
+_LISTENERS = (
+    ("before_flush", _remember_removed_entries),
+    ("after_flush", _follow_profile_changes),
+    ("do_orm_execute", _refuse_bulk_profile_changes),
+)
 
 
 def install(app=None) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, false
+from sqlalchemy import JSON, ForeignKey, Index, PrimaryKeyConstraint, String, Text, false
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -47,7 +47,11 @@ class DirectoryEntry(RegionScoped, db.Model):
     changed_at: Mapped[datetime | None]
 
     __table_args__ = (
-        Index("ix_directory_entry_kind_region", "kind", "region_id"),
+        # A search without words walks one of these in name order and stops after its page (migration 0023);
+        # the first also serves PostgreSQL's search with a kind or region filter (intersected with the GIN index).
+        Index("ix_directory_entry_kind_region_name", "kind", "region_id", "name_key"),
+        Index("ix_directory_entry_region_name", "region_id", "name_key"),
+        Index("ix_directory_entry_kind_name", "kind", "name_key"),
         Index("ix_directory_entry_town", "town"),
         Index("ix_directory_entry_name_key", "name_key"),
         Index("ix_directory_entry_changed_at", "changed_at"),
@@ -72,4 +76,29 @@ class DirectoryTerm(RegionScoped, db.Model):
         Index("ix_directory_term_facet_value", "facet", "value"),
         # Submarkets per region in index order: no sort for the GROUP BY.
         Index("ix_directory_term_counting", "facet", "region_id", "value", "archived", "created_at"),
+    )
+
+
+class DirectoryCount(RegionScoped, db.Model):
+    """How many entries of one region, kind, visibility and listing carry one facet value (kept with the index).
+
+    ``key`` is a facet value as ``facet<TAB>value<TAB>label`` (region and kind: the empty key, every entry once).
+    Archived entries are not counted: nobody sees them. The search adds up the rows of the categories a viewer
+    sees (``shared.directory.counts``), so a search without words knows its facet counts without reading its hits.
+    Rows that reach 0 are deleted, so no label outlives the last profile that wrote it.
+    """
+
+    __tablename__ = "directory_count"
+    personal_data = Personal(derived=True, reason="counts per facet value, rebuilt from the index")
+
+    kind: Mapped[str] = mapped_column(String(20))
+    visibility: Mapped[str] = mapped_column(String(20))
+    listed: Mapped[bool]
+    key: Mapped[str] = mapped_column(Text)
+    n: Mapped[int]
+
+    __table_args__ = (
+        PrimaryKeyConstraint("region_id", "kind", "visibility", "listed", "key"),
+        # How common a filter is, over every category (shared.directory.search._widest_share).
+        Index("ix_directory_count_key", "key"),
     )

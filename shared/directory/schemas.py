@@ -32,7 +32,13 @@ class FacetValueSchema(BaseSchema):
 
 
 class DirectoryResultSchema(BaseSchema):
-    total = fields.Integer()
+    total = fields.Integer(metadata={"description": "the number of hits; at least this many when total_exact is false"})
+    total_exact = fields.Boolean(
+        metadata={"description": "false when the search stopped after the first hits: total is a lower bound"}
+    )
+    counts_exact = fields.Boolean(
+        metadata={"description": "false when the facet counts are those of the first `total` hits, not of every hit"}
+    )
     page = fields.Integer()
     pages = fields.Integer()
     per_page = fields.Integer()

@@ -17,6 +17,7 @@ from sqlalchemy import (
     Integer,
     String,
     and_,
+    case,
     cast,
     func,
     literal,
@@ -36,6 +37,7 @@ from hub.core.tenancy import all_regions
 from hub.core.tenancy.models import Region
 from regions.profiles.models import Profile
 from regions.profiles.vocab import ProfileKind, Visibility
+from shared.directory import counts as counters
 from shared.directory.models import FACET_SEP
 from shared.directory.models import DirectoryEntry as E
 from shared.directory.models import DirectoryTerm as T
@@ -45,6 +47,11 @@ FILTERS = ("region", "kind", "submarket", "sector", "tag", "town")
 PER_PAGE = 20
 MAX_PAGE = 500
 FACET_LIMIT = 15
+# A search with words (or a filter the counters do not keep) reads at most this many hits: the total then says
+# "at least", and the facet counts are those of these hits (``SearchResult.counts_exact``).
+BOUND = 1000
+# Without words, a filter that more than this share of the entries pass is walked in name order on SQLite.
+WALK_SHARE = 0.05
 
 
 @dataclass(frozen=True)
@@ -71,18 +78,29 @@ class Viewer:
         )
 
 
+def seen_categories(viewer: Viewer, t):
+    """The part of the rule that depends only on an entry's category (region, visibility, listing), for entries
+    that are not archived: the viewer sees these, and their own entries besides. ``t``: the columns of
+    ``directory_entry`` or of the counters (``shared.directory.counts``), which are kept per category."""
+    if viewer.user_id is None:
+        return literal(False)
+    if viewer.sees_all:
+        return true()
+    allowed = [and_(t.listed, t.visibility == Visibility.NETWORK.value)]
+    if viewer.member_regions:
+        allowed.append(and_(t.listed, t.visibility == Visibility.REGION.value, t.region_id.in_(viewer.member_regions)))
+    if viewer.coordinated_regions:
+        allowed.append(t.region_id.in_(viewer.coordinated_regions))
+    return or_(*allowed)
+
+
 def visible_to(viewer: Viewer):
     """The SQL rule for which directory entries a viewer may see."""
     if viewer.user_id is None:
         return literal(False)
     if viewer.sees_all:
         return E.archived.is_(False)
-    allowed = [and_(E.listed, E.visibility == Visibility.NETWORK.value), E.user_id == viewer.user_id]
-    if viewer.member_regions:
-        allowed.append(and_(E.listed, E.visibility == Visibility.REGION.value, E.region_id.in_(viewer.member_regions)))
-    if viewer.coordinated_regions:
-        allowed.append(E.region_id.in_(viewer.coordinated_regions))
-    return and_(E.archived.is_(False), or_(*allowed))
+    return and_(E.archived.is_(False), or_(seen_categories(viewer, E), E.user_id == viewer.user_id))
 
 
 @dataclass
@@ -126,6 +144,10 @@ class SearchResult:
     per_page: int
     facets: dict[str, list[FacetValue]] = field(default_factory=dict)
     regions: dict[int, Region] = field(default_factory=dict)
+    # False when the search stopped at BOUND hits: ``total`` is then a lower bound, and the facet counts are
+    # those of the hits read (the first BOUND in the engine's order), not of every hit.
+    total_exact: bool = True
+    counts_exact: bool = True
 
     @property
     def pager(self) -> Page:
@@ -142,17 +164,29 @@ def search(viewer: Viewer, query: DirectoryQuery) -> SearchResult:
 
     One statement does the work: it finds the visible matches once and returns from them both the
     page (best first) and the count of every facet value. Then the page's profiles and their users.
+    Without words (and no filter but region and kind) the counts come from the kept counters and are exact
+    at any size; otherwise the statement reads at most BOUND hits (see ``SearchResult.total_exact``).
     """
     with all_regions():
         regions = {r.id: r for r in db.session.scalars(select(Region).where(Region.active))}
         by_slug = {r.slug: r for r in regions.values()}
         page = clamp(query.page, MAX_PAGE)
-        hits, order = _hits(viewer, query, by_slug, terms(query.q))
+        words = terms(query.q)
+        counted = _counted(query, words)
+        if counted:
+            summary = _counted_summary(viewer, query, by_slug, page)
+        else:
+            walk = not words and db.engine.dialect.name == "sqlite" and _widest_share(query) >= WALK_SHARE
+            hits, order, candidates = _hits(viewer, query, by_slug, words, bound=BOUND, walk=walk)
+            summary = _summary(hits, order, query, page, *([candidates] if candidates is not None else []))
         positions: dict[int, int] = {}
         counts: dict[tuple[str, str], int] = {}
         labels: dict[tuple[str, str], str] = {}
-        for part, key, kind, town, sector, n in db.session.execute(_summary(hits, order, query, page)):
-            if part == "page":
+        cut = False
+        for part, key, kind, town, sector, n in db.session.execute(summary):
+            if part == "candidates":  # SQLite's engine gave as many as it was asked for: there may be more
+                cut = n >= 2 * BOUND
+            elif part == "page":
                 positions[int(key)] = n
             elif part == "columns":
                 for facet, value in (("region", key), ("kind", kind), ("town", town), ("sector", sector)):
@@ -175,9 +209,12 @@ def search(viewer: Viewer, query: DirectoryQuery) -> SearchResult:
             else {}
         )
     total = sum(n for (facet, _value), n in counts.items() if facet == "region")
+    exact = counted or (total < BOUND and not cut)
     return SearchResult(
         profiles=[found[i] for i in ids if i in found],
         total=total,
+        total_exact=exact,
+        counts_exact=exact,
         page=page,
         per_page=query.per_page,
         facets=_facets({(f, v, labels.get((f, v), "")): n for (f, v), n in counts.items()}, query, regions),
@@ -202,7 +239,7 @@ def matching_ids(
         if regions is None:
             regions = {r.id: r for r in db.session.scalars(select(Region).where(Region.active))}
         by_slug = {r.slug: r for r in regions.values()}
-        hits, order = _hits(viewer, query, by_slug, terms(query.q), among=among)
+        hits, order, _candidates = _hits(viewer, query, by_slug, terms(query.q), among=among)
         statement = select(hits.c.profile_id).order_by(*order)
         if limit is not None:
             statement = statement.limit(limit)
@@ -210,44 +247,111 @@ def matching_ids(
 
 
 def _hits(
-    viewer: Viewer, query: DirectoryQuery, by_slug: dict[str, Region], words: list[str], among: list[int] | None = None
+    viewer: Viewer,
+    query: DirectoryQuery,
+    by_slug: dict[str, Region],
+    words: list[str],
+    among: list[int] | None = None,
+    bound: int | None = None,
+    walk: bool = False,
 ):
-    """The visible entries that match, as a materialised CTE with their rank, and the page's ORDER BY."""
-    conditions = [visible_to(viewer), *_filter_conditions(query, by_slug)]
+    """The visible entries that match, as a materialised CTE with their rank, the page's ORDER BY, and (bounded
+    on SQLite) a statement counting the engine's candidates, or None.
+
+    ``bound``: at most this many hits, the first in the engine's order — SQLite: the best by bm25 among the
+    ``2 × bound`` best matches (FTS5 ranks every match in its index, which is cheap; only these candidates are
+    looked up for the visibility rule); PostgreSQL: the first the GIN index finds, ranked among themselves
+    (ts_rank_cd reads each one's vector: the expensive step); without words: the first by name. ``walk``: the
+    filters are common, so SQLite should walk the entries in name order and stop after ``bound`` rather than look
+    up every entry its filters name and sort them (their indexes are kept out of its reach)."""
+    conditions = [visible_to(viewer), *_filter_conditions(query, by_slug, walk=walk)]
     if among is not None:
         conditions.append(E.profile_id.in_(among))
     columns = [E.profile_id, E.region_id, E.kind, E.town, E.sector, E.facets, E.name_key]
+    candidates = None
     if not words:
         hits = select(*columns, literal(0.0, Float).label("rank")).where(*conditions)
+        if bound is not None:
+            hits = hits.order_by(E.name_key, E.profile_id).limit(bound)
     elif db.engine.dialect.name == "postgresql":
         # One scan of directory_entry: the planner intersects the GIN index with the filters' indexes.
         tsquery = func.to_tsquery("simple", " & ".join(f"{w}:*" for w in words))
         vector = literal_column("directory_entry.search_tsv")
         rank = (-func.ts_rank_cd(vector, tsquery)).label("rank")
         hits = select(*columns, rank).where(vector.op("@@")(tsquery), *conditions)
+        if bound is not None:
+            hits = hits.limit(bound)
     else:
         # FTS5 first (materialised, so that it drives the join), then the entries by primary key.
         restricted = "" if among is None else " AND rowid IN (SELECT value FROM json_each(:among))"
+        best = "" if bound is None else " ORDER BY bm25(directory_fts, 1.0, 0.0) LIMIT :candidates"
         fts = (
             text(
                 "SELECT rowid AS profile_id, bm25(directory_fts, 1.0, 0.0) AS rank FROM directory_fts "
-                "WHERE directory_fts MATCH :expression" + restricted
+                "WHERE directory_fts MATCH :expression" + restricted + best
             )
-            .bindparams(expression=_fts_expression(words, query, by_slug), **_among(among))
+            .bindparams(
+                expression=_fts_expression(words, query, by_slug),
+                **_among(among),
+                **({} if bound is None else {"candidates": 2 * bound}),
+            )
             .columns(profile_id=Integer, rank=Float)
             .cte("fts")
             .prefix_with("MATERIALIZED")
         )
         hits = select(*columns, fts.c.rank).join_from(fts, E, E.profile_id == fts.c.profile_id).where(*conditions)
+        if bound is not None:
+            hits = hits.order_by(fts.c.rank).limit(bound)
+            none = literal(None, String)
+            candidates = select(literal("candidates"), none, none, none, none, func.count()).select_from(fts)
     hits = hits.cte("hits").prefix_with("MATERIALIZED")
-    return hits, (hits.c.rank, hits.c.name_key, hits.c.profile_id)
+    return hits, (hits.c.rank, hits.c.name_key, hits.c.profile_id), candidates
 
 
 def _among(among: list[int] | None) -> dict:
     return {} if among is None else {"among": json.dumps(sorted(set(among)))}
 
 
-def _summary(hits, order, query: DirectoryQuery, page: int):
+def _counted(query: DirectoryQuery, words: list[str]) -> bool:
+    """Whether the kept counters answer this search's facet counts: no words, no filter but region and kind."""
+    return not words and not (query.town or query.sector or query.submarket or query.tag)
+
+
+def _counted_summary(viewer: Viewer, query: DirectoryQuery, by_slug: dict[str, Region], page: int):
+    """The summary of a search without words (and no filter but region and kind), in the rows of ``_summary``.
+
+    The page walks the entries in name order and stops after it; the counts add up the kept counters of the
+    categories the viewer sees (``shared.directory.counts``), and the viewer's own entries of other categories
+    (a private profile of their own) are counted from the entries themselves: a handful of rows.
+    """
+    conditions = _filter_conditions(query, by_slug)
+    order = (E.name_key, E.profile_id)
+    top = select(E.profile_id, *order).where(visible_to(viewer), *conditions).order_by(*order)
+    top = top.limit(query.per_page).offset((page - 1) * query.per_page).subquery("top")
+    none = literal(None, String)
+    page_rows = select(
+        literal("page"),
+        cast(top.c.profile_id, String),
+        none,
+        none,
+        none,
+        func.row_number().over(order_by=[top.c.name_key, top.c.profile_id]),
+    )
+    region_id = None
+    if query.region:
+        region = by_slug.get(query.region)
+        region_id = region.id if region else -1
+    parts = [page_rows, *counters.seen_rows(lambda t: seen_categories(viewer, t), region_id, query.kind)]
+    if viewer.user_id is not None and not viewer.sees_all:
+        columns = [E.profile_id, E.region_id, E.kind, E.town, E.sector, E.facets]
+        own = select(*columns).where(
+            E.user_id == viewer.user_id, E.archived.is_(False), ~seen_categories(viewer, E), *conditions
+        )
+        parts += _facet_rows(own.cte("own"))
+    return union_all(*parts)
+
+
+def _summary(hits, order, query: DirectoryQuery, page: int, *more):
     """One statement over the hits: the page's ids with their positions, and the facet counts.
 
     Rows are (part, key, kind, town, sector, n): ``page`` rows carry a profile id and its position;
@@ -255,7 +359,6 @@ def _summary(hits, order, query: DirectoryQuery, page: int):
     per submarket and tag (key is facet, value and label joined by FACET_SEP).
     """
     none = literal(None, String)
-    n = func.count()
     top = select(hits.c.profile_id, *order).order_by(*order).limit(query.per_page)
     top = top.offset((page - 1) * query.per_page).subquery("top")
     page_rows = select(
@@ -266,6 +369,14 @@ def _summary(hits, order, query: DirectoryQuery, page: int):
         none,
         func.row_number().over(order_by=[top.c[c.name] for c in order]),
     )
+    return union_all(page_rows, *_facet_rows(hits), *more)
+
+
+def _facet_rows(hits) -> list:
+    """The facet counts of these hits: ``columns`` rows per region, kind, town and sector, ``terms`` rows per
+    submarket and tag."""
+    none = literal(None, String)
+    n = func.count()
     column_rows = select(
         literal("columns"), cast(hits.c.region_id, String), hits.c.kind, hits.c.town, hits.c.sector, n
     ).group_by(hits.c.region_id, hits.c.kind, hits.c.town, hits.c.sector)
@@ -280,10 +391,19 @@ def _summary(hits, order, query: DirectoryQuery, page: int):
             .join(items, true())
             .group_by(items.c.value)
         )
-    return union_all(page_rows, column_rows, term_rows)
+    return [column_rows, term_rows]
 
 
-def _filter_conditions(query: DirectoryQuery, by_slug: dict[str, Region]) -> list:
+def _filter_conditions(query: DirectoryQuery, by_slug: dict[str, Region], walk: bool = False) -> list:
+    """The filters in SQL; ``walk``: written so that SQLite cannot drive the search from their indexes (``x || ''``,
+    and a submarket or tag as a look-up per entry in directory_term's primary key, not a list of every id)."""
+    town, sector = (E.town + "", E.sector + "") if walk else (E.town, E.sector)
+
+    def having(facet: str, value: str):
+        if walk:
+            return select(T.profile_id).where(T.profile_id == E.profile_id, T.facet == facet, T.value == value).exists()
+        return E.profile_id.in_(select(T.profile_id).where(T.facet == facet, T.value == value))
+
     out = []
     if query.region:
         region = by_slug.get(query.region)
@@ -291,14 +411,38 @@ def _filter_conditions(query: DirectoryQuery, by_slug: dict[str, Region]) -> lis
     if query.kind:
         out.append(E.kind == query.kind)
     if query.town:
-        out.append(E.town == query.town)
+        out.append(town == query.town)
     if query.sector:
-        out.append(E.sector == query.sector)
+        out.append(sector == query.sector)
     if query.submarket:
-        out.append(E.profile_id.in_(select(T.profile_id).where(T.facet == "submarket", T.value == query.submarket)))
+        out.append(having("submarket", query.submarket))
     if query.tag:
-        out.append(E.profile_id.in_(select(T.profile_id).where(T.facet == "tag", T.value == facet_key(query.tag))))
+        out.append(having("tag", facet_key(query.tag)))
     return out
+
+
+def _widest_share(query: DirectoryQuery) -> float:
+    """Of all entries, the share that the rarest of the search's filters (town, sector, submarket, tag) leaves, from
+    the counters: one small statement that tells a common filter (walk the names) from a rare one (look up)."""
+    C = counters.COUNT.c
+    shares = []
+    if query.town:
+        shares.append(C.key == counters.column_key("town", query.town))
+    if query.sector:
+        shares.append(C.key == counters.column_key("sector", query.sector))
+    if query.submarket:
+        shares.append(C.key == FACET_SEP.join(("submarket", query.submarket, query.submarket)))
+    if query.tag:  # every label of the tag: the keys between "tag<TAB>value<TAB>" and "tag<TAB>value<LF>"
+        prefix = FACET_SEP.join(("tag", facet_key(query.tag), ""))
+        shares.append(and_(C.key > prefix, C.key < prefix[:-1] + "\n"))
+    everything = C.key == counters.TOTAL
+    row = db.session.execute(
+        select(
+            func.sum(case((everything, C.n), else_=0)),
+            *(func.sum(case((share, C.n), else_=0)) for share in shares),
+        ).where(or_(everything, *shares))
+    ).one()
+    return min(row[1:]) / row[0] if row[0] else 0.0
 
 
 def _fts_expression(words: list[str], query: DirectoryQuery, by_slug: dict[str, Region]) -> str:

@@ -7,6 +7,7 @@ A profile's page also offers to ask for contact: the form's answer is the contac
 from __future__ import annotations
 
 from flask import Blueprint, abort, render_template, request
+from flask_babel import format_decimal
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
@@ -27,6 +28,12 @@ FOR_MEMBERS = _l(
     "The directory is for members of the network: log in to find creatives and organisations of all four "
     "regions. No account yet? Request access to a regional network below."
 )
+
+
+@bp.app_template_filter("grouped")
+def grouped(number: int) -> str:
+    """A count as the reader's language writes it (2.000 in German)."""
+    return format_decimal(number)
 
 
 @bp.app_template_global()
