@@ -129,12 +129,14 @@ def _install_framework(app: Flask) -> None:
     import hub.core.jobs.housekeeping  # noqa: F401  (declares its @job)
     import hub.core.mail.jobs  # noqa: F401  (declares its @jobs)
     from hub.core import api as api_v1
+    from hub.core import health
     from hub.core.extensions import api
     from hub.core.jobs.views import bp as jobs_bp
     from hub.core.mail.views import bp as mail_bp
 
     app.register_blueprint(mail_bp)
     app.register_blueprint(jobs_bp)
+    health.install(app)
     api_v1.register(api, app)
 
 

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from alembic.autogenerate import compare_metadata
-from alembic.migration import MigrationContext
-
-from hub.core.db import db, include_name
+from hub.core.db import db
+from hub.core.schema_check import describe_difference, revision_state, schema_differences
 
 
 def test_models_and_migrations_agree(app):
+    """The comparison of `hub db check` (hub.core.schema_check), on the suite's migrated database."""
     with app.app_context(), db.engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True, "include_name": include_name})
-        differences = compare_metadata(context, db.metadata)
-    assert differences == []
+        differences = schema_differences(connection)
+        assert revision_state(connection).current
+    assert [describe_difference(d) for d in differences] == []
 
 
 def test_every_scoped_table_has_an_indexed_region_column(app):
