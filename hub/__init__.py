@@ -53,7 +53,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     os.makedirs(app.instance_path, exist_ok=True)
     logs.configure(app.config)
 
-    from hub.core import cli, features, rate_limits, security_headers, web
+    from hub.core import cli, compression, features, rate_limits, security_headers, static_files, web
     from hub.features import FEATURES
 
     security_headers.install(app)
@@ -66,6 +66,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     web.install(app)
     rate_limits.install(app)
     cli.install(app)
+    static_files.install(app)
+    compression.install(app)  # last: its after-request hook runs first, on the view's own answer
     return app
 
 
