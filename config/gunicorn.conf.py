@@ -14,7 +14,7 @@ the requests they have for up to ``graceful_timeout`` seconds. SIGINT/SIGQUIT wo
 The access log is the hub's own line (logger ``hub.core.access``, JSON in production): it carries the request id
 (X-Request-ID, kept from nginx or made new) and the route instead of the path, so tokens in links and feed
 addresses never reach a log. gunicorn's access log stays off; if switched on (``--access-logfile -``) its format
-below names the request id too, but prints paths as they came.
+below names the request id too (its lines pass the hub's log record factory, which masks tokens: docs/SECURITY.md).
 """
 
 import multiprocessing
