@@ -66,6 +66,9 @@ def test_pages_json_css_and_js_are_compressed_for_clients_that_accept_it(app, cl
     css = client.get(_url(app, "css/hub.css"), headers={"Accept-Encoding": "br"})
     assert css.headers["Content-Encoding"] == "br"
     assert brotli.decompress(b"".join(css.response)) == (STATIC / "css" / "hub.css").read_bytes()
+    static = client.get(_url(app, "css/hub.css"), headers={"Accept-Encoding": "gzip"})  # a browser over plain HTTP
+    assert static.headers["Content-Encoding"] == "gzip"
+    assert gzip.decompress(b"".join(static.response)) == (STATIC / "css" / "hub.css").read_bytes()
     assert "Content-Encoding" not in client.get("/login").headers  # none asked, none given
 
 

@@ -41,6 +41,7 @@ def install(app: Flask) -> None:
         return
     app.config.setdefault("COMPRESS_MIMETYPES", MIMETYPES)
     app.config.setdefault("COMPRESS_ALGORITHM", ALGORITHMS)
-    app.config.setdefault("COMPRESS_ALGORITHM_STREAMING", ["br", "deflate"])
+    # Static files are streamed (send_file): gzip too, for clients that take nothing else (browsers over plain HTTP).
+    app.config.setdefault("COMPRESS_ALGORITHM_STREAMING", ALGORITHMS)
     app.before_request(_plain_if_none_match)
     compress.init_app(app)
