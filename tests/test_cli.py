@@ -480,3 +480,25 @@ def test_db_check_names_a_migration_behind_and_the_differences_in_words(tmp_path
     assert result.exit_code == 1
     assert f"the database is at revision 0020, the migrations' head is {script_heads()[0]}" in result.output
     assert "the table 'saved_search' is in the models but not in the database" in result.output
+
+
+def test_db_check_says_when_the_database_does_not_answer(tmp_path):
+    import socket
+
+    from hub import create_app
+    from hub.core.cli import db_check_command
+    from tests.conftest import TEST_CONFIG
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    other = create_app(
+        {
+            **TEST_CONFIG,
+            "SQLALCHEMY_DATABASE_URI": f"postgresql+psycopg://postgres@127.0.0.1:{port}/none",
+            "INSTANCE_PATH": str(tmp_path),
+        }
+    )
+    result = other.test_cli_runner().invoke(db_check_command)
+    assert result.exit_code == 1
+    assert "the database does not answer" in result.output

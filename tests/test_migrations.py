@@ -14,6 +14,22 @@ def test_models_and_migrations_agree(app):
     assert [describe_difference(d) for d in differences] == []
 
 
+def test_differences_are_said_in_plain_words():
+    from sqlalchemy import Column, Integer, MetaData, String, Table
+
+    table = Table("thing", MetaData(), Column("id", Integer, primary_key=True), Column("name", String(20)))
+    assert describe_difference(("add_table", table)) == "the table 'thing' is in the models but not in the database"
+    assert describe_difference(("remove_column", None, "thing", table.c.name)) == (
+        "the column thing.name is in the database but not in the models"
+    )
+    assert describe_difference([("modify_nullable", None, "thing", "name", {}, True, False)]) == (
+        "the column thing.name differs in its nullable: the database has True, the models False"
+    )
+    assert describe_difference(("modify_type", None, "thing", "name", {}, "VARCHAR(10)", "VARCHAR(20)")) == (
+        "the column thing.name differs in its type: the database has VARCHAR(10), the models VARCHAR(20)"
+    )
+
+
 def test_every_scoped_table_has_an_indexed_region_column(app):
     from hub.core.tenancy.scope import scoped_table_names
 

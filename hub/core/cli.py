@@ -106,11 +106,16 @@ def analyze_command():
 @with_appcontext
 def db_check_command():
     """Say whether the migrations are current and the schema matches the models; exit 1 on any difference."""
+    from sqlalchemy.exc import OperationalError
+
     from hub.core.schema_check import describe_difference, revision_state, schema_differences
 
-    with db.engine.connect() as connection:
-        state = revision_state(connection)
-        differences = schema_differences(connection)
+    try:
+        with db.engine.connect() as connection:
+            state = revision_state(connection)
+            differences = schema_differences(connection)
+    except OperationalError as exc:
+        raise click.ClickException(f"the database does not answer: {exc.orig or exc}") from exc
     click.echo(state.describe())
     if differences:
         click.echo(f"the schema differs from the models in {len(differences)} place(s):")
