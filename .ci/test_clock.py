@@ -8,6 +8,11 @@ monotonic clocks stay real, so timeouts and sleeps behave. The expected "now" go
 HUB_TEST_CLOCK_EXPECTED, and tests/conftest.py refuses to run if the process's clock does not show it.
 
 CLOCK_SHIFT takes libfaketime's relative offsets: +400d, +1100d, +36h, +2y. Arguments are passed to pytest.
+
+The pass runs alone at the end of CI, so it spreads the tests over CLOCK_WORKERS processes (pytest-xdist; 2 by
+default, one per core here; 0 runs them in this process). Each worker has its own database and instance folder
+(pytest's per-worker temporary directories), and a test file stays in one worker (``--dist loadfile``): the
+isolation suite builds its sample world and the browser journeys walk each journey once per worker.
 """
 
 from __future__ import annotations
@@ -53,6 +58,9 @@ def main(args: list[str]) -> None:
         "HUB_TEST_CLOCK_EXPECTED": expected.isoformat(timespec="seconds"),
     }
     print(f"Clock shifted {SHIFT} (CLOCK_SHIFT): the tests run as if it were {expected:%Y-%m-%d %H:%M} UTC")
+    workers = os.environ.get("CLOCK_WORKERS", "2")
+    if workers != "0" and "-n" not in args and importlib.util.find_spec("xdist") is not None:
+        args = ["-n", workers, "--dist", "loadfile", *args]
     os.execve(sys.executable, [sys.executable, "-m", "pytest", *args], env)
 
 

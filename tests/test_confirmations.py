@@ -23,12 +23,12 @@ from html.parser import HTMLParser
 
 import pytest
 from flask import url_for
-from sqlalchemy import select
 
 from hub.core.db import berlin_today, db
 from tests.factories import PASSWORD, SAMPLES, Factory, Made
 from tests.pages import bearer
 from tests.parity import flashed_errors
+from tests.rows import all_rows
 from tests.test_isolation import _RULES, HOME
 
 # Words in an endpoint's name (its function, split at "_") that say the route takes something away.
@@ -311,11 +311,7 @@ def form_on(html: str, action: str) -> dict:
 
 def snapshot(app) -> dict:
     """Every row of every table."""
-    with app.app_context(), db.engine.connect() as connection:
-        return {
-            table.name: sorted(map(tuple, connection.execute(select(table)).all()), key=repr)
-            for table in db.metadata.sorted_tables
-        }
+    return all_rows(app)
 
 
 def signed_in(app, person: Made):

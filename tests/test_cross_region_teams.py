@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import select
 
 from hub.core.audit_log.models import AuditEntry
+from hub.core.tenancy.models import Region
 from hub.core.db import berlin_today, db
 from hub.core.tenancy import TenancyError, all_regions, region_scope
 from regions.matches.models import JournalEntry, LedgerEntry, Milestone
@@ -88,12 +89,18 @@ def test_meissen_asks_dresden_accepts_and_each_step_records_who_and_when(app, wo
         entries = db.session.scalars(
             select(AuditEntry).where(AuditEntry.subject_type == "match_guest").order_by(AuditEntry.id)
         ).all()
-        assert [(e.action, e.actor_id, e.via) for e in entries] == [
-            ("create", world["meissen"].id, "web"),
-            ("update", world["dresden"].id, "web"),
-        ]
-        assert entries[1].changes["status"] == ["requested", "accepted"]
+        # Both coordinations decide, so each region's log keeps both steps.
+        regions = {r.slug: r.id for r in db.session.scalars(select(Region))}
+        for region in (FUNDING, HOME):
+            assert [(e.action, e.actor_id, e.via) for e in entries if e.region_id == regions[region]] == [
+                ("create", world["meissen"].id, "web"),
+                ("update", world["dresden"].id, "web"),
+            ]
+        assert len(entries) == 4
+        assert entries[-1].changes["status"] == ["requested", "accepted"]
         assert all(e.at is not None for e in entries)
+    log = dresden.get(f"/{HOME}/audit").get_data(as_text=True)
+    assert log.count("Games-Studio Dresden") >= 2
 
 
 def test_only_people_the_directory_shows_to_the_network_of_other_regions_can_be_asked(app, make, world):

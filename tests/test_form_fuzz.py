@@ -364,19 +364,19 @@ class FormWorld(World):
                 )
 
 
-_BUILT: dict[int, tuple[FormWorld, dict]] = {}
+_BUILT: dict[int, FormWorld] = {}
 
 
 @pytest.fixture
 def world(app, make):
     """The sample world and its forms, built once per run and restored row by row before every later test."""
-    built = _BUILT.get(id(app))
-    if built is None:
+    known = _BUILT.get(id(app))
+    if known is None:
         fresh = FormWorld(app, make)
-        _BUILT[id(app)] = (fresh, fresh.snapshot())
+        fresh.keep()
+        _BUILT[id(app)] = fresh
         return fresh
-    known, dump = built
-    known.restore(dump)
+    known.restore()
     return known
 
 
@@ -694,15 +694,6 @@ def _post(client, form: Form, pairs):
     return client.post(form.action, data=body, content_type=content_type)
 
 
-def _snapshot(app) -> dict:
-    """Every row of every table (fast enough to take after each case)."""
-    with app.app_context(), all_regions(), db.engine.connect() as connection:
-        return {
-            table.name: sorted(map(tuple, connection.execute(select(table)).all()), key=repr)
-            for table in db.metadata.sorted_tables
-        }
-
-
 # -- the suite --------------------------------------------------------------------------------------
 
 
@@ -734,7 +725,7 @@ def test_form_survives_odd_input(world, endpoint):
         form = world.forms[endpoint]
     first = _post(client, form, valid_values(form))  # as found: the cases below start from a valid form
     assert first.status_code < 500, f"{form.action} as found: {first.status_code}"
-    before = _snapshot(world.app)
+    before = world.snapshot()
     problems = []
     for name in form.names():
         f = next(x for x in form.fields if x.name == name)
@@ -745,14 +736,14 @@ def test_form_survives_odd_input(world, endpoint):
                 with world.app.app_context():
                     db.session.rollback()
                 problems.append(f"{name} = {case}: raised {type(exc).__name__}: {str(exc)[:300]}")
-                before = _snapshot(world.app)
+                before = world.snapshot()
                 continue
-            after = _snapshot(world.app)
+            after = world.snapshot()
             wrong = _judge(form, name, f, case, value, response, before, after, as_found=first.status_code)
             if wrong:
                 problems.append(f"{name} = {case}: {wrong}")
             before = after
             if form.actor == "anonymous" or "/login" in response.headers.get("Location", ""):
                 client = world.client_for(form.actor)  # a visitor who logged in, or a sender logged out
-                before = _snapshot(world.app)  # logging in is written down
+                before = world.snapshot()  # logging in is written down
     assert not problems, f"{form.action} as {form.actor}:\n" + "\n".join(problems)

@@ -21,12 +21,13 @@ import uuid
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import text
 
 from hub import create_app
 from hub.core.db import db
 from tests.conftest import TEST_CONFIG
 from tests.factories import PASSWORD, SAMPLES
+from tests.rows import all_rows, typed_rows
 
 pytestmark = pytest.mark.slow
 
@@ -208,20 +209,22 @@ class World:
         return client
 
     def snapshot(self):
-        """Every row of every table (read on a connection of its own: the session's machinery would add a third
-        to the time of the snapshots, which are most of this suite's)."""
-        with self.app.app_context(), db.engine.connect() as connection:
-            return {
-                table.name: sorted(map(tuple, connection.execute(select(table)).all()), key=repr)
-                for table in db.metadata.sorted_tables
-            }
+        """Every row of every table (tests/rows.py: read with the driver's cursor, the cheapest way; snapshots
+        are most of this suite's time)."""
+        return all_rows(self.app)
 
-    def restore(self, dump: dict) -> None:
+    def keep(self) -> None:
+        """Remember the world as built: its rows as Python values (to insert them again) and as the driver gives
+        them (to compare with)."""
+        self._typed = typed_rows(self.app)
+        self._built = self.snapshot()
+
+    def restore(self) -> None:
         """Put the world's rows back, as they were right after it was built (the last test's cleanup
         emptied every table), and prove that the database is exactly that world again."""
         with self.app.app_context(), db.engine.begin() as connection:
             for table in db.metadata.sorted_tables:
-                rows = dump.get(table.name)
+                rows = self._typed.get(table.name)
                 if table.name == "region" or not rows:
                     continue
                 names = [column.name for column in table.columns]
@@ -235,7 +238,7 @@ class World:
                                 f'COALESCE((SELECT MAX(id) FROM "{table.name}"), 0) + 1, false)'
                             )
                         )
-        assert self.snapshot() == dump, "the restored world differs from the one that was built"
+        assert self.snapshot() == self._built, "the restored world differs from the one that was built"
 
 
 _BUILT: dict[int, tuple[World, dict]] = {}
@@ -253,10 +256,11 @@ def built_world(app, make) -> World:
     built = _BUILT.get(id(app))
     if built is None:
         fresh = World(app, make)
-        _BUILT[id(app)] = (fresh, fresh.snapshot(), _uploaded_files(app))
+        fresh.keep()
+        _BUILT[id(app)] = (fresh, _uploaded_files(app))
         return fresh
-    known, dump, files = built
-    known.restore(dump)
+    known, files = built
+    known.restore()
     for path, data in files.items():  # an upload deleted since (a document, a picture) comes back with its row
         if not path.exists():
             path.parent.mkdir(parents=True, exist_ok=True)

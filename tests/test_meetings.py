@@ -8,6 +8,7 @@ sees how many meetings the event produced, never who met whom; the same rules in
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import icalendar
 import pytest
@@ -635,6 +636,40 @@ def test_giving_the_place_back_ends_the_person_s_meetings_there_and_tells_the_ot
     assert told(app, fair["dora"])[-1] == said(
         app, "%(name)s withdrew the proposed meeting at %(title)s", name="Ben Film", title="Netzwerkbörse"
     )
+
+
+def test_the_reminder_before_the_event_lists_each_person_s_accepted_meetings_there(app, client, auth, fair):
+    """The event's reminder (job events.reminders) names the person's accepted meetings: time, place, with whom;
+    an open proposal or a cancelled meeting is not among them, and someone without meetings reads none."""
+    import time_machine
+
+    from hub.core.jobs.runner import execute
+
+    agreed(app, client, auth, fair, "anna", "ben", slot=0, place="Tisch 2")
+    agreed(app, client, auth, fair, "cara", "anna", slot=2, place="Foyer")
+    login(auth, fair["anna"])
+    propose(client, fair, "dora", slot=4)  # open: not in the reminder
+    with time_machine.travel(START - timedelta(hours=20), tick=False), app.app_context():
+        assert execute("events.reminders").outcome == "ok"
+
+    def reminder(person) -> str:
+        with app.app_context():
+            [body] = db.session.scalars(
+                select(OutboxMessage.body).where(
+                    OutboxMessage.recipient == person.owner.email,
+                    OutboxMessage.subject == said(app, "Reminder: %(title)s", title="Netzwerkbörse"),
+                )
+            ).all()
+            return body
+
+    anna = reminder(fair["anna"])
+    clock = [slot.astimezone(ZoneInfo("Europe/Berlin")).strftime("%H:%M") for slot in SLOT[:4]]
+    assert f"- {clock[0]}–{clock[1]}, Tisch 2: Ben Film" in anna
+    assert f"- {clock[2]}–{clock[3]}, Foyer: Cara Klang" in anna
+    assert "Dora Druck" not in anna
+    assert f"- {clock[0]}–{clock[1]}, Tisch 2: Anna Holzbau" in reminder(fair["ben"])
+    assert said(app, "Your meetings there:") in anna
+    assert said(app, "Your meetings there:") not in reminder(fair["dora"])
 
 
 # -- personal data ----------------------------------------------------------------------------------------

@@ -3,7 +3,7 @@
 The funding region's coordination asks for a person of another region and withdraws the request or
 removes the member again; the person's region's coordination accepts or declines; the accepted person
 keeps the team's journal and marks milestones like any member. Each step is a change of one audited
-``MatchGuest`` row (who and when in its columns and in the audit log of the funding region).
+``MatchGuest`` row (who and when in its columns and in the audit logs of both regions).
 
 The guest region's steps write rows of the funding region: they run inside ``access.door()`` and flush
 there, so that the wall's write check sees the door open; nothing else is written there. None commits.

@@ -91,6 +91,11 @@ class MatchGuest(Audited, RegionScoped, db.Model):
         profile = guest_profile(self)
         return profile.display_name if profile else f"#{self.profile_id}"
 
+    @property
+    def audit_regions(self) -> tuple[int, ...]:
+        """Both coordinations decide, so both regions' logs keep every step (the funding region's first)."""
+        return (self.region_id, self.guest_region_id)
+
 
 # In the funding region, a guest row is an object of the region like a match member.
 scoped_url_arg("guest_id", MatchGuest)

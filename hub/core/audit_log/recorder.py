@@ -64,7 +64,8 @@ class Audited:
     """Mixin: every create, update and delete of this model is written to the audit log.
 
     ``__audit_exclude__`` names columns left out (derived counters, say); ``audit_label`` is the short
-    name the log keeps of the object (a model overrides it; the default is its id).
+    name the log keeps of the object (a model overrides it; the default is its id); ``audit_regions`` the
+    regions whose log gets the entry (the object's own; a model that two regions decide on names both).
     """
 
     __audit_exclude__: frozenset[str] = frozenset()
@@ -72,6 +73,10 @@ class Audited:
     @property
     def audit_label(self) -> str:
         return f"#{self.id}"
+
+    @property
+    def audit_regions(self) -> tuple[int, ...]:
+        return (self.region_id,)
 
 
 def related(obj, name: str):
@@ -153,11 +158,15 @@ def _updated(obj) -> dict:
     return changes
 
 
-def _row(obj, action: str, changes: dict, actor: Acting, at: datetime) -> dict:
+def _rows(obj, action: str, changes: dict, actor: Acting, at: datetime) -> list[dict]:
+    return [_row(obj, region_id, action, changes, actor, at) for region_id in dict.fromkeys(obj.audit_regions)]
+
+
+def _row(obj, region_id: int, action: str, changes: dict, actor: Acting, at: datetime) -> dict:
     return {
         "at": at,
         "actor_id": actor.user_id,
-        "region_id": obj.region_id,
+        "region_id": region_id,
         "subject_type": inspect(obj).mapper.local_table.name,
         "subject_id": obj.id,
         "subject_label": str(obj.audit_label or "")[:LABEL_LENGTH],
@@ -190,7 +199,7 @@ def _record_flush(session: Session, flush_context) -> None:
             found.append((obj, "delete", _deleted(obj)))
     if found:
         actor, at = current_actor(), utcnow()
-        _write(session, [_row(obj, action, changes, actor, at) for obj, action, changes in found])
+        _write(session, [row for obj, action, changes in found for row in _rows(obj, action, changes, actor, at)])
 
 
 def record_update(obj, before: dict, session: Session | None = None) -> None:
@@ -203,7 +212,7 @@ def record_update(obj, before: dict, session: Session | None = None) -> None:
     after = snapshot(obj)
     changes = {key: [before.get(key), value] for key, value in after.items() if before.get(key) != value}
     if changes:
-        _write(session or db.session, [_row(obj, "update", changes, current_actor(), utcnow())])
+        _write(session or db.session, _rows(obj, "update", changes, current_actor(), utcnow()))
 
 
 # -- append-only ------------------------------------------------------------------------------------
