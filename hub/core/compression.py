@@ -27,8 +27,6 @@ MIMETYPES = [
 ALGORITHMS = ["br", "gzip", "deflate"]
 _ENCODING_SUFFIX = re.compile(r':(?:br|gzip|deflate|zstd)"')
 
-compress = Compress()
-
 
 def _plain_if_none_match() -> None:
     raw = request.environ.get("HTTP_IF_NONE_MATCH")
@@ -44,4 +42,5 @@ def install(app: Flask) -> None:
     # Static files are streamed (send_file): gzip too, for clients that take nothing else (browsers over plain HTTP).
     app.config.setdefault("COMPRESS_ALGORITHM_STREAMING", ALGORITHMS)
     app.before_request(_plain_if_none_match)
-    compress.init_app(app)
+    # One Compress per app: it keeps the app's settings on itself (a shared one would take the last app's).
+    app.extensions["hub_compress"] = Compress(app)
