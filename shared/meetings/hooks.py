@@ -39,7 +39,11 @@ def event_meeting_counts(event_id: int) -> dict[str, int] | None:
 def event_meetings_of(event_id: int, user_id: int) -> list[dict[str, str]]:
     """The person's accepted meetings at the event, by time, as the reminder lists them: when, where, with whom."""
     return [
-        {"when": f"{slots.clock(m.starts_at)}–{slots.clock(m.ends_at)}", "place": m.place, "name": m.name_of(m.other(user_id))}
+        {
+            "when": f"{slots.clock(m.starts_at)}–{slots.clock(m.ends_at)}",
+            "place": m.place,
+            "name": m.name_of(m.other(user_id)),
+        }
         for m in services.meetings_of(user_id, event_id=event_id)
         if m.status == MeetingStatus.ACCEPTED
     ]
