@@ -130,6 +130,7 @@ def _install_framework(app: Flask) -> None:
     """The framework's own pages (outbox, jobs), API (regions, me, docs) and jobs; the features follow."""
     import hub.core.jobs.housekeeping  # noqa: F401  (declares its @job)
     import hub.core.mail.jobs  # noqa: F401  (declares its @jobs)
+    import hub.core.storage.models  # noqa: F401  (the stored files' table)
     from hub.core import api as api_v1
     from hub.core import health
     from hub.core.extensions import api

@@ -15,6 +15,19 @@ from hub.core.tenancy import all_regions
 PASSWORD = "correct horse battery"
 
 
+def stored_files(app, prefix: str = "") -> dict[str, bytes]:
+    """The files kept in the store (hub.core.storage) under keys starting with ``prefix``, by key."""
+    from hub.core.storage import StoredFile
+
+    with app.app_context():
+        rows = db.session.execute(
+            db.select(StoredFile.key, StoredFile.content)
+            .where(StoredFile.key.startswith(prefix))
+            .order_by(StoredFile.key)
+        )
+        return {key: content for key, content in rows}
+
+
 def tiny_png(color=(200, 80, 40), size=(40, 30)) -> bytes:
     """A small real PNG picture."""
     from PIL import Image

@@ -1,6 +1,7 @@
-"""Backups: `hub backup create` takes a point-in-time snapshot of the database and the uploaded files while the
-hub runs; `hub backup restore` brings both back exactly into an empty database, and refuses a damaged archive,
-an unknown schema and (without --force) a database that holds data.
+"""Backups: `hub backup create` takes a point-in-time snapshot of the database, uploaded files included (they are
+rows of stored_file since migration 0022), while the hub runs; `hub backup restore` brings it back exactly into an
+empty database, and refuses a damaged archive, an unknown schema and (without --force) a database that holds data.
+An archive made before 0022 carries the files under uploads/: restoring it brings them into the store.
 
 Runs on SQLite, and on PostgreSQL under .ci/postgres_suite.py: the restore target is then a second
 throw-away database on the same server.
@@ -8,6 +9,7 @@ throw-away database on the same server.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import tarfile
@@ -23,7 +25,7 @@ from hub import create_app
 from hub.core.db import db, in_transaction, utcnow
 from hub.core.tenancy import all_regions, region_scope
 from tests.conftest import TEST_CONFIG
-from tests.factories import SAMPLES, tiny_pdf
+from tests.factories import SAMPLES, stored_files, tiny_pdf, tiny_png
 
 pytestmark = pytest.mark.slow
 
@@ -89,9 +91,12 @@ def every_row(hub) -> dict[str, list]:
 
 
 def every_file(hub) -> dict[str, bytes]:
-    """The uploaded files of a hub, by their path under uploads/."""
-    folder = Path(hub.instance_path) / "uploads"
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+    """The uploaded files of a hub, by their key in the store (their path under uploads/ before migration 0022);
+    none in a database without the store (empty, or older than 0022)."""
+    with hub.app_context():
+        if not inspect(db.engine).has_table("stored_file"):
+            return {}
+    return stored_files(hub)
 
 
 def fill_every_table(app, make) -> None:
@@ -191,6 +196,31 @@ def rewrite(archive: Path, *, member=None, change=None, manifest=None, add=None,
             info = tarfile.TarInfo(add)
             info.size = 4
             out.addfile(info, io.BytesIO(b"evil"))
+    return target
+
+
+def with_uploads(archive: Path, files: dict[str, bytes]) -> Path:
+    """The archive as a hub before migration 0022 wrote it: the files under uploads/, listed in the manifest."""
+    import hashlib
+
+    target = archive.with_name("legacy-" + archive.name)
+    with tarfile.open(archive) as source, tarfile.open(target, "w") as out:
+        for info in source.getmembers():
+            data = source.extractfile(info).read()
+            if info.name == "manifest.json":
+                manifest = json.loads(data)
+                for name, content in files.items():
+                    manifest["files"][f"uploads/{name}"] = {
+                        "size": len(content),
+                        "sha256": hashlib.sha256(content).hexdigest(),
+                    }
+                data = json.dumps(manifest).encode()
+            info.size = len(data)
+            out.addfile(info, io.BytesIO(data))
+        for name, content in files.items():
+            info = tarfile.TarInfo(f"uploads/{name}")
+            info.size = len(content)
+            out.addfile(info, io.BytesIO(content))
     return target
 
 
@@ -376,11 +406,19 @@ def _nothing_changed(hub) -> dict:
 
 @pytest.mark.parametrize(
     "alteration",
-    ["an upload changed", "the database changed", "a member added", "a member removed", "an unknown revision"],
+    [
+        "an upload changed",
+        "the database changed",
+        "a member added",
+        "a member removed",
+        "the database removed",
+        "an unknown revision",
+    ],
 )
 def test_a_damaged_or_altered_archive_is_refused_and_nothing_is_restored(app, make, empty_hub, tmp_path, alteration):
     make.profile("erzgebirge", name="Mit Bild", picture=True)
-    archive = create(app, tmp_path)
+    # The uploads/ of an archive made before migration 0022 are checked like any member.
+    archive = with_uploads(create(app, tmp_path), {"profiles/alt.jpg": tiny_png()})
     with tarfile.open(archive) as tar:
         names = tar.getnames()
         upload = next(n for n in names if n.startswith("uploads/"))
@@ -391,6 +429,7 @@ def test_a_damaged_or_altered_archive_is_refused_and_nothing_is_restored(app, ma
         "the database changed": lambda: rewrite(archive, member=database, change=flip),
         "a member added": lambda: rewrite(archive, add="uploads/matches/extra.pdf"),
         "a member removed": lambda: rewrite(archive, drop=upload),
+        "the database removed": lambda: rewrite(archive, drop=database),
         "an unknown revision": lambda: rewrite(archive, manifest=lambda m: {**m, "schema_revision": "ffffffffffff"}),
     }[alteration]()
     target = empty_hub()
@@ -404,6 +443,7 @@ def test_a_damaged_or_altered_archive_is_refused_and_nothing_is_restored(app, ma
         "the database changed": f"checksum mismatch for {database}",
         "a member added": "'uploads/matches/extra.pdf' is not in the manifest",
         "a member removed": f"missing from the archive: {upload}",
+        "the database removed": f"missing from the archive: {database}",
         "an unknown revision": "schema revision 'ffffffffffff' is unknown",
     }[alteration]
     assert expected in result.output
@@ -523,6 +563,59 @@ def test_a_backup_of_an_older_schema_is_migrated_after_the_restore(empty_hub, tm
         assert db.session.scalar(text("SELECT name FROM region WHERE slug = 'alt'")) == "Alt"
     assert head != "0008"
     assert f"migrated the schema from 0008 to {head}" in result.output
+
+
+def _hub_before_the_store(empty_hub, name="old"):
+    """A hub at revision 0021 (files in the instance folder's uploads/) with a profile whose picture is 'alt.jpg'."""
+    from flask_migrate import upgrade
+
+    from hub.core.tenancy.registry import sync_regions
+    from tests.factories import Factory
+
+    old = empty_hub(name)
+    with old.app_context():
+        upgrade(revision="0021")
+        sync_regions()
+    profile = Factory(old, {r.slug: r for r in _regions(old)}).profile("erzgebirge", name="Altes Bild")
+    with old.app_context():
+        db.session.execute(text("UPDATE profile SET picture = 'alt.jpg' WHERE id = :id"), {"id": profile.id})
+        db.session.commit()
+    return old, profile
+
+
+def test_migration_0022_copies_the_files_rows_name_into_the_store_and_leaves_the_folder(empty_hub):
+    from flask_migrate import upgrade
+
+    old, _profile = _hub_before_the_store(empty_hub)
+    folder = Path(old.instance_path) / "uploads" / "profiles"
+    folder.mkdir(parents=True)
+    (folder / "alt.jpg").write_bytes(tiny_png())
+    (folder / "niemandes.jpg").write_bytes(b"a file no row names")
+
+    with old.app_context():
+        upgrade()
+
+    assert every_file(old) == {"profiles/alt.jpg": tiny_png()}, "only the files a row names"
+    assert sorted(p.name for p in folder.iterdir()) == ["alt.jpg", "niemandes.jpg"], "the old folder stays"
+    with old.app_context(), old.test_request_context(), all_regions():
+        from hub.core import storage
+
+        response = storage.send("profiles/alt.jpg", mimetype="image/jpeg")
+        assert response.get_etag()[0] == hashlib.sha256(tiny_png()).hexdigest()
+
+
+def test_restoring_an_archive_from_before_the_store_brings_its_uploads_into_the_store(empty_hub, tmp_path):
+    old, _profile = _hub_before_the_store(empty_hub)
+    archive = with_uploads(create(old, tmp_path), {"profiles/alt.jpg": tiny_png(), "profiles/waise.jpg": b"orphan"})
+    target = empty_hub()
+
+    result = hub_cli(target, "backup", "restore", str(archive))
+
+    assert result.exit_code == 0, result.output
+    assert "2 uploaded files" in result.output
+    assert "migrated the schema from 0021" in result.output
+    assert every_file(target) == {"profiles/alt.jpg": tiny_png()}, "the file its row names; the orphan stays out"
+    assert not (Path(target.instance_path) / "uploads").exists(), "nothing lands in the instance folder"
 
 
 # -- where backups go, and what the commands say ----------------------------------------------------------

@@ -15,9 +15,9 @@ import pytest
 from sqlalchemy import select
 
 from hub.core.audit_log.models import AuditEntry
-from hub.core.tenancy.models import Region
 from hub.core.db import berlin_today, db
 from hub.core.tenancy import TenancyError, all_regions, region_scope
+from hub.core.tenancy.models import Region
 from regions.matches.models import JournalEntry, LedgerEntry, Milestone
 from regions.teams.models import GuestStatus, MatchGuest
 from tests.factories import PASSWORD

@@ -18,7 +18,6 @@ them out (marked slow as a whole). Run them alone with ``.venv/bin/pytest tests/
 from __future__ import annotations
 
 import uuid
-from pathlib import Path
 
 import pytest
 from sqlalchemy import text
@@ -241,7 +240,7 @@ class World:
         assert self.snapshot() == self._built, "the restored world differs from the one that was built"
 
 
-_BUILT: dict[int, tuple[World, dict]] = {}
+_BUILT: dict[int, World] = {}
 
 
 @pytest.fixture
@@ -257,21 +256,10 @@ def built_world(app, make) -> World:
     if built is None:
         fresh = World(app, make)
         fresh.keep()
-        _BUILT[id(app)] = (fresh, _uploaded_files(app))
+        _BUILT[id(app)] = fresh
         return fresh
-    known, files = built
-    known.restore()
-    for path, data in files.items():  # an upload deleted since (a document, a picture) comes back with its row
-        if not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(data)
-    return known
-
-
-def _uploaded_files(app) -> dict[Path, bytes]:
-    """The world's files on disk (documents, pictures): rows alone would point at files a test deleted."""
-    uploads = Path(app.instance_path) / "uploads"
-    return {path: path.read_bytes() for path in uploads.rglob("*") if path.is_file()} if uploads.exists() else {}
+    built.restore()  # uploaded files are rows of stored_file: they come back with the others
+    return built
 
 
 def _call(client, method, url):

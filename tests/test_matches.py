@@ -28,7 +28,7 @@ from regions.matches.services import MatchError
 from regions.matches.vocab import CheckInStatus, MatchStatus, MemberRole, SuggestionStatus
 from regions.profiles.models import Profile
 from regions.speeddating import services as speeddating
-from tests.factories import tiny_pdf, tiny_png
+from tests.factories import stored_files, tiny_pdf, tiny_png
 
 REGION = "erzgebirge"
 
@@ -294,10 +294,9 @@ def test_check_ins_and_journal_entries_show_the_newest_first(app, make, cohort):
 
 
 @pytest.fixture
-def uploads(monkeypatch, tmp_path):
-    """The folder documents go to: a fresh one per test, so that a test sees exactly the files it made."""
-    monkeypatch.setattr(documents, "document_dir", lambda: tmp_path)
-    return tmp_path
+def uploads(app):
+    """The documents' files in the store, as a test sees them after its commits: uploads() -> [bytes]."""
+    return lambda: list(stored_files(app, "matches/").values())
 
 
 def _docx() -> bytes:
@@ -338,7 +337,7 @@ def test_documents_are_accepted_by_their_content(app, make, cohort, uploads, fil
         document = _upload(made.id, made.members[0].owner, data, filename)
         db.session.commit()
         assert (document.filename, document.content_type, document.size) == (filename, content_type, len(data))
-        assert [path.read_bytes() for path in uploads.iterdir()] == [data]
+        assert uploads() == [data]
 
 
 @pytest.mark.parametrize(
@@ -358,7 +357,7 @@ def test_uploads_we_do_not_accept_are_refused_and_nothing_is_kept(app, make, coh
     made = make.match(REGION, cohort)
     with make.inside(REGION), refused(message, documents.DocumentError):
         _upload(made.id, made.members[0].owner, data, filename)
-    assert list(uploads.iterdir()) == []
+    assert uploads() == []
     with app.app_context(), all_regions():
         assert db.session.scalars(select(MatchDocument)).all() == []
 
@@ -380,7 +379,8 @@ def test_a_document_of_exactly_10_mb_is_accepted(app, make, cohort, uploads):
     with make.inside(REGION):
         document = _upload(made.id, made.members[0].owner, b"%PDF-1.4\n" + b"0" * (10 * 1024 * 1024 - 9), "a.pdf")
         assert document.size == 10 * 1024 * 1024
-    assert [path.stat().st_size for path in uploads.iterdir()] == [10 * 1024 * 1024]
+        db.session.commit()
+    assert [len(data) for data in uploads()] == [10 * 1024 * 1024]
 
 
 def test_documents_can_be_deleted_but_receipts_stay(app, make, cohort, uploads):
@@ -389,10 +389,9 @@ def test_documents_can_be_deleted_but_receipts_stay(app, make, cohort, uploads):
     receipt = make.document(made, filename="Beleg.pdf", is_receipt=True)
     with make.inside(REGION):
         match = services.get_match(made.id)
-        path = documents.document_path(db.session.get(MatchDocument, plain.id))
         documents.remove_document(match, db.session.get(MatchDocument, plain.id))
         db.session.commit()
-        assert not path.exists()
+        assert uploads() == [tiny_pdf()], "the receipt's file only"
         with refused("Receipts of the ledger cannot be deleted.", documents.DocumentError):
             documents.remove_document(services.get_match(made.id), db.session.get(MatchDocument, receipt.id))
     with app.app_context(), all_regions():

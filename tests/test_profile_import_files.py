@@ -10,7 +10,6 @@ from __future__ import annotations
 import html
 import io
 import re
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -20,6 +19,7 @@ from hub.core.tenancy import all_regions, region_scope
 from regions.matches.suggestions import Person, explain, suggest
 from regions.profiles.models import Profile
 from shared.directory.index import term_rows
+from tests.factories import stored_files
 from tests.profile_files import (
     ANNA,
     BIG_ROWS,
@@ -35,11 +35,6 @@ from tests.profile_files import (
 HOME = "erzgebirge"
 VALID = valid_files()
 BROKEN = broken_files()
-
-
-@pytest.fixture(autouse=True)
-def _own_upload_folder(app, tmp_path, monkeypatch):
-    monkeypatch.setitem(app.config, "PROFILE_IMPORT_FOLDER", str(tmp_path / "imports"))
 
 
 @pytest.fixture
@@ -89,8 +84,8 @@ def profile_count(app) -> int:
 
 
 def kept_uploads(app) -> list[str]:
-    folder = Path(app.config["PROFILE_IMPORT_FOLDER"])
-    return sorted(p.name for p in folder.iterdir() if p.suffix != ".claimed") if folder.exists() else []
+    """The uploads waiting for their confirmation in the store (not the markers of confirmed ones)."""
+    return sorted(k.removeprefix("imports/") for k in stored_files(app, "imports/") if not k.endswith(".claimed"))
 
 
 # -- valid files: imported whole, each cell as the rule reads it ------------------------------------

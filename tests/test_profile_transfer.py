@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import re
 import zipfile
+from datetime import timedelta
 from pathlib import Path
 
 import openpyxl
@@ -23,6 +23,7 @@ from hub.core.tenancy import all_regions, region_scope
 from regions.profiles import services, spreadsheets, transfer
 from regions.profiles.models import Profile
 from tests.concurrency import all_pass_before_any_goes_on, at_once
+from tests.factories import stored_files
 
 HOME, OTHER = "erzgebirge", "meissen"
 GERMAN_HEADER = ["Name", "Art", "Organisation", "E-Mail", "Telefon", "Ort", "Teilmärkte", "Angebote", "Sprachen"]
@@ -100,8 +101,21 @@ def confirm(client, token: str, region: str = HOME, **kw):
 
 def kept_uploads(app) -> list[str]:
     """The uploads waiting for their confirmation (not the empty markers of confirmed ones)."""
-    directory = Path(app.config["PROFILE_IMPORT_FOLDER"])
-    return sorted(p.name for p in directory.iterdir() if p.suffix != ".claimed") if directory.exists() else []
+    return sorted(k.removeprefix("imports/") for k in stored_files(app, "imports/") if not k.endswith(".claimed"))
+
+
+def kept(app, name: str) -> bytes | None:
+    """What the store keeps under an import's name (an upload, or a claim marker ``<token>.claimed``)."""
+    return stored_files(app, "imports/").get(f"imports/{name}")
+
+
+def replace_kept(app, token: str, data: bytes) -> None:
+    """Change a kept upload behind the preview's back."""
+    from hub.core.storage import StoredFile
+
+    with app.app_context():
+        db.session.execute(db.update(StoredFile).where(StoredFile.key == f"imports/{token}").values(content=data))
+        db.session.commit()
 
 
 def import_file(client, data: bytes, filename: str = "teilnehmende.csv", region: str = HOME):
@@ -121,12 +135,6 @@ def login(client, person, lang="en"):
 def coordinator(make, client):
     """A test client logged in as a coordinator of Erzgebirge, interface in English."""
     return login(client, make.coordinator(HOME))
-
-
-@pytest.fixture(autouse=True)
-def _own_upload_folder(app, tmp_path, monkeypatch):
-    """Each test keeps its uploads in a folder of its own (instance/imports/ outside the tests)."""
-    monkeypatch.setitem(app.config, "PROFILE_IMPORT_FOLDER", str(tmp_path / "imports"))
 
 
 # -- reading the files German Excel writes -----------------------------------------------------------
@@ -403,31 +411,30 @@ def test_confirming_imports_the_rows_and_deletes_the_kept_upload(app, coordinato
     response = confirm(coordinator, token)
     assert response.status_code == 302 and response.headers["Location"].endswith(f"/{HOME}/profiles/")
     assert kept_uploads(app) == []
-    marker = Path(app.config["PROFILE_IMPORT_FOLDER"]) / f"{token}.claimed"
-    assert marker.read_bytes() == b""  # the data is gone; the claim stays and refuses a second confirmation
+    assert kept(app, f"{token}.claimed") == b""  # the data is gone; the claim stays and refuses a second confirmation
     assert [p.display_name for p in profiles_in(app, HOME)] == ["Anna Schröder"]
 
 
-def test_the_upload_waits_under_instance_imports_with_a_random_name_of_its_region(
-    app, regions, coordinator, monkeypatch
-):
-    monkeypatch.delitem(app.config, "PROFILE_IMPORT_FOLDER")
+def test_the_upload_waits_in_the_store_with_a_random_name_of_its_region(app, regions, coordinator):
     first, second = (token_of(upload(coordinator, csv_file([ANNA]))) for _ in range(2))
     assert first != second
     assert re.fullmatch(rf"{regions[HOME].id}-[0-9a-f]{{32}}\.csv", first)
-    kept = Path(app.instance_path) / "imports" / first
-    assert kept.read_bytes() == csv_file([ANNA])
+    assert kept(app, first) == csv_file([ANNA])
+    assert not (Path(app.instance_path) / "imports").exists(), "nothing on this host's disk"
     assert confirm(coordinator, first).status_code == 302
-    assert not kept.exists()
+    assert kept(app, first) is None
     coordinator.post(f"/{HOME}/profiles/import/cancel", data={"token": second})
-    assert not (Path(app.instance_path) / "imports" / second).exists()
+    assert kept(app, second) is None
 
 
 def test_an_upload_left_for_more_than_a_day_is_swept_by_the_next_upload(app, coordinator):
+    from hub.core.storage import StoredFile
+
     forgotten, waiting = (token_of(upload(coordinator, csv_file([ANNA]))) for _ in range(2))
-    aged = Path(app.config["PROFILE_IMPORT_FOLDER"]) / forgotten
-    day_ago = aged.stat().st_mtime - transfer.KEEP_UPLOADS_SECONDS - 60  # on the clock that dates the files
-    os.utime(aged, (day_ago, day_ago))
+    with app.app_context():  # on the clock that dates the uploads: a day and a minute before the others
+        aged = db.session.scalar(db.select(StoredFile).where(StoredFile.key == f"imports/{forgotten}"))
+        aged.created_at -= timedelta(seconds=transfer.KEEP_UPLOADS_SECONDS + 60)
+        db.session.commit()
     latest = token_of(upload(coordinator, csv_file([ANNA])))
     assert kept_uploads(app) == sorted([waiting, latest])
 
@@ -435,7 +442,7 @@ def test_an_upload_left_for_more_than_a_day_is_swept_by_the_next_upload(app, coo
 def test_one_bad_row_means_nothing_is_written_even_at_confirmation(app, coordinator):
     token = token_of(upload(coordinator, csv_file([ANNA, WERK])))
     # The kept file changes behind the preview's back: the confirmation checks again.
-    (Path(app.config["PROFILE_IMPORT_FOLDER"]) / token).write_bytes(csv_file([ANNA, [*WERK[:3], "", *WERK[4:]]]))
+    replace_kept(app, token, csv_file([ANNA, [*WERK[:3], "", *WERK[4:]]]))
     response = confirm(coordinator, token)
     assert response.status_code == 422
     assert "The e-mail address is missing." in text(response)
@@ -478,10 +485,10 @@ def test_confirming_twice_imports_once_and_says_it_was_confirmed_already(app, co
 
 def test_a_confirmation_that_imported_nothing_can_be_told_apart_from_one_that_did(app, coordinator):
     token = token_of(upload(coordinator, csv_file([ANNA])))
-    (Path(app.config["PROFILE_IMPORT_FOLDER"]) / token).write_bytes(csv_file([[*ANNA[:3], "", *ANNA[4:]]]))
+    replace_kept(app, token, csv_file([[*ANNA[:3], "", *ANNA[4:]]]))
     assert confirm(coordinator, token).status_code == 422
     again = confirm(coordinator, token)
-    assert again.status_code == 400 and not list(Path(app.config["PROFILE_IMPORT_FOLDER"]).iterdir())
+    assert again.status_code == 400 and stored_files(app, "imports/") == {}
     assert "This upload is not available in this region (any more). Please upload the file again." in text(again)
     assert profile_count(app) == 0
 

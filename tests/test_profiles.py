@@ -19,12 +19,11 @@ from sqlalchemy import func, select
 
 from hub.core.db import db
 from hub.core.tenancy import all_regions
-from regions.profiles import pictures
 from regions.profiles.models import ConsentRecord, Profile
 from regions.profiles.vocab import LANGUAGES, SUBMARKETS
 from shared.contacts.models import ContactRequest, ContactStatus
 from tests.concurrency import all_pass_before_any_goes_on, at_once
-from tests.factories import PASSWORD, tiny_png
+from tests.factories import PASSWORD, stored_files, tiny_png
 from tests.pages import CONFIRMED, bearer, field_error, flashes, said, said_field_message, shown, shown_field_message
 
 # Helpers ---------------------------------------------------------------------------------------
@@ -105,18 +104,9 @@ def png_of_many_pixels(width: int, height: int) -> bytes:
     return out.getvalue()
 
 
-def stored_pictures(folder) -> list[str]:
-    """The picture files kept in the upload folder."""
-    return sorted(p.name for p in folder.iterdir())
-
-
-@pytest.fixture(autouse=True)
-def picture_folder(monkeypatch, tmp_path):
-    """Uploaded pictures land in a folder of this test, so that a test can count them."""
-    folder = tmp_path / "pictures"
-    folder.mkdir()
-    monkeypatch.setattr(pictures, "picture_dir", lambda: folder)
-    return folder
+def stored_pictures(app) -> list[str]:
+    """The names of the pictures kept in the store."""
+    return sorted(key.removeprefix("profiles/") for key in stored_files(app, "profiles/"))
 
 
 @pytest.fixture
@@ -413,7 +403,7 @@ def test_a_participant_may_not_create_profiles_through_the_coordinations_form(ap
 # Pictures --------------------------------------------------------------------------------------
 
 
-def test_a_real_png_is_stored_resized_and_served_as_jpeg(app, client, auth, creative, picture_folder):
+def test_a_real_png_is_stored_resized_and_served_as_jpeg(app, client, auth, creative):
     auth.login(creative)
 
     response = client.post(
@@ -422,7 +412,7 @@ def test_a_real_png_is_stored_resized_and_served_as_jpeg(app, client, auth, crea
 
     assert response.status_code == 302
     saved = profile_of(app, creative)
-    assert saved["picture"] and stored_pictures(picture_folder) == [saved["picture"]]
+    assert saved["picture"] and stored_pictures(app) == [saved["picture"]]
     served = client.get(f"/directory/profiles/{saved['id']}/picture")
     assert served.status_code == 200
     assert served.mimetype == "image/jpeg"
@@ -432,7 +422,7 @@ def test_a_real_png_is_stored_resized_and_served_as_jpeg(app, client, auth, crea
         assert image.size == (512, 341), "resized keeping the aspect ratio"
 
 
-def test_a_new_picture_replaces_the_old_file_and_remove_deletes_it(app, client, auth, creative, picture_folder):
+def test_a_new_picture_replaces_the_old_file_and_remove_deletes_it(app, client, auth, creative):
     auth.login(creative)
     client.post("/erzgebirge/profile", data=profile_form(picture=(io.BytesIO(png()), "one.png")))
     first = profile_of(app, creative)["picture"]
@@ -440,12 +430,12 @@ def test_a_new_picture_replaces_the_old_file_and_remove_deletes_it(app, client, 
     client.post("/erzgebirge/profile", data=profile_form(picture=(io.BytesIO(png(color=(0, 0, 0))), "two.png")))
 
     second = profile_of(app, creative)["picture"]
-    assert second != first and stored_pictures(picture_folder) == [second]
+    assert second != first and stored_pictures(app) == [second]
 
     client.post("/erzgebirge/profile", data=profile_form(remove_picture="1"))
 
     assert profile_of(app, creative)["picture"] is None
-    assert stored_pictures(picture_folder) == []
+    assert stored_pictures(app) == []
 
 
 def test_the_picture_is_served_only_to_those_who_may_see_the_profile(app, client, auth, make, browser, outsider):
@@ -487,13 +477,11 @@ BAD_PICTURES = {  # what is uploaded (made when needed), the message beside the 
 
 
 @pytest.mark.parametrize("upload", list(BAD_PICTURES), ids=list(BAD_PICTURES))
-def test_a_bad_picture_is_refused_beside_the_field_and_nothing_changes(
-    app, client, auth, make, creative, picture_folder, upload
-):
+def test_a_bad_picture_is_refused_beside_the_field_and_nothing_changes(app, client, auth, make, creative, upload):
     content, msgid = BAD_PICTURES[upload]
     make.profile("erzgebirge", user=creative, name="Atelier Holzwurm", pitch="Alt", picture=True)
     before = profile_of(app, creative)
-    files_before = stored_pictures(picture_folder)
+    files_before = stored_pictures(app)
     auth.login(creative)
 
     response = client.post(
@@ -503,16 +491,16 @@ def test_a_bad_picture_is_refused_beside_the_field_and_nothing_changes(
     assert response.status_code == 422
     assert field_error(response.get_data(as_text=True), "picture") == shown_field_message(app, msgid)
     assert profile_of(app, creative) == before
-    assert stored_pictures(picture_folder) == files_before
+    assert stored_pictures(app) == files_before
 
 
-def test_a_picture_is_judged_by_its_content_not_by_its_name(app, client, auth, creative, picture_folder):
+def test_a_picture_is_judged_by_its_content_not_by_its_name(app, client, auth, creative):
     auth.login(creative)
 
     response = client.post("/erzgebirge/profile", data=profile_form(picture=(io.BytesIO(png()), "notes.txt")))
 
     assert response.status_code == 302
-    assert profile_of(app, creative)["picture"] in stored_pictures(picture_folder)
+    assert profile_of(app, creative)["picture"] in stored_pictures(app)
 
 
 def test_a_transparent_png_is_stored_on_white(app, client, auth, creative):
@@ -528,7 +516,7 @@ def test_a_transparent_png_is_stored_on_white(app, client, auth, creative):
         assert all(channel > 245 for channel in image.getpixel((32, 32)))
 
 
-def test_a_picture_of_more_than_40_million_pixels_is_refused(app, client, auth, creative, picture_folder):
+def test_a_picture_of_more_than_40_million_pixels_is_refused(app, client, auth, creative):
     auth.login(creative)
 
     response = client.post(
@@ -541,17 +529,17 @@ def test_a_picture_of_more_than_40_million_pixels_is_refused(app, client, auth, 
         app, "The picture has too many pixels (at most 40 megapixels)."
     )
     assert profile_of(app, creative) is None
-    assert stored_pictures(picture_folder) == []
+    assert stored_pictures(app) == []
 
 
-def test_a_refused_picture_creates_no_profile(app, client, auth, creative, picture_folder):
+def test_a_refused_picture_creates_no_profile(app, client, auth, creative):
     auth.login(creative)
 
     response = client.post("/erzgebirge/profile", data=profile_form(picture=(io.BytesIO(b"not a picture"), "fake.png")))
 
     assert response.status_code == 422
     assert profile_of(app, creative) is None
-    assert stored_pictures(picture_folder) == []
+    assert stored_pictures(app) == []
 
 
 def test_an_upload_over_the_request_limit_answers_413_and_changes_nothing(app, client, auth, make, creative):

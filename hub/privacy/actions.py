@@ -12,7 +12,7 @@ from hub.privacy import services
 def erase_own_account(actor: Actor, password: str, confirmation: str) -> services.Erasure:
     """Erase one's own account after the password and the e-mail address typed out.
 
-    The files to remove are in the result: remove them only after the commit (``services.remove_files``).
+    The person's stored files are deleted in the same transaction (``result.files`` names them).
     """
     user = actor.require_person()
     services.check_erasure(user)

@@ -12,13 +12,14 @@ import zipfile
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC
-from pathlib import Path
+from pathlib import PurePosixPath
 
 from sqlalchemy import func, or_, select
 
 from hub.accounts.models import Membership, User
 from hub.accounts.passwords import verify_password
 from hub.accounts.services import normalise_email
+from hub.core import storage
 from hub.core.acting import current_actor
 from hub.core.audit_log import Audited, AuditEntry, plain, scrub
 from hub.core.db import db, utcnow
@@ -47,7 +48,7 @@ class PrivacyError(ServiceError):
 
 @dataclass
 class Erasure:
-    """What an erasure did: the files to remove once the transaction is committed, and the counts."""
+    """What an erasure did: the keys of the stored files it deleted, and the counts."""
 
     files: list[str] = field(default_factory=list)
     deleted: int = 0
@@ -174,23 +175,24 @@ def export_zip(user: User) -> bytes:
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("export.json", json.dumps(data, ensure_ascii=False, indent=2))
-        for name, path in _own_files(user):
-            if Path(path).is_file():
-                archive.write(path, f"dateien/{name}")
+        for name, key in _own_files(user):
+            content = storage.read(key)
+            if content is not None:
+                archive.writestr(f"dateien/{name}", content)
     return out.getvalue()
 
 
 def _own_files(user: User) -> list[tuple[str, str]]:
-    """(name in the archive, stored path) of every file tied to the person through the registry."""
+    """(name in the archive, key in the store) of every file tied to the person through the registry."""
     refs, found = references(user), []
     with all_regions(read_only=True):
         for cls, declaration in declared_models():
             if not declaration.on_erase or not declaration.owners:
                 continue
             for row in _rows(cls, declaration, refs, None):
-                for path in getattr(row, declaration.on_erase)(user, dry_run=True):
-                    label = getattr(row, "filename", None) or Path(path).name
-                    found.append((f"{cls.__table__.name}-{row.id}-{Path(label).name}", path))
+                for key in getattr(row, declaration.on_erase)(user, dry_run=True):
+                    label = getattr(row, "filename", None) or PurePosixPath(key).name
+                    found.append((f"{cls.__table__.name}-{row.id}-{PurePosixPath(label).name}", key))
     return found
 
 
@@ -243,7 +245,8 @@ def erase_person(user: User, *, region_ids: list[int] | None = None) -> Erasure:
     Rows the program must keep (registrations, memberships, match memberships, ratings, contact counts) stay
     under the nameless account and profile, so every figure stays exact; the audit log is scrubbed of their
     name and personal values, and one entry per region says that the account was erased (by number only).
-    Files to remove are returned: remove them only after the commit (remove_files).
+    The person's stored files are deleted in the same transaction by the ``on_erase`` hooks (a rollback keeps
+    them, a commit leaves no copy in the store); ``result.files`` names their keys.
     """
     check_erasure(user)
     refs = references(user)
@@ -306,12 +309,6 @@ def _record(subject_type: str, subject_id: int, action: str, region_ids: list[in
     ]
     if rows:
         db.session.connection().execute(AuditEntry.__table__.insert(), rows)
-
-
-def remove_files(paths: list[str]) -> None:
-    """Remove the stored files of an erased person (after the commit: a rollback must not lose them)."""
-    for path in paths:
-        Path(path).unlink(missing_ok=True)
 
 
 def person_of_membership(membership: Membership) -> User:

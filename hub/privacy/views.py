@@ -55,8 +55,7 @@ def _erase_page(errors=None):
 
 
 def _erased(result: services.Erasure) -> str:
-    """After the commit: the person's files go, and so does their login in this browser."""
-    services.remove_files(result.files)
+    """After the commit (which took the person's files with it): their login in this browser ends too."""
     logout_user()
     session.clear()
     flash(_("Your account has been deleted."), "success")

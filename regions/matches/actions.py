@@ -144,14 +144,8 @@ def book(
         receipt = documents.store_document(match, receipt_upload, actor.user, is_receipt=True)
     elif receipt_id is not None:
         receipt = get_for_field(MatchDocument, receipt_id, "receipt_id", _m("The receipt belongs to another match."))
-    try:
-        return funding.add_entry(
-            match, kind, amount, booked_on=booked_on, purpose=purpose, by=actor.user, receipt=receipt
-        )
-    except ServiceError:
-        if receipt_upload is not None and receipt is not None:
-            documents.document_path(receipt).unlink(missing_ok=True)  # a refused entry keeps no file
-        raise
+    # A refused entry keeps no file: the receipt's row and bytes go with the transaction's rollback.
+    return funding.add_entry(match, kind, amount, booked_on=booked_on, purpose=purpose, by=actor.user, receipt=receipt)
 
 
 def run_suggestions(actor: Actor, session_id: int, *, cohort_id: int, method: str, limit: int):

@@ -6,11 +6,10 @@ import io
 import secrets
 import unicodedata
 import zipfile
-from pathlib import Path, PurePosixPath
-
-from flask import current_app
+from pathlib import PurePosixPath
 
 from hub.accounts.models import User
+from hub.core import storage
 from hub.core.db import db
 from hub.core.schemas import ServiceError, _m
 from regions.matches.models import Match, MatchDocument
@@ -25,12 +24,6 @@ OOXML = {
 
 class DocumentError(ServiceError):
     """An upload we do not accept."""
-
-
-def document_dir() -> Path:
-    path = Path(current_app.instance_path) / "uploads" / "matches"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
 
 
 def sniff(data: bytes) -> str | None:
@@ -64,7 +57,7 @@ def sniff(data: bytes) -> str | None:
 
 
 def shown_name(filename: str | None) -> str:
-    """The name people see: the last path part, NFC, without control characters; the file on disk is random."""
+    """The name people see: the last path part, NFC, without control characters; the stored key is random."""
     name = PurePosixPath((filename or "").replace("\\", "/")).name
     name = "".join(ch for ch in unicodedata.normalize("NFC", name) if unicodedata.category(ch)[0] != "C")
     return name.strip().lstrip(".")[:200]
@@ -87,7 +80,7 @@ def store_document(match: Match, upload, by: User, *, is_receipt: bool = False) 
         )
     filename = shown_name(upload.filename) or f"dokument{DOCUMENT_TYPES[content_type]}"
     stored_name = f"{secrets.token_hex(16)}{DOCUMENT_TYPES[content_type]}"
-    (document_dir() / stored_name).write_bytes(data)
+    storage.put(document_key(stored_name), data, content_type)  # in this transaction: a rollback keeps nothing
     document = MatchDocument(
         filename=filename[:200],
         stored_name=stored_name,
@@ -101,8 +94,9 @@ def store_document(match: Match, upload, by: User, *, is_receipt: bool = False) 
     return document
 
 
-def document_path(document: MatchDocument) -> Path:
-    return document_dir() / Path(document.stored_name).name
+def document_key(stored_name: str) -> str:
+    """The key of a document's file in the store (its path under uploads/ before the store)."""
+    return f"matches/{PurePosixPath(stored_name).name}"
 
 
 def remove_document(match: Match, document: MatchDocument) -> None:
@@ -111,4 +105,4 @@ def remove_document(match: Match, document: MatchDocument) -> None:
         raise DocumentError(_m("Receipts of the ledger cannot be deleted."), "document_id")
     match.documents.remove(document)
     db.session.delete(document)
-    document_path(document).unlink(missing_ok=True)
+    storage.delete(document_key(document.stored_name))

@@ -216,10 +216,14 @@ class MatchDocument(RegionScoped, db.Model):
     uploaded_by: Mapped[User | None] = relationship()
 
     def stored_files(self, erased: object = None, dry_run: bool = False) -> list[str]:
-        """The stored file, to remove after the row's deletion is committed."""
-        from regions.matches.documents import document_path
+        """The stored file's key; deleted from the store now, in the erasure's transaction (not when ``dry_run``)."""
+        from hub.core import storage
+        from regions.matches.documents import document_key
 
-        return [str(document_path(self))]
+        key = document_key(self.stored_name)
+        if not dry_run:
+            storage.delete(key)
+        return [key]
 
 
 class LedgerEntry(Audited, RegionScoped, db.Model):

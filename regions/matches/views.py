@@ -4,12 +4,13 @@ from a speed-dating session are in ``suggestion_views``."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
 from hub.cohorts.services import list_cohorts
+from hub.core import storage
 from hub.core.access import coordinator_required, region_role_required
 from hub.core.actions import Actor
 from hub.core.db import berlin_today, db
@@ -328,12 +329,12 @@ def upload(match_id: int):
 def download(document_id: int):
     """A document of a match, for the team and the coordination only."""
     document, _match = load(access.readable_document, Actor.current(), document_id)
-    path = documents.document_path(document)
-    if not path.exists():
-        abort(404)
-    return sandboxed(
-        send_file(path, mimetype=document.content_type, as_attachment=True, download_name=document.filename)
+    response = storage.send(
+        documents.document_key(document.stored_name), mimetype=document.content_type, download_name=document.filename
     )
+    if response is None:
+        abort(404)
+    return sandboxed(response)
 
 
 @bp.post("/documents/<int:document_id>/delete")

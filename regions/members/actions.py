@@ -72,7 +72,7 @@ def export_member_data(actor: Actor, membership_id: int) -> MemberData:
 def erase_member(actor: Actor, membership_id: int, *, confirmation: str) -> privacy.Erasure:
     """Erase a member's account on their request: only someone of this region alone; the e-mail typed confirms.
 
-    The files to remove are returned: remove them after the commit (privacy.remove_files).
+    The person's stored files are deleted in the same transaction (the result names them).
     """
     membership = access.managed_membership(actor, membership_id)
     person = privacy.person_of_membership(membership)

@@ -136,6 +136,5 @@ def erase(membership_id: int):
 
 
 def _after_erasure(erased: privacy.Erasure) -> str:
-    """Once the erasure is committed, its files go too (a rollback must not lose them)."""
-    privacy.remove_files(erased.files)
+    """Back to the list once the erasure (files included) is committed."""
     return url_for(".index")

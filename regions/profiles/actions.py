@@ -61,14 +61,11 @@ def unarchive_profile(actor: Actor, profile_id: int) -> Profile:
 def _with_picture(save: Callable[[], Profile], upload, remove: bool = False) -> Profile:
     """Save a profile with a new picture (checked and stored first), or without its picture.
 
-    A refused save keeps no new file; the old picture goes once the new one has taken its place.
+    The picture is stored in the save's transaction: a refused save (rolled back) keeps no new file; the old
+    picture goes once the new one has taken its place.
     """
     new = pictures.store_picture(upload.stream) if upload is not None and upload.filename else None
-    try:
-        profile = save()
-    except ServiceError:
-        pictures.remove_picture(new)
-        raise
+    profile = save()
     if new or remove:
         pictures.remove_picture(profile.picture)
         profile.picture = new
@@ -127,15 +124,17 @@ def preview_import(actor: Actor, upload) -> Preview:
 def confirm_import(actor: Actor, token: str) -> Imported:
     """Import the previewed upload: every new row, or nothing if any row has a problem (checked again now).
 
-    The upload is claimed once; a confirmation that imports nothing gives the claim up again.
+    The upload is claimed once, after the check (a claim is a write, and SQLite lets one writer at a time); a
+    confirmation that imports nothing gives the claim up again, and the upload is gone.
     """
     actor.require_coordination()
     with _refused_as(ImportRefused):
-        table = transfer.claim_upload(token)
+        table = transfer.read_upload(token)
     imported = False
     try:
         with _refused_as(ImportRefused):
             plan = transfer.plan_import(table)
+            transfer.claim_upload(token)
             if not plan.ok:
                 return Imported(plan, None)
             result = transfer.import_profiles(plan)

@@ -155,8 +155,9 @@ class Profile(Audited, RegionScoped, db.Model):
         return self.consent_withdrawn_at is not None
 
     def erase_traces(self, erased: object = None, dry_run: bool = False) -> list[str]:
-        """Before erasure: record the end of consent; return the stored picture to remove after the commit."""
-        from regions.profiles.pictures import picture_dir
+        """Before erasure: record the end of consent and delete the stored picture (in the erasure's transaction);
+        return the picture's key. With ``dry_run`` only the key."""
+        from regions.profiles.pictures import picture_key, remove_picture
 
         session = object_session(self)
         if not dry_run and self.consent_given_at is not None and session is not None:
@@ -165,7 +166,11 @@ class Profile(Audited, RegionScoped, db.Model):
                     profile_id=self.id, region_id=self.region_id, action="withdrawn", version=self.consent_version or ""
                 )
             )
-        return [str(picture_dir() / self.picture)] if self.picture else []
+        if not self.picture:
+            return []
+        if not dry_run:
+            remove_picture(self.picture)
+        return [picture_key(self.picture)]
 
     @property
     def is_listed(self) -> bool:

@@ -5,10 +5,9 @@ from __future__ import annotations
 import io
 import secrets
 import warnings
-from pathlib import Path
+from pathlib import PurePosixPath
 
-from flask import current_app
-
+from hub.core import storage
 from hub.core.schemas import ServiceError, _m
 
 MAX_BYTES = 5 * 1024 * 1024
@@ -24,14 +23,13 @@ class PictureError(ServiceError):
         super().__init__(message, "picture")
 
 
-def picture_dir() -> Path:
-    path = Path(current_app.instance_path) / "uploads" / "profiles"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+def picture_key(name: str) -> str:
+    """The key of a stored picture (its path under uploads/ before the store)."""
+    return f"profiles/{PurePosixPath(name).name}"
 
 
 def store_picture(stream) -> str:
-    """Check and resize an uploaded picture; return the stored file's name."""
+    """Check and resize an uploaded picture and keep it in the current transaction; return its name."""
     from PIL import Image, ImageOps, UnidentifiedImageError  # loaded by the first upload, not at start-up
 
     Image.MAX_IMAGE_PIXELS = MAX_PIXELS
@@ -69,11 +67,11 @@ def store_picture(stream) -> str:
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
         raise PictureError(_m("This file is not a picture we can read.")) from exc
     name = f"{secrets.token_hex(16)}.jpg"
-    (picture_dir() / name).write_bytes(out.getvalue())
+    storage.put(picture_key(name), out.getvalue(), "image/jpeg")
     return name
 
 
 def remove_picture(name: str | None) -> None:
-    """Delete a stored picture file."""
+    """Delete a stored picture in the current transaction."""
     if name:
-        (picture_dir() / Path(name).name).unlink(missing_ok=True)
+        storage.delete(picture_key(name))

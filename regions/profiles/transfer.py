@@ -3,24 +3,23 @@
 An import is read, checked row by row with ``ProfileInputSchema`` and shown as a plan first; only a
 plan without problems is written, all rows in one transaction. "Angebote" and "Bedarfe" cells are read by
 the rule of terms.py (terms become tags, sentences text): what they hold never makes a row a problem, unless
-its text would grow too long. Between the preview and the confirmation the upload waits under
-``instance/imports/`` with a random name that names its region.
+its text would grow too long. Between the preview and the confirmation the upload waits in the store
+(``hub.core.storage``, in the database every host reaches) under a random key that names its region.
 """
 
 from __future__ import annotations
 
-import contextlib
 import re
 import secrets
 from dataclasses import dataclass, field
-from pathlib import Path
+from datetime import timedelta
 
-from flask import current_app
 from marshmallow import ValidationError
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from hub.accounts.services import normalise_email
+from hub.core import storage
 from hub.core.db import db
 from hub.core.schemas import Message, _m
 from hub.core.tenancy.scope import current_region_id
@@ -285,74 +284,84 @@ def _taken_meanwhile(rows: list[PlannedRow]) -> Message:
 # -- the upload between preview and confirmation -----------------------------------------------------
 
 _TOKEN = re.compile(r"(\d+)-([0-9a-f]{32})\.(csv|xlsx)")
+IMPORTS = "imports/"
+CONTENT_TYPES = {"csv": "text/csv", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+EMPTY_SHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 
 
-def _upload_dir() -> Path:
-    path = Path(current_app.config.get("PROFILE_IMPORT_FOLDER") or Path(current_app.instance_path) / "imports")
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+def _key(token: str) -> str:
+    return f"{IMPORTS}{token}"
 
 
 def keep_upload(data: bytes, kind: str) -> str:
-    """Keep an upload for the confirmation; the returned name is random and names the region in scope."""
+    """Keep an upload for the confirmation (in the current transaction); the returned name is random and names
+    the region in scope. Uploads kept for more than a day are swept."""
     region_id = current_region_id()
     if region_id is None:
         raise TransferError(_m("An import needs a region."))
-    directory = _upload_dir()
     token = f"{region_id}-{secrets.token_hex(16)}.{kind}"
-    (directory / token).write_bytes(data)
-    # Ages are read on the clock that dated the files (the new upload's time), not on the process's own.
-    now = (directory / token).stat().st_mtime
-    for old in directory.iterdir():
-        with contextlib.suppress(FileNotFoundError):  # another request may be sweeping too
-            if old.stat().st_mtime < now - KEEP_UPLOADS_SECONDS:
-                old.unlink()
+    kept = storage.put(_key(token), data, CONTENT_TYPES[kind])
+    # Ages are read on the clock that dated the uploads (the new one's time), not on another one.
+    db.session.execute(
+        delete(storage.StoredFile).where(
+            storage.StoredFile.key.startswith(IMPORTS),
+            storage.StoredFile.created_at < kept.created_at - timedelta(seconds=KEEP_UPLOADS_SECONDS),
+        ),
+        execution_options={"synchronize_session": False},
+    )
     return token
 
 
-def _upload_path(token: str) -> Path:
+def _upload_key(token: str) -> str:
     match = _TOKEN.fullmatch(token or "")
     if not match or int(match.group(1)) != current_region_id():
         raise TransferError(_m("This upload is not available in this region (any more). Please upload the file again."))
-    return _upload_dir() / token
+    return _key(token)
 
 
-def claim_upload(token: str) -> Table:
-    """Take the kept upload for one confirmation and read it; any further confirmation is refused.
+def read_upload(token: str) -> Table:
+    """Read the kept upload of the region in scope (not claimed yet: ``claim_upload`` does that)."""
+    key = _upload_key(token)
+    data = storage.read(key)
+    if data is None:
+        _refuse_claimed(_claim_marker(key))
+        raise TransferError(_m("This upload is not available in this region (any more). Please upload the file again."))
+    return read_table(data, token)
 
-    The claim is an atomic rename, so of two confirmations at once exactly one gets the file. What
-    stays behind is an empty marker: the data is gone, and a later confirmation hears that this import
-    has been confirmed already. ``release_upload`` takes the marker away if the import failed.
+
+def claim_upload(token: str) -> None:
+    """Take the kept upload for this confirmation; any further confirmation is refused.
+
+    The claim renames the upload to its marker and empties it in one conditional UPDATE, in the
+    confirmation's transaction: of two confirmations at once exactly one changes the row (PostgreSQL makes the
+    other wait for its commit, SQLite lets one writer at a time), and the other finds no upload under the name.
+    What stays behind is an empty marker: the data is gone, and a later confirmation hears that this import
+    has been confirmed already. ``release_upload`` takes the marker away if the import imported nothing; an
+    import that fails rolls the claim back with everything else.
     """
-    path = _upload_path(token)
-    claimed = _claim_marker(path)
-    try:
-        path.rename(claimed)
-    except FileNotFoundError as exc:
-        _refuse_claimed(claimed)
-        raise TransferError(
-            _m("This upload is not available in this region (any more). Please upload the file again.")
-        ) from exc
-    data = claimed.read_bytes()
-    claimed.write_bytes(b"")  # the marker keeps no personal data
-    try:
-        return read_table(data, path.name)
-    except BaseException:
-        claimed.unlink(missing_ok=True)  # nothing can be imported from it: it is simply gone
-        raise
+    key = _upload_key(token)
+    claimed = db.session.execute(
+        update(storage.StoredFile)
+        .where(storage.StoredFile.key == key)
+        .values(key=_claim_marker(key), content=b"", size=0, sha256=EMPTY_SHA256),
+        execution_options={"synchronize_session": False},
+    ).rowcount
+    if claimed != 1:
+        _refuse_claimed(_claim_marker(key))
+        raise TransferError(_m("This upload is not available in this region (any more). Please upload the file again."))
 
 
 def release_upload(token: str) -> None:
     """Give up the claim of a confirmation that imported nothing; the file has to be uploaded again."""
-    _claim_marker(_upload_path(token)).unlink(missing_ok=True)
+    storage.delete(_claim_marker(_upload_key(token)))
 
 
-def _claim_marker(path: Path) -> Path:
-    return path.with_name(f"{path.name}.claimed")
+def _claim_marker(key: str) -> str:
+    return f"{key}.claimed"
 
 
-def _refuse_claimed(marker: Path) -> None:
-    if marker.exists():
+def _refuse_claimed(marker: str) -> None:
+    if storage.exists(marker):
         raise ImportConflict(
             _m("This import has been confirmed already (or is running right now); nothing was changed.")
         )
@@ -360,6 +369,6 @@ def _refuse_claimed(marker: Path) -> None:
 
 def discard_upload(token: str) -> None:
     """Delete a kept upload of the region in scope (cancelled preview); a confirmed one cannot be cancelled."""
-    path = _upload_path(token)
-    _refuse_claimed(_claim_marker(path))
-    path.unlink(missing_ok=True)
+    key = _upload_key(token)
+    _refuse_claimed(_claim_marker(key))
+    storage.delete(key)

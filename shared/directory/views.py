@@ -6,10 +6,11 @@ A profile's page also offers to ask for contact: the form's answer is the contac
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, request, send_from_directory
+from flask import Blueprint, abort, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
+from hub.core import storage
 from hub.core.access import login_reason
 from hub.core.actions import Actor
 from hub.core.glue import load
@@ -76,4 +77,7 @@ def picture(profile_id: int):
     found = _visible_or_404(profile_id)
     if not found.picture:
         abort(404)
-    return sandboxed(send_from_directory(pictures.picture_dir(), found.picture, mimetype="image/jpeg", max_age=3600))
+    response = storage.send(pictures.picture_key(found.picture), mimetype="image/jpeg", max_age=3600)
+    if response is None:
+        abort(404)
+    return sandboxed(response)

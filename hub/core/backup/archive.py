@@ -1,4 +1,5 @@
-"""The backup archive: an uncompressed tar with manifest.json first, the database dump and uploads/...
+"""The backup archive: an uncompressed tar with manifest.json first and the database dump (uploads/... in
+archives made before the uploaded files moved into the database).
 
 The manifest names every other member with its size and SHA-256; a reader accepts exactly those members
 (regular files under safe names) and nothing else. The checksums find a damaged or altered file; they
@@ -16,7 +17,10 @@ from pathlib import Path, PurePosixPath
 
 FORMAT = "cimis-hub-backup/1"
 MANIFEST = "manifest.json"
+# Archives made before the uploaded files moved into the database (migration 0022) carry them here.
 UPLOADS = "uploads"
+# The app setting that tells migration 0022 where an old archive's uploads/ were extracted to.
+LEGACY_UPLOADS = "LEGACY_UPLOADS_FOLDER"
 DATABASE_MEMBERS = {"sqlite": "database.sqlite3", "postgresql": "database.pgdump"}
 CHUNK = 1024 * 1024
 

@@ -33,14 +33,14 @@ def backup_cli():
 @with_appcontext
 def backup_create(directory):
     from hub.core.backup.archive import BackupError
-    from hub.core.backup.services import create_backup
+    from hub.core.backup.services import create_backup, uploaded_files
 
     try:
         path, manifest = create_backup(directory)
     except BackupError as exc:
         raise click.ClickException(str(exc)) from exc
     rows = sum(manifest["tables"].values())
-    files = sum(1 for name in manifest["files"] if name.startswith("uploads/"))
+    files = uploaded_files(manifest)
     click.echo(
         f"{path} ({path.stat().st_size} bytes): revision {manifest['schema_revision']}, {rows} rows in "
         f"{len(manifest['tables'])} tables, {files} uploaded files (not encrypted: store it as personal data)"
@@ -70,16 +70,16 @@ def backup_list():
 @backup_cli.command(
     "restore",
     help="Bring a backup back into an EMPTY database: checks every file's SHA-256 and the schema revision first "
-    "(an older revision is migrated afterwards), then restores the database and the uploaded files. Stop the web "
+    "(an older revision is migrated afterwards), then restores the database with the uploaded files. Stop the web "
     "server and the scheduler first.\n\n"
     f"{WHERE}",
 )
 @click.argument("archive", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--force", is_flag=True, help="Replace a database (and upload folder) that holds data.")
+@click.option("--force", is_flag=True, help="Replace a database that holds data.")
 @with_appcontext
 def backup_restore(archive, force):
     from hub.core.backup.archive import BackupError
-    from hub.core.backup.services import restore_backup, target_contents
+    from hub.core.backup.services import restore_backup, target_contents, uploaded_files
 
     if force:
         contents = target_contents()
@@ -90,7 +90,7 @@ def backup_restore(archive, force):
     except BackupError as exc:
         raise click.ClickException(str(exc)) from exc
     manifest = restored.manifest
-    files = sum(1 for name in manifest["files"] if name.startswith("uploads/"))
+    files = uploaded_files(manifest)
     click.echo(
         f"restored {archive.name} (created {manifest['created_at']}): {sum(manifest['tables'].values())} rows, "
         f"{files} uploaded files"

@@ -1,4 +1,8 @@
-"""Create, list and restore backups: the database snapshot, the uploaded files and a manifest in one archive.
+"""Create, list and restore backups: the database snapshot (uploaded files included) and a manifest in one archive.
+
+The uploaded files live in the database (``hub.core.storage``, migration 0022), so the snapshot holds them.
+Archives made before that also carry an ``uploads/`` folder: restoring one brings its files into the store
+(migration 0022 copies them while it brings the old schema up to date).
 
 A backup holds every person's data in clear text: it is not encrypted and must be stored and deleted
 like the personal data it is (see docs/SECURITY.md).
@@ -18,6 +22,7 @@ from flask import current_app
 from hub.core.backup.archive import (
     DATABASE_MEMBERS,
     FORMAT,
+    LEGACY_UPLOADS,
     UPLOADS,
     BackupError,
     extract_verified,
@@ -28,10 +33,11 @@ from hub.core.backup.archive import (
 from hub.core.db import db, utcnow
 
 ARCHIVE_PATTERN = "hub-backup-*.tar"
+STORED_FILES = "stored_file"
 
 
 class TargetNotEmpty(BackupError):
-    """The database (or the upload folder) to restore into holds data; only --force replaces it."""
+    """The database to restore into holds data; only --force replaces it."""
 
     def __init__(self, contents: Contents):
         self.contents = contents
@@ -43,13 +49,16 @@ class TargetNotEmpty(BackupError):
 
 @dataclass
 class Contents:
-    """What a restore would replace: the tables holding rows and the uploaded files."""
+    """What a restore would replace: the tables holding rows, and how many of those rows are uploaded files."""
 
     rows: dict[str, int] = field(default_factory=dict)
-    files: int = 0
+
+    @property
+    def files(self) -> int:
+        return self.rows.get(STORED_FILES, 0)
 
     def __bool__(self) -> bool:
-        return bool(self.rows) or self.files > 0
+        return bool(self.rows)
 
     def describe(self) -> str:
         if not self:
@@ -77,9 +86,10 @@ def backup_dir() -> Path:
     return Path(configured).expanduser().resolve() if configured else Path(current_app.instance_path) / "backups"
 
 
-def uploads_dir() -> Path:
-    """The uploaded files (match documents, profile pictures) under the instance folder."""
-    return Path(current_app.instance_path) / UPLOADS
+def uploaded_files(manifest: dict) -> int:
+    """How many uploaded files an archive holds: rows of the store, and the uploads/ of an older archive."""
+    legacy = sum(1 for name in manifest["files"] if name.startswith(f"{UPLOADS}/"))
+    return manifest.get("tables", {}).get(STORED_FILES, 0) + legacy
 
 
 def create_backup(directory: Path | None = None) -> tuple[Path, dict]:
@@ -95,16 +105,10 @@ def create_backup(directory: Path | None = None) -> tuple[Path, dict]:
     work = Path(tempfile.mkdtemp(prefix=".backup-", dir=current_app.instance_path))
     partial = directory / f".hub-backup-{os.getpid()}-{work.name}.partial"
     try:
-        pins: dict[str, tuple[int, int]] = {}
-        # Uploads are written once under random names before their row commits, and deleted outright:
-        # pinning them (hard links) before the snapshot keeps the file of every row the snapshot can
-        # hold, and a second pass after it adds the files written in the meantime.
-        _pin_files(uploads_dir(), work / UPLOADS, pins)
+        # The uploaded files are rows of the database: the snapshot holds each with the row that names it.
         database_member = DATABASE_MEMBERS[dialect]
         state = databases.take_snapshot(db.engine, work / database_member)
-        _pin_files(uploads_dir(), work / UPLOADS, pins)
         members = {database_member: work / database_member}
-        members.update({f"{UPLOADS}/{name}": work / UPLOADS / name for name in sorted(pins)})
         manifest = {
             "format": FORMAT,
             "hub_version": _hub_version(),
@@ -136,17 +140,14 @@ def list_backups(directory: Path | None = None) -> list[tuple[Path, dict | None,
 
 
 def target_contents() -> Contents:
-    """What the current database and upload folder hold that a restore would replace."""
+    """What the current database (uploaded files included) holds that a restore would replace."""
     from hub.core.backup import databases
 
-    rows = databases.rows_present(db.engine, db.metadata.tables)
-    folder = uploads_dir()
-    files = sum(1 for p in folder.rglob("*") if p.is_file()) if folder.is_dir() else 0
-    return Contents(rows, files)
+    return Contents(databases.rows_present(db.engine, db.metadata.tables))
 
 
 def restore_backup(archive: Path, *, force: bool = False) -> Restored:
-    """Bring a backup back: check it completely first, then replace the database and the uploads.
+    """Bring a backup back: check it completely first, then replace the database (uploaded files included).
 
     Refuses (changing nothing) a damaged or altered archive, one from another database system or from a
     newer schema, and a target that holds data unless ``force``. A backup of an older schema revision is
@@ -180,9 +181,14 @@ def restore_backup(archive: Path, *, force: bool = False) -> Restored:
             _check_state(databases.live_state(db.engine), manifest, after_restore=True)
         migrated_from = None
         if revision != head:
-            upgrade()
+            # An archive from before the store carries its files under uploads/: migration 0022 copies the
+            # ones its rows name into the store, from the archive (not from this instance's old folder).
+            current_app.config[LEGACY_UPLOADS] = str(work / UPLOADS)
+            try:
+                upgrade()
+            finally:
+                current_app.config.pop(LEGACY_UPLOADS, None)
             migrated_from = revision
-        _replace_uploads(work / UPLOADS, work / "replaced-uploads")
     finally:
         db.session.remove()
         shutil.rmtree(work, ignore_errors=True)
@@ -213,31 +219,6 @@ def _sweep_leftovers(instance: Path, directory: Path) -> None:
         with contextlib.suppress(FileNotFoundError):
             if leftover.stat().st_mtime < cutoff:
                 shutil.rmtree(leftover) if leftover.is_dir() else leftover.unlink()
-
-
-def _pin_files(source: Path, pinned: Path, pins: dict[str, tuple[int, int]]) -> None:
-    """Hard-link (or, across file systems, copy) the files under ``source`` that are new or changed since the
-    last pass; symbolic links are not followed (the hub makes none)."""
-    if not source.is_dir():
-        return
-    for path in sorted(source.rglob("*")):
-        if path.is_symlink() or not path.is_file():
-            continue
-        name = path.relative_to(source).as_posix()
-        try:
-            stat = path.stat()
-            if pins.get(name) == (stat.st_size, stat.st_mtime_ns):
-                continue
-            target = pinned / name
-            target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            target.unlink(missing_ok=True)
-            try:
-                os.link(path, target)
-            except OSError:
-                shutil.copy2(path, target)
-        except FileNotFoundError:
-            continue  # deleted between listing and pinning: gone before the snapshot
-        pins[name] = (stat.st_size, stat.st_mtime_ns)
 
 
 def _publish(partial: Path, directory: Path, stem: str) -> Path:
@@ -284,14 +265,3 @@ def _check_state(state, manifest: dict, *, after_restore: bool = False) -> None:
         return
     when = "the restored database" if after_restore else "the database in the archive"
     raise BackupError(f"{when} does not hold what the manifest lists (revision or row counts differ)")
-
-
-def _replace_uploads(restored: Path, aside: Path) -> None:
-    """Put the backup's uploads in place of the current ones (moved aside first, removed after)."""
-    folder = uploads_dir()
-    if folder.exists():
-        shutil.move(folder, aside)
-    if restored.is_dir():
-        shutil.move(restored, folder)
-    else:
-        folder.mkdir(parents=True, exist_ok=True)
