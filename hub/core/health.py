@@ -12,7 +12,7 @@ well (or None) and raises on failure; registering a name again replaces the chec
 - ``database``: one ``SELECT 1``;
 - ``redis``: PING, when HUB_REDIS_URL is set (otherwise "not configured" — the counters are per process);
 - ``migrations``: the database's Alembic revision is the scripts' head (``hub.core.schema_check``);
-- ``storage``: the instance folder (uploads, imports, backups) is there and writable.
+- ``storage``: the table of uploaded files (``hub.core.storage``, in the database since issue 19) answers.
 
 Both views are ``@public``, exempt from the rate limits, GET only (so no CSRF), outside every region (no tenancy),
 and set no cookie.
@@ -21,12 +21,10 @@ and set no cookie.
 from __future__ import annotations
 
 import logging
-import os
-import tempfile
 from collections.abc import Callable
 
 from flask import Blueprint, current_app, jsonify
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 from hub.core.access import public
 from hub.core.db import db
@@ -129,12 +127,12 @@ def check_migrations() -> str:
 
 
 def check_storage() -> str:
-    folder = current_app.instance_path
-    if not os.path.isdir(folder):
-        raise CheckFailed("the instance folder is missing")
-    with tempfile.NamedTemporaryFile(dir=folder, prefix=".readyz-"):
-        pass  # created and removed: the folder is writable
-    return "ok"
+    """Uploaded files live in the database (hub.core.storage): its table must answer. One indexed row at most."""
+    from hub.core.storage import StoredFile
+
+    with db.engine.connect() as connection:
+        connection.execute(select(StoredFile.id).limit(1))
+    return "ok (database)"
 
 
 def install(app) -> None:
