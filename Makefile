@@ -8,7 +8,7 @@ HUB_PORT ?= 5000
 PO := $(wildcard hub/translations/*/LC_MESSAGES/messages.po)
 MO := $(PO:.po=.mo)
 
-.PHONY: run test test-fast test-sqlite test-postgres test-clock setup axe screenshots lint format translations extract-messages bench clean
+.PHONY: run serve test test-fast test-sqlite test-postgres test-clock setup axe screenshots lint format translations extract-messages bench clean
 
 # The scheduler runs beside the web server in a process of its own; Ctrl-C stops both.
 run: setup
@@ -16,6 +16,12 @@ run: setup
 	@trap 'kill $$scheduler 2>/dev/null; wait $$scheduler 2>/dev/null' EXIT INT TERM; \
 	$(HUB) scheduler run & scheduler=$$!; \
 	$(HUB) run --host 127.0.0.1 --port $(HUB_PORT)
+
+# Production mode on this machine: migrations, then gunicorn (HUB_WORKERS) and the one scheduler, on PostgreSQL and
+# Redis (HUB_DATABASE_URL, HUB_REDIS_URL; local defaults in hub/core/serve.py); needs HUB_SECRET_KEY and HUB_BASE_URL.
+# Ctrl-C stops both gracefully. docs/DEPLOY.md for several hosts behind nginx.
+serve: setup
+	$(PY) -m hub.core.serve
 
 test: $(STAMP) $(MO) axe
 	$(PY) .ci/test_all.py
@@ -59,7 +65,7 @@ $(STAMP): setup.cfg pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed ($(PYTHON) not found; set PYTHON=...)"; exit 1; }
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[test,dev]'
+	$(PY) -m pip install --quiet -e '.[test,dev,serve]'
 	touch $(STAMP)
 
 %.mo: %.po $(STAMP)

@@ -53,7 +53,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     os.makedirs(app.instance_path, exist_ok=True)
     logs.configure(app.config)
 
-    from hub.core import cli, features, rate_limits, security_headers, web
+    from hub.core import cli, compression, features, rate_limits, security_headers, static_files, web
     from hub.features import FEATURES
 
     security_headers.install(app)
@@ -66,6 +66,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     web.install(app)
     rate_limits.install(app)
     cli.install(app)
+    static_files.install(app)
+    compression.install(app)  # last: its after-request hook runs first, on the view's own answer
     return app
 
 
@@ -130,12 +132,14 @@ def _install_framework(app: Flask) -> None:
     import hub.core.mail.jobs  # noqa: F401  (declares its @jobs)
     import hub.core.storage.models  # noqa: F401  (the stored files' table)
     from hub.core import api as api_v1
+    from hub.core import health
     from hub.core.extensions import api
     from hub.core.jobs.views import bp as jobs_bp
     from hub.core.mail.views import bp as mail_bp
 
     app.register_blueprint(mail_bp)
     app.register_blueprint(jobs_bp)
+    health.install(app)
     api_v1.register(api, app)
 
 

@@ -140,6 +140,28 @@ def test_login_records_the_time_of_the_last_login(app, make, auth):
     assert user_row(app, person.id).last_login_at is not None
 
 
+def test_login_with_a_hash_of_the_old_parameters_stores_one_of_the_new(app, make, auth, monkeypatch):
+    """Hashes made before issue 19 (RFC 9106 low-memory: 64 MiB, t=3, p=4) become OWASP's Argon2id (19 MiB, t=2,
+    p=1) at the next login, and the old one keeps working until then."""
+    from argon2 import extract_parameters
+
+    from hub.accounts.passwords import OWASP_ARGON2ID, hasher
+
+    person = make.participant("erzgebirge")
+    monkeypatch.setitem(app.config, "PASSWORD_HASH_PROFILE", "default")
+    with app.app_context():
+        old = hasher("rfc9106_low_memory").hash(PASSWORD)
+        db.session.get(User, person.id).password_hash = old
+        db.session.commit()
+    assert auth.login(person).status_code == 302
+    stored = user_row(app, person.id).password_hash
+    assert stored != old
+    assert extract_parameters(stored) == OWASP_ARGON2ID
+    assert (OWASP_ARGON2ID.memory_cost, OWASP_ARGON2ID.time_cost, OWASP_ARGON2ID.parallelism) == (19456, 2, 1)
+    with app.app_context():
+        assert verify_password(stored, PASSWORD)
+
+
 def test_login_is_case_insensitive_in_the_email_address(client, make, auth):
     make.participant("erzgebirge", email="mixed@example.org")
     assert auth.login("  MIXED@Example.org ").status_code == 302

@@ -432,3 +432,73 @@ def test_setup_in_development_loads_the_demo_network_into_an_empty_database(tmp_
     completed, database = _setup_in(tmp_path, {"HUB_PASSWORD_HASH_PROFILE": "cheapest"})
     assert completed.returncode == 0, completed.stderr
     assert "admin@cimis-hub.example" in _accounts_in(database)
+
+
+# -- hub db check ----------------------------------------------------------------------------------------
+
+
+def test_db_check_on_a_current_database_says_so_and_exits_0(runner):
+    from hub.core.cli import db_check_command
+
+    result = runner.invoke(db_check_command)
+    assert result.exit_code == 0, result.output
+    assert "migrations are current (revision 0" in result.output
+    assert "the schema matches the models" in result.output
+
+
+def test_db_check_is_the_hubs_under_hub_db():
+    from click.testing import CliRunner
+
+    from hub.core.cli import db_check_command, main
+
+    result = CliRunner().invoke(main, ["db", "--help"])
+    assert "check" in result.output
+    from flask_migrate.cli import db as db_group
+
+    assert db_group.get_command(None, "check") is db_check_command
+
+
+def test_db_check_names_a_migration_behind_and_the_differences_in_words(tmp_path):
+    from flask_migrate import upgrade
+
+    from hub import create_app
+    from hub.core.cli import db_check_command
+    from hub.core.schema_check import script_heads
+    from tests.conftest import TEST_CONFIG
+
+    other = create_app(
+        {
+            **TEST_CONFIG,
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'behind.sqlite3'}",
+            "INSTANCE_PATH": str(tmp_path / "instance"),
+        }
+    )
+    with other.app_context():
+        upgrade(revision="0020")  # 0021 adds the saved searches' tables
+        db.engine.dispose()
+    result = other.test_cli_runner().invoke(db_check_command)
+    assert result.exit_code == 1
+    assert f"the database is at revision 0020, the migrations' head is {script_heads()[0]}" in result.output
+    assert "the table 'saved_search' is in the models but not in the database" in result.output
+
+
+def test_db_check_says_when_the_database_does_not_answer(tmp_path):
+    import socket
+
+    from hub import create_app
+    from hub.core.cli import db_check_command
+    from tests.conftest import TEST_CONFIG
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    other = create_app(
+        {
+            **TEST_CONFIG,
+            "SQLALCHEMY_DATABASE_URI": f"postgresql+psycopg://postgres@127.0.0.1:{port}/none",
+            "INSTANCE_PATH": str(tmp_path),
+        }
+    )
+    result = other.test_cli_runner().invoke(db_check_command)
+    assert result.exit_code == 1
+    assert "the database does not answer" in result.output

@@ -565,6 +565,31 @@ def test_an_unchanged_feed_answers_304_without_a_body(client, urls):
         assert client.get(url, headers={"If-None-Match": '"something-else"'}).status_code == 200
 
 
+def test_a_compressed_feed_revalidates_with_its_etag_as_cheaply_as_a_plain_one(app, client, urls):
+    """Flask-Compress marks the ETag of a gzip answer ("…:gzip"); the feed still answers 304 from its one aggregate
+    query (hub/core/compression.py reads If-None-Match without the suffix)."""
+    import gzip
+
+    from tests.statements import counted
+
+    _, addresses = urls
+    for url in addresses:
+        plain = client.get(url)
+        packed = client.get(url, headers={"Accept-Encoding": "gzip"})
+        assert packed.headers["Content-Encoding"] == "gzip", url
+        assert gzip.decompress(packed.data) == plain.data
+        assert packed.headers["ETag"] == plain.headers["ETag"][:-1] + ':gzip"'
+        with counted(app) as cheap:
+            assert client.get(url, headers={"If-None-Match": plain.headers["ETag"]}).status_code == 304
+        with counted(app) as revalidated:
+            again = client.get(url, headers={"Accept-Encoding": "gzip", "If-None-Match": packed.headers["ETag"]})
+        assert again.status_code == 304, url
+        assert again.data == b""
+        assert len(revalidated) == len(cheap), url
+        changed = client.get(url, headers={"Accept-Encoding": "gzip", "If-None-Match": '"something-else:gzip"'})
+        assert changed.status_code == 200
+
+
 def test_a_change_gives_a_new_etag(app, regions, client, urls):
     ev, addresses = urls
     before = {url: client.get(url).headers["ETag"] for url in addresses}

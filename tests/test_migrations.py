@@ -2,17 +2,32 @@
 
 from __future__ import annotations
 
-from alembic.autogenerate import compare_metadata
-from alembic.migration import MigrationContext
-
-from hub.core.db import db, include_name
+from hub.core.db import db
+from hub.core.schema_check import describe_difference, revision_state, schema_differences
 
 
 def test_models_and_migrations_agree(app):
+    """The comparison of `hub db check` (hub.core.schema_check), on the suite's migrated database."""
     with app.app_context(), db.engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True, "include_name": include_name})
-        differences = compare_metadata(context, db.metadata)
-    assert differences == []
+        differences = schema_differences(connection)
+        assert revision_state(connection).current
+    assert [describe_difference(d) for d in differences] == []
+
+
+def test_differences_are_said_in_plain_words():
+    from sqlalchemy import Column, Integer, MetaData, String, Table
+
+    table = Table("thing", MetaData(), Column("id", Integer, primary_key=True), Column("name", String(20)))
+    assert describe_difference(("add_table", table)) == "the table 'thing' is in the models but not in the database"
+    assert describe_difference(("remove_column", None, "thing", table.c.name)) == (
+        "the column thing.name is in the database but not in the models"
+    )
+    assert describe_difference([("modify_nullable", None, "thing", "name", {}, True, False)]) == (
+        "the column thing.name differs in its nullable: the database has True, the models False"
+    )
+    assert describe_difference(("modify_type", None, "thing", "name", {}, "VARCHAR(10)", "VARCHAR(20)")) == (
+        "the column thing.name differs in its type: the database has VARCHAR(10), the models VARCHAR(20)"
+    )
 
 
 def test_every_scoped_table_has_an_indexed_region_column(app):

@@ -102,6 +102,31 @@ def analyze_command():
     click.echo("statistics refreshed")
 
 
+@click.command("check")
+@with_appcontext
+def db_check_command():
+    """Say whether the migrations are current and the schema matches the models; exit 1 on any difference."""
+    from sqlalchemy.exc import OperationalError
+
+    from hub.core.schema_check import describe_difference, revision_state, schema_differences
+
+    try:
+        with db.engine.connect() as connection:
+            state = revision_state(connection)
+            differences = schema_differences(connection)
+    except OperationalError as exc:
+        raise click.ClickException(f"the database does not answer: {exc.orig or exc}") from exc
+    click.echo(state.describe())
+    if differences:
+        click.echo(f"the schema differs from the models in {len(differences)} place(s):")
+        for difference in differences:
+            click.echo(f"  - {describe_difference(difference)}")
+    else:
+        click.echo("the schema matches the models")
+    if differences or not state.current:
+        raise SystemExit(1)
+
+
 def install(app) -> None:
     """Attach the framework's commands to the app (used by `hub` and `flask`); the features bring theirs
     through the registry (hub.core.features: ``Feature(cli=...)``)."""
@@ -111,3 +136,8 @@ def install(app) -> None:
 
     for group in (regions_cli, demo_cli, mail_cli, scheduler_cli, backup_cli, setup_command, analyze_command):
         app.cli.add_command(group)
+    # `hub db` is Flask-Migrate's group (a plugin command of the `flask`/`hub` command); its `check` (Alembic's,
+    # which only says "new upgrade operations detected") gives way to the hub's, which names the differences.
+    from flask_migrate.cli import db as db_group
+
+    db_group.add_command(db_check_command, "check")
