@@ -3,9 +3,10 @@ lives on one host"): a document uploaded through one is downloaded byte-identica
 ends the session on the other, a rate limit counts the requests of both, and a profile import previewed on one
 is confirmed on the other.
 
-Each host is gunicorn with one worker, on a port of its own and an instance folder of its own (no shared disk),
-against a throw-away PostgreSQL database and a key prefix of its own in Redis. Without a PostgreSQL server or a
-Redis server answering, the test is skipped with one line; in CI (CI=true) it fails instead.
+Each host is gunicorn with the deployment's settings (config/gunicorn.conf.py) and one worker, on a port of its
+own and an instance folder of its own (no shared disk), against a throw-away PostgreSQL database and a key prefix
+of its own in Redis. Without a PostgreSQL server or a Redis server answering, the test is skipped with one line;
+in CI (CI=true) it fails instead.
 """
 
 from __future__ import annotations
@@ -112,9 +113,12 @@ def _host(name: str, shared_services, tmp_path) -> tuple[str, subprocess.Popen]:
         "HUB_PASSWORD_HASH_PROFILE": "cheapest",
         "HUB_MAIL_SERVER": "",
         "HUB_PASSWORD_RESET_LIMIT_PER_ADDRESS": f"{RESETS_PER_ADDRESS} per hour",
+        # The deployment's own gunicorn settings (config/gunicorn.conf.py), one worker each.
+        "HUB_BIND": f"127.0.0.1:{port}",
+        "HUB_WORKERS": "1",
     }
     process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-w", "1", "-b", f"127.0.0.1:{port}", "hub.wsgi:app"],
+        [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "config" / "gunicorn.conf.py"), "hub.wsgi:app"],
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,
