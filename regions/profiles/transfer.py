@@ -22,6 +22,7 @@ from hub.accounts.services import normalise_email
 from hub.core import storage
 from hub.core.db import db
 from hub.core.schemas import Message, _m
+from hub.core.spreadsheets import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE
 from hub.core.tenancy.scope import current_region_id
 from regions.profiles import services
 from regions.profiles.models import Profile, is_email_conflict
@@ -285,7 +286,7 @@ def _taken_meanwhile(rows: list[PlannedRow]) -> Message:
 
 _TOKEN = re.compile(r"(\d+)-([0-9a-f]{32})\.(csv|xlsx)")
 IMPORTS = "imports/"
-CONTENT_TYPES = {"csv": "text/csv", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+CONTENT_TYPES = {"csv": CSV_CONTENT_TYPE, "xlsx": XLSX_CONTENT_TYPE}  # as the hub's exports are labelled
 EMPTY_SHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 
 
