@@ -158,6 +158,17 @@ class SearchResult:
     def pages(self) -> int:
         return self.pager.pages
 
+    @property
+    def at_bound_end(self) -> bool:
+        """Whether this page is the last of the hits that can be shown (or past it) while there are more: the page
+        says why its pager stops."""
+        return not self.total_exact and self.page >= self.pages
+
+    @property
+    def beyond_bound(self) -> bool:
+        """Whether this page lies past the hits that can be shown (an old link, a typed address): it is empty."""
+        return not self.total_exact and self.page > self.pages
+
 
 def search(viewer: Viewer, query: DirectoryQuery) -> SearchResult:
     """Search the directory as this viewer; four queries whatever the page size and the number of hits.
@@ -258,10 +269,11 @@ def _hits(
     """The visible entries that match, as a materialised CTE with their rank, the page's ORDER BY, and (bounded
     on SQLite) a statement counting the engine's candidates, or None.
 
-    ``bound``: at most this many hits, the first in the engine's order — SQLite: the best by bm25 among the
-    ``2 × bound`` best matches (FTS5 ranks every match in its index, which is cheap; only these candidates are
-    looked up for the visibility rule); PostgreSQL: the first the GIN index finds, ranked among themselves
-    (ts_rank_cd reads each one's vector: the expensive step); without words: the first by name. ``walk``: the
+    ``bound``: at most this many hits, the same set on every page — with words the first visible ones by profile id,
+    ranked among themselves (SQLite: FTS5 gives its first ``2 × bound`` matches by rowid with their bm25, which it
+    then computes for those only — ranking all 33,000 matches of a frequent word cost 33 ms; PostgreSQL walks the
+    primary key or sorts the GIN index's matches, whichever its planner finds cheaper, and ts_rank_cd reads only
+    these hits' vectors); without words: the first by name. ``walk``: the
     filters are common, so SQLite should walk the entries in name order and stop after ``bound`` rather than look
     up every entry its filters name and sort them (their indexes are kept out of its reach)."""
     conditions = [visible_to(viewer), *_filter_conditions(query, by_slug, walk=walk)]
@@ -279,16 +291,16 @@ def _hits(
         vector = literal_column("directory_entry.search_tsv")
         rank = (-func.ts_rank_cd(vector, tsquery)).label("rank")
         hits = select(*columns, rank).where(vector.op("@@")(tsquery), *conditions)
-        if bound is not None:
-            hits = hits.limit(bound)
+        if bound is not None:  # the first by id: the same set on every page, whatever plan the index gives
+            hits = hits.order_by(E.profile_id).limit(bound)
     else:
         # FTS5 first (materialised, so that it drives the join), then the entries by primary key.
         restricted = "" if among is None else " AND rowid IN (SELECT value FROM json_each(:among))"
-        best = "" if bound is None else " ORDER BY bm25(directory_fts, 1.0, 0.0) LIMIT :candidates"
+        first = "" if bound is None else " ORDER BY rowid LIMIT :candidates"
         fts = (
             text(
                 "SELECT rowid AS profile_id, bm25(directory_fts, 1.0, 0.0) AS rank FROM directory_fts "
-                "WHERE directory_fts MATCH :expression" + restricted + best
+                "WHERE directory_fts MATCH :expression" + restricted + first
             )
             .bindparams(
                 expression=_fts_expression(words, query, by_slug),
@@ -301,7 +313,7 @@ def _hits(
         )
         hits = select(*columns, fts.c.rank).join_from(fts, E, E.profile_id == fts.c.profile_id).where(*conditions)
         if bound is not None:
-            hits = hits.order_by(fts.c.rank).limit(bound)
+            hits = hits.order_by(E.profile_id).limit(bound)
             none = literal(None, String)
             candidates = select(literal("candidates"), none, none, none, none, func.count()).select_from(fts)
     hits = hits.cte("hits").prefix_with("MATERIALIZED")
