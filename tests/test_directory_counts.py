@@ -258,6 +258,7 @@ def test_a_filter_walked_in_name_order_or_looked_up_finds_and_counts_the_same(ap
     owner = make.participant("erzgebirge")
     _random_network(make, rng, lausitz, owner)
     monkeypatch.setattr(directory_search, "WALK_SHARE", walk_share)
+    monkeypatch.setattr(directory_search, "READ_ALL", 0)  # read the first by name, not every hit
     viewer = _account(app, lausitz.id)
     for query in (DirectoryQuery(tag="holz"), DirectoryQuery(town="Aue", kind="creative"), DirectoryQuery(tag="glas")):
         total, expected = _brute_force(app, viewer, query)
@@ -304,3 +305,23 @@ def test_above_the_bound_the_hits_are_the_first_by_id_ranked_among_themselves(ap
     with app.test_request_context():
         ranked = search(_account(app, viewer.id), DirectoryQuery(q="grafik", per_page=4)).profiles
         assert [p.id for p in ranked] == sorted(first, reverse=True)  # best first: the most "Grafik" of the four
+
+
+def test_a_filter_few_entries_pass_is_read_whole_and_counted_exactly(app, make, monkeypatch):
+    viewer = make.participant("lausitz")
+    for i in range(6):
+        make.profile("dresden", name=f"Studio {i}", visibility="network", town="Pirna", offer_tags=["Holz"])
+    make.profile("dresden", name="Studio Privat", visibility="private", town="Pirna")
+    make.profile("dresden", name="Anderswo", visibility="network", town="Freital")
+    monkeypatch.setattr(directory_search, "BOUND", 4)
+    query = DirectoryQuery(town="Pirna", per_page=4)
+    # 7 entries pass the filter (the counters count the private one too): at most 2 × 4, so all are read.
+    result, found = _found(app, _account(app, viewer.id), query)
+    assert (result.total, result.total_exact, result.counts_exact, result.pages) == (6, True, True, 2)
+    assert found["tag"] == Counter(holz=6) and found["town"] == Counter(Pirna=6)
+    assert [p.display_name for p in result.profiles] == [f"Studio {i}" for i in range(4)]
+    # More than READ_ALL × BOUND: the first 4 by name, and the page says "at least".
+    monkeypatch.setattr(directory_search, "READ_ALL", 1)
+    result, found = _found(app, _account(app, viewer.id), query)
+    assert (result.total, result.total_exact, result.counts_exact) == (4, False, False)
+    assert found["tag"] == Counter(holz=4)

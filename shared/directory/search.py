@@ -52,6 +52,9 @@ FACET_LIMIT = 15
 BOUND = 1000
 # Without words, a filter that more than this share of the entries pass is walked in name order on SQLite.
 WALK_SHARE = 0.05
+# Without words, a filter that at most READ_ALL × BOUND entries pass (the counters say so) is read whole, unsorted,
+# and counted exactly: reading 1,600 entries of a town costs less than sorting them to keep the first 1,000.
+READ_ALL = 2
 
 
 @dataclass(frozen=True)
@@ -184,11 +187,18 @@ def search(viewer: Viewer, query: DirectoryQuery) -> SearchResult:
         page = clamp(query.page, MAX_PAGE)
         words = terms(query.q)
         counted = _counted(query, words)
+        bound = BOUND
         if counted:
             summary = _counted_summary(viewer, query, by_slug, page)
         else:
-            walk = not words and db.engine.dialect.name == "sqlite" and _widest_share(query) >= WALK_SHARE
-            hits, order, candidates = _hits(viewer, query, by_slug, words, bound=BOUND, walk=walk)
+            bound, walk = BOUND, False
+            if not words:  # a town, sector, submarket or tag: how many entries pass the rarest, from the counters
+                passing, everyone = _reach(query)
+                if passing <= READ_ALL * BOUND:  # few enough to count them all, exactly: cheaper than sorting
+                    bound = None
+                else:
+                    walk = db.engine.dialect.name == "sqlite" and passing >= WALK_SHARE * everyone
+            hits, order, candidates = _hits(viewer, query, by_slug, words, bound=bound, walk=walk)
             summary = _summary(hits, order, query, page, *([candidates] if candidates is not None else []))
         positions: dict[int, int] = {}
         counts: dict[tuple[str, str], int] = {}
@@ -220,7 +230,7 @@ def search(viewer: Viewer, query: DirectoryQuery) -> SearchResult:
             else {}
         )
     total = sum(n for (facet, _value), n in counts.items() if facet == "region")
-    exact = counted or (total < BOUND and not cut)
+    exact = counted or bound is None or (total < BOUND and not cut)
     return SearchResult(
         profiles=[found[i] for i in ids if i in found],
         total=total,
@@ -407,9 +417,9 @@ def _facet_rows(hits) -> list:
 
 
 def _filter_conditions(query: DirectoryQuery, by_slug: dict[str, Region], walk: bool = False) -> list:
-    """The filters in SQL; ``walk``: written so that SQLite cannot drive the search from their indexes (``x || ''``,
-    and a submarket or tag as a look-up per entry in directory_term's primary key, not a list of every id)."""
-    town, sector = (E.town + "", E.sector + "") if walk else (E.town, E.sector)
+    """The filters in SQL; ``walk``: a submarket or tag as a look-up per entry in directory_term's primary key, not a
+    list of every id, so that SQLite walks the entries in name order (a town or a sector keeps its index, which is in
+    name order too: ``(town, name_key)``, ``(sector, name_key)``)."""
 
     def having(facet: str, value: str):
         if walk:
@@ -423,9 +433,9 @@ def _filter_conditions(query: DirectoryQuery, by_slug: dict[str, Region], walk: 
     if query.kind:
         out.append(E.kind == query.kind)
     if query.town:
-        out.append(town == query.town)
+        out.append(E.town == query.town)
     if query.sector:
-        out.append(sector == query.sector)
+        out.append(E.sector == query.sector)
     if query.submarket:
         out.append(having("submarket", query.submarket))
     if query.tag:
@@ -433,9 +443,10 @@ def _filter_conditions(query: DirectoryQuery, by_slug: dict[str, Region], walk: 
     return out
 
 
-def _widest_share(query: DirectoryQuery) -> float:
-    """Of all entries, the share that the rarest of the search's filters (town, sector, submarket, tag) leaves, from
-    the counters: one small statement that tells a common filter (walk the names) from a rare one (look up)."""
+def _reach(query: DirectoryQuery) -> tuple[int, int]:
+    """How many entries (not archived, of every category) pass the rarest of the search's filters (town, sector,
+    submarket, tag), and how many there are, from the counters: one small statement that tells a filter few pass (read
+    them all) from a common one (read the first by name; on SQLite walk the names rather than look them up)."""
     C = counters.COUNT.c
     shares = []
     if query.town:
@@ -454,7 +465,7 @@ def _widest_share(query: DirectoryQuery) -> float:
             *(func.sum(case((share, C.n), else_=0)) for share in shares),
         ).where(or_(everything, *shares))
     ).one()
-    return min(row[1:]) / row[0] if row[0] else 0.0
+    return min(row[1:]) or 0, row[0] or 0
 
 
 def _fts_expression(words: list[str], query: DirectoryQuery, by_slug: dict[str, Region]) -> str:
