@@ -325,3 +325,18 @@ def test_a_filter_few_entries_pass_is_read_whole_and_counted_exactly(app, make, 
     result, found = _found(app, _account(app, viewer.id), query)
     assert (result.total, result.total_exact, result.counts_exact) == (4, False, False)
     assert found["tag"] == Counter(holz=4)
+
+
+def test_the_region_and_kind_narrow_what_is_read_whole(app, make, monkeypatch):
+    viewer = make.participant("lausitz")
+    for region in ("dresden", "meissen", "erzgebirge"):
+        for i in range(3):
+            make.profile(region, name=f"Werk {region} {i}", kind="organisation", visibility="network", sector="IT")
+    monkeypatch.setattr(directory_search, "BOUND", 2)
+    # 9 entries of the sector, 3 of them in Dresden: at most 2 × 2 there, so read whole and exact.
+    result, found = _found(app, _account(app, viewer.id), DirectoryQuery(sector="IT", region="dresden"))
+    assert (result.total, result.total_exact) == (3, True) and found["sector"] == Counter(IT=3)
+    result, _found_counts = _found(app, _account(app, viewer.id), DirectoryQuery(sector="IT", kind="creative"))
+    assert (result.total, result.total_exact) == (0, True)
+    result, _found_counts = _found(app, _account(app, viewer.id), DirectoryQuery(sector="IT"))
+    assert (result.total, result.total_exact) == (2, False)

@@ -193,7 +193,7 @@ def search(viewer: Viewer, query: DirectoryQuery) -> SearchResult:
         else:
             bound, walk = BOUND, False
             if not words:  # a town, sector, submarket or tag: how many entries pass the rarest, from the counters
-                passing, everyone = _reach(query)
+                passing, everyone = _reach(query, by_slug)
                 if passing <= READ_ALL * BOUND:  # few enough to count them all, exactly: cheaper than sorting
                     bound = None
                 else:
@@ -443,11 +443,18 @@ def _filter_conditions(query: DirectoryQuery, by_slug: dict[str, Region], walk: 
     return out
 
 
-def _reach(query: DirectoryQuery) -> tuple[int, int]:
-    """How many entries (not archived, of every category) pass the rarest of the search's filters (town, sector,
-    submarket, tag), and how many there are, from the counters: one small statement that tells a filter few pass (read
-    them all) from a common one (read the first by name; on SQLite walk the names rather than look them up)."""
+def _reach(query: DirectoryQuery, by_slug: dict[str, Region]) -> tuple[int, int]:
+    """How many entries (not archived, of any visibility) of the search's region and kind pass the rarest of its filters
+    (town, sector, submarket, tag), and how many entries of that region and kind there are, from the counters: one small
+    statement that tells a filter few pass (read them all) from a common one (read the first by name; on SQLite walk
+    the names rather than look them up)."""
     C = counters.COUNT.c
+    scope = []
+    if query.region:
+        region = by_slug.get(query.region)
+        scope.append(C.region_id == (region.id if region else -1))
+    if query.kind:
+        scope.append(C.kind == query.kind)
     shares = []
     if query.town:
         shares.append(C.key == counters.column_key("town", query.town))
@@ -463,7 +470,7 @@ def _reach(query: DirectoryQuery) -> tuple[int, int]:
         select(
             func.sum(case((everything, C.n), else_=0)),
             *(func.sum(case((share, C.n), else_=0)) for share in shares),
-        ).where(or_(everything, *shares))
+        ).where(or_(everything, *shares), *scope)
     ).one()
     return min(row[1:]) or 0, row[0] or 0
 
