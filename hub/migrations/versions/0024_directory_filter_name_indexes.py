@@ -6,10 +6,11 @@ Revises: 0023
 Create Date: 2026-12-07 08:15:00
 
 """
+
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = '0024'
+revision = "0024"
 down_revision = "0023"
 branch_labels = None
 depends_on = None
@@ -19,9 +20,9 @@ def upgrade():
     # A town or sector filter without words reads its first hits in name order straight from these and stops (the
     # sector had no index at all: every such search read the whole table). Plain CREATE/DROP INDEX (no batch copy):
     # SQLite's FTS5 triggers on directory_entry must stay as they are.
-    op.create_index('ix_directory_entry_town_name', 'directory_entry', ['town', 'name_key'], unique=False)
-    op.create_index('ix_directory_entry_sector_name', 'directory_entry', ['sector', 'name_key'], unique=False)
-    op.drop_index('ix_directory_entry_town', table_name='directory_entry')
+    op.create_index("ix_directory_entry_town_name", "directory_entry", ["town", "name_key"], unique=False)
+    op.create_index("ix_directory_entry_sector_name", "directory_entry", ["sector", "name_key"], unique=False)
+    op.drop_index("ix_directory_entry_town", table_name="directory_entry")
     if op.get_bind().dialect.name == "postgresql":
         # A submarket's share of the terms is not the product of "facet = submarket" and "value = music" (music is a
         # value of submarkets only): without these the planner took 25,000 entries for 6,000, looked every one up and
@@ -34,6 +35,6 @@ def upgrade():
 def downgrade():
     if op.get_bind().dialect.name == "postgresql":
         op.execute("DROP STATISTICS IF EXISTS st_directory_term_facet_value")
-    op.create_index('ix_directory_entry_town', 'directory_entry', ['town'], unique=False)
-    op.drop_index('ix_directory_entry_sector_name', table_name='directory_entry')
-    op.drop_index('ix_directory_entry_town_name', table_name='directory_entry')
+    op.create_index("ix_directory_entry_town", "directory_entry", ["town"], unique=False)
+    op.drop_index("ix_directory_entry_sector_name", table_name="directory_entry")
+    op.drop_index("ix_directory_entry_town_name", table_name="directory_entry")
