@@ -285,7 +285,7 @@ def _hits(
     primary key or sorts the GIN index's matches, whichever its planner finds cheaper, and ts_rank_cd reads only
     these hits' vectors); without words: the first by name. ``walk``: the
     filters are common, so SQLite should walk the entries in name order and stop after ``bound`` rather than look
-    up every entry its filters name and sort them (their indexes are kept out of its reach)."""
+    up every entry a submarket or tag names and sort them (the list of their ids is kept out of its reach)."""
     conditions = [visible_to(viewer), *_filter_conditions(query, by_slug, walk=walk)]
     if among is not None:
         conditions.append(E.profile_id.in_(among))
