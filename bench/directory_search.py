@@ -297,8 +297,8 @@ def _pick_terms(db, n: int) -> tuple[tuple[str, int], tuple[str, int]]:
     return (rare, counts[rare]), (frequent, counts[frequent])
 
 
-def _most_frequent(db) -> tuple[str, str]:
-    """The tag and the town that most profiles have (the widest filters without a word)."""
+def _most_frequent(db) -> tuple[str, str, str, str]:
+    """The tag, the town, the sector and the submarket that most profiles have (the widest filters without a word)."""
     from sqlalchemy import func, select
 
     from shared.directory.models import DirectoryEntry, DirectoryTerm
@@ -317,7 +317,21 @@ def _most_frequent(db) -> tuple[str, str]:
         .order_by(func.count().desc())
         .limit(1)
     )
-    return tag, town
+    sector = db.session.scalar(
+        select(DirectoryEntry.sector)
+        .where(DirectoryEntry.sector != "")
+        .group_by(DirectoryEntry.sector)
+        .order_by(func.count().desc())
+        .limit(1)
+    )
+    submarket = db.session.scalar(
+        select(DirectoryTerm.value)
+        .where(DirectoryTerm.facet == "submarket")
+        .group_by(DirectoryTerm.value)
+        .order_by(func.count().desc())
+        .limit(1)
+    )
+    return tag, town, sector, submarket
 
 
 def _timed(fn, runs: int) -> list[float]:
@@ -457,7 +471,7 @@ def _run(url: str, args) -> None:
                 else:
                     connection.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
         (rare, rare_n), (frequent, frequent_n) = _pick_terms(db, args.profiles)
-        top_tag, top_town = _most_frequent(db)
+        top_tag, top_town, top_sector, top_submarket = _most_frequent(db)
         by_slug = {slug: SimpleNamespace(id=region.id) for slug, region in regions.items()}
         viewer = Viewer.of(db.session.get(User, 1))
         db.session.remove()
@@ -490,6 +504,11 @@ def _run(url: str, args) -> None:
         ("no term + kind organisation", DirectoryQuery(kind="organisation")),
         ("no term + tag (the most frequent)", DirectoryQuery(tag=top_tag)),
         ("no term + town", DirectoryQuery(town=top_town)),
+        ("no term + sector (the most frequent)", DirectoryQuery(sector=top_sector)),
+        ("no term + submarket (the most frequent)", DirectoryQuery(submarket=top_submarket)),
+        ("no term + town + kind", DirectoryQuery(town=top_town, kind="creative")),
+        ("no term + sector + region", DirectoryQuery(sector=top_sector, region=other)),
+        ("no term + submarket + region + kind", DirectoryQuery(submarket=top_submarket, region=other, kind="creative")),
         ("two terms (rare + frequent) + region", DirectoryQuery(q=f"{rare} {frequent}", region=other)),
         ("frequent term + region + kind, page 5", DirectoryQuery(q=frequent, region=other, kind="creative", page=5)),
     ]

@@ -258,9 +258,85 @@ def test_a_filter_walked_in_name_order_or_looked_up_finds_and_counts_the_same(ap
     owner = make.participant("erzgebirge")
     _random_network(make, rng, lausitz, owner)
     monkeypatch.setattr(directory_search, "WALK_SHARE", walk_share)
+    monkeypatch.setattr(directory_search, "READ_ALL", 0)  # read the first by name, not every hit
     viewer = _account(app, lausitz.id)
     for query in (DirectoryQuery(tag="holz"), DirectoryQuery(town="Aue", kind="creative"), DirectoryQuery(tag="glas")):
         total, expected = _brute_force(app, viewer, query)
         result, found = _found(app, viewer, query)
         assert (result.total, found) == (total, expected)
         assert [p.display_name for p in result.profiles] == sorted(p.display_name for p in result.profiles)
+
+
+def test_the_pager_stops_at_the_last_page_of_the_bound_and_says_why(app, make, client, auth, monkeypatch):
+    viewer = make.participant("lausitz")
+    for i in range(7):
+        make.profile("dresden", name=f"Grafik Studio {i}", visibility="network", offer_tags=["Grafik"])
+    monkeypatch.setattr(directory_search, "BOUND", 4)
+    auth.login(viewer)
+    why = "Nur die ersten 4 Treffer können gezeigt werden."
+    first = client.get("/directory/", query_string={"q": "grafik", "per_page": 2}).get_data(as_text=True)
+    assert 'rel="next"' in first and why not in first
+    last = client.get("/directory/", query_string={"q": "grafik", "per_page": 2, "page": 2}).get_data(as_text=True)
+    assert "Seite 2 von 2" in last and 'rel="next"' not in last and why in last
+    assert last.count("profile-card") >= 2
+    beyond = client.get("/directory/", query_string={"q": "grafik", "per_page": 2, "page": 3}).get_data(as_text=True)
+    assert why in beyond and "Nichts gefunden" not in beyond and "Seite 3 von 2" not in beyond
+    assert "Zurück zu Seite 2" in beyond and "page=2" in beyond and "per_page=2" in beyond
+    body = client.get("/api/v1/directory", query_string={"q": "grafik", "per_page": 2, "page": 3}).get_json()
+    assert (body["results"], body["total_exact"], body["pages"]) == ([], False, 2)
+    # Below the bound the pager has no such note.
+    monkeypatch.setattr(directory_search, "BOUND", 50)
+    exact = client.get("/directory/", query_string={"q": "grafik", "per_page": 2, "page": 4}).get_data(as_text=True)
+    assert "Seite 4 von 4" in exact and "können gezeigt werden" not in exact
+
+
+def test_above_the_bound_the_hits_are_the_first_by_id_ranked_among_themselves(app, make, monkeypatch):
+    viewer = make.participant("lausitz")
+    made = []
+    for i in range(8):  # the later a profile, the better it matches: a rank-first bound would take the last ones
+        words = " ".join(["Grafik"] * (i + 1))
+        made.append(make.profile("dresden", name=f"Studio {i}", visibility="network", description=words).id)
+    monkeypatch.setattr(directory_search, "BOUND", 4)
+    first = sorted(made)[:4]
+    for page in (1, 2):
+        result, _found_counts = _found(app, _account(app, viewer.id), DirectoryQuery(q="grafik", per_page=2, page=page))
+        assert result.total_exact is False and result.total == 4
+        assert {p.id for p in result.profiles} <= set(first)
+    with app.test_request_context():
+        ranked = search(_account(app, viewer.id), DirectoryQuery(q="grafik", per_page=4)).profiles
+        assert [p.id for p in ranked] == sorted(first, reverse=True)  # best first: the most "Grafik" of the four
+
+
+def test_a_filter_few_entries_pass_is_read_whole_and_counted_exactly(app, make, monkeypatch):
+    viewer = make.participant("lausitz")
+    for i in range(6):
+        make.profile("dresden", name=f"Studio {i}", visibility="network", town="Pirna", offer_tags=["Holz"])
+    make.profile("dresden", name="Studio Privat", visibility="private", town="Pirna")
+    make.profile("dresden", name="Anderswo", visibility="network", town="Freital")
+    monkeypatch.setattr(directory_search, "BOUND", 4)
+    query = DirectoryQuery(town="Pirna", per_page=4)
+    # 7 entries pass the filter (the counters count the private one too): at most 2 × 4, so all are read.
+    result, found = _found(app, _account(app, viewer.id), query)
+    assert (result.total, result.total_exact, result.counts_exact, result.pages) == (6, True, True, 2)
+    assert found["tag"] == Counter(holz=6) and found["town"] == Counter(Pirna=6)
+    assert [p.display_name for p in result.profiles] == [f"Studio {i}" for i in range(4)]
+    # More than READ_ALL × BOUND: the first 4 by name, and the page says "at least".
+    monkeypatch.setattr(directory_search, "READ_ALL", 1)
+    result, found = _found(app, _account(app, viewer.id), query)
+    assert (result.total, result.total_exact, result.counts_exact) == (4, False, False)
+    assert found["tag"] == Counter(holz=4)
+
+
+def test_the_region_and_kind_narrow_what_is_read_whole(app, make, monkeypatch):
+    viewer = make.participant("lausitz")
+    for region in ("dresden", "meissen", "erzgebirge"):
+        for i in range(3):
+            make.profile(region, name=f"Werk {region} {i}", kind="organisation", visibility="network", sector="IT")
+    monkeypatch.setattr(directory_search, "BOUND", 2)
+    # 9 entries of the sector, 3 of them in Dresden: at most 2 × 2 there, so read whole and exact.
+    result, found = _found(app, _account(app, viewer.id), DirectoryQuery(sector="IT", region="dresden"))
+    assert (result.total, result.total_exact) == (3, True) and found["sector"] == Counter(IT=3)
+    result, _found_counts = _found(app, _account(app, viewer.id), DirectoryQuery(sector="IT", kind="creative"))
+    assert (result.total, result.total_exact) == (0, True)
+    result, _found_counts = _found(app, _account(app, viewer.id), DirectoryQuery(sector="IT"))
+    assert (result.total, result.total_exact) == (2, False)

@@ -52,7 +52,9 @@ class DirectoryEntry(RegionScoped, db.Model):
         Index("ix_directory_entry_kind_region_name", "kind", "region_id", "name_key"),
         Index("ix_directory_entry_region_name", "region_id", "name_key"),
         Index("ix_directory_entry_kind_name", "kind", "name_key"),
-        Index("ix_directory_entry_town", "town"),
+        # A town or sector filter reads its hits in name order (and stops after the bound).
+        Index("ix_directory_entry_town_name", "town", "name_key"),
+        Index("ix_directory_entry_sector_name", "sector", "name_key"),
         Index("ix_directory_entry_name_key", "name_key"),
         Index("ix_directory_entry_changed_at", "changed_at"),
     )
@@ -99,6 +101,6 @@ class DirectoryCount(RegionScoped, db.Model):
 
     __table_args__ = (
         PrimaryKeyConstraint("region_id", "kind", "visibility", "listed", "key"),
-        # How common a filter is, over every category (shared.directory.search._widest_share).
+        # How common a filter is, over every category (shared.directory.search._reach).
         Index("ix_directory_count_key", "key"),
     )

@@ -52,6 +52,9 @@ FACET_LIMIT = 15
 BOUND = 1000
 # Without words, a filter that more than this share of the entries pass is walked in name order on SQLite.
 WALK_SHARE = 0.05
+# Without words, a filter that at most READ_ALL × BOUND entries pass (the counters say so) is read whole, unsorted,
+# and counted exactly: reading 1,600 entries of a town costs less than sorting them to keep the first 1,000.
+READ_ALL = 2
 
 
 @dataclass(frozen=True)
@@ -158,6 +161,17 @@ class SearchResult:
     def pages(self) -> int:
         return self.pager.pages
 
+    @property
+    def at_bound_end(self) -> bool:
+        """Whether this page is the last of the hits that can be shown (or past it) while there are more: the page
+        says why its pager stops."""
+        return not self.total_exact and self.page >= self.pages
+
+    @property
+    def beyond_bound(self) -> bool:
+        """Whether this page lies past the hits that can be shown (an old link, a typed address): it is empty."""
+        return not self.total_exact and self.page > self.pages
+
 
 def search(viewer: Viewer, query: DirectoryQuery) -> SearchResult:
     """Search the directory as this viewer; four queries whatever the page size and the number of hits.
@@ -173,11 +187,18 @@ def search(viewer: Viewer, query: DirectoryQuery) -> SearchResult:
         page = clamp(query.page, MAX_PAGE)
         words = terms(query.q)
         counted = _counted(query, words)
+        bound = BOUND
         if counted:
             summary = _counted_summary(viewer, query, by_slug, page)
         else:
-            walk = not words and db.engine.dialect.name == "sqlite" and _widest_share(query) >= WALK_SHARE
-            hits, order, candidates = _hits(viewer, query, by_slug, words, bound=BOUND, walk=walk)
+            bound, walk = BOUND, False
+            if not words:  # a town, sector, submarket or tag: how many entries pass the rarest, from the counters
+                passing, everyone = _reach(query, by_slug)
+                if passing <= READ_ALL * BOUND:  # few enough to count them all, exactly: cheaper than sorting
+                    bound = None
+                else:
+                    walk = db.engine.dialect.name == "sqlite" and passing >= WALK_SHARE * everyone
+            hits, order, candidates = _hits(viewer, query, by_slug, words, bound=bound, walk=walk)
             summary = _summary(hits, order, query, page, *([candidates] if candidates is not None else []))
         positions: dict[int, int] = {}
         counts: dict[tuple[str, str], int] = {}
@@ -209,7 +230,7 @@ def search(viewer: Viewer, query: DirectoryQuery) -> SearchResult:
             else {}
         )
     total = sum(n for (facet, _value), n in counts.items() if facet == "region")
-    exact = counted or (total < BOUND and not cut)
+    exact = counted or bound is None or (total < BOUND and not cut)
     return SearchResult(
         profiles=[found[i] for i in ids if i in found],
         total=total,
@@ -258,12 +279,13 @@ def _hits(
     """The visible entries that match, as a materialised CTE with their rank, the page's ORDER BY, and (bounded
     on SQLite) a statement counting the engine's candidates, or None.
 
-    ``bound``: at most this many hits, the first in the engine's order — SQLite: the best by bm25 among the
-    ``2 × bound`` best matches (FTS5 ranks every match in its index, which is cheap; only these candidates are
-    looked up for the visibility rule); PostgreSQL: the first the GIN index finds, ranked among themselves
-    (ts_rank_cd reads each one's vector: the expensive step); without words: the first by name. ``walk``: the
+    ``bound``: at most this many hits, the same set on every page — with words the first visible ones by profile id,
+    ranked among themselves (SQLite: FTS5 gives its first ``2 × bound`` matches by rowid with their bm25, which it
+    then computes for those only — ranking all 33,000 matches of a frequent word cost 33 ms; PostgreSQL walks the
+    primary key or sorts the GIN index's matches, whichever its planner finds cheaper, and ts_rank_cd reads only
+    these hits' vectors); without words: the first by name. ``walk``: the
     filters are common, so SQLite should walk the entries in name order and stop after ``bound`` rather than look
-    up every entry its filters name and sort them (their indexes are kept out of its reach)."""
+    up every entry a submarket or tag names and sort them (the list of their ids is kept out of its reach)."""
     conditions = [visible_to(viewer), *_filter_conditions(query, by_slug, walk=walk)]
     if among is not None:
         conditions.append(E.profile_id.in_(among))
@@ -279,16 +301,16 @@ def _hits(
         vector = literal_column("directory_entry.search_tsv")
         rank = (-func.ts_rank_cd(vector, tsquery)).label("rank")
         hits = select(*columns, rank).where(vector.op("@@")(tsquery), *conditions)
-        if bound is not None:
-            hits = hits.limit(bound)
+        if bound is not None:  # the first by id: the same set on every page, whatever plan the index gives
+            hits = hits.order_by(E.profile_id).limit(bound)
     else:
         # FTS5 first (materialised, so that it drives the join), then the entries by primary key.
         restricted = "" if among is None else " AND rowid IN (SELECT value FROM json_each(:among))"
-        best = "" if bound is None else " ORDER BY bm25(directory_fts, 1.0, 0.0) LIMIT :candidates"
+        first = "" if bound is None else " ORDER BY rowid LIMIT :candidates"
         fts = (
             text(
                 "SELECT rowid AS profile_id, bm25(directory_fts, 1.0, 0.0) AS rank FROM directory_fts "
-                "WHERE directory_fts MATCH :expression" + restricted + best
+                "WHERE directory_fts MATCH :expression" + restricted + first
             )
             .bindparams(
                 expression=_fts_expression(words, query, by_slug),
@@ -301,7 +323,7 @@ def _hits(
         )
         hits = select(*columns, fts.c.rank).join_from(fts, E, E.profile_id == fts.c.profile_id).where(*conditions)
         if bound is not None:
-            hits = hits.order_by(fts.c.rank).limit(bound)
+            hits = hits.order_by(E.profile_id).limit(bound)
             none = literal(None, String)
             candidates = select(literal("candidates"), none, none, none, none, func.count()).select_from(fts)
     hits = hits.cte("hits").prefix_with("MATERIALIZED")
@@ -395,9 +417,9 @@ def _facet_rows(hits) -> list:
 
 
 def _filter_conditions(query: DirectoryQuery, by_slug: dict[str, Region], walk: bool = False) -> list:
-    """The filters in SQL; ``walk``: written so that SQLite cannot drive the search from their indexes (``x || ''``,
-    and a submarket or tag as a look-up per entry in directory_term's primary key, not a list of every id)."""
-    town, sector = (E.town + "", E.sector + "") if walk else (E.town, E.sector)
+    """The filters in SQL; ``walk``: a submarket or tag as a look-up per entry in directory_term's primary key, not a
+    list of every id, so that SQLite walks the entries in name order (a town or a sector keeps its index, which is in
+    name order too: ``(town, name_key)``, ``(sector, name_key)``)."""
 
     def having(facet: str, value: str):
         if walk:
@@ -411,9 +433,9 @@ def _filter_conditions(query: DirectoryQuery, by_slug: dict[str, Region], walk: 
     if query.kind:
         out.append(E.kind == query.kind)
     if query.town:
-        out.append(town == query.town)
+        out.append(E.town == query.town)
     if query.sector:
-        out.append(sector == query.sector)
+        out.append(E.sector == query.sector)
     if query.submarket:
         out.append(having("submarket", query.submarket))
     if query.tag:
@@ -421,10 +443,18 @@ def _filter_conditions(query: DirectoryQuery, by_slug: dict[str, Region], walk: 
     return out
 
 
-def _widest_share(query: DirectoryQuery) -> float:
-    """Of all entries, the share that the rarest of the search's filters (town, sector, submarket, tag) leaves, from
-    the counters: one small statement that tells a common filter (walk the names) from a rare one (look up)."""
+def _reach(query: DirectoryQuery, by_slug: dict[str, Region]) -> tuple[int, int]:
+    """How many entries (not archived, of any visibility) of the search's region and kind pass the rarest of its filters
+    (town, sector, submarket, tag), and how many entries of that region and kind there are, from the counters: one small
+    statement that tells a filter few pass (read them all) from a common one (read the first by name; on SQLite walk
+    the names rather than look them up)."""
     C = counters.COUNT.c
+    scope = []
+    if query.region:
+        region = by_slug.get(query.region)
+        scope.append(C.region_id == (region.id if region else -1))
+    if query.kind:
+        scope.append(C.kind == query.kind)
     shares = []
     if query.town:
         shares.append(C.key == counters.column_key("town", query.town))
@@ -440,9 +470,9 @@ def _widest_share(query: DirectoryQuery) -> float:
         select(
             func.sum(case((everything, C.n), else_=0)),
             *(func.sum(case((share, C.n), else_=0)) for share in shares),
-        ).where(or_(everything, *shares))
+        ).where(or_(everything, *shares), *scope)
     ).one()
-    return min(row[1:]) / row[0] if row[0] else 0.0
+    return min(row[1:]) or 0, row[0] or 0
 
 
 def _fts_expression(words: list[str], query: DirectoryQuery, by_slug: dict[str, Region]) -> str:
