@@ -20,6 +20,7 @@ from shared.calendar.schemas import (
     CalendarWindowSchema,
     OwnRegistrationSchema,
     RegistrationRequestSchema,
+    dump_events,
 )
 from shared.directory.search import Viewer
 
@@ -32,7 +33,7 @@ def _viewer() -> Viewer:
 
 
 def _events(entries):
-    return jsonify(CalendarEventSchema.for_viewer(current_user.is_authenticated, many=True).dump(entries))
+    return jsonify(dump_events(entries, current_user.is_authenticated))
 
 
 @blp.get("/calendar")
@@ -76,7 +77,7 @@ def _visible_event_first(view):
 @_visible_event_first
 def calendar_event(entry: calendar.Entry):
     """One event the caller may see (public events without an account)."""
-    return jsonify(CalendarEventSchema.for_viewer(current_user.is_authenticated).dump(entry))
+    return jsonify(dump_events([entry], current_user.is_authenticated)[0])
 
 
 def _own(registration, entry: calendar.Entry) -> dict:

@@ -164,6 +164,77 @@ class CalendarEventSchema(BaseSchema):
         return cls(only=[name for audience in audiences for name in cls.views[audience]], **kwargs)
 
 
+def _text(value):
+    return None if value is None else str(value)
+
+
+def _number(value):
+    return None if value is None else int(value)
+
+
+def _moment(value):
+    return None if value is None else value.isoformat()
+
+
+def _question(question: dict) -> dict:
+    """One question as QuestionSchema dumps it (keys it lacks stay missing)."""
+    out = {}
+    if "key" in question:
+        out["key"] = _text(question["key"])
+    if "label" in question:
+        out["label"] = _text(question["label"])
+    if "required" in question:
+        out["required"] = None if question["required"] is None else bool(question["required"])
+    return out
+
+
+def dump_events(entries, signed_in: bool) -> list[dict]:
+    """The calendar's events as ``CalendarEventSchema.for_viewer(signed_in, many=True).dump`` gives them,
+    built directly: a month of the whole network holds hundreds of events, and marshmallow's per-field
+    work (and a label translated per event) was half of the request. The schema stays the field list of
+    the OpenAPI document; tests/test_calendar_dump.py holds both to the same output.
+    """
+    labels = {kind: str(label) for kind, label in TYPE_LABELS.items()}
+    regions: dict[int, dict] = {}
+    out = []
+    for entry in entries:
+        event = getattr(entry, "event", entry)
+        region = event.region
+        ref = regions.get(region.id) if region is not None else None
+        if ref is None and region is not None:
+            ref = regions[region.id] = {"slug": _text(region.slug), "name": _text(region.name)}
+        questions = event.questions
+        item = {
+            "id": event.id,
+            "title": _text(event.title),
+            "type": _text(event.type),
+            "type_label": labels[event.type],
+            "region": ref,
+            "starts_at": _moment(event.starts_at),
+            "ends_at": _moment(event.ends_at),
+            "timezone": _text(event.timezone),
+            "all_day": event.all_day,
+            "description": _text(event.description),
+            "venue": _text(event.venue),
+            "address": _text(event.address),
+            "audience": _text(event.audience),
+            "status": _text(event.status),
+            "capacity": _number(event.capacity),
+            "places_left": _number(event.places_left),
+            "waiting_list": _number(event.waitlisted_count),
+            "registration_deadline": _moment(event.registration_deadline),
+            "questions": None if questions is None else [_question(q) for q in questions],
+            "url": event_url(event.id, external=True),
+            "ics_url": ics_url(event.id, external=True),
+        }
+        if signed_in:
+            item["online_url"] = _text(event.online_url)
+            status = getattr(entry, "my_status", None)
+            item["my_registration"] = status.value if status else None
+        out.append(item)
+    return out
+
+
 class OwnRegistrationSchema(BaseSchema):
     """One's own registration with the event."""
 
