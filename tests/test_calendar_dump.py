@@ -11,6 +11,7 @@ from flask_babel import force_locale
 from hub.accounts.models import User
 from hub.core.db import db
 from hub.core.tenancy import all_regions
+from hub.core.tenancy.registry import active_regions
 from regions.events.vocab import Audience, EventStatus, EventType
 from shared.calendar import services as calendar
 from shared.calendar.schemas import CalendarEventSchema, dump_events
@@ -57,9 +58,14 @@ def _both(app, user_id, signed_in, locale):
         user = db.session.get(User, user_id) if user_id else None
         viewer = Viewer.of(user)
         start = soon(0) - timedelta(days=1)
-        entries = calendar.window_events(viewer, start, start + timedelta(days=40))
+        end = start + timedelta(days=40)
+        entries = calendar.window_events(viewer, start, end)
         old = app.json.response(CalendarEventSchema.for_viewer(signed_in, many=True).dump(entries)).get_data()
-        new = app.json.response(dump_events(entries, signed_in)).get_data()
+        # The API's path: plain rows of API_COLUMNS and the regions by id; and the event page's, Event objects.
+        rows = calendar.window_events(viewer, start, end, columns=calendar.API_COLUMNS)
+        regions = {r.id: r for r in active_regions() if r.slug != "lausitz"}  # one looked up
+        new = app.json.response(dump_events(rows, signed_in, regions)).get_data()
+        assert app.json.response(dump_events(entries, signed_in)).get_data() == old
         return entries, old, new
 
 

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import date, datetime, time, timedelta
 
 from marshmallow import ValidationError, fields, post_load, validate
 
+from hub.core.db import db
 from hub.core.schemas import BaseSchema, LocalDateTime, _m
+from hub.core.tenancy.models import Region
+from regions.events.models import Event
 from regions.events.schemas import RegistrationRequestSchema  # noqa: F401  (one schema for both APIs)
 from regions.events.vocab import TYPE_LABELS, Audience, EventStatus, EventType, RegistrationStatus
 from shared.calendar.services import display_zone, event_url, ics_url
@@ -188,27 +192,33 @@ def _question(question: dict) -> dict:
     return out
 
 
-def dump_events(entries, signed_in: bool) -> list[dict]:
+def dump_events(entries, signed_in: bool, regions: Mapping[int, Region] | None = None) -> list[dict]:
     """The calendar's events as ``CalendarEventSchema.for_viewer(signed_in, many=True).dump`` gives them,
     built directly: a month of the whole network holds hundreds of events, and marshmallow's per-field
     work (and a label translated per event) was half of the request. The schema stays the field list of
     the OpenAPI document; tests/test_calendar_dump.py holds both to the same output.
+
+    The entries hold Event objects, or rows of ``API_COLUMNS`` with ``regions`` (id → Region; a region not
+    in it is looked up).
     """
-    labels = {kind: str(label) for kind, label in TYPE_LABELS.items()}
-    regions: dict[int, dict] = {}
+    labels: dict[EventType, str] = {}  # each type's label translated once, when an event of it comes
+    refs: dict[int, dict] = {}  # each region's {"slug", "name"} once
     out = []
     for entry in entries:
         event = getattr(entry, "event", entry)
-        region = event.region
-        ref = regions.get(region.id) if region is not None else None
+        if regions is None:
+            region = event.region
+        else:
+            region = regions.get(event.region_id) or db.session.get(Region, event.region_id)
+        ref = refs.get(region.id) if region is not None else None
         if ref is None and region is not None:
-            ref = regions[region.id] = {"slug": _text(region.slug), "name": _text(region.name)}
+            ref = refs[region.id] = {"slug": _text(region.slug), "name": _text(region.name)}
         questions = event.questions
         item = {
             "id": event.id,
             "title": _text(event.title),
             "type": _text(event.type),
-            "type_label": labels[event.type],
+            "type_label": labels.get(event.type) or labels.setdefault(event.type, str(TYPE_LABELS[event.type])),
             "region": ref,
             "starts_at": _moment(event.starts_at),
             "ends_at": _moment(event.ends_at),
@@ -220,7 +230,7 @@ def dump_events(entries, signed_in: bool) -> list[dict]:
             "audience": _text(event.audience),
             "status": _text(event.status),
             "capacity": _number(event.capacity),
-            "places_left": _number(event.places_left),
+            "places_left": _number(Event.places_left.fget(event)),  # the model's rule, on a row too
             "waiting_list": _number(event.waitlisted_count),
             "registration_deadline": _moment(event.registration_deadline),
             "questions": None if questions is None else [_question(q) for q in questions],
