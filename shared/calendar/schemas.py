@@ -14,7 +14,7 @@ from hub.core.tenancy.models import Region
 from regions.events.models import Event
 from regions.events.schemas import RegistrationRequestSchema  # noqa: F401  (one schema for both APIs)
 from regions.events.vocab import TYPE_LABELS, Audience, EventStatus, EventType, RegistrationStatus
-from shared.calendar.services import display_zone, event_url, ics_url
+from shared.calendar.services import PLACEHOLDER_ID, display_zone, event_url, ics_url
 
 MAX_WINDOW_DAYS = 400
 DEFAULT_WINDOW_DAYS = 31
@@ -203,6 +203,9 @@ def dump_events(entries, signed_in: bool, regions: Mapping[int, Region] | None =
     """
     labels: dict[EventType, str] = {}  # each type's label translated once, when an event of it comes
     refs: dict[int, dict] = {}  # each region's {"slug", "name"} once
+    # The two addresses built once, around a placeholder id, and filled in per event.
+    page_head, _, page_tail = event_url(PLACEHOLDER_ID, external=True).partition(str(PLACEHOLDER_ID))
+    ics_head, _, ics_tail = ics_url(PLACEHOLDER_ID, external=True).partition(str(PLACEHOLDER_ID))
     out = []
     for entry in entries:
         event = getattr(entry, "event", entry)
@@ -234,8 +237,8 @@ def dump_events(entries, signed_in: bool, regions: Mapping[int, Region] | None =
             "waiting_list": _number(event.waitlisted_count),
             "registration_deadline": _moment(event.registration_deadline),
             "questions": None if questions is None else [_question(q) for q in questions],
-            "url": event_url(event.id, external=True),
-            "ics_url": ics_url(event.id, external=True),
+            "url": f"{page_head}{event.id}{page_tail}",
+            "ics_url": f"{ics_head}{event.id}{ics_tail}",
         }
         if signed_in:
             item["online_url"] = _text(event.online_url)

@@ -152,7 +152,7 @@ def when(event: Event) -> str:
     return f"{format_date(first_day, 'full')}, {start} – {format_date(last_day, 'full')}, {end}"
 
 
-_PLACEHOLDER = 987654321
+PLACEHOLDER_ID = 987654321  # an id no event has; addresses are built with it and filled in
 
 
 def _event_address(endpoint: str, event_id: int, external: bool, suffix: str = "") -> str:
@@ -160,8 +160,8 @@ def _event_address(endpoint: str, event_id: int, external: bool, suffix: str = "
     key = (endpoint, external, suffix)
     cache = g.setdefault("calendar_addresses", {})
     if key not in cache:
-        cache[key] = url_for(endpoint, event_id=_PLACEHOLDER, _external=external) + suffix
-    return cache[key].replace(str(_PLACEHOLDER), str(event_id))
+        cache[key] = url_for(endpoint, event_id=PLACEHOLDER_ID, _external=external) + suffix
+    return cache[key].replace(str(PLACEHOLDER_ID), str(event_id))
 
 
 def event_url(event_id: int, *, external: bool = False) -> str:
