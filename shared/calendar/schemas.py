@@ -7,14 +7,14 @@ from collections.abc import Mapping
 from datetime import date, datetime, time, timedelta
 
 from marshmallow import ValidationError, fields, post_load, validate
+from sqlalchemy import Row
 
 from hub.core.db import db
 from hub.core.schemas import BaseSchema, LocalDateTime, _m
 from hub.core.tenancy.models import Region
-from regions.events.models import Event
 from regions.events.schemas import RegistrationRequestSchema  # noqa: F401  (one schema for both APIs)
 from regions.events.vocab import TYPE_LABELS, Audience, EventStatus, EventType, RegistrationStatus
-from shared.calendar.services import PLACEHOLDER_ID, display_zone, event_url, ics_url
+from shared.calendar.services import API_COLUMNS, PLACEHOLDER_ID, display_zone, event_url, ics_url
 
 MAX_WINDOW_DAYS = 400
 DEFAULT_WINDOW_DAYS = 31
@@ -192,6 +192,32 @@ def _question(question: dict) -> dict:
     return out
 
 
+# The order dump_events unpacks a row in; checked against the columns when this module loads.
+_API_KEYS = (
+    "id",
+    "region_id",
+    "title",
+    "type",
+    "starts_at",
+    "ends_at",
+    "timezone",
+    "all_day",
+    "status",
+    "description",
+    "venue",
+    "address",
+    "online_url",
+    "audience",
+    "capacity",
+    "registered_count",
+    "waitlisted_count",
+    "registration_deadline",
+    "questions",
+)
+if tuple(column.key for column in API_COLUMNS) != _API_KEYS:
+    raise RuntimeError("shared.calendar.schemas.dump_events reads API_COLUMNS in another order")
+
+
 def dump_events(entries, signed_in: bool, regions: Mapping[int, Region] | None = None) -> list[dict]:
     """The calendar's events as ``CalendarEventSchema.for_viewer(signed_in, many=True).dump`` gives them,
     built directly: a month of the whole network holds hundreds of events, and marshmallow's per-field
@@ -209,41 +235,66 @@ def dump_events(entries, signed_in: bool, regions: Mapping[int, Region] | None =
     out = []
     for entry in entries:
         event = getattr(entry, "event", entry)
+        # One tuple in API_COLUMNS' order: a row is one already, an Event gives its attributes.
+        (
+            event_id,
+            region_id,
+            title,
+            kind,
+            starts_at,
+            ends_at,
+            timezone,
+            all_day,
+            status,
+            description,
+            venue,
+            address,
+            online_url,
+            audience,
+            capacity,
+            registered,
+            waitlisted,
+            deadline,
+            questions,
+        ) = event if isinstance(event, Row) else [getattr(event, key) for key in _API_KEYS]
         if regions is None:
             region = event.region
         else:
-            region = regions.get(event.region_id) or db.session.get(Region, event.region_id)
+            region = regions.get(region_id) or db.session.get(Region, region_id)
         ref = refs.get(region.id) if region is not None else None
         if ref is None and region is not None:
             ref = refs[region.id] = {"slug": _text(region.slug), "name": _text(region.name)}
-        questions = event.questions
+        label = labels.get(kind)
+        if label is None:
+            label = labels[kind] = str(TYPE_LABELS[kind])
         item = {
-            "id": event.id,
-            "title": _text(event.title),
-            "type": _text(event.type),
-            "type_label": labels.get(event.type) or labels.setdefault(event.type, str(TYPE_LABELS[event.type])),
+            "id": event_id,
+            "title": _text(title),
+            "type": _text(kind),
+            "type_label": label,
             "region": ref,
-            "starts_at": _moment(event.starts_at),
-            "ends_at": _moment(event.ends_at),
-            "timezone": _text(event.timezone),
-            "all_day": event.all_day,
-            "description": _text(event.description),
-            "venue": _text(event.venue),
-            "address": _text(event.address),
-            "audience": _text(event.audience),
-            "status": _text(event.status),
-            "capacity": _number(event.capacity),
-            "places_left": _number(Event.places_left.fget(event)),  # the model's rule, on a row too
-            "waiting_list": _number(event.waitlisted_count),
-            "registration_deadline": _moment(event.registration_deadline),
+            "starts_at": _moment(starts_at),
+            "ends_at": _moment(ends_at),
+            "timezone": _text(timezone),
+            "all_day": all_day,
+            "description": _text(description),
+            "venue": _text(venue),
+            "address": _text(address),
+            "audience": _text(audience),
+            "status": _text(status),
+            "capacity": _number(capacity),
+            # Event.places_left's rule
+            "places_left": None if capacity is None else max(int(capacity) - int(registered), 0),
+            "waiting_list": _number(waitlisted),
+            "registration_deadline": _moment(deadline),
             "questions": None if questions is None else [_question(q) for q in questions],
-            "url": f"{page_head}{event.id}{page_tail}",
-            "ics_url": f"{ics_head}{event.id}{ics_tail}",
+            "url": f"{page_head}{event_id}{page_tail}",
+            "ics_url": f"{ics_head}{event_id}{ics_tail}",
         }
         if signed_in:
-            item["online_url"] = _text(event.online_url)
-            status = getattr(entry, "my_status", None)
-            item["my_registration"] = status.value if status else None
+            item["online_url"] = _text(online_url)
+            mine = getattr(entry, "my_status", None)
+            item["my_registration"] = mine.value if mine else None
         out.append(item)
     return out
 
