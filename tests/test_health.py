@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
 
@@ -160,3 +161,20 @@ def test_a_feature_registers_its_own_check(client, monkeypatch):
     assert response.json["checks"]["objects"] == {"ok": False, "detail": "the bucket does not answer"}
     health.register_check("objects", lambda: "12 buckets")
     assert client.get("/readyz").json["checks"]["objects"] == {"ok": True, "detail": "12 buckets"}
+
+
+def test_polls_are_logged_at_debug_and_a_failed_check_at_info(app, client, caplog, monkeypatch):
+    caplog.set_level(logging.DEBUG, logger="hub.core.access")
+    assert client.get("/healthz").status_code == 200
+    assert client.get("/readyz").status_code == 200
+    assert client.get("/api/v1/calendar").status_code == 200
+    levels = {r.endpoint: r.levelno for r in caplog.records if r.name == "hub.core.access"}
+    assert levels == {
+        "health.healthz": logging.DEBUG,
+        "health.readyz": logging.DEBUG,
+        "api_calendar.calendar_window": logging.INFO,
+    }
+    caplog.clear()
+    monkeypatch.setitem(app.config, "REDIS_URL", f"redis://127.0.0.1:{_closed_port()}/0")
+    assert client.get("/readyz").status_code == 503
+    assert [r.levelno for r in caplog.records if r.name == "hub.core.access"] == [logging.INFO]

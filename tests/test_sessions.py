@@ -321,3 +321,33 @@ def test_the_remember_cookie_is_secure_when_the_session_cookie_is(app, make, sec
     [remember] = [c for c in response.headers.getlist("Set-Cookie") if c.startswith("remember_token=")]
     assert ("; Secure" in remember) is secure
     assert "; HttpOnly" in remember
+
+
+def test_a_signed_in_request_loads_session_account_memberships_and_regions_in_one_statement(app, client, auth, make):
+    """The loader runs on every request: one statement, however many regions the person belongs to."""
+    from hub.accounts.models import Membership
+    from hub.core.roles import Role
+    from hub.core.tenancy import all_regions
+    from hub.core.tenancy.models import Region
+    from tests.statements import counted
+
+    person = make.participant("lausitz")
+    auth.login(person)
+    url, window = "/api/v1/calendar", {"start": "2026-03-01", "end": "2026-03-02"}
+    assert client.get(url, query_string=window).status_code == 200
+
+    def statements() -> list[str]:
+        with counted(app) as sent:
+            assert client.get(url, query_string=window).status_code == 200
+        return sent
+
+    one = statements()
+    with app.app_context(), all_regions():
+        for region in db.session.scalars(select(Region).where(Region.slug != "lausitz")):
+            db.session.add(Membership(user_id=person.id, region_id=region.id, role=Role.PARTICIPANT))
+        db.session.commit()
+    many = statements()
+    assert len(many) == len(one)
+    loads = [s for s in many if "login_session" in s and s.lstrip().upper().startswith("SELECT")]
+    assert len(loads) == 1 and "membership" in loads[0] and "region" in loads[0]
+    assert not [s for s in many if s.lstrip().upper().startswith("SELECT") and "FROM membership" in s]

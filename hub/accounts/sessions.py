@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import delete, select, update
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from hub.accounts.models import LoginSession, Membership, User
 from hub.core.db import db, utcnow
@@ -54,15 +54,19 @@ def load_user(raw: str) -> User | None:
     if not raw or len(raw) > MAX_RAW_LENGTH:
         return None
     now = utcnow()
-    # The session, its account and the account's memberships in one query and one selectin: this runs on
-    # every request.
+    # The session, its account, the account's memberships and their regions in one statement: this runs on
+    # every signed-in request (a person has a handful of memberships, so the joined rows stay few).
     with all_regions():
-        found = db.session.execute(
-            select(LoginSession, User)
-            .join(User, User.id == LoginSession.user_id)
-            .where(LoginSession.token_hash == _digest(raw), LoginSession.expires_at > now, User.active)
-            .options(selectinload(User.memberships).selectinload(Membership.region))
-        ).first()
+        found = (
+            db.session.execute(
+                select(LoginSession, User)
+                .join(User, User.id == LoginSession.user_id)
+                .where(LoginSession.token_hash == _digest(raw), LoginSession.expires_at > now, User.active)
+                .options(joinedload(User.memberships).joinedload(Membership.region))
+            )
+            .unique()
+            .first()
+        )
     if found is None:
         return None
     row, user = found
@@ -76,10 +80,14 @@ def load_user(raw: str) -> User | None:
 def load_account(user_id: int) -> User | None:
     """An active account with all its memberships, which span regions by nature."""
     with all_regions():
-        return db.session.scalar(
-            select(User)
-            .where(User.id == user_id, User.active)
-            .options(selectinload(User.memberships).selectinload(Membership.region))
+        return (
+            db.session.scalars(
+                select(User)
+                .where(User.id == user_id, User.active)
+                .options(joinedload(User.memberships).joinedload(Membership.region))
+            )
+            .unique()
+            .first()
         )
 
 

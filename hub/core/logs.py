@@ -292,13 +292,19 @@ def _note_region(endpoint, values) -> None:
         g.log_region = slug if _SLUG.fullmatch(slug) else "?"
 
 
+# A load balancer polls these every few seconds: their access lines only at DEBUG while they answer well.
+QUIET_ENDPOINTS = frozenset({"health.healthz", "health.readyz"})
+
+
 def _finish_request(response):
     """Return the request id, and write the request's access line."""
     rid = current_request_id()
     response.headers[REQUEST_ID_HEADER] = rid
     started = g.get("request_started_at")
     duration_ms = round((time.perf_counter() - started) * 1000, 1) if started is not None else None
-    access_log.info(
+    quiet = request.endpoint in QUIET_ENDPOINTS and response.status_code < 400
+    access_log.log(
+        logging.DEBUG if quiet else logging.INFO,
         "%s %s %s %sms",
         request.method[:16],
         route_of_request(),

@@ -20,6 +20,7 @@ from shared.calendar.schemas import (
     CalendarWindowSchema,
     OwnRegistrationSchema,
     RegistrationRequestSchema,
+    dump_events,
 )
 from shared.directory.search import Viewer
 
@@ -31,8 +32,8 @@ def _viewer() -> Viewer:
     return Viewer.of(current_user)
 
 
-def _events(entries):
-    return jsonify(CalendarEventSchema.for_viewer(current_user.is_authenticated, many=True).dump(entries))
+def _events(entries, regions):
+    return jsonify(dump_events(entries, current_user.is_authenticated, regions))
 
 
 @blp.get("/calendar")
@@ -45,7 +46,7 @@ def calendar_window(args):
     events only. ``online_url`` and ``my_registration`` only for signed-in callers."""
     if args["mine"] and not current_user.is_authenticated:
         return current_app.login_manager.unauthorized()
-    # Kept until the dump: each event.region then comes from the session's identity map, not a query.
+    # The regions the events' rows point to (an inactive region's is looked up by the dump).
     regions = active_regions()
     ids = {r.slug: r.id for r in regions}
     unknown = [slug for slug in args["region"] if slug not in ids]
@@ -56,7 +57,8 @@ def calendar_window(args):
         types=tuple(t.value for t in args["type"]),
         mine=args["mine"],
     )
-    return _events(calendar.window_events(_viewer(), args["start"], args["end"], filters))
+    entries = calendar.window_events(_viewer(), args["start"], args["end"], filters, columns=calendar.API_COLUMNS)
+    return _events(entries, {r.id: r for r in regions})
 
 
 def _visible_event_first(view):
@@ -76,7 +78,7 @@ def _visible_event_first(view):
 @_visible_event_first
 def calendar_event(entry: calendar.Entry):
     """One event the caller may see (public events without an account)."""
-    return jsonify(CalendarEventSchema.for_viewer(current_user.is_authenticated).dump(entry))
+    return jsonify(dump_events([entry], current_user.is_authenticated)[0])
 
 
 def _own(registration, entry: calendar.Entry) -> dict:

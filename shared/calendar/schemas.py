@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import date, datetime, time, timedelta
 
 from marshmallow import ValidationError, fields, post_load, validate
+from sqlalchemy import Row
 
+from hub.core.db import db
 from hub.core.schemas import BaseSchema, LocalDateTime, _m
+from hub.core.tenancy.models import Region
 from regions.events.schemas import RegistrationRequestSchema  # noqa: F401  (one schema for both APIs)
 from regions.events.vocab import TYPE_LABELS, Audience, EventStatus, EventType, RegistrationStatus
-from shared.calendar.services import display_zone, event_url, ics_url
+from shared.calendar.services import API_COLUMNS, PLACEHOLDER_ID, display_zone, event_url, ics_url
 
 MAX_WINDOW_DAYS = 400
 DEFAULT_WINDOW_DAYS = 31
@@ -162,6 +166,137 @@ class CalendarEventSchema(BaseSchema):
         """The fields a visitor (public) or a signed-in member may see."""
         audiences = ("public", "member") if signed_in else ("public",)
         return cls(only=[name for audience in audiences for name in cls.views[audience]], **kwargs)
+
+
+def _text(value):
+    return None if value is None else str(value)
+
+
+def _number(value):
+    return None if value is None else int(value)
+
+
+def _moment(value):
+    return None if value is None else value.isoformat()
+
+
+def _question(question: dict) -> dict:
+    """One question as QuestionSchema dumps it (keys it lacks stay missing)."""
+    out = {}
+    if "key" in question:
+        out["key"] = _text(question["key"])
+    if "label" in question:
+        out["label"] = _text(question["label"])
+    if "required" in question:
+        out["required"] = None if question["required"] is None else bool(question["required"])
+    return out
+
+
+# The order dump_events unpacks a row in; checked against the columns when this module loads.
+_API_KEYS = (
+    "id",
+    "region_id",
+    "title",
+    "type",
+    "starts_at",
+    "ends_at",
+    "timezone",
+    "all_day",
+    "status",
+    "description",
+    "venue",
+    "address",
+    "online_url",
+    "audience",
+    "capacity",
+    "registered_count",
+    "waitlisted_count",
+    "registration_deadline",
+    "questions",
+)
+if tuple(column.key for column in API_COLUMNS) != _API_KEYS:
+    raise RuntimeError("shared.calendar.schemas.dump_events reads API_COLUMNS in another order")
+
+
+def dump_events(entries, signed_in: bool, regions: Mapping[int, Region] | None = None) -> list[dict]:
+    """The calendar's events as ``CalendarEventSchema.for_viewer(signed_in, many=True).dump`` gives them,
+    built directly: a month of the whole network holds hundreds of events, and marshmallow's per-field
+    work (and a label translated per event) was half of the request. The schema stays the field list of
+    the OpenAPI document; tests/test_calendar_dump.py holds both to the same output.
+
+    The entries hold Event objects, or rows of ``API_COLUMNS`` with ``regions`` (id → Region; a region not
+    in it is looked up).
+    """
+    labels: dict[EventType, str] = {}  # each type's label translated once, when an event of it comes
+    refs: dict[int, dict] = {}  # each region's {"slug", "name"} once
+    # The two addresses built once, around a placeholder id, and filled in per event.
+    page_head, _, page_tail = event_url(PLACEHOLDER_ID, external=True).partition(str(PLACEHOLDER_ID))
+    ics_head, _, ics_tail = ics_url(PLACEHOLDER_ID, external=True).partition(str(PLACEHOLDER_ID))
+    out = []
+    for entry in entries:
+        event = getattr(entry, "event", entry)
+        # One tuple in API_COLUMNS' order: a row is one already, an Event gives its attributes.
+        (
+            event_id,
+            region_id,
+            title,
+            kind,
+            starts_at,
+            ends_at,
+            timezone,
+            all_day,
+            status,
+            description,
+            venue,
+            address,
+            online_url,
+            audience,
+            capacity,
+            registered,
+            waitlisted,
+            deadline,
+            questions,
+        ) = event if isinstance(event, Row) else [getattr(event, key) for key in _API_KEYS]
+        if regions is None:
+            region = event.region
+        else:
+            region = regions.get(region_id) or db.session.get(Region, region_id)
+        ref = refs.get(region.id) if region is not None else None
+        if ref is None and region is not None:
+            ref = refs[region.id] = {"slug": _text(region.slug), "name": _text(region.name)}
+        label = labels.get(kind)
+        if label is None:
+            label = labels[kind] = str(TYPE_LABELS[kind])
+        item = {
+            "id": event_id,
+            "title": _text(title),
+            "type": _text(kind),
+            "type_label": label,
+            "region": ref,
+            "starts_at": _moment(starts_at),
+            "ends_at": _moment(ends_at),
+            "timezone": _text(timezone),
+            "all_day": all_day,
+            "description": _text(description),
+            "venue": _text(venue),
+            "address": _text(address),
+            "audience": _text(audience),
+            "status": _text(status),
+            "capacity": _number(capacity),
+            # Event.places_left's rule
+            "places_left": None if capacity is None else max(int(capacity) - int(registered), 0),
+            "waiting_list": _number(waitlisted),
+            "registration_deadline": _moment(deadline),
+            "questions": None if questions is None else [_question(q) for q in questions],
+            "url": f"{page_head}{event_id}{page_tail}",
+            "ics_url": f"{ics_head}{event_id}{ics_tail}",
+        }
+        if signed_in:
+            item["online_url"] = _text(online_url)
+            mine = getattr(entry, "my_status", None)
+            item["my_registration"] = mine.value if mine else None
+        out.append(item)
+    return out
 
 
 class OwnRegistrationSchema(BaseSchema):

@@ -71,6 +71,22 @@ class Filters:
     mine: bool = False
 
 
+# What the API's calendar shows of an event (shared.calendar.schemas.dump_events): plain rows, no ORM objects.
+API_COLUMNS = (
+    *GRID_COLUMNS,
+    Event.description,
+    Event.venue,
+    Event.address,
+    Event.online_url,
+    Event.audience,
+    Event.capacity,
+    Event.registered_count,
+    Event.waitlisted_count,
+    Event.registration_deadline,
+    Event.questions,
+)
+
+
 @dataclass(frozen=True)
 class Entry:
     """An event as one viewer sees it: with their own registration status, if they have one.
@@ -136,7 +152,7 @@ def when(event: Event) -> str:
     return f"{format_date(first_day, 'full')}, {start} – {format_date(last_day, 'full')}, {end}"
 
 
-_PLACEHOLDER = 987654321
+PLACEHOLDER_ID = 987654321  # an id no event has; addresses are built with it and filled in
 
 
 def _event_address(endpoint: str, event_id: int, external: bool, suffix: str = "") -> str:
@@ -144,8 +160,8 @@ def _event_address(endpoint: str, event_id: int, external: bool, suffix: str = "
     key = (endpoint, external, suffix)
     cache = g.setdefault("calendar_addresses", {})
     if key not in cache:
-        cache[key] = url_for(endpoint, event_id=_PLACEHOLDER, _external=external) + suffix
-    return cache[key].replace(str(_PLACEHOLDER), str(event_id))
+        cache[key] = url_for(endpoint, event_id=PLACEHOLDER_ID, _external=external) + suffix
+    return cache[key].replace(str(PLACEHOLDER_ID), str(event_id))
 
 
 def event_url(event_id: int, *, external: bool = False) -> str:
@@ -202,20 +218,22 @@ def _my_statuses(viewer: Viewer, start: datetime | None, end: datetime | None) -
 
 
 def window_events(
-    viewer: Viewer, start: datetime, end: datetime, filters: Filters = Filters(), *, columns: bool = False
+    viewer: Viewer, start: datetime, end: datetime, filters: Filters = Filters(), *, columns: bool | tuple = False
 ) -> list[Entry]:
     """The visible events overlapping [start, end), earliest first, each with the viewer's status.
 
-    ``columns`` reads only what a month cell shows, as plain rows instead of Event objects: a full month
+    ``columns=True`` reads only what a month cell shows, as plain rows instead of Event objects: a full month
     holds hundreds of events, and their descriptions and ORM bookkeeping would be most of the page's cost.
+    Other columns (``API_COLUMNS``) give plain rows of those columns.
     """
-    stmt = select(*GRID_COLUMNS) if columns else select(Event)
+    chosen = GRID_COLUMNS if columns is True else columns
+    stmt = select(*chosen) if chosen else select(Event)
     stmt = _filtered(stmt.where(Event.starts_at < end, Event.ends_at > start), viewer, filters)
     stmt = stmt.order_by(Event.starts_at, Event.id)
     with all_regions():
-        found = list(db.session.execute(stmt) if columns else db.session.scalars(stmt))
+        found = list(db.session.execute(stmt) if chosen else db.session.scalars(stmt))
     mine = _my_statuses(viewer, start, end)
-    if not columns:
+    if columns is not True:
         return [Entry(e, mine.get(e.id)) for e in found]
     zone = display_zone()
     return [Entry(e, mine.get(e.id), "" if e.all_day else clock(e.starts_at, zone)) for e in found]
