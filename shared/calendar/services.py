@@ -3,6 +3,9 @@
 Reading crosses regions (``all_regions()`` with the visibility rule of ``queries.visible_events``);
 registering writes into the event's region only (``region_scope(event.region_id)``), through the
 events services, so the wall checks every write.
+
+Why one module of about 400 lines: the month, the list, the event and the registrations are read through the one
+visibility rule and the one window of rows that the API dumps; apart, each would carry its own copy of them.
 """
 
 from __future__ import annotations

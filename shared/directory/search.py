@@ -5,6 +5,10 @@ that the engine intersects them); PostgreSQL uses the GIN-indexed ``search_tsv``
 which the planner intersects with the filters' indexes. Both sit behind ``search()``, which counts the
 facets in the same statement that finds the page. The directory is cross-region by nature: it opts
 out of the region wall with ``all_regions()`` and applies its own visibility rule, ``visible_to(viewer)``.
+
+Why one module of about 550 lines: the visibility rule, the bound, the counters' shortcut and the facet counts
+are parts of one statement per search, written for two databases side by side; split, a change to the rule
+would have to be made in several files that must agree.
 """
 
 from __future__ import annotations
