@@ -214,6 +214,22 @@ def test_ones_own_private_profile_is_counted_for_oneself_only(app, make):
     assert result.total == 0
 
 
+def test_filters_no_counter_knows_find_nothing_rather_than_fail(app, make, client, auth):
+    """An unknown region or a sector nobody has: the counters hold no row for it, and the search says 0 (found by
+    schemathesis as a 500)."""
+    viewer = make.participant("lausitz")
+    make.profile("dresden", name="Offen", visibility="network", kind="creative", offer_tags=["Holz"])
+    auth.login(viewer)
+    for query in (
+        {"q": "", "region": "0" * 40, "kind": "creative", "submarket": "music", "sector": "0" * 120},
+        {"region": "nirgendwo", "kind": "creative", "sector": "Unbekannt"},
+        {"kind": "organisation", "submarket": "music", "sector": "Unbekannt"},
+    ):
+        body = client.get("/api/v1/directory", query_string=query).get_json()
+        assert (body["total"], body["results"]) == (0, []), query
+        assert client.get("/directory/", query_string=query).status_code == 200
+
+
 def test_a_frequent_word_reads_the_first_hits_and_says_so_on_the_page_and_in_the_api(
     app, make, client, auth, monkeypatch
 ):

@@ -476,7 +476,7 @@ def _reach(query: DirectoryQuery, by_slug: dict[str, Region]) -> tuple[int, int]
             *(func.sum(case((share, C.n), else_=0)) for share in shares),
         ).where(or_(everything, *shares), *scope)
     ).one()
-    return min(row[1:]) or 0, row[0] or 0
+    return min((n or 0 for n in row[1:]), default=0), row[0] or 0  # no counter row: sums are NULL
 
 
 def _fts_expression(words: list[str], query: DirectoryQuery, by_slug: dict[str, Region]) -> str:
