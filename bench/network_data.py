@@ -21,7 +21,8 @@ What it makes (shares are approximate):
   of 2026-11 (never after ``today``), ids in the order of creation; 80 % visible to the network, 12 % to
   the region, 8 % private; 95 % with consent; 3 % archived;
 - their directory rows, built by the directory's own ``entry_row`` / ``term_rows``;
-- events over 2025–2027 of every type, 5 % cancelled, 8 % of the future ones drafts, the rest (about
+- events from 1 January of last year to the end of next year (2025–2027 in 2026) of every type, 5 % cancelled,
+  8 % of the future ones drafts, the rest (about
   92 %) published, with registrations (about 5.4 per event that is not a draft: 6 % cancelled, waiting lists
   where a small capacity is full; about 10 % of the registrants from another region, never for
   region-only events; 60 % of the registered people of past published events checked in) and the
@@ -64,8 +65,12 @@ COHORTS = [
 FUNDING_CENTS = 250_000
 PROFILES_FROM = date(2025, 1, 1)
 PROFILES_UNTIL = date(2026, 12, 1)  # exclusive
-EVENTS_FROM = date(2025, 1, 1)
-EVENTS_UNTIL = date(2028, 1, 1)  # exclusive
+
+
+def event_years(today: date) -> tuple[date, date]:
+    """The events' span: from 1 January of last year to the end of next year (2025–2027 in 2026), so a network
+    made on any day has past events and coming ones."""
+    return date(today.year - 1, 1, 1), date(today.year + 2, 1, 1)  # the end is exclusive
 
 
 @dataclass
@@ -599,13 +604,14 @@ class _Generator:
         type_pick = _choices(EVENT_TYPE_WEIGHTS)
         slugs = {rid: slug for slug, rid in self.region_ids.items()}
         other_regions = {rid: [r for r in self.region_ids.values() if r != rid] for rid in self.region_ids.values()}
-        first, days = _day_start(EVENTS_FROM), (EVENTS_UNTIL - EVENTS_FROM).days
+        events_from, events_until = event_years(self.today)
+        first, days = _day_start(events_from), (events_until - events_from).days
         events, registrations = [], []
         for n in range(self.n_events):
             eid = next_event + n
             region_id = self.region_ids[_pick(rng, self.region_pick)]
             kind = EventType(_pick(rng, type_pick))
-            day = EVENTS_FROM + timedelta(days=rng.randrange(days))
+            day = events_from + timedelta(days=rng.randrange(days))
             all_day = rng.random() < 0.04
             if all_day:
                 starts = _day_start(day)

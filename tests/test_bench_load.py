@@ -23,7 +23,7 @@ url = sys.argv[1]
 plan = load_data.prepare(url, profiles=400, events=300, matches=5, participants=20, keep=False, log=lambda *a: None)
 
 class Args:
-    month, overlap, term = "2026-03", 5, "holz"
+    month, overlap, term = __import__("datetime").date.today().strftime("%Y-%m"), 5, "holz"
 
 cases = layer_cost.cases(Args, plan)
 captured, skipped = layer_cost.capture(url, plan, cases)  # logs in a participant and the umbrella (code)
