@@ -19,24 +19,14 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from flask import Flask, Response
-from sqlalchemy import create_engine, event
+from sqlalchemy import create_engine
+
+import hub  # noqa: F401 - its connect listener gives every engine the hub's SQLite PRAGMAs (hub/__init__.py)
 
 with open(os.environ["BARE_STATEMENTS"], "rb") as f:
     CASES: dict[str, list[tuple[str, object]]] = pickle.load(f)  # noqa: S301 - our own file
 
 engine = create_engine(os.environ["BARE_DATABASE_URL"], pool_pre_ping=True)
-
-
-@event.listens_for(engine, "connect")
-def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
-    """The hub's PRAGMAs (hub/__init__.py), so that SQLite works the same under both apps."""
-    if type(dbapi_connection).__module__.startswith("sqlite3"):
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA busy_timeout=10000")
-        cursor.execute("PRAGMA cache_size=-65536")
-        cursor.close()
 
 
 def _plain(value):

@@ -39,6 +39,11 @@ class EventSeries(Audited, RegionScoped, db.Model):
     events: Mapped[list[Event]] = relationship(back_populates="series", order_by="Event.starts_at")
 
 
+def places_left(capacity: int | None, registered: int) -> int | None:
+    """Places still free: None without a limit, never below 0 (also for rows read without the ORM)."""
+    return None if capacity is None else max(int(capacity) - int(registered), 0)
+
+
 class Event(Audited, RegionScoped, db.Model):
     """One event (or one occurrence of a series). Times are stored in UTC, shown in its time zone."""
 
@@ -90,7 +95,7 @@ class Event(Audited, RegionScoped, db.Model):
 
     @property
     def places_left(self) -> int | None:
-        return None if self.capacity is None else max(self.capacity - self.registered_count, 0)
+        return places_left(self.capacity, self.registered_count)
 
 
 class Registration(Audited, RegionScoped, db.Model):

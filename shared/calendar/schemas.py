@@ -12,6 +12,7 @@ from sqlalchemy import Row
 from hub.core.db import db
 from hub.core.schemas import BaseSchema, LocalDateTime, _m
 from hub.core.tenancy.models import Region
+from regions.events.models import places_left
 from regions.events.schemas import RegistrationRequestSchema  # noqa: F401  (one schema for both APIs)
 from regions.events.vocab import TYPE_LABELS, Audience, EventStatus, EventType, RegistrationStatus
 from shared.calendar.services import API_COLUMNS, PLACEHOLDER_ID, display_zone, event_url, ics_url
@@ -192,30 +193,8 @@ def _question(question: dict) -> dict:
     return out
 
 
-# The order dump_events unpacks a row in; checked against the columns when this module loads.
-_API_KEYS = (
-    "id",
-    "region_id",
-    "title",
-    "type",
-    "starts_at",
-    "ends_at",
-    "timezone",
-    "all_day",
-    "status",
-    "description",
-    "venue",
-    "address",
-    "online_url",
-    "audience",
-    "capacity",
-    "registered_count",
-    "waitlisted_count",
-    "registration_deadline",
-    "questions",
-)
-if tuple(column.key for column in API_COLUMNS) != _API_KEYS:
-    raise RuntimeError("shared.calendar.schemas.dump_events reads API_COLUMNS in another order")
+# The names of the shown columns (an Event's attributes of the same names).
+_API_KEYS = tuple(column.key for column in API_COLUMNS)
 
 
 def dump_events(entries, signed_in: bool, regions: Mapping[int, Region] | None = None) -> list[dict]:
@@ -235,32 +214,13 @@ def dump_events(entries, signed_in: bool, regions: Mapping[int, Region] | None =
     out = []
     for entry in entries:
         event = getattr(entry, "event", entry)
-        # One tuple in API_COLUMNS' order: a row is one already, an Event gives its attributes.
-        (
-            event_id,
-            region_id,
-            title,
-            kind,
-            starts_at,
-            ends_at,
-            timezone,
-            all_day,
-            status,
-            description,
-            venue,
-            address,
-            online_url,
-            audience,
-            capacity,
-            registered,
-            waitlisted,
-            deadline,
-            questions,
-        ) = event if isinstance(event, Row) else [getattr(event, key) for key in _API_KEYS]
+        # The shown columns by name: a row of API_COLUMNS has them, an Event as attributes.
+        v = event._asdict() if isinstance(event, Row) else {key: getattr(event, key) for key in _API_KEYS}
+        event_id, kind, capacity = v["id"], v["type"], v["capacity"]
         if regions is None:
             region = event.region
         else:
-            region = regions.get(region_id) or db.session.get(Region, region_id)
+            region = regions.get(v["region_id"]) or db.session.get(Region, v["region_id"])
         ref = refs.get(region.id) if region is not None else None
         if ref is None and region is not None:
             ref = refs[region.id] = {"slug": _text(region.slug), "name": _text(region.name)}
@@ -269,30 +229,29 @@ def dump_events(entries, signed_in: bool, regions: Mapping[int, Region] | None =
             label = labels[kind] = str(TYPE_LABELS[kind])
         item = {
             "id": event_id,
-            "title": _text(title),
+            "title": _text(v["title"]),
             "type": _text(kind),
             "type_label": label,
             "region": ref,
-            "starts_at": _moment(starts_at),
-            "ends_at": _moment(ends_at),
-            "timezone": _text(timezone),
-            "all_day": all_day,
-            "description": _text(description),
-            "venue": _text(venue),
-            "address": _text(address),
-            "audience": _text(audience),
-            "status": _text(status),
+            "starts_at": _moment(v["starts_at"]),
+            "ends_at": _moment(v["ends_at"]),
+            "timezone": _text(v["timezone"]),
+            "all_day": v["all_day"],
+            "description": _text(v["description"]),
+            "venue": _text(v["venue"]),
+            "address": _text(v["address"]),
+            "audience": _text(v["audience"]),
+            "status": _text(v["status"]),
             "capacity": _number(capacity),
-            # Event.places_left's rule
-            "places_left": None if capacity is None else max(int(capacity) - int(registered), 0),
-            "waiting_list": _number(waitlisted),
-            "registration_deadline": _moment(deadline),
-            "questions": None if questions is None else [_question(q) for q in questions],
+            "places_left": places_left(capacity, v["registered_count"]),
+            "waiting_list": _number(v["waitlisted_count"]),
+            "registration_deadline": _moment(v["registration_deadline"]),
+            "questions": None if v["questions"] is None else [_question(q) for q in v["questions"]],
             "url": f"{page_head}{event_id}{page_tail}",
             "ics_url": f"{ics_head}{event_id}{ics_tail}",
         }
         if signed_in:
-            item["online_url"] = _text(online_url)
+            item["online_url"] = _text(v["online_url"])
             mine = getattr(entry, "my_status", None)
             item["my_registration"] = mine.value if mine else None
         out.append(item)

@@ -354,15 +354,7 @@ def _counted_summary(viewer: Viewer, query: DirectoryQuery, by_slug: dict[str, R
     order = (E.name_key, E.profile_id)
     top = select(E.profile_id, *order).where(visible_to(viewer), *conditions).order_by(*order)
     top = top.limit(query.per_page).offset((page - 1) * query.per_page).subquery("top")
-    none = literal(None, String)
-    page_rows = select(
-        literal("page"),
-        cast(top.c.profile_id, String),
-        none,
-        none,
-        none,
-        func.row_number().over(order_by=[top.c.name_key, top.c.profile_id]),
-    )
+    page_rows = _page_rows(top, [top.c.name_key, top.c.profile_id])
     region_id = None
     if query.region:
         region = by_slug.get(query.region)
@@ -384,18 +376,17 @@ def _summary(hits, order, query: DirectoryQuery, page: int, *more):
     ``columns`` rows the counts per region, kind, town and sector together; ``terms`` rows the counts
     per submarket and tag (key is facet, value and label joined by FACET_SEP).
     """
-    none = literal(None, String)
     top = select(hits.c.profile_id, *order).order_by(*order).limit(query.per_page)
     top = top.offset((page - 1) * query.per_page).subquery("top")
-    page_rows = select(
-        literal("page"),
-        cast(top.c.profile_id, String),
-        none,
-        none,
-        none,
-        func.row_number().over(order_by=[top.c[c.name] for c in order]),
+    return union_all(_page_rows(top, [top.c[c.name] for c in order]), *_facet_rows(hits), *more)
+
+
+def _page_rows(top, order):
+    """The ``page`` rows of a summary: each profile id of the page with its position."""
+    none = literal(None, String)
+    return select(
+        literal("page"), cast(top.c.profile_id, String), none, none, none, func.row_number().over(order_by=order)
     )
-    return union_all(page_rows, *_facet_rows(hits), *more)
 
 
 def _facet_rows(hits) -> list:
