@@ -14,6 +14,7 @@ from sqlalchemy.engine import Engine
 
 from hub.core import logs
 from hub.core.db import MIGRATIONS_DIR
+from hub.core.json import OrjsonProvider, loads
 from hub.core.settings import check_production_safety, load_settings
 
 
@@ -43,6 +44,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     hub/features.py (hub.core.features installs them)."""
     instance = (test_config or {}).get("INSTANCE_PATH") or os.environ.get("HUB_INSTANCE_PATH")
     app = Flask(__name__, instance_relative_config=True, instance_path=os.path.abspath(instance) if instance else None)
+    app.json = OrjsonProvider(app)
     settings = load_settings()
     if test_config:
         settings.update({k: v for k, v in test_config.items() if k in settings})
@@ -71,6 +73,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     return app
 
 
+# How every engine of the hub connects (the benchmarks' bare app uses the same): a dead pooled connection is
+# replaced before use; JSON columns are read by orjson.
+ENGINE_OPTIONS = {"pool_pre_ping": True, "json_deserializer": loads}
+
+
 def _apply_settings(app: Flask, s: dict) -> None:
     database_url = s["DATABASE_URL"] or f"sqlite:///{Path(app.instance_path) / 'hub.sqlite3'}"
     languages = [lang.strip() for lang in s["LANGUAGES"].split(",") if lang.strip()]
@@ -78,7 +85,7 @@ def _apply_settings(app: Flask, s: dict) -> None:
         {k: v for k, v in s.items() if k != "DATABASE_URL"},
         SQLALCHEMY_DATABASE_URI=database_url,
         # In production a database error's message leaves out the statement's values (form data, addresses).
-        SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True, "hide_parameters": s["ENV"] == "production"},
+        SQLALCHEMY_ENGINE_OPTIONS={**ENGINE_OPTIONS, "hide_parameters": s["ENV"] == "production"},
         LANGUAGES=languages,
         DEFAULT_LOCALE=languages[0],
         BABEL_DEFAULT_LOCALE=languages[0],

@@ -212,10 +212,15 @@ def dump_events(entries, signed_in: bool, regions: Mapping[int, Region] | None =
     page_head, _, page_tail = event_url(PLACEHOLDER_ID, external=True).partition(str(PLACEHOLDER_ID))
     ics_head, _, ics_tail = ics_url(PLACEHOLDER_ID, external=True).partition(str(PLACEHOLDER_ID))
     out = []
+    fields_of_rows = None
     for entry in entries:
         event = getattr(entry, "event", entry)
         # The shown columns by name: a row of API_COLUMNS has them, an Event as attributes.
-        v = event._asdict() if isinstance(event, Row) else {key: getattr(event, key) for key in _API_KEYS}
+        if isinstance(event, Row):
+            fields_of_rows = fields_of_rows or event._fields  # the same for every row of one result
+            v = dict(zip(fields_of_rows, event, strict=True))
+        else:
+            v = {key: getattr(event, key) for key in _API_KEYS}
         event_id, kind, capacity = v["id"], v["type"], v["capacity"]
         if regions is None:
             region = event.region
@@ -229,17 +234,18 @@ def dump_events(entries, signed_in: bool, regions: Mapping[int, Region] | None =
             label = labels[kind] = str(TYPE_LABELS[kind])
         item = {
             "id": event_id,
-            "title": _text(v["title"]),
+            # Text columns come from the database as str or None; the enumerations as str subclasses.
+            "title": v["title"],
             "type": _text(kind),
             "type_label": label,
             "region": ref,
             "starts_at": _moment(v["starts_at"]),
             "ends_at": _moment(v["ends_at"]),
-            "timezone": _text(v["timezone"]),
+            "timezone": v["timezone"],
             "all_day": v["all_day"],
-            "description": _text(v["description"]),
-            "venue": _text(v["venue"]),
-            "address": _text(v["address"]),
+            "description": v["description"],
+            "venue": v["venue"],
+            "address": v["address"],
             "audience": _text(v["audience"]),
             "status": _text(v["status"]),
             "capacity": _number(capacity),
@@ -251,7 +257,7 @@ def dump_events(entries, signed_in: bool, regions: Mapping[int, Region] | None =
             "ics_url": f"{ics_head}{event_id}{ics_tail}",
         }
         if signed_in:
-            item["online_url"] = _text(v["online_url"])
+            item["online_url"] = v["online_url"]
             mine = getattr(entry, "my_status", None)
             item["my_registration"] = mine.value if mine else None
         out.append(item)
