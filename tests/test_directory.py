@@ -36,6 +36,25 @@ def test_sharp_s_folds_to_ss():
     assert fold("Straße") == fold("strasse") == fold("STRASSE")
 
 
+def _fold_word_by_word(text: str) -> str:
+    """Folding as it is specified: marks dropped character by character, then each word's ae/oe/ue in turn."""
+    import unicodedata
+
+    text = text.casefold().replace("ß", "ss")
+    text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    return " ".join(re.sub(r"ae|oe|ue", lambda m: m.group(0)[0], w) for w in re.findall(r"[^\W_]+", text))
+
+
+def test_folding_is_the_word_by_word_rule_on_any_text():
+    import random
+
+    rnd = random.Random(20261207)
+    alphabet = "aeouAEOUäöüÄÖÜßẞ éèçñåøæœǅǈﬁﬀ½²Ｆｕ-_.,!?0123 \u0301\u0308\u0323ΑὈδЁйउदשָׁ"
+    texts = ["Möbelbau MOEBELBAU Straße", "Queue aee oaee uoee ueae Neue Blue", "Ὀδυσσεύς Ёлка उदाहरण שָׁלוֹם"]
+    texts += ["".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 40))) for _ in range(3000)]
+    assert [fold(t) for t in texts] == [_fold_word_by_word(t) for t in texts]
+
+
 def test_search_syntax_never_reaches_the_engine():
     assert terms('"foo" NEAR(bar) * -baz (qux OR') == ["foo", "near", "bar", "baz", "qux", "or"]
 
