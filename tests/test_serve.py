@@ -118,3 +118,32 @@ def test_serve_migrates_serves_with_workers_and_the_scheduler_and_stops_both_on_
     assert "Handling signal: term" in output  # gunicorn's graceful stop, not the quick one
     access = [line for line in output.splitlines() if '"logger": "hub.core.access"' in line]
     assert any('"request_id": "serve-test-1"' in line and '"route": "/login"' in line for line in access), access
+
+
+def test_the_production_entry_point_compiles_every_template_before_the_workers_fork(tmp_path):
+    """Importing hub.wsgi (gunicorn's master, before it forks) leaves every template compiled in Jinja's cache."""
+    script = (
+        "import hub.wsgi as w; from hub.core.serve import TEMPLATE_SUFFIXES; env = w.app.jinja_env; "
+        "listed = [n for n in env.list_templates() if n.endswith(TEMPLATE_SUFFIXES)]; "
+        "cached = {key[1] for key in env.cache.keys()}; "
+        "print(len(listed), len(set(listed) - cached))"
+    )
+    done = subprocess.run([sys.executable, "-c", script], env=_env(tmp_path), capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 0, done.stderr[-2000:]
+    listed, missing = (int(n) for n in done.stdout.split()[-2:])
+    assert listed > 100 and missing == 0
+
+
+def test_a_worker_renders_its_pages_from_the_templates_compiled_at_start_up(app, client, auth, make, monkeypatch):
+    """After compile_templates (what hub/wsgi.py does before forking), the first pages compile nothing more."""
+    from hub.core.serve import compile_templates
+
+    compile_templates(app)
+
+    def compile_again(*args, **kwargs):
+        raise AssertionError("a template was compiled after start-up")
+
+    monkeypatch.setattr(app.jinja_env, "compile", compile_again)
+    auth.login(make.participant("erzgebirge"))
+    for path in ("/", "/calendar/", "/directory/", "/notifications"):
+        assert client.get(path).status_code == 200, path

@@ -33,6 +33,18 @@ DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
 STOP_SECONDS = 45  # gunicorn's graceful_timeout (30) and some
 
 
+TEMPLATE_SUFFIXES = (".html", ".txt", ".ics", ".xml")
+
+
+def compile_templates(app) -> int:
+    """Compile every template of the app into Jinja's cache (hub/wsgi.py, in gunicorn's master before it forks,
+    so that no worker pays for it on its first pages); returns how many."""
+    names = [name for name in app.jinja_env.list_templates() if name.endswith(TEMPLATE_SUFFIXES)]
+    for name in names:
+        app.jinja_env.get_template(name)
+    return len(names)
+
+
 def say(message: str) -> None:
     print(f"serve: {message}", file=sys.stderr, flush=True)
 
