@@ -427,8 +427,7 @@ def _run(url: str, args) -> None:
     from hub import create_app
     from hub.accounts import services
     from hub.accounts.models import User
-    from hub.core.cli import analyze
-    from hub.core.db import db
+    from hub.core.db import analyze, db
     from hub.core.roles import Role
     from hub.core.tenancy import all_regions
     from hub.core.tenancy.models import Region
@@ -464,11 +463,13 @@ def _run(url: str, args) -> None:
             assert viewer_user.id == 1
             _load(db, args.profiles, regions)
             # The steady state after a bulk load: PostgreSQL's autovacuum has made planner statistics
-            # and the visibility map; SQLite has copied the write-ahead log back into the database.
+            # and the visibility map; on SQLite the daily job db.statistics has run ANALYZE, and the
+            # write-ahead log is copied back into the database.
             with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
                 if db.engine.dialect.name == "postgresql":
                     connection.execute(text("VACUUM ANALYZE"))
                 else:
+                    connection.execute(text("ANALYZE"))
                     connection.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
         (rare, rare_n), (frequent, frequent_n) = _pick_terms(db, args.profiles)
         top_tag, top_town, top_sector, top_submarket = _most_frequent(db)

@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import time_machine
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from hub.accounts.models import Invitation, User
 from hub.accounts.services import grant_role
@@ -440,6 +440,22 @@ def test_retention_periods_are_configurable(app, make, monkeypatch):
     with app.app_context():
         assert {r.job_id for r in db.session.scalars(select(JobRun))} == {"jobs.retention"}
         assert db.session.scalar(select(func.count()).select_from(JobEffect)) == 0
+
+
+def test_the_daily_statistics_job_gives_sqlite_its_planner_statistics(app):
+    """SQLite plans without statistics until ANALYZE; db.statistics refreshes them once a day (PostgreSQL's
+    autovacuum does it there, and the job leaves it alone)."""
+    with app.app_context():
+        sqlite = db.engine.dialect.name == "sqlite"
+        if sqlite:
+            db.session.execute(text("DROP TABLE IF EXISTS sqlite_stat1"))
+            db.session.commit()
+    run = _run(app, "db.statistics")
+    assert run.summary == {"analyzed": 1 if sqlite else 0}
+    if sqlite:
+        with app.app_context():
+            tables = set(db.session.scalars(text("SELECT tbl FROM sqlite_stat1")))
+        assert {"region", "alembic_version"} <= tables
 
 
 # -- the admin page -----------------------------------------------------------------------------------

@@ -6,9 +6,8 @@ from __future__ import annotations
 import click
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
-from sqlalchemy import text
 
-from hub.core.db import db
+from hub.core.db import analyze, db
 
 
 def _create_app():
@@ -84,14 +83,6 @@ def setup_command():
             load_demo()
             click.echo("demo network loaded (see README.md for the logins)")
     analyze()
-
-
-def analyze() -> None:
-    """Refresh the database's planner statistics (SQLite keeps none until asked; the reports' joins
-    need them to start from the small side)."""
-    db.session.commit()
-    db.session.execute(text("ANALYZE"))
-    db.session.commit()
 
 
 @click.command("analyze")

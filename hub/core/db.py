@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from flask_sqlalchemy import SQLAlchemy
 from flask_sqlalchemy.session import Session as FlaskSession
-from sqlalchemy import DateTime, MetaData, TypeDecorator
+from sqlalchemy import DateTime, MetaData, TypeDecorator, text
 from sqlalchemy.orm import DeclarativeBase, registry
 
 NAMING_CONVENTION = {
@@ -118,3 +118,12 @@ def in_transaction(work, *, attempts: int = 8):
                 raise
             time.sleep(random.uniform(0.01, 0.05) * (attempt + 1))
     raise RuntimeError("unreachable")
+
+
+def analyze() -> None:
+    """Refresh the database's planner statistics (SQLite keeps none until asked; the reports' joins and the
+    directory's filters need them to start from the small side): ``hub setup``, ``hub db analyze`` and the daily
+    job ``db.statistics``."""
+    db.session.commit()
+    db.session.execute(text("ANALYZE"))
+    db.session.commit()
