@@ -39,7 +39,8 @@ class OrjsonProvider(DefaultJSONProvider):
     def response(self, *args: t.Any, **kwargs: t.Any):
         obj = self._prepare_response_obj(args, kwargs)
         indent = 2 if self._app.debug and self.compact is not True else None
-        return self._app.response_class(self._bytes(obj, indent), mimetype=self.mimetype)
+        # A newline at the end, as Flask's own provider writes it.
+        return self._app.response_class(self._bytes(obj, indent) + b"\n", mimetype=self.mimetype)
 
     @staticmethod
     def _bytes(obj: t.Any, indent: int | None) -> bytes:
