@@ -351,6 +351,11 @@ def redis_url() -> str:
 
 def worker(app, url: str, prefix: str, requests: list) -> list:
     """One more hub process on the same database and Redis: its answers as [status, Retry-After]."""
+    return hub_process_answers(app, requests, REDIS_URL=url, REDIS_KEY_PREFIX=prefix)
+
+
+def hub_process_answers(app, requests: list, **settings) -> list:
+    """The answers [status, Retry-After] of a hub process of its own on the test database."""
     config = {
         "SECRET_KEY": app.config["SECRET_KEY"],
         "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
@@ -358,10 +363,9 @@ def worker(app, url: str, prefix: str, requests: list) -> list:
         "WTF_CSRF_ENABLED": False,
         "MAIL_SERVER": "",
         "BASE_URL": "http://hub.test",
-        "REDIS_URL": url,
-        "REDIS_KEY_PREFIX": prefix,
         "LOGIN_BACKOFF_BASE_SECONDS": 300,
         "PASSWORD_RESET_LIMIT_PER_ADDRESS": "1 per hour",
+        **settings,
     }
     done = subprocess.run(
         [sys.executable, "-c", WORKER, json.dumps(config), json.dumps(requests)],
@@ -401,3 +405,20 @@ def test_back_off_and_limits_are_shared_by_workers_through_redis(app, make):
         keys = list(server.scan_iter(f"{prefix}:*"))
         assert keys, "the counters were in Redis, under the prefix"
         server.delete(*keys)
+
+
+@pytest.mark.processes
+def test_with_the_request_limits_switched_off_logins_work_and_the_back_off_still_holds(app, make):
+    """RATELIMIT_ENABLED=False switches off Flask-Limiter, which then has no storage (a process of its own:
+    the limiter is one for all apps of a process). Logging in must not fail for that, and the back-off,
+    which protects accounts rather than the server, keeps counting."""
+    person = make.participant("erzgebirge")
+    wrong = {"email": person.email, "password": "wrong password"}
+    right = {"email": person.email, "password": PASSWORD}
+    answers = hub_process_answers(
+        app,
+        [["/login", wrong, ATTACKER], ["/login", right, ATTACKER], ["/login", right, OWNER]],
+        RATELIMIT_ENABLED=False,
+    )
+    assert [status for status, _ in answers] == [422, 429, 302]
+    assert 200 <= int(answers[1][1]) <= 300

@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 
 from flask import current_app
+from limits.storage import storage_from_string
 
 from hub.core.extensions import limiter
 from hub.core.rate_limits import pseudonym, seconds_until
@@ -23,8 +24,18 @@ log = logging.getLogger("hub.accounts.throttle")
 
 
 def _storage():
-    # limiter.limiter follows Flask-Limiter's switch to memory when Redis cannot be reached.
-    return limiter.limiter.storage
+    """Flask-Limiter's storage; with the request limits switched off (RATELIMIT_ENABLED=False) the
+    limiter has none, and the back-off keeps one of its own on the same URI: it protects accounts,
+    which switching off the request limits does not ask to stop."""
+    if limiter.enabled and limiter.initialized:
+        # limiter.limiter follows Flask-Limiter's switch to memory when Redis cannot be reached.
+        return limiter.limiter.storage
+    own = current_app.extensions.get("login_backoff_storage")
+    if own is None:
+        config = current_app.config
+        own = storage_from_string(config["RATELIMIT_STORAGE_URI"], **config["RATELIMIT_STORAGE_OPTIONS"])
+        current_app.extensions["login_backoff_storage"] = own
+    return own
 
 
 def _keys(email: str, client: str) -> dict[str, str]:
