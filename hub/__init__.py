@@ -110,6 +110,12 @@ def _apply_settings(app: Flask, s: dict) -> None:
         # hub.core.rate_limits adds Retry-After to every refusal; Flask-Limiter's own headers would
         # recompute it, truncated to a second too early.
         RATELIMIT_HEADERS_ENABLED=False,
+        # Counts kept for a few minutes (shared/reports/snapshots.py): in Redis when configured, so that every
+        # worker and host reads the same, else in each process's memory.
+        CACHE_TYPE="RedisCache" if s["REDIS_URL"] else "SimpleCache",
+        CACHE_REDIS_URL=s["REDIS_URL"],
+        CACHE_KEY_PREFIX=f"{s['REDIS_KEY_PREFIX']}:cache:",
+        CACHE_DEFAULT_TIMEOUT=s["REPORT_FIGURES_SECONDS"],
         API_TITLE="CIMIS Hub API",
         API_VERSION="v1",
         OPENAPI_VERSION="3.0.3",
@@ -121,7 +127,7 @@ def _apply_settings(app: Flask, s: dict) -> None:
 def _init_extensions(app: Flask) -> None:
     from hub.accounts import auth
     from hub.core import i18n
-    from hub.core.extensions import api, babel, csrf, db, limiter, login_manager, migrate
+    from hub.core.extensions import api, babel, cache, csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True, compare_type=True)
@@ -129,6 +135,7 @@ def _init_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
     i18n.install(app)
     limiter.init_app(app)
+    cache.init_app(app)
     auth.install(login_manager, app)
     api.init_app(app)
 

@@ -2,6 +2,7 @@
 
 from apispec.ext.marshmallow import MarshmallowPlugin
 from flask_babel import Babel
+from flask_caching import Cache
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -16,6 +17,7 @@ csrf = CSRFProtect()
 babel = Babel()
 limiter = Limiter(key_func=get_remote_address)
 migrate = Migrate()
+cache = Cache()
 
 
 def _schema_name(schema) -> str | None:
@@ -29,4 +31,4 @@ def _schema_name(schema) -> str | None:
 
 api = Api(spec_kwargs={"marshmallow_plugin": MarshmallowPlugin(schema_name_resolver=_schema_name)})
 
-__all__ = ["api", "babel", "csrf", "db", "limiter", "login_manager", "migrate"]
+__all__ = ["api", "babel", "cache", "csrf", "db", "limiter", "login_manager", "migrate"]

@@ -33,6 +33,10 @@ Definitions (the tests count the same things independently):
   ("matches across regions", once per match), their accepted members of other regions for the members'
   own region ("own people in other regions' matches", once per membership).
 
+Every statement goes through ``_rows``, which keeps its plain rows in ``Dashboard.results``: a report can be
+built again from those rows (``Snapshot``, ``compute(…, snapshot=…)``) without the database, which is how
+shared/reports/snapshots.py keeps a dashboard's counts for a few minutes.
+
 Why one module of about 600 lines: each definition above sits beside its one aggregate statement, and
 the twelve statements share the scope helpers; a reader checks a figure against its definition here, and
 tests/test_dashboard_numbers.py counts the same things independently. No Flask, no I/O beyond the queries.
@@ -41,8 +45,9 @@ tests/test_dashboard_numbers.py counts the same things independently. No Flask, 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, exists, func, literal, or_, select
@@ -77,6 +82,11 @@ class Dashboard:
     tables: dict[str, Table] = field(default_factory=dict)
     months: list[date] = field(default_factory=list)
     contact_pairs: dict[frozenset, int] | None = field(default=None, repr=False)  # shared by two tables
+    # When the figures were counted ("held" events are those started before), and each statement's rows in
+    # the order they were run: what shared/reports/snapshots.py keeps, and gives back through ``replay``.
+    counted_at: datetime = field(default_factory=utcnow)
+    results: list[list[tuple]] = field(default_factory=list, repr=False)
+    replay: Iterator[list[tuple]] | None = field(default=None, repr=False)
 
     def __getitem__(self, key: str) -> Table:
         return self.tables[key]
@@ -101,9 +111,12 @@ class Dashboard:
         ]
 
 
-def compute(regions: list[Region], period: Period) -> Dashboard:
-    """All tables of a dashboard for these regions (in their order) and this period."""
+def compute(regions: list[Region], period: Period, *, snapshot: Snapshot | None = None) -> Dashboard:
+    """All tables of a dashboard for these regions (in their order) and this period; from a snapshot's
+    rows instead of the database when one is given (counted for the same regions and period)."""
     report = Dashboard(period=period, regions=list(regions), months=period.months())
+    if snapshot is not None:
+        report.counted_at, report.replay = snapshot.counted_at, iter(snapshot.results)
     ids = [r.id for r in regions]
     with all_regions(read_only=True):
         builders = (
@@ -124,7 +137,29 @@ def compute(regions: list[Region], period: Period) -> Dashboard:
     return report
 
 
+@dataclass(frozen=True)
+class Snapshot:
+    """A report's statement results (plain tuples) and when they were counted: enough to build it again."""
+
+    counted_at: datetime
+    results: list[list[tuple]]
+
+    @classmethod
+    def of(cls, report: Dashboard) -> Snapshot:
+        return cls(report.counted_at, report.results)
+
+
 # -- helpers -----------------------------------------------------------------------------------------
+
+
+def _rows(report: Dashboard, statement) -> list[tuple]:
+    """The rows of one of the report's statements: run now (and kept in ``report.results``), or the next
+    result of the snapshot it is built from. The builders run their statements in a fixed order."""
+    if report.replay is not None:
+        return next(report.replay)
+    rows = [tuple(row) for row in db.session.execute(statement)]
+    report.results.append(rows)
+    return rows
 
 
 def _region_rows(report: Dashboard, counts: dict[int, dict], keys: list[str]) -> tuple[list[dict], dict]:
@@ -171,15 +206,16 @@ def _month_bucket(column, months: list[date]):
 
 
 def _participants(report: Dashboard, ids: list[int]) -> Table:
-    rows = db.session.execute(
+    rows = _rows(
+        report,
         select(Profile.region_id, Profile.kind, func.count())
         .where(
             Profile.region_id.in_(ids),
             Profile.archived_at.is_(None),
             Profile.created_at < report.period.ends_at,
         )
-        .group_by(Profile.region_id, Profile.kind)
-    ).all()
+        .group_by(Profile.region_id, Profile.kind),
+    )
     counts = _with_totals(rows, ProfileKind)
     kinds = [k.value for k in ProfileKind]
     table_rows, total = _region_rows(report, counts, [*kinds, "total"])
@@ -200,7 +236,8 @@ def _participants(report: Dashboard, ids: list[int]) -> Table:
 def _submarkets(report: Dashboard, ids: list[int]) -> Table:
     # The directory's terms carry their profile's region, archived flag and creation time, so this
     # count reads one index and never the profiles.
-    found = db.session.execute(
+    found = _rows(
+        report,
         select(DirectoryTerm.region_id, DirectoryTerm.value, func.count())
         .where(
             DirectoryTerm.facet == "submarket",
@@ -208,8 +245,8 @@ def _submarkets(report: Dashboard, ids: list[int]) -> Table:
             DirectoryTerm.archived.is_(False),
             DirectoryTerm.created_at < report.period.ends_at,
         )
-        .group_by(DirectoryTerm.region_id, DirectoryTerm.value)
-    ).all()
+        .group_by(DirectoryTerm.region_id, DirectoryTerm.value),
+    )
     counts: dict[str, dict[int, int]] = defaultdict(dict)
     for region_id, code, n in found:
         counts[code][region_id] = n
@@ -237,15 +274,16 @@ def _submarkets(report: Dashboard, ids: list[int]) -> Table:
 def _new_profiles(report: Dashboard, ids: list[int]) -> Table:
     months = report.months
     bucket = _month_bucket(Profile.created_at, months).label("bucket")
-    found = db.session.execute(
+    found = _rows(
+        report,
         select(Profile.region_id, bucket, func.count())
         .where(
             Profile.region_id.in_(ids),
             Profile.created_at >= report.period.starts_at,
             Profile.created_at < report.period.ends_at,
         )
-        .group_by(Profile.region_id, bucket)
-    ).all()
+        .group_by(Profile.region_id, bucket),
+    )
     counts: dict[int, dict[int, int]] = defaultdict(dict)
     for region_id, index, n in found:
         counts[int(index)][region_id] = n
@@ -275,7 +313,7 @@ EVENT_COLUMNS = [
 
 def _events(report: Dashboard, ids: list[int]) -> Table:
     """Events by type (this table) and by region (the next one), from the same two statements."""
-    period, now = report.period, utcnow()
+    period, now = report.period, report.counted_at
     in_period = and_(
         Event.region_id.in_(ids),
         Event.status == EventStatus.PUBLISHED,
@@ -283,13 +321,15 @@ def _events(report: Dashboard, ids: list[int]) -> Table:
         Event.starts_at < period.ends_at,
     )
     held = Event.starts_at < now
-    counted = db.session.execute(
+    counted = _rows(
+        report,
         select(Event.region_id, Event.type, func.count(), func.coalesce(func.sum(case((held, 1), else_=0)), 0))
         .where(in_period)
-        .group_by(Event.region_id, Event.type)
-    ).all()
+        .group_by(Event.region_id, Event.type),
+    )
     taken = Registration.status == RegistrationStatus.REGISTERED
-    visits = db.session.execute(
+    visits = _rows(
+        report,
         select(
             Event.region_id,
             Event.type,
@@ -300,8 +340,8 @@ def _events(report: Dashboard, ids: list[int]) -> Table:
         )
         .join(Event, Event.id == Registration.event_id)
         .where(in_period, taken)
-        .group_by(Event.region_id, Event.type)
-    ).all()
+        .group_by(Event.region_id, Event.type),
+    )
     by_type: dict[str, dict] = defaultdict(lambda: dict.fromkeys(EVENT_KEYS, 0))
     by_region: dict[int, dict] = defaultdict(lambda: dict.fromkeys(EVENT_KEYS, 0))
     for region_id, kind, n, n_held in counted:
@@ -333,11 +373,12 @@ def _events(report: Dashboard, ids: list[int]) -> Table:
 
 
 def _matches(report: Dashboard, ids: list[int]) -> Table:
-    found = db.session.execute(
+    found = _rows(
+        report,
         select(Match.region_id, Match.status, func.count())
         .where(matches_in_scope(report.period, ids))
-        .group_by(Match.region_id, Match.status)
-    ).all()
+        .group_by(Match.region_id, Match.status),
+    )
     counts = _with_totals(found, MatchStatus)
     statuses = [s.value for s in MatchStatus]
     rows, total = _region_rows(report, counts, [*statuses, "total"])
@@ -347,7 +388,8 @@ def _matches(report: Dashboard, ids: list[int]) -> Table:
 
 def _overdue(report: Dashboard, ids: list[int]) -> Table:
     today = report.period.today
-    found = db.session.execute(
+    found = _rows(
+        report,
         select(Match.region_id, Match.id, Match.title, Milestone.title, Milestone.due_on)
         .join(Match, Match.id == Milestone.match_id)
         .where(
@@ -356,8 +398,8 @@ def _overdue(report: Dashboard, ids: list[int]) -> Table:
             Milestone.done_on.is_(None),
             Milestone.due_on < today,
         )
-        .order_by(Milestone.due_on, Milestone.id)
-    ).all()
+        .order_by(Milestone.due_on, Milestone.id),
+    )
     names = {r.id: r.name for r in report.regions}
     slugs = {r.id: r.slug for r in report.regions}
     rows = [
@@ -388,7 +430,8 @@ def _overdue(report: Dashboard, ids: list[int]) -> Table:
 
 
 def _funding(report: Dashboard, ids: list[int]) -> Table:
-    found = db.session.execute(
+    found = _rows(
+        report,
         select(
             Match.region_id,
             func.count(),
@@ -397,8 +440,8 @@ def _funding(report: Dashboard, ids: list[int]) -> Table:
             func.coalesce(func.sum(Match.paid_cents), 0),
         )
         .where(matches_in_scope(report.period, ids), Match.started_on.is_not(None))
-        .group_by(Match.region_id)
-    ).all()
+        .group_by(Match.region_id),
+    )
     counts = {
         region_id: {"matches": n, "budget": int(b), "committed": int(c), "paid": int(p), "remaining": int(b) - int(p)}
         for region_id, n, b, c, p in found
@@ -431,7 +474,8 @@ def _cross_region(report: Dashboard, ids: list[int]) -> Table:
     taken = Registration.status == RegistrationStatus.REGISTERED
     home = aliased(Membership)
     member_of_event_region = exists().where(home.user_id == Registration.user_id, home.region_id == Event.region_id)
-    guests = db.session.execute(
+    guests = _rows(
+        report,
         select(
             Event.region_id,
             func.count(),
@@ -439,9 +483,10 @@ def _cross_region(report: Dashboard, ids: list[int]) -> Table:
         )
         .join(Event, Event.id == Registration.event_id)
         .where(event_in_period, taken, Event.region_id.in_(ids), ~member_of_event_region)
-        .group_by(Event.region_id)
-    ).all()
-    visits_out = db.session.execute(
+        .group_by(Event.region_id),
+    )
+    visits_out = _rows(
+        report,
         select(Membership.region_id, func.count())
         .select_from(Registration)
         .join(Event, Event.id == Registration.event_id)
@@ -453,8 +498,8 @@ def _cross_region(report: Dashboard, ids: list[int]) -> Table:
             Membership.region_id.in_(ids),
             ~member_of_event_region,
         )
-        .group_by(Membership.region_id)
-    ).all()
+        .group_by(Membership.region_id),
+    )
     counts: dict[int, dict] = defaultdict(dict)
     for pair, n in pairs.items():
         for region_id in pair & set(ids):
@@ -495,15 +540,16 @@ def _cross_region(report: Dashboard, ids: list[int]) -> Table:
 def _teams_across(report: Dashboard, ids: list[int]) -> dict[int, dict]:
     """Teams across regions (regions/teams), in one statement: per funding region its matches of the period
     with an accepted member of another region; per region its people accepted into other regions' matches."""
-    found = db.session.execute(
+    found = _rows(
+        report,
         select(MatchGuest.region_id, MatchGuest.guest_region_id, MatchGuest.match_id)
         .join(Match, Match.id == MatchGuest.match_id)
         .where(
             MatchGuest.status == GuestStatus.ACCEPTED,
             _matches_in_period(report.period),
             or_(MatchGuest.region_id.in_(ids), MatchGuest.guest_region_id.in_(ids)),
-        )
-    ).all()
+        ),
+    )
     matches: dict[int, set] = defaultdict(set)
     members: dict[int, int] = defaultdict(int)
     for funding_region, guest_region, match_id in found:
@@ -520,7 +566,8 @@ def _contact_pair_counts(report: Dashboard, ids: list[int]) -> dict[frozenset, i
     the pair of regions. One statement per report: the cross-region table and the pairs table share it."""
     if report.contact_pairs is None:
         period = report.period
-        found = db.session.execute(
+        found = _rows(
+            report,
             select(ContactRequest.sender_region_id, ContactRequest.recipient_region_id, func.count())
             .where(
                 ContactRequest.status == ContactStatus.ACCEPTED,
@@ -529,8 +576,8 @@ def _contact_pair_counts(report: Dashboard, ids: list[int]) -> dict[frozenset, i
                 ContactRequest.decided_at < period.ends_at,
                 or_(ContactRequest.sender_region_id.in_(ids), ContactRequest.recipient_region_id.in_(ids)),
             )
-            .group_by(ContactRequest.sender_region_id, ContactRequest.recipient_region_id)
-        ).all()
+            .group_by(ContactRequest.sender_region_id, ContactRequest.recipient_region_id),
+        )
         pairs: dict[frozenset, int] = defaultdict(int)
         for sender, recipient, n in found:
             pairs[frozenset((sender, recipient))] += n

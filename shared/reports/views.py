@@ -22,7 +22,7 @@ from hub.core.glue import load, page_query
 from hub.core.pdf import pdf_response
 from hub.core.schemas import load_form
 from hub.core.tenancy.registry import active_regions
-from shared.reports import access, funder, kpis, period, services
+from shared.reports import access, funder, kpis, period, services, snapshots
 from shared.reports.tables import display
 
 bp = Blueprint("reports", __name__, template_folder="templates")
@@ -83,15 +83,21 @@ def _filters(scope: Scope, errors: dict, chosen) -> dict:
         "cohorts": list_cohorts(),
         "all_regions": active_regions() if scope.region is None else None,
         "args": request.args,
+        "link_args": {k: v for k, v in request.args.items() if k != "fresh"},  # the tabs do not count anew
         "period": chosen,
     }
+
+
+def _figures(scope: Scope, chosen) -> kpis.Dashboard:
+    """The figures of a page: kept for a few minutes, or counted anew when the page asks (?fresh=1)."""
+    return snapshots.figures(scope.regions, chosen, fresh=bool(request.args.get("fresh")))
 
 
 def _dashboard(scope: Scope, errors: dict):
     chosen = _period(errors)
     if chosen is None:
         return render_template("reports/dashboard.html", report=None, **_filters(scope, errors, None)), 422
-    report = kpis.compute(scope.regions, chosen)
+    report = _figures(scope, chosen)
     return render_template(
         "reports/dashboard.html",
         report=report,
@@ -124,7 +130,7 @@ def umbrella_compare():
     chosen = _period(errors)
     if chosen is None:
         return render_template("reports/compare.html", report=None, **_filters(scope, errors, None)), 422
-    report = kpis.compute(scope.regions, chosen)
+    report = _figures(scope, chosen)
     return render_template("reports/compare.html", report=report, **_filters(scope, errors, chosen))
 
 
