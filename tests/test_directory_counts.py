@@ -94,6 +94,8 @@ def _brute_force(app, viewer: Viewer, query: DirectoryQuery) -> tuple[int, dict[
                 continue
             if query.tag and facet_key(query.tag) not in tags or query.town and p.town.strip() != query.town:
                 continue
+            if query.submarket and query.submarket not in p.submarkets:
+                continue
             total += 1
             facets["region"][slugs[p.region_id]] += 1
             facets["kind"][p.kind.value] += 1
@@ -276,7 +278,14 @@ def test_a_filter_walked_in_name_order_or_looked_up_finds_and_counts_the_same(ap
     monkeypatch.setattr(directory_search, "WALK_SHARE", walk_share)
     monkeypatch.setattr(directory_search, "READ_ALL", 0)  # read the first by name, not every hit
     viewer = _account(app, lausitz.id)
-    for query in (DirectoryQuery(tag="holz"), DirectoryQuery(town="Aue", kind="creative"), DirectoryQuery(tag="glas")):
+    queries = (
+        DirectoryQuery(tag="holz"),
+        DirectoryQuery(town="Aue", kind="creative"),
+        DirectoryQuery(tag="glas"),
+        DirectoryQuery(submarket=SUBMARKETS[0]),  # PostgreSQL walks it by the entries' own facets
+        DirectoryQuery(submarket=SUBMARKETS[1], region="dresden", kind="creative"),
+    )
+    for query in queries:
         total, expected = _brute_force(app, viewer, query)
         result, found = _found(app, viewer, query)
         assert (result.total, found) == (total, expected)

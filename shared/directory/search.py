@@ -20,6 +20,7 @@ from sqlalchemy import (
     Float,
     Integer,
     String,
+    Text,
     and_,
     case,
     cast,
@@ -32,6 +33,8 @@ from sqlalchemy import (
     true,
     union_all,
 )
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.dialects.postgresql import array as pg_array
 from sqlalchemy.orm import selectinload
 
 from hub.core.db import db
@@ -54,11 +57,12 @@ FACET_LIMIT = 15
 # A search with words (or a filter the counters do not keep) reads at most this many hits: the total then says
 # "at least", and the facet counts are those of these hits (``SearchResult.counts_exact``).
 BOUND = 1000
-# Without words, a filter that more than this share of the entries pass is walked in name order on SQLite.
+# Without words, a filter that more than this share of the entries pass is walked in name order.
 WALK_SHARE = 0.05
 # Without words, a filter that at most READ_ALL × BOUND entries pass (the counters say so) is read whole, unsorted,
 # and counted exactly: reading 1,600 entries of a town costs less than sorting them to keep the first 1,000.
 READ_ALL = 2
+PG_TEXT_ARRAY = ARRAY(Text)
 
 
 @dataclass(frozen=True)
@@ -201,7 +205,7 @@ def search(viewer: Viewer, query: DirectoryQuery) -> SearchResult:
                 if passing <= READ_ALL * BOUND:  # few enough to count them all, exactly: cheaper than sorting
                     bound = None
                 else:
-                    walk = db.engine.dialect.name == "sqlite" and passing >= WALK_SHARE * everyone
+                    walk = passing >= WALK_SHARE * everyone
             hits, order, candidates = _hits(viewer, query, by_slug, words, bound=bound, walk=walk)
             summary = _summary(hits, order, query, page, *([candidates] if candidates is not None else []))
         positions: dict[int, int] = {}
@@ -288,7 +292,7 @@ def _hits(
     then computes for those only — ranking all 33,000 matches of a frequent word cost 33 ms; PostgreSQL walks the
     primary key or sorts the GIN index's matches, whichever its planner finds cheaper, and ts_rank_cd reads only
     these hits' vectors); without words: the first by name. ``walk``: the
-    filters are common, so SQLite should walk the entries in name order and stop after ``bound`` rather than look
+    filters are common, so the database should walk the entries in name order and stop after ``bound`` rather than look
     up every entry a submarket or tag names and sort them (the list of their ids is kept out of its reach)."""
     conditions = [visible_to(viewer), *_filter_conditions(query, by_slug, walk=walk)]
     if among is not None:
@@ -412,12 +416,18 @@ def _facet_rows(hits) -> list:
 
 
 def _filter_conditions(query: DirectoryQuery, by_slug: dict[str, Region], walk: bool = False) -> list:
-    """The filters in SQL; ``walk``: a submarket or tag as a look-up per entry in directory_term's primary key, not a
-    list of every id, so that SQLite walks the entries in name order (a town or a sector keeps its index, which is in
-    name order too: ``(town, name_key)``, ``(sector, name_key)``)."""
+    """The filters in SQL; ``walk``: a common submarket or tag is checked on each entry as the entries are walked in
+    name order, not gathered as a list of every id first (a town or a sector keeps its index, which is in name order
+    too: ``(town, name_key)``, ``(sector, name_key)``). SQLite looks the term up in directory_term's primary key;
+    PostgreSQL reads a submarket from the entry's own ``facets`` array (a submarket's label is its code, so its key is
+    known; a tag's labels vary, so a tag keeps the list of ids there): a submarket + region + kind went from 23 ms
+    to 11 ms, the join of 3,000 entries with their terms left out."""
 
     def having(facet: str, value: str):
-        if walk:
+        postgres = db.engine.dialect.name == "postgresql"
+        if walk and postgres and facet == "submarket":
+            return E.facets.op("@>")(cast(pg_array([FACET_SEP.join((facet, value, value))]), PG_TEXT_ARRAY))
+        if walk and not postgres:
             return select(T.profile_id).where(T.profile_id == E.profile_id, T.facet == facet, T.value == value).exists()
         return E.profile_id.in_(select(T.profile_id).where(T.facet == facet, T.value == value))
 
@@ -441,8 +451,8 @@ def _filter_conditions(query: DirectoryQuery, by_slug: dict[str, Region], walk: 
 def _reach(query: DirectoryQuery, by_slug: dict[str, Region]) -> tuple[int, int]:
     """How many entries (not archived, of any visibility) of the search's region and kind pass the rarest of its filters
     (town, sector, submarket, tag), and how many entries of that region and kind there are, from the counters: one small
-    statement that tells a filter few pass (read them all) from a common one (read the first by name; on SQLite walk
-    the names rather than look them up)."""
+    statement that tells a filter few pass (read them all) from a common one (read the first by name, walking the
+    names rather than looking them up)."""
     C = counters.COUNT.c
     scope = []
     if query.region:
