@@ -19,6 +19,9 @@ from hub.core.tenancy import all_regions
 from tests.statements import counted
 
 
+SOFT_HYPHEN = "\u00ad"
+
+
 class Page:
     """The home as a person sees it: its sections' words and links."""
 
@@ -39,14 +42,15 @@ class Section:
     def __init__(self, markup: str):
         self.markup = markup
         words = re.sub(r"</?(p|li|ul|ol|h\d|dl|dt|dd|div|section|meter|progress)\b[^>]*>", " ", markup)
-        self.text = " ".join(html.unescape(re.sub(r"<[^>]+>", "", words)).split())
+        # As shown: a soft hyphen (where a long German word may break on a phone) is invisible.
+        self.text = " ".join(html.unescape(re.sub(r"<[^>]+>", "", words)).replace(SOFT_HYPHEN, "").split())
         self.links = [html.unescape(h) for h in re.findall(r'href="([^"]+)"', markup)]
 
     def card(self, title: str) -> Section:
         """The card whose title is ``title`` (from its start to the next card's)."""
         for chunk in re.split(r'(?=<li class="card)', self.markup)[1:]:
             named = re.search(r'class="card-title"[^>]*>(?:<a[^>]*>)?([^<]*)', chunk)
-            if named and html.unescape(named.group(1)).strip() == title:
+            if named and html.unescape(named.group(1)).replace(SOFT_HYPHEN, "").strip() == title:
                 return Section(chunk)
         raise AssertionError(f"no card {title!r} in: {self.text}")
 
