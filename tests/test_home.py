@@ -18,7 +18,6 @@ from hub.core.roles import Role
 from hub.core.tenancy import all_regions
 from tests.statements import counted
 
-
 SOFT_HYPHEN = "\u00ad"
 
 
