@@ -174,6 +174,11 @@ def test_every_worker_and_host_reads_the_counts_kept_in_redis(app, make, cohort)
         "REDIS_URL": url,
         "REDIS_KEY_PREFIX": prefix,
         "REPORT_FIGURES_SECONDS": KEPT,
+        # Flask-Limiter is one object for every app of a process: an app on Redis would move the other tests' rate
+        # limits into Redis, where the stopped clock of tests/test_throttle.py does not reach. Only the cache is
+        # on Redis here.
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "RATELIMIT_STORAGE_OPTIONS": {},
     }
     hosts = [create_app(config).test_client() for _ in range(2)]
     coordinator = make.coordinator(REGION)
