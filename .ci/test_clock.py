@@ -9,8 +9,9 @@ HUB_TEST_CLOCK_EXPECTED, and tests/conftest.py refuses to run if the process's c
 
 CLOCK_SHIFT takes libfaketime's relative offsets: +400d, +1100d, +36h, +2y. Arguments are passed to pytest.
 
-The pass runs alone at the end of CI, so it spreads the tests over CLOCK_WORKERS processes (pytest-xdist; 2 by
-default, one per core here; 0 runs them in this process). Each worker has its own database and instance folder
+Run alone (`make test-clock`) it spreads the tests over CLOCK_WORKERS processes (pytest-xdist; 2 by default, one
+per core here; 0 runs them in this process); in CI it runs in one process beside the PostgreSQL run
+(`CLOCK_PASS=1 make test`, .ci/test_all.py). Each worker has its own database and instance folder
 (pytest's per-worker temporary directories), and a test file stays in one worker (``--dist loadfile``): the
 isolation suite builds its sample world and the browser journeys walk each journey once per worker.
 """

@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from flask_migrate import upgrade
+from limits.storage import MemoryStorage
 from sqlalchemy import event, select
 
 from hub import create_app
@@ -102,6 +103,11 @@ def _clean_database(request, app):
     """Every test starts with the regions only, an empty rate limiter and no region in scope."""
     yield
     wipe_database(app)
+    # Flask-Limiter is one object per process, and the last app made takes its storage: a test's own app with
+    # limits on Redis would move every later test's limits there, out of reach of limiter.reset() below and of the
+    # stopped clocks of tests/test_throttle.py (an app of a test keeps RATELIMIT_STORAGE_URI = memory://).
+    storage = limiter.limiter.storage
+    assert isinstance(storage, MemoryStorage), f"{request.node.nodeid} left the rate limits in {storage!r}"
 
 
 def wipe_database(app) -> None:

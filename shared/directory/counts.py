@@ -24,7 +24,8 @@ TOTAL = ""  # the key every counted entry has once: the counts per region and ki
 
 
 def column_key(facet: str, value: str) -> str:
-    """The key of a single-valued facet (town, sector), shaped like the multi-valued ones."""
+    """The key of a single-valued facet (town, sector), shaped like the multi-valued ones; also a submarket's, whose
+    label is its code."""
     return FACET_SEP.join((facet, value, value))
 
 

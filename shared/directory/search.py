@@ -426,7 +426,7 @@ def _filter_conditions(query: DirectoryQuery, by_slug: dict[str, Region], walk: 
     def having(facet: str, value: str):
         postgres = db.engine.dialect.name == "postgresql"
         if walk and postgres and facet == "submarket":
-            return E.facets.op("@>")(cast(pg_array([FACET_SEP.join((facet, value, value))]), PG_TEXT_ARRAY))
+            return E.facets.op("@>")(cast(pg_array([counters.column_key(facet, value)]), PG_TEXT_ARRAY))
         if walk and not postgres:
             return select(T.profile_id).where(T.profile_id == E.profile_id, T.facet == facet, T.value == value).exists()
         return E.profile_id.in_(select(T.profile_id).where(T.facet == facet, T.value == value))
@@ -466,7 +466,7 @@ def _reach(query: DirectoryQuery, by_slug: dict[str, Region]) -> tuple[int, int]
     if query.sector:
         shares.append(C.key == counters.column_key("sector", query.sector))
     if query.submarket:
-        shares.append(C.key == FACET_SEP.join(("submarket", query.submarket, query.submarket)))
+        shares.append(C.key == counters.column_key("submarket", query.submarket))
     if query.tag:  # every label of the tag: the keys between "tag<TAB>value<TAB>" and "tag<TAB>value<LF>"
         prefix = FACET_SEP.join(("tag", facet_key(query.tag), ""))
         shares.append(and_(C.key > prefix, C.key < prefix[:-1] + "\n"))
