@@ -7,7 +7,8 @@ code is non-zero if either run failed. Arguments are passed to both pytest runs.
 With CLOCK_PASS=1 (what CI's `.ci/run` sets) the SQLite suite runs a second time with the clock shifted ahead
 (`.ci/test_clock.py`, `make test-clock`) as soon as the first SQLite run is done, while the PostgreSQL run, the
 longest of the three, is still going: one process on each of the machine's two cores all the way through,
-rather than the clock pass waiting alone at the end (CI went from about 47 to about 35 minutes). It runs in one
+rather than the clock pass waiting alone at the end (with the libfaketime fix in test_clock.py, CI went from
+about 47–51 minutes to 24). It runs in one
 process (CLOCK_WORKERS=0 unless set), as the PostgreSQL run has the other core.
 """
 
