@@ -104,8 +104,8 @@ def _clean_database(request, app):
     yield
     wipe_database(app)
     # Flask-Limiter is one object per process, and the last app made takes its storage: a test's own app with
-    # limits on Redis would move every later test's limits there, out of reach of limiter.reset() below and of the
-    # stopped clocks of tests/test_throttle.py (an app of a test keeps RATELIMIT_STORAGE_URI = memory://).
+    # limits on Redis would move every later test's limits there, out of reach of wipe_database's limiter.reset()
+    # and of the stopped clocks of tests/test_throttle.py (an app of a test keeps RATELIMIT_STORAGE_URI memory://).
     storage = limiter.limiter.storage
     assert isinstance(storage, MemoryStorage), f"{request.node.nodeid} left the rate limits in {storage!r}"
 
